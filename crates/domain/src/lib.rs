@@ -1,0 +1,21 @@
+//! The rectification domain: pure types and rules, no I/O.
+//!
+//! A [`Ledger`] is one unit's rectification of one inspection round: aspects (方面) →
+//! problems (问题) → measures (整改措施), with responsibility, progress, evidence and outcomes.
+//! [`Ledger::from_json`] is the way in for outside data; [`Ledger::statistics`] derives every
+//! figure a published report states.
+
+pub mod date;
+pub mod ledger;
+pub mod money;
+pub mod numerals;
+pub mod stats;
+pub mod status;
+pub mod validate;
+
+pub use date::PartialDate;
+pub use ledger::*;
+pub use money::WanYuan;
+pub use stats::{Rate, Statistics};
+pub use status::{Disclosure, MeasureKind, ProblemScope, Status};
+pub use validate::LedgerError;

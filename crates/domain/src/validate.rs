@@ -1,0 +1,237 @@
+//! Reading a ledger from JSON: structure, values and the rules between values, each refused
+//! with the JSON path of the first error.
+
+use std::fmt;
+
+use crate::date::PartialDate;
+use crate::ledger::{Ledger, MeasureRef, ProblemRef};
+
+/// Why a ledger was refused, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerError {
+    /// JSON path of the offending value, e.g. `aspects[0].problems[2].measures[1].deadline`
+    /// (`.` for the document itself).
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for LedgerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+impl std::error::Error for LedgerError {}
+
+impl LedgerError {
+    fn at(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { path: path.into(), message: message.into() }
+    }
+}
+
+impl Ledger {
+    /// Parses and checks a ledger JSON document. This is the only way in for outside data.
+    pub fn from_json(text: &str) -> Result<Ledger, LedgerError> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let ledger: Ledger = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let message = inner.to_string();
+            LedgerError::at(if path.is_empty() { ".".to_string() } else { path }, message)
+        })?;
+        ledger.check()?;
+        Ok(ledger)
+    }
+
+    /// Checks the rules that tie values together. Structural rules are enforced by the types.
+    pub fn check(&self) -> Result<(), LedgerError> {
+        let insp = &self.inspection;
+        if let (Some(s), Some(e)) = (insp.start, insp.end)
+            && e.latest() < s.earliest()
+        {
+            return Err(LedgerError::at("inspection.end", format!("the inspection ends ({e}) before it starts ({s})")));
+        }
+        if let (Some(e), Some(f)) = (insp.end, insp.feedback_date)
+            && f.latest() < e.earliest()
+        {
+            return Err(LedgerError::at(
+                "inspection.feedback_date",
+                format!("the feedback ({f}) comes before the inspection ends ({e})"),
+            ));
+        }
+        if let Some(rate) = self.claimed.completion_rate_percent
+            && !(0.0..=100.0).contains(&rate)
+        {
+            return Err(LedgerError::at(
+                "claimed.completion_rate_percent",
+                format!("a rate of {rate}% is not between 0 and 100"),
+            ));
+        }
+        let feedback = insp.feedback_date;
+        for (ai, aspect) in self.aspects.iter().enumerate() {
+            for (pi, problem) in aspect.problems.iter().enumerate() {
+                for (mi, measure) in problem.measures.iter().enumerate() {
+                    let here = format!("aspects[{ai}].problems[{pi}].measures[{mi}]");
+                    if let (Some(deadline), Some(fb)) = (measure.deadline, feedback) {
+                        check_not_before(&format!("{here}.deadline"), "deadline", deadline, fb)?;
+                    }
+                    for (ei, entry) in measure.progress.iter().enumerate() {
+                        if let Some(prev) = ei.checked_sub(1).map(|i| measure.progress[i].date)
+                            && entry.date < prev
+                        {
+                            return Err(LedgerError::at(
+                                format!("{here}.progress[{ei}].date"),
+                                format!("progress entries must be in date order; {} comes after {prev}", entry.date),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        for (i, rule) in self.outcomes.rules.iter().enumerate() {
+            if let Some(r) = rule.measure {
+                self.check_measure_ref(&format!("outcomes.rules[{i}].measure"), r)?;
+            }
+        }
+        for (i, fund) in self.outcomes.funds.iter().enumerate() {
+            if let Some(r) = fund.measure {
+                self.check_measure_ref(&format!("outcomes.funds[{i}].measure"), r)?;
+            }
+        }
+        for (i, a) in self.outcomes.accountability.iter().enumerate() {
+            if let Some(r) = a.problem {
+                self.check_problem_ref(&format!("outcomes.accountability[{i}].problem"), r)?;
+            }
+            if a.persons.len() > a.count as usize {
+                return Err(LedgerError::at(
+                    format!("outcomes.accountability[{i}].persons"),
+                    format!("{} persons are named but the count is {}", a.persons.len(), a.count),
+                ));
+            }
+        }
+        for (i, m) in self.outcomes.meetings.iter().enumerate() {
+            for (j, r) in m.problems.iter().enumerate() {
+                self.check_problem_ref(&format!("outcomes.meetings[{i}].problems[{j}]"), *r)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_problem_ref(&self, path: &str, r: ProblemRef) -> Result<(), LedgerError> {
+        match self.problem(r) {
+            Some(_) => Ok(()),
+            None => Err(LedgerError::at(path, format!("there is no problem {} in aspect {}", r.problem, r.aspect))),
+        }
+    }
+
+    fn check_measure_ref(&self, path: &str, r: MeasureRef) -> Result<(), LedgerError> {
+        match self.measure(r) {
+            Some(_) => Ok(()),
+            None => Err(LedgerError::at(
+                path,
+                format!("there is no measure {} of problem {} in aspect {}", r.measure, r.problem, r.aspect),
+            )),
+        }
+    }
+}
+
+fn check_not_before(path: &str, what: &str, date: PartialDate, feedback: PartialDate) -> Result<(), LedgerError> {
+    if date.latest() < feedback.earliest() {
+        Err(LedgerError::at(path, format!("the {what} {date} is before the feedback date {feedback}")))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minimal() -> serde_json::Value {
+        serde_json::json!({
+            "title": "关于巡察整改进展情况的通报",
+            "unit": "中共某某县某某局党组",
+            "report_date": "2024-07-23",
+            "inspection": { "inspector": "县委第二巡察组", "start": "2023-03-01", "end": "2023-04-30", "feedback_date": "2023-06-12" },
+            "claimed": { "aspects": 1, "problems": 1, "measures": 1, "completed": null, "in_progress": null,
+                         "completion_rate_percent": null, "rules_made_or_revised": null,
+                         "funds_recovered_wan_yuan": null, "accountability": { "批评教育": 2 } },
+            "aspects": [ { "number": "一", "title": "关于某方面的整改", "problems": [
+                { "number": "1", "title": "针对学习不深入的问题", "status": "completed",
+                  "measures": [ { "text": "一是制定学习制度。", "dates": ["2023-11"], "amounts_wan_yuan": [5.0], "documents": ["《学习制度》"] } ] } ] } ],
+            "named_documents": ["《学习制度》"],
+            "contacts": { "phones": [], "emails": [], "addresses": [], "postcodes": [] }
+        })
+    }
+
+    fn error_of(v: serde_json::Value) -> LedgerError {
+        Ledger::from_json(&v.to_string()).expect_err("must be refused")
+    }
+
+    #[test]
+    fn contract_example_reads_and_writes_every_key() {
+        let ledger = Ledger::from_json(&minimal().to_string()).unwrap();
+        let out = serde_json::to_value(&ledger).unwrap();
+        let m = &out["aspects"][0]["problems"][0]["measures"][0];
+        assert_eq!(m["deadline"], serde_json::Value::Null);
+        assert!(m.as_object().unwrap().contains_key("status"));
+        assert_eq!(out["claimed"]["accountability"]["批评教育"], 2);
+        assert_eq!(Ledger::from_json(&out.to_string()).unwrap(), ledger);
+    }
+
+    #[test]
+    fn deadline_before_feedback_is_refused_with_its_path() {
+        let mut v = minimal();
+        v["aspects"][0]["problems"][0]["measures"][0]["deadline"] = "2023-05".into();
+        let e = error_of(v);
+        assert_eq!(e.path, "aspects[0].problems[0].measures[0].deadline");
+        assert!(e.message.contains("before the feedback date"), "{}", e.message);
+    }
+
+    #[test]
+    fn deadline_in_the_feedback_month_is_accepted() {
+        let mut v = minimal();
+        v["aspects"][0]["problems"][0]["measures"][0]["deadline"] = "2023-06".into();
+        assert!(Ledger::from_json(&v.to_string()).is_ok());
+    }
+
+    #[test]
+    fn negative_amount_is_refused_with_its_path() {
+        let mut v = minimal();
+        v["aspects"][0]["problems"][0]["measures"][0]["amounts_wan_yuan"] = serde_json::json!([1.0, -2.5]);
+        let e = error_of(v);
+        assert_eq!(e.path, "aspects[0].problems[0].measures[0].amounts_wan_yuan[1]");
+        assert!(e.message.contains("negative"), "{}", e.message);
+    }
+
+    #[test]
+    fn unknown_status_is_refused_with_its_path() {
+        let mut v = minimal();
+        v["aspects"][0]["problems"][0]["status"] = "almost".into();
+        let e = error_of(v);
+        assert_eq!(e.path, "aspects[0].problems[0].status");
+    }
+
+    #[test]
+    fn measure_without_text_is_refused() {
+        let mut v = minimal();
+        v["aspects"][0]["problems"][0]["measures"][0]["text"] = "  ".into();
+        assert_eq!(error_of(v).path, "aspects[0].problems[0].measures[0].text");
+        let mut v = minimal();
+        v["aspects"][0]["problems"][0]["measures"][0].as_object_mut().unwrap().remove("text");
+        assert_eq!(error_of(v).path, "aspects[0].problems[0].measures[0]");
+    }
+
+    #[test]
+    fn dangling_reference_is_refused() {
+        let mut v = minimal();
+        v["outcomes"] = serde_json::json!({ "rules": [ { "title": "《学习制度》", "action": "made", "measure": { "aspect": 0, "problem": 3, "measure": 0 } } ] });
+        assert_eq!(error_of(v).path, "outcomes.rules[0].measure");
+    }
+
+    #[test]
+    fn syntax_error_is_reported() {
+        let e = Ledger::from_json("{ \"title\": ").unwrap_err();
+        assert!(e.message.contains("EOF") || e.message.contains("line"), "{}", e.message);
+    }
+}
