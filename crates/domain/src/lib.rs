@@ -5,6 +5,8 @@
 //! [`Ledger::from_json`] is the way in for outside data; [`Ledger::statistics`] derives every
 //! figure a published report states.
 
+#[cfg(any(test, feature = "arbitrary"))]
+pub mod arbitrary;
 pub mod date;
 pub mod ledger;
 pub mod money;

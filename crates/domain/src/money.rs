@@ -10,7 +10,11 @@ const MAX_DECIMALS: u8 = 6;
 
 /// A non-negative amount of money, stored in 分 with the number of 万元 decimals the source
 /// printed (7.132万元 keeps three decimals; 5万元 keeps none).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// Two amounts are equal when their values are: the decimals only say how to print. A JSON
+/// number cannot carry trailing zeros, so `6.10` read from JSON prints as `6.1万元`; text sources
+/// and the database keep them.
+#[derive(Debug, Clone, Copy)]
 pub struct WanYuan {
     fen: i64,
     decimals: u8,
@@ -122,6 +126,32 @@ fn decimals_of(value: f64) -> u8 {
     // Rust prints the shortest representation that reads back to the same f64.
     let s = value.to_string();
     s.split_once('.').map(|(_, f)| f.len().min(MAX_DECIMALS as usize) as u8).unwrap_or(0)
+}
+
+impl PartialEq for WanYuan {
+    fn eq(&self, other: &Self) -> bool {
+        self.fen == other.fen
+    }
+}
+
+impl Eq for WanYuan {}
+
+impl std::hash::Hash for WanYuan {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.fen.hash(state);
+    }
+}
+
+impl PartialOrd for WanYuan {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for WanYuan {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.fen.cmp(&other.fen)
+    }
 }
 
 impl fmt::Display for WanYuan {
