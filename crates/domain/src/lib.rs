@@ -14,6 +14,7 @@ pub mod numerals;
 pub mod stats;
 pub mod status;
 pub mod validate;
+pub mod workflow;
 
 pub use date::PartialDate;
 pub use ledger::*;

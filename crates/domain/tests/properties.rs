@@ -51,3 +51,116 @@ proptest! {
         prop_assert_eq!(s.measures_total as usize, l.measures().count());
     }
 }
+
+mod workflow {
+    use proptest::prelude::*;
+    use rectify_domain::workflow::{Action, Actor, MeasureFacts, MeasureState, ReviewStage, apply};
+
+    fn actor() -> impl Strategy<Value = Actor> {
+        prop_oneof![
+            Just(Actor::Department),
+            Just(Actor::UnitLiaison),
+            Just(Actor::LeaderInCharge),
+            Just(Actor::LeadingGroup),
+            Just(Actor::Verifier),
+        ]
+    }
+
+    /// Weighted so that random sequences often get through the whole review chain.
+    fn action() -> impl Strategy<Value = Action> {
+        prop_oneof![
+            3 => Just(Action::Start),
+            1 => Just(Action::MarkBasicallyCompleted),
+            1 => Just(Action::Resume),
+            3 => Just(Action::Claim),
+            8 => Just(Action::Approve),
+            1 => Just(Action::SendBack { reason: "材料不全".into() }),
+            1 => Just(Action::SendBack { reason: String::new() }),
+            1 => Just(Action::RequestExtension { new_deadline: "2031-01".parse().unwrap(), reason: "客观原因".into() }),
+            1 => Just(Action::ApproveExtension),
+            1 => Just(Action::DeclineExtension { reason: "理由不充分".into() }),
+            1 => Just(Action::DeclareLongTerm),
+            1 => Just(Action::CloseStage),
+            1 => Just(Action::CloseLongTerm),
+            1 => Just(Action::Reopen { reason: "回头看发现反弹".into() }),
+        ]
+    }
+
+    /// The actor who would normally take `action` in `state`; random sequences use it most of the
+    /// time so that they reach deep states, and a random actor otherwise.
+    fn plausible_actor(state: MeasureState, action: &Action) -> Actor {
+        match (state, action) {
+            (
+                MeasureState::UnderReview { stage: ReviewStage::AwaitingLeader },
+                Action::Approve | Action::SendBack { .. },
+            ) => Actor::LeaderInCharge,
+            (
+                MeasureState::UnderReview { stage: ReviewStage::AwaitingLeadingGroup },
+                Action::Approve | Action::SendBack { .. },
+            ) => Actor::LeadingGroup,
+            (
+                _,
+                Action::Start
+                | Action::MarkBasicallyCompleted
+                | Action::Resume
+                | Action::Claim
+                | Action::RequestExtension { .. },
+            ) => Actor::Department,
+            _ => Actor::Verifier,
+        }
+    }
+
+    /// The approvals seen since the last claim, to check that a closure had all of them.
+    #[derive(Default)]
+    struct Approvals {
+        leader: bool,
+        group: bool,
+    }
+
+    proptest! {
+        #[test]
+        fn no_closure_without_evidence_and_both_approvals(
+            steps in proptest::collection::vec((actor(), any::<bool>(), action(), any::<bool>()), 1..60)
+        ) {
+            let mut facts = MeasureFacts { state: MeasureState::NotStarted, deadline: "2030-06".parse().ok(), evidence: 0, pending_extension: None };
+            let mut approvals = Approvals::default();
+            for (random_actor, use_random_actor, action, add_evidence) in steps {
+                if add_evidence { facts.evidence += 1; }
+                let actor = if use_random_actor { random_actor } else { plausible_actor(facts.state, &action) };
+                let before = facts.state;
+                let Ok(out) = apply(&facts, actor, &action) else {
+                    continue; // refused steps change nothing
+                };
+                match (before, out.state) {
+                    (MeasureState::UnderReview { stage: ReviewStage::AwaitingLeader }, MeasureState::UnderReview { stage: ReviewStage::AwaitingLeadingGroup }) => {
+                        prop_assert_eq!(actor, Actor::LeaderInCharge);
+                        approvals.leader = true;
+                    }
+                    (MeasureState::UnderReview { stage: ReviewStage::AwaitingLeadingGroup }, MeasureState::UnderReview { stage: ReviewStage::AwaitingVerifier }) => {
+                        prop_assert_eq!(actor, Actor::LeadingGroup);
+                        approvals.group = true;
+                    }
+                    (_, MeasureState::UnderReview { stage: ReviewStage::AwaitingLeader }) => {
+                        prop_assert!(facts.evidence > 0, "claimed without evidence");
+                        approvals = Approvals::default();
+                    }
+                    (MeasureState::UnderReview { .. }, MeasureState::Closed) => {
+                        prop_assert_eq!(actor, Actor::Verifier);
+                        prop_assert!(approvals.leader && approvals.group, "closed without both approvals");
+                        prop_assert!(facts.evidence > 0);
+                    }
+                    (MeasureState::LongTerm { stages_closed }, MeasureState::Closed) => {
+                        prop_assert!(stages_closed > 0);
+                        prop_assert_eq!(actor, Actor::Verifier);
+                    }
+                    (from, MeasureState::Closed) => prop_assert!(false, "closed from {:?}", from),
+                    _ => {}
+                }
+                if out.deadline != facts.deadline {
+                    prop_assert_eq!(&action, &Action::ApproveExtension, "the deadline moved silently");
+                }
+                facts = MeasureFacts { state: out.state, deadline: out.deadline, evidence: facts.evidence, pending_extension: out.pending_extension };
+            }
+        }
+    }
+}
