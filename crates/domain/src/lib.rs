@@ -7,12 +7,14 @@
 
 #[cfg(any(test, feature = "arbitrary"))]
 pub mod arbitrary;
+pub mod calendar;
 pub mod date;
 pub mod ledger;
 pub mod money;
 pub mod numerals;
 pub mod stats;
 pub mod status;
+pub mod supervision;
 pub mod validate;
 pub mod workflow;
 

@@ -1,0 +1,130 @@
+//! Deadline lights (预警) for supervision (督办): how close each open measure is to its deadline.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::WorkCalendar;
+use crate::date::PartialDate;
+use crate::status::Status;
+
+/// The light shown next to a measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Light {
+    /// Closed or completed: nothing to chase.
+    Grey,
+    /// Open, far from its deadline (or with none).
+    None,
+    /// Within the first warning window (e.g. 20 days left).
+    Green,
+    /// Within the second warning window (e.g. 10 days left).
+    Yellow,
+    /// Past its deadline.
+    Red,
+}
+
+impl Light {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Light::Grey => "已办结",
+            Light::None => "正常",
+            Light::Green => "绿色预警",
+            Light::Yellow => "黄色预警",
+            Light::Red => "红色预警（逾期）",
+        }
+    }
+}
+
+/// Thresholds of one round; practice varies (Jiangjin: green at 20 days, yellow at 10, red when
+/// overdue; Xi'an: yellow from 3 days before), so every number is a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LightPolicy {
+    /// Days left at which the green warning starts; `None` for no green stage.
+    pub green_within: Option<u32>,
+    /// Days left at which the yellow warning starts.
+    pub yellow_within: u32,
+    /// Count working days (with the holiday calendar) instead of calendar days.
+    pub working_days: bool,
+}
+
+impl Default for LightPolicy {
+    fn default() -> Self {
+        LightPolicy { green_within: Some(20), yellow_within: 10, working_days: false }
+    }
+}
+
+/// Days left until the deadline's last day (negative when overdue).
+pub fn days_left(deadline: PartialDate, today: NaiveDate, policy: &LightPolicy, calendar: &WorkCalendar) -> i64 {
+    let last = deadline.latest();
+    if policy.working_days { calendar.working_days_between(today, last) } else { (last - today).num_days() }
+}
+
+/// The light of a measure with `status` and `deadline` on `today`.
+pub fn light(
+    status: Option<Status>,
+    deadline: Option<PartialDate>,
+    today: NaiveDate,
+    policy: &LightPolicy,
+    calendar: &WorkCalendar,
+) -> Light {
+    if matches!(status, Some(Status::Completed)) {
+        return Light::Grey;
+    }
+    let Some(deadline) = deadline else { return Light::None };
+    // Long-term measures have stage targets, not a deadline to be overdue against.
+    if matches!(status, Some(Status::LongTerm)) {
+        return Light::None;
+    }
+    let left = days_left(deadline, today, policy, calendar);
+    if left < 0 {
+        Light::Red
+    } else if left <= policy.yellow_within as i64 {
+        Light::Yellow
+    } else if policy.green_within.is_some_and(|g| left <= g as i64) {
+        Light::Green
+    } else {
+        Light::None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::CALENDAR;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn lights_follow_the_thresholds() {
+        let p = LightPolicy::default();
+        let deadline: PartialDate = "2024-06-30".parse().unwrap();
+        let at = |today: &str| light(Some(Status::InProgress), Some(deadline), d(today), &p, &CALENDAR);
+        assert_eq!(at("2024-05-01"), Light::None);
+        assert_eq!(at("2024-06-10"), Light::Green); // 20 days left
+        assert_eq!(at("2024-06-20"), Light::Yellow); // 10 days left
+        assert_eq!(at("2024-06-30"), Light::Yellow); // due today
+        assert_eq!(at("2024-07-01"), Light::Red);
+        assert_eq!(light(Some(Status::Completed), Some(deadline), d("2024-07-01"), &p, &CALENDAR), Light::Grey);
+    }
+
+    #[test]
+    fn a_month_deadline_runs_to_its_last_day() {
+        let p = LightPolicy { green_within: None, yellow_within: 3, working_days: false };
+        let deadline: PartialDate = "2024-06".parse().unwrap();
+        assert_eq!(light(None, Some(deadline), d("2024-06-26"), &p, &CALENDAR), Light::None);
+        assert_eq!(light(None, Some(deadline), d("2024-06-27"), &p, &CALENDAR), Light::Yellow);
+    }
+
+    #[test]
+    fn working_days_skip_the_national_day_week() {
+        let p = LightPolicy { green_within: None, yellow_within: 3, working_days: true };
+        let deadline: PartialDate = "2024-10-09".parse().unwrap();
+        // From 30 September: 8 and 9 October are the only working days left before the deadline.
+        assert_eq!(days_left(deadline, d("2024-09-30"), &p, &CALENDAR), 2);
+        assert_eq!(light(None, Some(deadline), d("2024-09-30"), &p, &CALENDAR), Light::Yellow);
+        let calendar_days = LightPolicy { working_days: false, ..p };
+        assert_eq!(light(None, Some(deadline), d("2024-09-30"), &calendar_days, &CALENDAR), Light::None);
+    }
+}
