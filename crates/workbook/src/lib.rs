@@ -1,1 +1,26 @@
-//! placeholder
+//! The Excel ledger (整改台账) in and out.
+//!
+//! [`write_ledger_xlsx`] produces the office's workbook — problem, task and responsibility lists,
+//! evidence, statistics, header facts and outcomes — with every ledger field on a visible sheet.
+//! [`read_ledger_xlsx`] reads that workbook back to the same ledger, and reads other offices'
+//! ledgers by matching their headers by meaning.
+
+mod columns;
+mod dates;
+mod labels;
+mod read;
+mod write;
+
+pub use read::{ImportError, ImportOptions, Imported, RowError, read_ledger_xlsx};
+pub use write::{deadline_light, write_ledger_xlsx};
+
+/// Why a workbook could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkbookError {
+    #[error("cannot write the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("{0} points at a problem or measure the ledger does not have")]
+    DanglingReference(String),
+    #[error("date {0} cannot be written as an Excel date")]
+    Date(String),
+}
