@@ -19,8 +19,11 @@ static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Words that make a sentence a plan or a deadline rather than a report of work done.
-const PLANNED: [&str; 18] = [
+const PLANNED: [&str; 21] = [
     "计划",
+    "时限",
+    "截止",
+    "时间节点",
     "拟",
     "将",
     "预计",

@@ -179,6 +179,9 @@ impl Outline {
 
     fn check_numbering(&self, doc: &Doc, out: &mut Vec<Defect>) {
         let mut last: [Option<u32>; 4] = [None; 4];
+        // The last number of the previous group at each level: many reports number problems
+        // straight through all aspects (（一）1. 2. （二）3. 4.), which is no gap.
+        let mut previous_group: [Option<u32>; 4] = [None; 4];
         let mut parent: [Option<String>; 4] = Default::default();
         for heading in &self.headings {
             let i = heading.level.index();
@@ -188,7 +191,9 @@ impl Outline {
                 .flatten()
                 .last()
                 .map_or(String::from("at the top level"), |p| format!("under {p}"));
-            let expected = last[i].map_or(1, |n| n + 1);
+            let continues_previous_group =
+                last[i].is_none() && previous_group[i].is_some_and(|n| heading.number == n + 1);
+            let expected = if continues_previous_group { heading.number } else { last[i].map_or(1, |n| n + 1) };
             let what = heading.level.describe();
             let message = if heading.number > expected {
                 let missing = if heading.number == expected + 1 {
@@ -225,6 +230,9 @@ impl Outline {
             last[i] = Some(heading.number);
             parent[i] = Some(heading.level.label(heading.number));
             for lower in Level::ALL.iter().filter(|l| **l > heading.level) {
+                if last[lower.index()].is_some() {
+                    previous_group[lower.index()] = last[lower.index()];
+                }
                 last[lower.index()] = None;
                 parent[lower.index()] = None;
             }

@@ -90,7 +90,8 @@ async fn inspections_list_and_detail() {
     // The ledger comes back in the interchange shape and equal to what was stored.
     let mut back = Ledger::from_json(&detail["ledger"].to_string()).unwrap();
     let mut expected = f.ledger.clone();
-    // The order of the claimed accountability kinds is the store's business, not the API's.
+    // The test reads the body through serde_json::Value, whose objects sort their keys: compare the
+    // claimed accountability (a JSON object) without its order.
     back.claimed.accountability.0.sort();
     expected.claimed.accountability.0.sort();
     assert_eq!(back, expected);

@@ -1,1 +1,318 @@
-//! placeholder
+//! The rectification ledger stored in SQLite or PostgreSQL behind one interface.
+//!
+//! [`Store`] runs one code path for both databases through `sqlx::Any` with runtime queries, so
+//! the crate builds without a live database. Each backend has its own versioned migrations
+//! (`migrations/sqlite`, `migrations/postgres`), embedded in the binary and run on connect.
+//!
+//! A ledger is stored normalised (inspections → aspects → problems → measures → progress and
+//! evidence, plus outcomes) and read back equal to what was imported, field for field. Figures
+//! are never stored: [`Store::statistics`] derives them from the stored ledger.
+
+mod codec;
+mod error;
+mod read;
+mod records;
+mod write;
+
+use std::time::Duration;
+
+use rectify_domain::{Ledger, Statistics};
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Row};
+
+pub use error::StorageError;
+pub use records::{InspectionSummary, MeasureRecord, ProblemRecord};
+
+use read::{MeasureFilter, ProblemFilter};
+
+pub type InspectionId = i64;
+pub type ProblemId = i64;
+pub type MeasureId = i64;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// How long a SQLite connection waits for another writer before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The database behind a [`Store`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Recognises `sqlite:…` and `postgres://…` / `postgresql://…` URLs.
+    pub fn from_url(url: &str) -> Result<Backend, StorageError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StorageError::UnsupportedUrl(url.to_owned()))
+        }
+    }
+}
+
+/// A connection pool to one database holding any number of inspections (one ledger each).
+/// Cloning is cheap and shares the pool.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `sqlite:PATH` (the file is created if missing) or `postgres://…` and brings
+    /// the schema up to date.
+    pub async fn connect(url: &str) -> Result<Store, StorageError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                let mut options = AnyPoolOptions::new().after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        // WAL lets readers run beside the writer; it is a property of the file, so
+                        // repeating it per connection costs nothing once set.
+                        sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "PRAGMA busy_timeout = {}",
+                            SQLITE_BUSY_TIMEOUT.as_millis()
+                        )))
+                        .execute(&mut *conn)
+                        .await?;
+                        sqlx::query("PRAGMA journal_mode = WAL").fetch_optional(&mut *conn).await?;
+                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                        Ok(())
+                    })
+                });
+                if in_memory {
+                    // Every connection to `:memory:` would be a database of its own: keep exactly one.
+                    options = options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None);
+                }
+                options.connect(&sqlite_url(url)).await?
+            }
+            Backend::Postgres => AnyPoolOptions::new().connect(url).await?,
+        };
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&pool).await?;
+        tracing::debug!(?backend, "storage connected and migrated");
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool itself, for features that add their own tables through later migrations.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a write transaction. SQLite takes the write lock at once (`BEGIN IMMEDIATE`), so
+    /// two writers queue on the busy timeout instead of failing when a read lock is upgraded.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StorageError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Starts a read transaction that sees one consistent state of the database.
+    async fn begin_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StorageError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin().await?,
+            Backend::Postgres => self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?,
+        })
+    }
+
+    /// Stores a validated ledger as a new inspection, in ONE transaction (all or nothing).
+    ///
+    /// The ledger is checked again ([`Ledger::check`]) because its outcomes point at problems and
+    /// measures by position, and a dangling reference cannot be stored.
+    pub async fn import_ledger(&self, ledger: &Ledger) -> Result<InspectionId, StorageError> {
+        ledger.check().map_err(|e| StorageError::Invalid(e.to_string()))?;
+        let mut tx = self.begin_write().await?;
+        let id = write::insert_ledger(&mut tx, ledger).await?;
+        tx.commit().await?;
+        tracing::info!(id, unit = ledger.unit.as_deref().unwrap_or(""), "ledger imported");
+        Ok(id)
+    }
+
+    /// Reads an inspection back as a ledger equal to the one imported.
+    pub async fn export_ledger(&self, id: InspectionId) -> Result<Ledger, StorageError> {
+        let mut tx = self.begin_read().await?;
+        let ledger = read::load_ledger(&mut tx, id).await?;
+        tx.commit().await?;
+        ledger.ok_or_else(|| StorageError::NotFound(format!("no inspection has id {id}")))
+    }
+
+    /// Deletes an inspection and everything under it; `false` if there was none with the id.
+    pub async fn delete_inspection(&self, id: InspectionId) -> Result<bool, StorageError> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("DELETE FROM inspections WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Every stored inspection, oldest import first.
+    pub async fn list_inspections(&self) -> Result<Vec<InspectionSummary>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT i.id, i.title, i.unit, i.inspector, i.feedback_date, i.report_date, i.created_at, \
+             (SELECT COUNT(*) FROM aspects a WHERE a.inspection_id = i.id) AS aspect_count, \
+             (SELECT COUNT(*) FROM problems p WHERE p.inspection_id = i.id) AS problem_count, \
+             (SELECT COUNT(*) FROM measures m WHERE m.inspection_id = i.id) AS measure_count \
+             FROM inspections i ORDER BY i.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(InspectionSummary {
+                    id: row.try_get("id")?,
+                    title: row.try_get("title")?,
+                    unit: row.try_get("unit")?,
+                    inspector: row.try_get("inspector")?,
+                    feedback_date: row.try_get("feedback_date")?,
+                    report_date: row.try_get("report_date")?,
+                    aspects: codec::unsigned("aspect_count", row.try_get("aspect_count")?)?,
+                    problems: codec::unsigned("problem_count", row.try_get("problem_count")?)?,
+                    measures: codec::unsigned("measure_count", row.try_get("measure_count")?)?,
+                    imported_at: row.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Finds the inspection a user means.
+    ///
+    /// `None` → the only inspection (Ambiguous if several, NotFound if none); `Some(key)` → the
+    /// inspection with that numeric id, else the one whose unit or title is exactly `key`
+    /// (Ambiguous if several match).
+    pub async fn resolve_inspection(&self, key: Option<&str>) -> Result<InspectionId, StorageError> {
+        let Some(key) = key.map(str::trim) else {
+            let ids: Vec<i64> =
+                sqlx::query_scalar("SELECT id FROM inspections ORDER BY id LIMIT 2").fetch_all(&self.pool).await?;
+            return match ids.as_slice() {
+                [] => Err(StorageError::NotFound("the database holds no inspection".to_owned())),
+                [id] => Ok(*id),
+                _ => Err(StorageError::Ambiguous(
+                    "the database holds several inspections; name one by id, unit or title".to_owned(),
+                )),
+            };
+        };
+        if let Ok(id) = key.parse::<i64>() {
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM inspections WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+            if let Some(id) = found {
+                return Ok(id);
+            }
+        }
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM inspections WHERE unit = $1 OR title = $1 ORDER BY id")
+            .bind(key)
+            .fetch_all(&self.pool)
+            .await?;
+        match ids.as_slice() {
+            [] => Err(StorageError::NotFound(format!("no inspection has the id, unit or title {key:?}"))),
+            [id] => Ok(*id),
+            several => {
+                let list: Vec<String> = several.iter().map(i64::to_string).collect();
+                Err(StorageError::Ambiguous(format!(
+                    "{} inspections match {key:?} (ids {}); name one by id",
+                    several.len(),
+                    list.join(", ")
+                )))
+            }
+        }
+    }
+
+    /// The problems of an inspection in ledger order (empty if the inspection does not exist).
+    pub async fn list_problems(&self, inspection: InspectionId) -> Result<Vec<ProblemRecord>, StorageError> {
+        let mut conn = self.pool.acquire().await?;
+        read::load_problems(&mut conn, ProblemFilter::Inspection(inspection)).await
+    }
+
+    pub async fn get_problem(&self, id: ProblemId) -> Result<Option<ProblemRecord>, StorageError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(read::load_problems(&mut conn, ProblemFilter::Id(id)).await?.into_iter().next())
+    }
+
+    /// The measures of an inspection, or of one of its problems, in ledger order.
+    pub async fn list_measures(
+        &self,
+        inspection: InspectionId,
+        problem: Option<ProblemId>,
+    ) -> Result<Vec<MeasureRecord>, StorageError> {
+        let filter = match problem {
+            Some(problem) => MeasureFilter::Problem(inspection, problem),
+            None => MeasureFilter::Inspection(inspection),
+        };
+        let mut tx = self.begin_read().await?;
+        let measures = read::load_measures(&mut tx, filter).await?;
+        tx.commit().await?;
+        Ok(measures)
+    }
+
+    pub async fn get_measure(&self, id: MeasureId) -> Result<Option<MeasureRecord>, StorageError> {
+        let mut tx = self.begin_read().await?;
+        let measure = read::load_measures(&mut tx, MeasureFilter::Id(id)).await?.into_iter().next();
+        tx.commit().await?;
+        Ok(measure)
+    }
+
+    /// The figures of an inspection, derived from the stored ledger (never stored twice).
+    pub async fn statistics(&self, inspection: InspectionId) -> Result<Statistics, StorageError> {
+        Ok(self.export_ledger(inspection).await?.statistics())
+    }
+
+    /// Whether the database holds no inspection at all (the demo fills an empty one).
+    pub async fn is_empty(&self) -> Result<bool, StorageError> {
+        let any: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM inspections LIMIT 1").fetch_optional(&self.pool).await?;
+        Ok(any.is_none())
+    }
+
+    /// Closes every connection; pending queries finish first.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Adds `mode=rwc` so that SQLite creates a missing file instead of refusing to open it.
+fn sqlite_url(url: &str) -> String {
+    if url.contains(":memory:") || url.contains("mode=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}mode=rwc")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_both_url_schemes() {
+        assert_eq!(Backend::from_url("sqlite:data/rectify.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("sqlite::memory:").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::from_url("postgres://u@localhost/db").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::from_url("postgresql://u@localhost/db").unwrap(), Backend::Postgres);
+        assert!(matches!(Backend::from_url("mysql://x"), Err(StorageError::UnsupportedUrl(_))));
+        assert!(matches!(Backend::from_url("data.db"), Err(StorageError::UnsupportedUrl(_))));
+    }
+
+    #[test]
+    fn sqlite_files_are_created_when_missing() {
+        assert_eq!(sqlite_url("sqlite:a.db"), "sqlite:a.db?mode=rwc");
+        assert_eq!(sqlite_url("sqlite:a.db?cache=shared"), "sqlite:a.db?cache=shared&mode=rwc");
+        assert_eq!(sqlite_url("sqlite:a.db?mode=ro"), "sqlite:a.db?mode=ro");
+        assert_eq!(sqlite_url("sqlite::memory:"), "sqlite::memory:");
+    }
+}

@@ -1,0 +1,61 @@
+//! What the list and get functions return: the domain data plus the ids the database gave it.
+
+use rectify_domain::{Measure, Problem, ProblemRef};
+use serde::Serialize;
+
+use crate::{InspectionId, MeasureId, ProblemId};
+
+/// One stored inspection (one ledger), as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InspectionSummary {
+    pub id: InspectionId,
+    pub title: Option<String>,
+    /// The inspected organisation under its current name.
+    pub unit: Option<String>,
+    /// 巡察组.
+    pub inspector: Option<String>,
+    pub feedback_date: Option<String>,
+    pub report_date: Option<String>,
+    /// Counts of what the ledger lists (not what the report claims).
+    pub aspects: u32,
+    pub problems: u32,
+    pub measures: u32,
+    /// When the ledger was imported (RFC 3339, UTC).
+    pub imported_at: String,
+}
+
+/// One problem with its place in the ledger.
+///
+/// `problem.measures` is always empty: measures have ids of their own and come from
+/// `Store::list_measures(inspection, Some(problem_id))`; `measure_count` says how many there are.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProblemRecord {
+    pub id: ProblemId,
+    pub inspection_id: InspectionId,
+    /// 0-based position of the aspect in the ledger.
+    pub aspect_index: usize,
+    pub aspect_number: Option<String>,
+    pub aspect_title: Option<String>,
+    /// 0-based position of the problem within its aspect.
+    pub position: usize,
+    pub measure_count: u32,
+    pub problem: Problem,
+}
+
+impl ProblemRecord {
+    /// The reference outcomes (meetings, accountability) use for this problem.
+    pub fn reference(&self) -> ProblemRef {
+        ProblemRef { aspect: self.aspect_index, problem: self.position }
+    }
+}
+
+/// One measure, complete with its responsibility, progress entries and evidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MeasureRecord {
+    pub id: MeasureId,
+    pub problem_id: ProblemId,
+    pub inspection_id: InspectionId,
+    /// 0-based position of the measure within its problem.
+    pub position: usize,
+    pub measure: Measure,
+}
