@@ -12,6 +12,7 @@ pub mod date;
 pub mod ledger;
 pub mod money;
 pub mod numerals;
+pub mod roles;
 pub mod stats;
 pub mod status;
 pub mod supervision;

@@ -1,0 +1,123 @@
+//! Who uses rectify, and the rule that keeps administration split in three (三员分立).
+
+use serde::{Deserialize, Serialize};
+
+/// A role a user account holds. Data scope (which unit, department or round) is stored with the
+/// grant, not in the role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 联络员 — edits the unit's ledger.
+    UnitLiaison,
+    /// 责任部门 — updates its own measures.
+    Department,
+    /// 分管领导 — reviews the problems assigned to them.
+    LeaderInCharge,
+    /// 整改领导小组 / 第一责任人 — confirms closures for the unit.
+    LeadingGroup,
+    /// 巡察办 — reads all units of its rounds, verifies closures, runs look-back.
+    InspectionOffice,
+    /// 纪检监察 — reads all, records accountability.
+    DisciplineInspection,
+    /// 系统管理员 — users and settings.
+    SystemAdmin,
+    /// 安全管理员 — roles and permissions.
+    SecurityAdmin,
+    /// 审计管理员 — reads and exports the audit trail, nothing else.
+    AuditAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Role::UnitLiaison,
+        Role::Department,
+        Role::LeaderInCharge,
+        Role::LeadingGroup,
+        Role::InspectionOffice,
+        Role::DisciplineInspection,
+        Role::SystemAdmin,
+        Role::SecurityAdmin,
+        Role::AuditAdmin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::UnitLiaison => "unit_liaison",
+            Role::Department => "department",
+            Role::LeaderInCharge => "leader_in_charge",
+            Role::LeadingGroup => "leading_group",
+            Role::InspectionOffice => "inspection_office",
+            Role::DisciplineInspection => "discipline_inspection",
+            Role::SystemAdmin => "system_admin",
+            Role::SecurityAdmin => "security_admin",
+            Role::AuditAdmin => "audit_admin",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::UnitLiaison => "单位联络员",
+            Role::Department => "责任部门",
+            Role::LeaderInCharge => "分管领导",
+            Role::LeadingGroup => "整改领导小组",
+            Role::InspectionOffice => "巡察办",
+            Role::DisciplineInspection => "纪检监察",
+            Role::SystemAdmin => "系统管理员",
+            Role::SecurityAdmin => "安全管理员",
+            Role::AuditAdmin => "审计管理员",
+        }
+    }
+
+    /// The three administrator roles: each needs a second factor, and no account may hold two.
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoleConflict {
+    #[error("三员分立: one account cannot be both {0} and {1}")]
+    TwoAdminRoles(&'static str, &'static str),
+    #[error("三员分立: an administrator account ({0}) cannot also work on the ledger ({1})")]
+    AdminAndBusiness(&'static str, &'static str),
+}
+
+/// Checks a set of roles for one account: at most one administrator role, and an administrator
+/// holds no business role (separation of duties).
+pub fn check_roles(roles: &[Role]) -> Result<(), RoleConflict> {
+    let admins: Vec<Role> = roles.iter().copied().filter(|r| r.is_admin()).collect();
+    if let [a, b, ..] = admins.as_slice()
+        && a != b
+    {
+        return Err(RoleConflict::TwoAdminRoles(a.label_zh(), b.label_zh()));
+    }
+    if let Some(admin) = admins.first()
+        && let Some(business) = roles.iter().find(|r| !r.is_admin())
+    {
+        return Err(RoleConflict::AdminAndBusiness(admin.label_zh(), business.label_zh()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_roles_never_combine() {
+        assert!(check_roles(&[Role::SystemAdmin]).is_ok());
+        assert!(check_roles(&[Role::Department, Role::LeaderInCharge]).is_ok());
+        assert!(matches!(check_roles(&[Role::SystemAdmin, Role::AuditAdmin]), Err(RoleConflict::TwoAdminRoles(..))));
+        assert!(matches!(
+            check_roles(&[Role::SecurityAdmin, Role::UnitLiaison]),
+            Err(RoleConflict::AdminAndBusiness(..))
+        ));
+        for r in Role::ALL {
+            assert_eq!(Role::from_name(r.as_str()), Some(r));
+        }
+    }
+}
