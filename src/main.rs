@@ -1,1 +1,146 @@
-fn main() {}
+//! `rectify` — 巡察整改管理系统: the command line and the server in one binary.
+//!
+//! Exit statuses follow `shared/contracts.md`: 0 success, 1 "found something" (lint defects,
+//! a broken audit trail), 2 unusable input with a one-line error on stderr.
+
+mod commands;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "rectify", version, about = "巡察整改管理系统 — rectification of inspection and audit findings")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the UI and API on an embedded SQLite database filled with the built-in demo data.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Folder of the embedded database (created if missing).
+        #[arg(long, default_value = "rectify-data")]
+        data: PathBuf,
+    },
+    /// Serve the UI and API on an existing database.
+    Serve {
+        /// `sqlite:PATH` or `postgres://…`
+        #[arg(long, env = "RECTIFY_DATABASE")]
+        database: String,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Read a report (.txt in UTF-8/GB18030/UTF-16, or .docx) and print it as a ledger.
+    Parse {
+        file: PathBuf,
+        /// Print the ledger JSON instead of a readable outline.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a report for defects before it is published.
+    Lint {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the public progress report (md, html, docx) or the ledger workbook (xlsx).
+    Report(ReportArgs),
+    /// Store a report, a ledger JSON or a ledger workbook (.xlsx) in the database.
+    Import {
+        file: PathBuf,
+        #[arg(long, env = "RECTIFY_DATABASE")]
+        database: String,
+        /// For workbooks: store the good rows and report how many bad rows were skipped.
+        #[arg(long)]
+        skip_bad_rows: bool,
+    },
+    /// Print one inspection's ledger as ledger JSON.
+    Export {
+        #[arg(long, env = "RECTIFY_DATABASE")]
+        database: String,
+        /// Inspection id, unit name or title; may be left out when there is only one.
+        #[arg(long)]
+        inspection: Option<String>,
+        /// Print JSON (the only format for now; kept for the contract's command line).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// A ledger JSON file (what `rectify parse --json` prints is one).
+    #[arg(long, conflicts_with = "database", required_unless_present = "database")]
+    ledger: Option<PathBuf>,
+    /// Read the ledger from this database instead.
+    #[arg(long)]
+    database: Option<String>,
+    /// With --database: inspection id, unit name or title.
+    #[arg(long, requires = "database")]
+    inspection: Option<String>,
+    #[arg(long, value_enum)]
+    format: Format,
+    #[arg(short = 'o', long = "output")]
+    output: PathBuf,
+    /// The internal version keeps withheld problems and names; the public one leaves them out.
+    #[arg(long, value_enum, default_value_t = AudienceArg::Public)]
+    audience: AudienceArg,
+    /// Grouped under aspects, or one flat numbered list (default: chosen from the ledger).
+    #[arg(long, value_enum)]
+    layout: Option<LayoutArg>,
+    /// Renumber problems consecutively instead of keeping the original numbers.
+    #[arg(long)]
+    renumber: bool,
+    /// Accountability kinds the statistics sentence always prints, zero included (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    fixed_accountability: Option<Vec<String>>,
+    /// The unit's own .docx letterhead with a `{{正文}}` paragraph (and optional `{{标题}}`, `{{日期}}`).
+    #[arg(long)]
+    template: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Md,
+    Html,
+    Docx,
+    Xlsx,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AudienceArg {
+    Public,
+    Internal,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LayoutArg {
+    Aspects,
+    Flat,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let serving = matches!(cli.command, Command::Demo { .. } | Command::Serve { .. });
+    let default_filter = if serving { "info" } else { "warn" };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match commands::run(cli.command) {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! What each subcommand does. Inputs are read and checked completely before the database is
+//! opened, so a refused file leaves the database exactly as it was.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use rectify_domain::Ledger;
+use rectify_report_writer::{Audience, Layout, ReportOptions};
+use rectify_storage::{StorageError, Store};
+
+use crate::{AudienceArg, Command, Format, LayoutArg, ReportArgs};
+
+/// A command that could not do its job: the message goes to stderr, the code is the exit status.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    /// Input that cannot be used (unreadable file, invalid ledger, unknown inspection): status 2.
+    fn input(message: impl Into<String>) -> Self {
+        Self { code: 2, message: message.into() }
+    }
+
+    /// Anything else that went wrong (database unreachable, disk full): status 1.
+    fn other(message: impl Into<String>) -> Self {
+        Self { code: 1, message: message.into() }
+    }
+}
+
+impl From<StorageError> for Failure {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::NotFound(_) | StorageError::Ambiguous(_) | StorageError::Invalid(_) => {
+                Failure::input(e.to_string())
+            }
+            other => Failure::other(other.to_string()),
+        }
+    }
+}
+
+pub fn run(command: Command) -> Result<ExitCode, Failure> {
+    match command {
+        Command::Parse { file, json } => parse(&file, json),
+        Command::Lint { file, json } => lint(&file, json),
+        Command::Report(args) => report(args),
+        Command::Import { file, database, skip_bad_rows } => import(&file, &database, skip_bad_rows),
+        Command::Export { database, inspection, json: _ } => export(&database, inspection.as_deref()),
+        Command::Demo { addr, data } => demo(addr, &data),
+        Command::Serve { database, addr } => serve(&database, addr),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::other(format!("cannot start the async runtime: {e}")))
+}
+
+fn parse(file: &Path, json: bool) -> Result<ExitCode, Failure> {
+    let parsed =
+        rectify_report_reader::parse_file(file).map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+    if json {
+        print_json(&parsed.ledger)?;
+    } else {
+        print!("{}", rectify_report_reader::outline(&parsed));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lint(file: &Path, json: bool) -> Result<ExitCode, Failure> {
+    let defects =
+        rectify_report_lint::lint_file(file).map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+    if json {
+        print_json(&rectify_report_lint::to_json(&defects))?;
+    } else if defects.is_empty() {
+        println!("no defects found");
+    } else {
+        print!("{}", rectify_report_lint::to_text(&defects));
+    }
+    Ok(if defects.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
+    let ledger = match (&args.ledger, &args.database) {
+        (Some(path), _) => read_ledger_json(path)?,
+        (None, Some(url)) => {
+            let key = args.inspection.clone();
+            runtime()?.block_on(async {
+                let store = Store::connect(url).await?;
+                let id = store.resolve_inspection(key.as_deref()).await?;
+                let ledger = store.export_ledger(id).await?;
+                store.close().await;
+                Ok::<_, Failure>(ledger)
+            })?
+        }
+        (None, None) => return Err(Failure::input("give --ledger FILE.json or --database URL")),
+    };
+    let defaults = ReportOptions::for_ledger(&ledger);
+    let opts = ReportOptions {
+        audience: match args.audience {
+            AudienceArg::Public => Audience::Public,
+            AudienceArg::Internal => Audience::Internal,
+        },
+        layout: match args.layout {
+            Some(LayoutArg::Aspects) => Layout::ByAspect,
+            Some(LayoutArg::Flat) => Layout::Flat,
+            None => defaults.layout,
+        },
+        renumber: args.renumber,
+        fixed_accountability_kinds: args.fixed_accountability.clone(),
+        ..defaults
+    };
+    let bytes = match args.format {
+        Format::Md => rectify_report_writer::render_markdown(&ledger, &opts).into_bytes(),
+        Format::Html => rectify_report_writer::render_html(&ledger, &opts).into_bytes(),
+        Format::Docx => match &args.template {
+            Some(t) => {
+                let template = fs::read(t).map_err(|e| Failure::input(format!("{}: {e}", t.display())))?;
+                rectify_report_writer::render_docx_with_template(&ledger, &opts, &template)
+                    .map_err(|e| Failure::input(format!("{}: {e}", t.display())))?
+            }
+            None => rectify_report_writer::render_docx(&ledger, &opts).map_err(|e| Failure::other(e.to_string()))?,
+        },
+        Format::Xlsx => rectify_workbook::write_ledger_xlsx(&ledger, chrono::Local::now().date_naive())
+            .map_err(|e| Failure::other(e.to_string()))?,
+    };
+    write_atomically(&args.output, &bytes)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `import` makes of a file, decided by its name: a ledger JSON, a workbook, or a report.
+fn ledger_from_file(file: &Path, skip_bad_rows: bool) -> Result<Ledger, Failure> {
+    let extension = file.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    match extension.as_str() {
+        "json" => read_ledger_json(file),
+        "xlsx" | "xlsm" => {
+            let bytes = fs::read(file).map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+            let opts = rectify_workbook::ImportOptions { skip_bad_rows };
+            match rectify_workbook::read_ledger_xlsx(&bytes, &opts) {
+                Ok(imported) => {
+                    if !imported.skipped.is_empty() {
+                        eprintln!("skipped {} bad rows:", imported.skipped.len());
+                        for row in &imported.skipped {
+                            eprintln!("  {}", describe_row_error(row));
+                        }
+                    }
+                    imported.ledger.check().map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+                    Ok(imported.ledger)
+                }
+                Err(rectify_workbook::ImportError::BadRows(rows)) => {
+                    let mut message = format!("{}: {} bad rows, nothing stored", file.display(), rows.len());
+                    for row in &rows {
+                        message.push_str("\n  ");
+                        message.push_str(&describe_row_error(row));
+                    }
+                    message.push_str("\n(use --skip-bad-rows to store the good rows)");
+                    Err(Failure::input(message))
+                }
+                Err(e) => Err(Failure::input(format!("{}: {e}", file.display()))),
+            }
+        }
+        _ => {
+            let parsed = rectify_report_reader::parse_file(file)
+                .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+            parsed.ledger.check().map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
+            Ok(parsed.ledger)
+        }
+    }
+}
+
+fn describe_row_error(row: &rectify_workbook::RowError) -> String {
+    match &row.column {
+        Some(col) => format!("sheet {} row {} column {}: {}", row.sheet, row.row, col, row.message),
+        None => format!("sheet {} row {}: {}", row.sheet, row.row, row.message),
+    }
+}
+
+fn import(file: &Path, database: &str, skip_bad_rows: bool) -> Result<ExitCode, Failure> {
+    let ledger = ledger_from_file(file, skip_bad_rows)?;
+    let stats = ledger.statistics();
+    let id = runtime()?.block_on(async {
+        let store = Store::connect(database).await?;
+        let id = store.import_ledger(&ledger).await;
+        store.close().await;
+        Ok::<_, Failure>(id?)
+    })?;
+    println!(
+        "stored inspection {id}: {} aspects, {} problems, {} measures",
+        stats.aspects, stats.problems.total, stats.measures_total
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(database: &str, inspection: Option<&str>) -> Result<ExitCode, Failure> {
+    let ledger = runtime()?.block_on(async {
+        let store = Store::connect(database).await?;
+        let result = async {
+            let id = store.resolve_inspection(inspection).await?;
+            store.export_ledger(id).await
+        }
+        .await;
+        store.close().await;
+        Ok::<_, Failure>(result?)
+    })?;
+    print_json(&ledger)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn demo(addr: std::net::SocketAddr, data: &Path) -> Result<ExitCode, Failure> {
+    fs::create_dir_all(data).map_err(|e| Failure::other(format!("cannot create {}: {e}", data.display())))?;
+    let url = format!("sqlite:{}", data.join("rectify.db").display());
+    runtime()?.block_on(async {
+        let store = Store::connect(&url).await?;
+        if store.is_empty().await? {
+            let ledger = rectify_server::demo::demo_ledger(chrono::Local::now().date_naive());
+            let id = store.import_ledger(&ledger).await?;
+            println!("filled the empty database with the demo ledger (inspection {id})");
+        }
+        println!("rectify demo: http://{addr}/  (database {url})");
+        println!("demo data is fictional; logins arrive with the roles-and-workflow issue: the demo is read-only and needs none");
+        rectify_server::serve(store, addr, shutdown_signal()).await.map_err(|e| Failure::other(e.to_string()))
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(database: &str, addr: std::net::SocketAddr) -> Result<ExitCode, Failure> {
+    runtime()?.block_on(async {
+        let store = Store::connect(database).await?;
+        println!("rectify: http://{addr}/");
+        rectify_server::serve(store, addr, shutdown_signal()).await.map_err(|e| Failure::other(e.to_string()))
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    // If the signal handler cannot be installed the server simply runs until killed.
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+fn read_ledger_json(path: &Path) -> Result<Ledger, Failure> {
+    let text = fs::read_to_string(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    Ledger::from_json(&text)
+        .map_err(|e| Failure::input(format!("{}: invalid ledger at {}: {}", path.display(), e.path, e.message)))
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::other(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}").map_err(|e| Failure::other(e.to_string()))
+}
+
+/// Writes next to the target and renames, so a failure never leaves half a document behind.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let file_name = path.file_name().ok_or_else(|| Failure::input(format!("{} is not a file name", path.display())))?;
+    let tmp = dir.join(format!(".{}.partial", file_name.to_string_lossy()));
+    fs::write(&tmp, bytes).and_then(|_| fs::rename(&tmp, path)).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Failure::other(format!("cannot write {}: {e}", path.display()))
+    })
+}

@@ -1,0 +1,213 @@
+//! The `rectify` binary as outside checks run it (shared/contracts.md): exit statuses, output
+//! shapes, and "nothing stored" on refused input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn rectify(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rectify")).args(args).output().expect("the binary runs")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// The seed reports live beside the repository (`../shared/seeds`), in CI as on every machine.
+fn seed(prefix: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(prefix)))
+        .unwrap_or_else(|| panic!("no seed {prefix}* in {}", dir.display()))
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite:{}", dir.join("t.db").display())
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+#[test]
+fn import_then_export_gives_the_ledger_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    let import = rectify(&["import", fixture("ledger.json").to_str().unwrap(), "--database", &url]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    let export = rectify(&["export", "--database", &url, "--json"]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("ledger.json")).unwrap()).unwrap();
+    assert_eq!(json(&export), original);
+}
+
+fn digest(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn a_bad_ledger_is_refused_with_its_path_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    assert!(rectify(&["import", fixture("ledger.json").to_str().unwrap(), "--database", &url]).status.success());
+    let before = digest(&dir.path().join("t.db"));
+
+    let mut bad: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("ledger.json")).unwrap()).unwrap();
+    bad["aspects"][0]["problems"][1]["measures"][0]["deadline"] = "2023-01-05".into();
+    let bad_path = dir.path().join("bad.json");
+    std::fs::write(&bad_path, bad.to_string()).unwrap();
+
+    let out = rectify(&["import", bad_path.to_str().unwrap(), "--database", &url]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("aspects[0].problems[1].measures[0].deadline"), "{}", stderr(&out));
+    assert_eq!(digest(&dir.path().join("t.db")), before, "the database file must be byte-for-byte unchanged");
+
+    let export = rectify(&["export", "--database", &url, "--json"]);
+    assert_eq!(json(&export)["aspects"][0]["problems"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn invalid_json_and_unknown_status_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.json");
+    std::fs::write(&path, "{ \"title\": ").unwrap();
+    let out = rectify(&["report", "--ledger", path.to_str().unwrap(), "--format", "md", "-o", "x.md"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("ledger.json")).unwrap()).unwrap();
+    v["aspects"][1]["problems"][0]["status"] = "finished-ish".into();
+    std::fs::write(&path, v.to_string()).unwrap();
+    let out = rectify(&["import", path.to_str().unwrap(), "--database", &sqlite_url(dir.path())]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("aspects[1].problems[0].status"), "{}", stderr(&out));
+}
+
+#[test]
+fn export_needs_a_choice_when_there_are_two_inspections() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    for _ in 0..2 {
+        assert!(rectify(&["import", fixture("ledger.json").to_str().unwrap(), "--database", &url]).status.success());
+    }
+    assert_eq!(rectify(&["export", "--database", &url, "--json"]).status.code(), Some(2));
+    let one = rectify(&["export", "--database", &url, "--inspection", "2", "--json"]);
+    assert!(one.status.success(), "{}", stderr(&one));
+    let empty_dir = tempfile::tempdir().unwrap();
+    assert_eq!(rectify(&["export", "--database", &sqlite_url(empty_dir.path()), "--json"]).status.code(), Some(2));
+}
+
+#[test]
+fn report_writes_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, magic) in
+        [("md", &b"#"[..]), ("html", &b"<!DOCTYPE html"[..]), ("docx", &b"PK"[..]), ("xlsx", &b"PK"[..])]
+    {
+        let out_path = dir.path().join(format!("report.{format}"));
+        let out = rectify(&[
+            "report",
+            "--ledger",
+            fixture("ledger.json").to_str().unwrap(),
+            "--format",
+            format,
+            "-o",
+            out_path.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        let bytes = std::fs::read(&out_path).unwrap();
+        assert!(bytes.starts_with(magic), "{format} output starts with {:?}", &bytes[..bytes.len().min(16)]);
+    }
+    let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(md.contains("针对河湖长制落实不到位的问题"));
+    assert!(!md.contains("针对公务用车管理不规范的问题"), "a withheld problem must not be published");
+    assert!(!md.contains("李明"), "the public report names no individuals");
+}
+
+#[test]
+fn parse_prints_a_ledger_and_refuses_unreadable_input() {
+    let seed = seed("001_");
+    let out = rectify(&["parse", seed.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["report_date"], "2024-07-23");
+    let problems: usize =
+        v["aspects"].as_array().unwrap().iter().map(|a| a["problems"].as_array().unwrap().len()).sum();
+    assert_eq!(problems, 30);
+
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.txt");
+    let out = rectify(&["parse", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out).lines().count(), 1, "one-line error: {}", stderr(&out));
+}
+
+#[test]
+fn lint_exits_1_on_the_seeds_and_0_on_a_clean_report() {
+    for prefix in ["000_", "001_"] {
+        let seed = seed(prefix);
+        let out = rectify(&["lint", seed.to_str().unwrap(), "--json"]);
+        assert_eq!(out.status.code(), Some(1), "{prefix}: {}", stderr(&out));
+        assert!(!json(&out)["defects"].as_array().unwrap().is_empty());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let docx = dir.path().join("clean.docx");
+    let out = rectify(&[
+        "report",
+        "--ledger",
+        fixture("ledger.json").to_str().unwrap(),
+        "--format",
+        "docx",
+        "--audience",
+        "internal",
+        "-o",
+        docx.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let out = rectify(&["lint", docx.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a complete report we generate is clean: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn a_parsed_report_imports_and_a_workbook_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    let out = rectify(&["import", seed("001_").to_str().unwrap(), "--database", &url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("30 problems"));
+    let xlsx = dir.path().join("ledger.xlsx");
+    assert!(
+        rectify(&[
+            "report",
+            "--ledger",
+            fixture("ledger.json").to_str().unwrap(),
+            "--format",
+            "xlsx",
+            "-o",
+            xlsx.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let url2 = sqlite_url(&dir.path().join("second"));
+    std::fs::create_dir_all(dir.path().join("second")).unwrap();
+    let out = rectify(&["import", xlsx.to_str().unwrap(), "--database", &url2]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let export = rectify(&["export", "--database", &url2, "--json"]);
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("ledger.json")).unwrap()).unwrap();
+    assert_eq!(json(&export), original, "xlsx → import → export gives the ledger back");
+}
