@@ -1188,17 +1188,63 @@ fn ledger_measure_exists(ledger: &Ledger, p: ProblemRef, m: usize) -> bool {
     ledger.measure(MeasureRef { aspect: p.aspect, problem: p.problem, measure: m }).is_some()
 }
 
+/// Ledgers are small; these bounds keep a damaged or hostile file from exhausting memory
+/// (a single cell at XFD1048576 would otherwise make a 17-billion-cell grid).
+const MAX_ROWS: u32 = 100_000;
+const MAX_COLUMNS: u32 = 256;
+const MAX_CELLS: usize = 2_000_000;
+
 fn load(bytes: &[u8]) -> Result<Vec<(Grid, Vec<calamine::Dimensions>)>, ImportError> {
-    let mut xlsx: Xlsx<_> =
-        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| ImportError::NotAWorkbook(e.to_string()))?;
+    // calamine can panic on malformed cell references (an arithmetic overflow found by fuzzing);
+    // a damaged file must come back as an error, never bring the process down.
+    std::panic::catch_unwind(|| load_sheets(bytes)).unwrap_or_else(|_| {
+        Err(ImportError::NotAWorkbook("the workbook is damaged (unreadable cell references)".to_string()))
+    })
+}
+
+fn load_sheets(bytes: &[u8]) -> Result<Vec<(Grid, Vec<calamine::Dimensions>)>, ImportError> {
+    let damaged = |e: calamine::XlsxError| ImportError::NotAWorkbook(e.to_string());
+    let mut xlsx: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(damaged)?;
     let mut out = Vec::new();
+    let mut cells_seen = 0usize;
     for name in xlsx.sheet_names() {
-        let range = xlsx.worksheet_range(&name).map_err(|e| ImportError::NotAWorkbook(e.to_string()))?;
         let merges = xlsx.merge_cells_by_sheet_name(&name).unwrap_or_default();
-        let (rows, cols) = range.end().map_or((0, 0), |(r, c)| (r as usize + 1, c as usize + 1));
-        let cells = (0..rows)
-            .map(|r| (0..cols).map(|c| range.get_value((r as u32, c as u32)).cloned().unwrap_or(Data::Empty)).collect())
-            .collect();
+        // Stream the cells into a sparse list first: calamine's dense ranges would allocate for
+        // the sheet's whole declared extent.
+        let mut sparse: Vec<(u32, u32, Data)> = Vec::new();
+        let mut reader = xlsx.worksheet_cells_reader(&name).map_err(damaged)?;
+        while let Some(cell) = reader.next_cell().map_err(damaged)? {
+            let (r, c) = cell.get_position();
+            if r >= MAX_ROWS || c >= MAX_COLUMNS {
+                return Err(ImportError::NotAWorkbook(format!(
+                    "sheet {name} reaches row {} column {}, beyond what a ledger can have ({MAX_ROWS} rows, {MAX_COLUMNS} columns)",
+                    r + 1,
+                    c + 1
+                )));
+            }
+            let value = Data::from(cell.get_value().clone());
+            if value != Data::Empty {
+                sparse.push((r, c, value));
+                cells_seen += 1;
+                if cells_seen > MAX_CELLS {
+                    return Err(ImportError::NotAWorkbook(format!(
+                        "more than {MAX_CELLS} cells: too large for a ledger"
+                    )));
+                }
+            }
+        }
+        drop(reader);
+        let rows = sparse.iter().map(|(r, _, _)| *r as usize + 1).max().unwrap_or(0);
+        let cols = sparse.iter().map(|(_, c, _)| *c as usize + 1).max().unwrap_or(0);
+        if rows.saturating_mul(cols) > MAX_CELLS {
+            return Err(ImportError::NotAWorkbook(format!(
+                "sheet {name} spans {rows}×{cols} cells: too large for a ledger"
+            )));
+        }
+        let mut cells = vec![vec![Data::Empty; cols]; rows];
+        for (r, c, v) in sparse {
+            cells[r as usize][c as usize] = v;
+        }
         out.push((Grid { name, cells }, merges));
     }
     Ok(out)

@@ -361,3 +361,22 @@ fn month_only_deadline_without_any_year_is_a_bad_row() {
     assert_eq!(rows[0].row, 2);
     assert_eq!(rows[0].column.as_deref(), Some("C（整改期限）"));
 }
+
+/// Found by `cargo fuzz run xlsx_import`: a cell reference whose column overflows inside calamine.
+#[test]
+fn a_damaged_cell_reference_is_an_error_not_a_crash() {
+    let bytes = include_bytes!("fixtures/fuzz-overflowing-cell-reference.xlsx");
+    let result = read_ledger_xlsx(bytes, &ImportOptions { skip_bad_rows: true });
+    assert!(matches!(result, Err(ImportError::NotAWorkbook(_))), "{result:?}");
+}
+
+#[test]
+fn a_cell_far_outside_any_ledger_is_refused_without_allocating_the_sheet() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "序号").unwrap();
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let result = read_ledger_xlsx(&bytes, &ImportOptions::default());
+    assert!(matches!(&result, Err(ImportError::NotAWorkbook(m)) if m.contains("beyond")), "{result:?}");
+}
