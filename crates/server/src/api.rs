@@ -28,7 +28,7 @@ pub(crate) const JSON_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
                        the figures a published report states."
     ),
     paths(
-        crate::page::index,
+        crate::ui::pages::home,
         healthz,
         openapi_json,
         list_inspections,

@@ -1,13 +1,14 @@
-//! rectify-server: the HTTP API over the stored ledgers, a small overview page in Chinese, and
-//! the built-in demo data.
+//! rectify-server: the HTTP API over the stored ledgers, the web UI in Chinese (server-rendered
+//! pages with htmx and ECharts, all served from the binary), and the built-in demo data.
 //!
-//! Everything is read-only for now. The API answers JSON (errors too, as
-//! `{"error": "...", "message": "..."}`) and describes itself at `/api/openapi.json`.
+//! The API is read-only and answers JSON (errors too, as `{"error": "...", "message": "..."}`)
+//! and describes itself at `/api/openapi.json`. The UI adds the one write path of this stage:
+//! importing a report or a ledger workbook after a preview, behind a CSRF check.
 
 mod api;
 pub mod demo;
 mod error;
-mod page;
+mod ui;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::get;
+use chrono::NaiveDate;
 use rectify_storage::{Backend, Store};
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -28,6 +30,8 @@ pub use error::{ApiError, ErrorBody};
 /// The API only reads, so requests carry no body worth more than a few kilobytes.
 const BODY_LIMIT_BYTES: usize = 16 * 1024;
 
+pub use ui::UPLOAD_LIMIT_BYTES;
+
 /// How long graceful shutdown waits for requests in flight before the server gives up on them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -35,15 +39,30 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone)]
 pub struct AppState {
     store: Store,
+    uploads: ui::Uploads,
+    today: Option<NaiveDate>,
 }
 
 impl AppState {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self { store, uploads: ui::Uploads::default(), today: None }
+    }
+
+    /// Pins the date the deadline lights are computed for (tests, reproducible screenshots);
+    /// by default it is the local date of each request.
+    #[must_use]
+    pub fn with_today(mut self, today: NaiveDate) -> Self {
+        self.today = Some(today);
+        self
     }
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The date deadline lights are computed for.
+    pub fn today(&self) -> NaiveDate {
+        self.today.unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 
     fn database_name(&self) -> &'static str {
@@ -63,11 +82,10 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// The whole application: API, OpenAPI description, overview page, and the layers that log
-/// requests, bound their bodies and set the security headers.
+/// The whole application: API, OpenAPI description, web UI, and the layers that log requests,
+/// bound their bodies and set the security headers.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(page::index))
+    let api = Router::new()
         .route("/healthz", get(api::healthz))
         .route("/api/openapi.json", get(api::openapi_json))
         .route("/api/inspections", get(api::list_inspections))
@@ -77,9 +95,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/inspections/{id}/statistics", get(api::statistics))
         .route("/api/problems/{id}", get(api::get_problem))
         .route("/api/measures/{id}", get(api::get_measure))
-        .fallback(api::no_route)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES));
+    Router::new()
+        .merge(api)
+        .merge(ui::routes())
+        .fallback(ui::fallback)
         .with_state(state)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
         .layer(SetResponseHeaderLayer::if_not_present(
