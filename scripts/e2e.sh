@@ -9,7 +9,8 @@
 #
 # RECTIFY_E2E_SERVER_CMD overrides how the server starts; `{addr}` and `{data}` are replaced by
 # the address (127.0.0.1:PORT) and the data directory, e.g.
-#   RECTIFY_E2E_SERVER_CMD='target/debug/rectify demo --addr {addr} --data {data}' scripts/e2e.sh
+#   RECTIFY_E2E_SERVER_CMD='target/release/rectify demo --addr {addr} --data {data}' scripts/e2e.sh
+# By default it runs the debug build of `rectify demo`, exactly what users run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -43,8 +44,8 @@ if [ -n "${RECTIFY_E2E_SERVER_CMD:-}" ]; then
   CMD=${RECTIFY_E2E_SERVER_CMD//\{addr\}/$ADDR}
   CMD=${CMD//\{data\}/$DATA}
 else
-  (cd "$ROOT" && cargo build --quiet -p rectify-server --examples)
-  CMD="$CARGO_TARGET_DIR/debug/examples/serve_demo $ADDR $DATA/demo.sqlite"
+  (cd "$ROOT" && cargo build --quiet -p rectify --bin rectify)
+  CMD="$CARGO_TARGET_DIR/debug/rectify demo --addr $ADDR --data $DATA"
 fi
 
 echo "e2e: starting $CMD" >&2
