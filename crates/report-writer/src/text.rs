@@ -34,6 +34,9 @@ pub(crate) fn opening(ledger: &Ledger, audience: Audience) -> String {
         (Some(s), None) => Some(format!("自{}起", s.to_chinese())),
         _ => None,
     };
+    // The feedback document is cited in brackets after the feedback it names.
+    let feedback_document =
+        non_blank(insp.feedback_document.as_deref()).map(|d| format!("（{}）", book_title(d))).unwrap_or_default();
     let inspector = non_blank(insp.inspector.as_deref());
     if inspector.is_some() || period.is_some() {
         let who = inspector.map_or_else(|| format!("{kind}组"), str::to_string);
@@ -41,13 +44,11 @@ pub(crate) fn opening(ledger: &Ledger, audience: Audience) -> String {
         out.push_str(&format!("{who}{}对{whom}进行了{kind}", period.unwrap_or_default()));
         if let Some(fb) = &insp.feedback_date {
             out.push_str(&format!("，并于{}反馈了{kind}意见", fb.to_chinese()));
+            out.push_str(&feedback_document);
         }
         out.push('。');
     } else if let Some(fb) = &insp.feedback_date {
-        out.push_str(&format!("{}，{kind}组反馈了{kind}意见。", fb.to_chinese()));
-    }
-    if let Some(doc) = non_blank(insp.feedback_document.as_deref()) {
-        out.push_str(&format!("{kind}反馈意见见{}。", book_title(doc)));
+        out.push_str(&format!("{}，{kind}组反馈了{kind}意见{feedback_document}。", fb.to_chinese()));
     }
     match audience {
         Audience::Public => {
@@ -70,7 +71,9 @@ pub(crate) fn organisation(ledger: &Ledger, audience: Audience) -> Option<String
     if !org.work_team.is_empty() {
         clauses.push(format!("成立整改工作专班，{}", members(&org.work_team, audience)));
     }
-    if let Some(liaison) = non_blank(org.liaison.as_deref()) {
+    // A liaison already listed in the work team is not announced twice.
+    let liaison_in_team = |name: &str| org.work_team.iter().any(|m| m.name.as_str() == name);
+    if let Some(liaison) = non_blank(org.liaison.as_deref()).filter(|l| !liaison_in_team(l)) {
         clauses.push(match audience {
             Audience::Public => "明确联络员".to_string(),
             Audience::Internal => format!("明确联络员{liaison}"),
