@@ -128,7 +128,10 @@ fn report_writes_every_format() {
     }
     let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
     assert!(md.contains("针对河湖长制落实不到位的问题"));
-    assert!(md.contains("反馈了巡察意见（《关于对县水务局党组巡察情况的反馈意见》）"), "the feedback document is cited");
+    assert!(
+        md.contains("反馈了巡察意见（《关于对县水务局党组巡察情况的反馈意见》）"),
+        "the feedback document is cited"
+    );
     assert!(!md.contains("针对公务用车管理不规范的问题"), "a withheld problem must not be published");
     assert!(!md.contains("李明"), "the public report names no individuals");
 }

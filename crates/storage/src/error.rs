@@ -31,3 +31,35 @@ impl StorageError {
         Self::Corrupt(format!("{what}: {detail}"))
     }
 }
+
+/// Why a step of the workflow on the ledger was not taken. `Conflict`, `Refused`, `NotNow` and
+/// `TooSoon` are the user's to resolve (reload, take another step, wait); `Forbidden` means the
+/// role may not act at all.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkflowStoreError {
+    /// Someone changed the measure since the actor loaded it: reload and decide again.
+    #[error("the measure was changed by someone else meanwhile (now at version {current_version}); reload it")]
+    Conflict { current_version: i64 },
+    /// The closure rules refuse the step.
+    #[error(transparent)]
+    Refused(#[from] rectify_domain::workflow::WorkflowError),
+    /// The actor's role may not do this.
+    #[error("not permitted: {0}")]
+    Forbidden(String),
+    /// The record is not in a state that allows this.
+    #[error("not possible now: {0}")]
+    NotNow(String),
+    /// A reminder about the same measure was sent too recently.
+    #[error("a reminder about this measure was already sent at {last_at}")]
+    TooSoon { last_at: String },
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sqlx::Error> for WorkflowStoreError {
+    fn from(e: sqlx::Error) -> Self {
+        WorkflowStoreError::Storage(e.into())
+    }
+}

@@ -7,13 +7,25 @@
 //! A ledger is stored normalised (inspections → aspects → problems → measures → progress and
 //! evidence, plus outcomes) and read back equal to what was imported, field for field. Figures
 //! are never stored: [`Store::statistics`] derives them from the stored ledger.
+//!
+//! On the ledger runs the workflow (migration `0002_workflow`): user accounts and sessions, the
+//! closure (销号) state of each measure under optimistic locking, supervision, look-back and the
+//! SM3-chained audit trail. Every write of the workflow appends its audit entry in the same
+//! transaction. Evidence files live on disk in an [`EvidenceStore`].
 
+pub mod audit;
 mod codec;
 mod error;
+pub mod files;
+pub mod lookback;
 mod read;
 mod records;
+pub mod supervision;
+pub mod users;
+pub mod workflow;
 mod write;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rectify_domain::{Ledger, Statistics};
@@ -21,14 +33,33 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
-pub use error::StorageError;
+pub use audit::{AuditBroken, AuditCheck, AuditEntry, AuditFilter, AuditRecord, AuditVerifyError, Page};
+pub use error::{StorageError, WorkflowStoreError};
+pub use files::{EvidenceStore, FileError, StoredFile};
+pub use lookback::{Lookback, LookbackItem, LookbackResult};
 pub use records::{InspectionSummary, MeasureRecord, ProblemRecord};
+pub use supervision::{Handover, Reminder, ReminderTarget, ResponsibilityTarget};
+pub use users::{AccountError, LoginStatus, NewUser, RoleGrant, Session, User};
+pub use workflow::MeasureWorkflowView;
 
 use read::{MeasureFilter, ProblemFilter};
 
 pub type InspectionId = i64;
 pub type ProblemId = i64;
 pub type MeasureId = i64;
+pub type UserId = i64;
+
+/// Who does something, as the audit trail records it. The role decides which steps the closure
+/// workflow allows; checking the data scope (which unit, which department) is the caller's job.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Acting {
+    /// `None` for the system itself (an import from the command line).
+    pub user_id: Option<UserId>,
+    pub user_name: String,
+    pub role: rectify_domain::roles::Role,
+    /// The client's network address.
+    pub address: Option<String>,
+}
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -62,6 +93,36 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite admits one writer at a time. Queueing writers here, in arrival order, replaces
+    /// SQLite's busy-wait (which sleeps in growing steps and lets late comers overtake) and keeps
+    /// the latency of concurrent writes short and fair. Unused for PostgreSQL.
+    write_gate: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction, holding the SQLite write gate until it commits or is dropped.
+pub(crate) struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
 }
 
 impl Store {
@@ -85,6 +146,11 @@ impl Store {
                         .await?;
                         sqlx::query("PRAGMA journal_mode = WAL").fetch_optional(&mut *conn).await?;
                         sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
+                        // With WAL, NORMAL syncs at checkpoints instead of at every commit: the
+                        // database stays consistent (a change and its audit entry commit together
+                        // or not at all), and a committed write survives a crash of the program;
+                        // only a power loss may undo the last commits. Measured 4-5x more writes/s.
+                        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
                         Ok(())
                     })
                 });
@@ -102,7 +168,7 @@ impl Store {
         };
         migrator.run(&pool).await?;
         tracing::debug!(?backend, "storage connected and migrated");
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, write_gate: Arc::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -114,12 +180,16 @@ impl Store {
         &self.pool
     }
 
-    /// Starts a write transaction. SQLite takes the write lock at once (`BEGIN IMMEDIATE`), so
-    /// two writers queue on the busy timeout instead of failing when a read lock is upgraded.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StorageError> {
+    /// Starts a write transaction. On SQLite, writers of this process first queue on the write
+    /// gate; then `BEGIN IMMEDIATE` takes the write lock at once, so a writer of another process
+    /// makes it wait on the busy timeout instead of failing when a read lock is upgraded.
+    async fn begin_write(&self) -> Result<WriteTx, StorageError> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => {
+                let gate = Arc::clone(&self.write_gate).lock_owned().await;
+                WriteTx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await?, _gate: Some(gate) }
+            }
+            Backend::Postgres => WriteTx { tx: self.pool.begin().await?, _gate: None },
         })
     }
 

@@ -38,7 +38,7 @@ impl Ids {
 
 /// Where a piece of evidence hangs.
 #[derive(Clone, Copy)]
-enum EvidenceOwner {
+pub(crate) enum EvidenceOwner {
     Measure(MeasureId),
     ProgressEntry(i64),
 }
@@ -218,6 +218,7 @@ async fn insert_measure(
     .bind(liaison.clone())
     .fetch_one(&mut *conn)
     .await?;
+    crate::workflow::insert_initial(conn, measure_id, measure.status).await?;
     insert_evidence(conn, EvidenceOwner::Measure(measure_id), &measure.evidence).await?;
     for (i, entry) in measure.progress.iter().enumerate() {
         let entry_id: i64 = sqlx::query_scalar(
@@ -235,33 +236,44 @@ async fn insert_measure(
     Ok(measure_id)
 }
 
-async fn insert_evidence(
+pub(crate) async fn insert_evidence(
     conn: &mut AnyConnection,
     owner: EvidenceOwner,
     evidence: &[Evidence],
+) -> Result<(), StorageError> {
+    for (i, item) in evidence.iter().enumerate() {
+        insert_evidence_at(conn, owner, int("evidence position", i)?, item).await?;
+    }
+    Ok(())
+}
+
+/// Inserts one piece of evidence at `position` among its owner's.
+pub(crate) async fn insert_evidence_at(
+    conn: &mut AnyConnection,
+    owner: EvidenceOwner,
+    position: i64,
+    item: &Evidence,
 ) -> Result<(), StorageError> {
     let (measure_id, entry_id) = match owner {
         EvidenceOwner::Measure(m) => (Some(m), None),
         EvidenceOwner::ProgressEntry(e) => (None, Some(e)),
     };
-    for (i, item) in evidence.iter().enumerate() {
-        let size = item.size_bytes.map(|s| int(&format!("the size of evidence {}", item.title), s)).transpose()?;
-        sqlx::query(
-            "INSERT INTO evidence (measure_id, progress_entry_id, position, title, kind, evidence_date, media_type, \
-             size_bytes, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(measure_id)
-        .bind(entry_id)
-        .bind(int("evidence position", i)?)
-        .bind(item.title.as_str().to_owned())
-        .bind(item.kind.clone())
-        .bind(date_text(item.date))
-        .bind(item.media_type.clone())
-        .bind(size)
-        .bind(item.sha256.clone())
-        .execute(&mut *conn)
-        .await?;
-    }
+    let size = item.size_bytes.map(|s| int(&format!("the size of evidence {}", item.title), s)).transpose()?;
+    sqlx::query(
+        "INSERT INTO evidence (measure_id, progress_entry_id, position, title, kind, evidence_date, media_type, \
+         size_bytes, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(measure_id)
+    .bind(entry_id)
+    .bind(position)
+    .bind(item.title.as_str().to_owned())
+    .bind(item.kind.clone())
+    .bind(date_text(item.date))
+    .bind(item.media_type.clone())
+    .bind(size)
+    .bind(item.sha256.clone())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

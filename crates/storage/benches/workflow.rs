@@ -1,0 +1,112 @@
+//! Progress updates (each with its audit entry) by 50 concurrent writers on 50 different
+//! measures: throughput and p50/p99 latency, on SQLite and, when `RECTIFY_TEST_POSTGRES_URL` is
+//! set, on PostgreSQL.
+//!
+//! `cargo bench -p rectify-storage --bench workflow` (or under `scripts/with-postgres.sh`).
+//! A plain timing loop rather than criterion: what matters is the latency distribution under
+//! contention, which criterion's one-at-a-time iterations do not produce.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use rectify_domain::roles::Role;
+use rectify_domain::*;
+use rectify_storage::{Acting, Store};
+use sqlx::{AssertSqlSafe, Connection};
+
+const WRITERS: usize = 50;
+const UPDATES_PER_WRITER: usize = 40;
+
+fn text(s: String) -> NonEmptyText {
+    NonEmptyText::new(s).unwrap()
+}
+
+fn ledger() -> Ledger {
+    let mut ledger = Ledger::empty();
+    ledger.unit = Some("中共基准县某局党组".into());
+    let mut aspect = Aspect { number: Some("一".into()), title: Some("关于基准方面".into()), problems: vec![] };
+    for p in 0..WRITERS {
+        let mut problem = Problem::new(Some((p + 1).to_string()), text(format!("针对第{p}个问题")), Status::InProgress);
+        let mut measure = Measure::from_text(text(format!("落实第{p}个问题的整改措施。")));
+        measure.status = Some(Status::InProgress);
+        measure.deadline = PartialDate::month(2030, 12).ok();
+        problem.measures.push(measure);
+        aspect.problems.push(problem);
+    }
+    ledger.aspects.push(aspect);
+    ledger
+}
+
+async fn run(label: &str, store: &Store) {
+    let inspection = store.import_ledger(&ledger()).await.unwrap();
+    let measures = store.list_measures(inspection, None).await.unwrap();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for record in measures {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let actor = Acting { user_id: None, user_name: "基准".into(), role: Role::Department, address: None };
+            let mut version = 0;
+            let mut latencies = Vec::with_capacity(UPDATES_PER_WRITER);
+            for i in 0..UPDATES_PER_WRITER {
+                let entry = ProgressEntry {
+                    date: PartialDate::day(2024, 7, 1).unwrap(),
+                    text: text(format!("第{i}次推进")),
+                    evidence: vec![],
+                };
+                let t = Instant::now();
+                let view = store.add_progress(record.id, &actor, &entry, version, Utc::now()).await.unwrap();
+                latencies.push(t.elapsed());
+                version = view.version;
+            }
+            latencies
+        }));
+    }
+    let mut latencies: Vec<Duration> = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() as f64 * q).ceil() as usize).saturating_sub(1)];
+    println!(
+        "{label}: {} progress updates by {WRITERS} writers in {:.2} s = {:.0}/s; p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        latencies.len(),
+        elapsed.as_secs_f64(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        at(0.50).as_secs_f64() * 1e3,
+        at(0.99).as_secs_f64() * 1e3,
+        latencies.last().unwrap().as_secs_f64() * 1e3,
+    );
+    let check = store.verify_audit().await.unwrap();
+    assert_eq!(check.entries as usize, WRITERS * UPDATES_PER_WRITER);
+}
+
+fn main() {
+    // `cargo test --benches` runs bench binaries with `--bench` absent: do nothing then.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("bench.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        run("SQLite", &store).await;
+        store.close().await;
+
+        if let Some(admin) = std::env::var("RECTIFY_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
+            let name = format!("bench_workflow_{}", std::process::id());
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+            let (base, _) = admin.rsplit_once('/').unwrap();
+            let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
+            run("PostgreSQL", &store).await;
+            store.close().await;
+            sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)")))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    });
+}

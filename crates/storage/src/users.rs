@@ -1,0 +1,513 @@
+//! User accounts, their roles with data scopes, password history and sessions.
+//!
+//! Storage keeps what the auth layer hands it (PHC strings, hashes of session tokens, TOTP
+//! secrets) and enforces what must hold whatever the caller: unique usernames and the
+//! separation of the three administrators (三员分立) on every role change.
+
+use chrono::{DateTime, Utc};
+use rectify_domain::roles::{Role, RoleConflict, check_roles};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::audit::{AuditRecord, append_audit, timestamp};
+use crate::codec::unsigned;
+use crate::{Acting, InspectionId, StorageError, Store, UserId};
+
+/// A role granted to a user, limited to a data scope; `None` means "all".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleGrant {
+    pub role: Role,
+    pub inspection_id: Option<InspectionId>,
+    pub department: Option<String>,
+    /// For 分管领导: the leader's name as the ledger's responsibility columns write it.
+    pub leader_name: Option<String>,
+}
+
+impl RoleGrant {
+    /// The role without any limit of scope.
+    pub fn everywhere(role: Role) -> RoleGrant {
+        RoleGrant { role, inspection_id: None, department: None, leader_name: None }
+    }
+}
+
+/// An account to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password_phc: String,
+    pub must_change_password: bool,
+    pub roles: Vec<RoleGrant>,
+}
+
+/// A stored account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_phc: String,
+    pub password_changed_at: String,
+    pub must_change_password: bool,
+    pub failed_attempts: u32,
+    pub locked_until: Option<String>,
+    #[serde(skip)]
+    pub totp_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
+    pub disabled: bool,
+    pub created_at: String,
+    pub roles: Vec<RoleGrant>,
+}
+
+impl User {
+    pub fn roles(&self) -> Vec<Role> {
+        self.roles.iter().map(|g| g.role).collect()
+    }
+}
+
+/// The login counters the auth layer keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginStatus {
+    pub failed_attempts: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// One login session, known by the hash of its token. Times are RFC 3339 UTC with microseconds
+/// (the form [`Session::new`] writes), so that they compare as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: UserId,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub csrf_token: String,
+    pub address: Option<String>,
+}
+
+impl Session {
+    /// A session starting `now`.
+    pub fn new(
+        token_hash: impl Into<String>,
+        user_id: UserId,
+        csrf_token: impl Into<String>,
+        address: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Session {
+        let at = timestamp(now);
+        Session {
+            token_hash: token_hash.into(),
+            user_id,
+            created_at: at.clone(),
+            last_seen_at: at,
+            csrf_token: csrf_token.into(),
+            address,
+        }
+    }
+}
+
+/// Why an account change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("the username {0:?} is taken")]
+    DuplicateUsername(String),
+    #[error("the username must not be empty")]
+    EmptyUsername,
+    #[error(transparent)]
+    Roles(#[from] RoleConflict),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sqlx::Error> for AccountError {
+    fn from(e: sqlx::Error) -> Self {
+        AccountError::Storage(e.into())
+    }
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, password_phc, password_changed_at, must_change_password, \
+                            failed_attempts, locked_until, totp_secret, totp_last_step, disabled, created_at";
+
+fn user(row: &AnyRow, roles: Vec<RoleGrant>) -> Result<User, StorageError> {
+    Ok(User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        password_phc: row.try_get("password_phc")?,
+        password_changed_at: row.try_get("password_changed_at")?,
+        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+        failed_attempts: unsigned("users.failed_attempts", row.try_get("failed_attempts")?)?,
+        locked_until: row.try_get("locked_until")?,
+        totp_secret: row.try_get("totp_secret")?,
+        totp_last_step: row.try_get("totp_last_step")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        created_at: row.try_get("created_at")?,
+        roles,
+    })
+}
+
+async fn load_roles(conn: &mut AnyConnection, user_id: UserId) -> Result<Vec<RoleGrant>, StorageError> {
+    let rows = sqlx::query(
+        "SELECT role, inspection_id, department, leader_name FROM user_roles WHERE user_id = $1 ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let name: String = row.try_get("role")?;
+            Ok(RoleGrant {
+                role: Role::from_name(&name)
+                    .ok_or_else(|| StorageError::corrupt("user_roles.role", format!("unknown role {name:?}")))?,
+                inspection_id: row.try_get("inspection_id")?,
+                department: row.try_get("department")?,
+                leader_name: row.try_get("leader_name")?,
+            })
+        })
+        .collect()
+}
+
+async fn insert_roles(conn: &mut AnyConnection, user_id: UserId, roles: &[RoleGrant]) -> Result<(), StorageError> {
+    for grant in roles {
+        sqlx::query(
+            "INSERT INTO user_roles (user_id, role, inspection_id, department, leader_name) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(user_id)
+        .bind(grant.role.as_str())
+        .bind(grant.inspection_id)
+        .bind(grant.department.clone())
+        .bind(grant.leader_name.clone())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn find_user(conn: &mut AnyConnection, clause: &str, key: UserKey<'_>) -> Result<Option<User>, StorageError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE {clause}");
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let query = match key {
+        UserKey::Id(id) => query.bind(id),
+        UserKey::Name(name) => query.bind(name.to_owned()),
+    };
+    let Some(row) = query.fetch_optional(&mut *conn).await? else { return Ok(None) };
+    let id: UserId = row.try_get("id")?;
+    let roles = load_roles(conn, id).await?;
+    Ok(Some(user(&row, roles)?))
+}
+
+#[derive(Clone, Copy)]
+enum UserKey<'a> {
+    Id(UserId),
+    Name(&'a str),
+}
+
+fn session(row: &AnyRow) -> Result<Session, sqlx::Error> {
+    Ok(Session {
+        token_hash: row.try_get("token_hash")?,
+        user_id: row.try_get("user_id")?,
+        created_at: row.try_get("created_at")?,
+        last_seen_at: row.try_get("last_seen_at")?,
+        csrf_token: row.try_get("csrf_token")?,
+        address: row.try_get("address")?,
+    })
+}
+
+fn not_found(user_id: UserId) -> StorageError {
+    StorageError::NotFound(format!("no user has id {user_id}"))
+}
+
+impl Store {
+    /// Creates an account; refuses a taken username and role sets that break 三员分立.
+    pub async fn create_user(&self, new: &NewUser, actor: &Acting, now: DateTime<Utc>) -> Result<UserId, AccountError> {
+        let username = new.username.trim();
+        if username.is_empty() {
+            return Err(AccountError::EmptyUsername);
+        }
+        check_roles(&new.roles.iter().map(|g| g.role).collect::<Vec<_>>())?;
+        let mut tx = self.begin_write().await?;
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+            .bind(username.to_owned())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(AccountError::DuplicateUsername(username.to_owned()));
+        }
+        let at = timestamp(now);
+        let id: UserId = sqlx::query_scalar(
+            "INSERT INTO users (username, display_name, password_phc, password_changed_at, must_change_password, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $4) RETURNING id",
+        )
+        .bind(username.to_owned())
+        .bind(new.display_name.clone())
+        .bind(new.password_phc.clone())
+        .bind(at)
+        .bind(i16::from(new.must_change_password))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match e {
+            // Another session created the same username between the check and the insert.
+            sqlx::Error::Database(ref db) if db.is_unique_violation() => {
+                AccountError::DuplicateUsername(username.to_owned())
+            }
+            other => other.into(),
+        })?;
+        insert_roles(&mut tx, id, &new.roles).await?;
+        let record = AuditRecord::new(actor, "user.create", "user", Some(id), now).after(json!({
+            "username": username,
+            "display_name": new.display_name,
+            "roles": new.roles,
+        }));
+        append_audit(&mut tx, &record).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn get_user(&self, id: UserId) -> Result<Option<User>, StorageError> {
+        let mut conn = self.pool.acquire().await?;
+        find_user(&mut conn, "id = $1", UserKey::Id(id)).await
+    }
+
+    pub async fn find_user_by_username(&self, username: &str) -> Result<Option<User>, StorageError> {
+        let mut conn = self.pool.acquire().await?;
+        find_user(&mut conn, "username = $1", UserKey::Name(username.trim())).await
+    }
+
+    /// Every account, by username.
+    pub async fn list_users(&self) -> Result<Vec<User>, StorageError> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users ORDER BY username")))
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut users = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let roles = load_roles(&mut conn, row.try_get("id")?).await?;
+            users.push(user(row, roles)?);
+        }
+        Ok(users)
+    }
+
+    /// Stores the login counters (the login itself is recorded with `record_security_event`).
+    pub async fn update_login_status(&self, user_id: UserId, status: LoginStatus) -> Result<(), StorageError> {
+        let done = sqlx::query("UPDATE users SET failed_attempts = $1, locked_until = $2 WHERE id = $3")
+            .bind(i64::from(status.failed_attempts))
+            .bind(status.locked_until.map(timestamp))
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 { Err(not_found(user_id)) } else { Ok(()) }
+    }
+
+    /// Replaces the password; the old PHC goes into the history, of which the newest `keep` stay.
+    pub async fn set_password(
+        &self,
+        user_id: UserId,
+        new_phc: &str,
+        must_change: bool,
+        keep: usize,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let mut tx = self.begin_write().await?;
+        let old: String = sqlx::query_scalar("SELECT password_phc FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| not_found(user_id))?;
+        let at = timestamp(now);
+        sqlx::query("INSERT INTO password_history (user_id, password_phc, replaced_at) VALUES ($1, $2, $3)")
+            .bind(user_id)
+            .bind(old)
+            .bind(at.clone())
+            .execute(&mut *tx)
+            .await?;
+        let keep = i64::try_from(keep).map_err(|_| StorageError::Invalid("history length too large".into()))?;
+        sqlx::query(
+            "DELETE FROM password_history WHERE user_id = $1 AND id NOT IN \
+             (SELECT id FROM password_history WHERE user_id = $1 ORDER BY id DESC LIMIT $2)",
+        )
+        .bind(user_id)
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE users SET password_phc = $1, password_changed_at = $2, must_change_password = $3 WHERE id = $4",
+        )
+        .bind(new_phc.to_owned())
+        .bind(at)
+        .bind(i16::from(must_change))
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        // Never the hashes themselves: the trail is read by the audit administrator.
+        let record = AuditRecord::new(actor, "user.set_password", "user", Some(user_id), now)
+            .after(json!({ "must_change_password": must_change }));
+        append_audit(&mut tx, &record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The PHC strings the user had before, newest first (to refuse reuse).
+    pub async fn password_history(&self, user_id: UserId) -> Result<Vec<String>, StorageError> {
+        Ok(sqlx::query_scalar("SELECT password_phc FROM password_history WHERE user_id = $1 ORDER BY id DESC")
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Replaces the roles of an account (a permission change, audited with before and after).
+    pub async fn set_roles(
+        &self,
+        user_id: UserId,
+        roles: &[RoleGrant],
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<(), AccountError> {
+        check_roles(&roles.iter().map(|g| g.role).collect::<Vec<_>>())?;
+        let mut tx = self.begin_write().await?;
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut *tx).await?;
+        if exists.is_none() {
+            return Err(not_found(user_id).into());
+        }
+        let before = load_roles(&mut tx, user_id).await?;
+        sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        insert_roles(&mut tx, user_id, roles).await?;
+        let record = AuditRecord::new(actor, "user.set_roles", "user", Some(user_id), now)
+            .before(json!({ "roles": before }))
+            .after(json!({ "roles": roles }));
+        append_audit(&mut tx, &record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Enables or disables an account; disabling also ends its sessions.
+    pub async fn set_disabled(
+        &self,
+        user_id: UserId,
+        disabled: bool,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(i16::from(disabled))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(not_found(user_id));
+        }
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        }
+        let action = if disabled { "user.disable" } else { "user.enable" };
+        append_audit(&mut tx, &AuditRecord::new(actor, action, "user", Some(user_id), now)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets or clears the TOTP secret (enrolment); the step counter starts afresh.
+    pub async fn set_totp(
+        &self,
+        user_id: UserId,
+        secret: Option<&str>,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = NULL WHERE id = $2")
+            .bind(secret.map(str::to_owned))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(not_found(user_id));
+        }
+        let action = if secret.is_some() { "user.totp_enrol" } else { "user.totp_clear" };
+        append_audit(&mut tx, &AuditRecord::new(actor, action, "user", Some(user_id), now)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records that a TOTP code of time step `step` was accepted; `false` when that step (or a
+    /// later one) was already used, i.e. the code is being replayed. Atomic, so two logins with the
+    /// same code cannot both succeed.
+    pub async fn use_totp_step(&self, user_id: UserId, step: i64) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn create_session(&self, session: &Session) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, csrf_token, address) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(session.token_hash.clone())
+        .bind(session.user_id)
+        .bind(session.created_at.clone())
+        .bind(session.last_seen_at.clone())
+        .bind(session.csrf_token.clone())
+        .bind(session.address.clone())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn find_session(&self, token_hash: &str) -> Result<Option<Session>, StorageError> {
+        let row = sqlx::query(
+            "SELECT token_hash, user_id, created_at, last_seen_at, csrf_token, address FROM sessions \
+             WHERE token_hash = $1",
+        )
+        .bind(token_hash.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(session).transpose()?)
+    }
+
+    /// Marks the session as used now; `false` if it no longer exists.
+    pub async fn touch_session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<bool, StorageError> {
+        let done = sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(timestamp(now))
+            .bind(token_hash.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<bool, StorageError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ends every session of a user (password change, lockout, role change); returns how many.
+    pub async fn delete_user_sessions(&self, user_id: UserId) -> Result<u64, StorageError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&self.pool).await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Ends the sessions idle since before `idle_before` or created before `created_before`.
+    pub async fn delete_expired_sessions(
+        &self,
+        idle_before: DateTime<Utc>,
+        created_before: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+            .bind(timestamp(idle_before))
+            .bind(timestamp(created_before))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

@@ -1,0 +1,628 @@
+//! The closure (销号) workflow of measures, recorded: the pure state machine of
+//! `rectify_domain::workflow` decides, this module loads its facts, writes the outcome with an
+//! optimistic lock, keeps `measures.status` in step and appends the audit entry — all in one
+//! transaction, so a change and its record never part.
+
+use chrono::{DateTime, Utc};
+use rectify_domain::roles::Role;
+use rectify_domain::workflow::{self, Action, Actor, ExtensionRequest, MeasureFacts, MeasureState, ReviewStage};
+use rectify_domain::{Evidence, PartialDate, ProgressEntry, Status};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::{AnyConnection, Row};
+
+use crate::audit::{AuditRecord, append_audit};
+use crate::codec::{date_text, enum_text, parse_date, unsigned};
+use crate::write::{EvidenceOwner, insert_evidence};
+use crate::{Acting, MeasureId, ProblemId, StorageError, Store, WorkflowStoreError};
+
+/// The workflow of one measure as the user interface shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MeasureWorkflowView {
+    pub measure_id: MeasureId,
+    pub problem_id: ProblemId,
+    pub state: MeasureState,
+    /// What the ledger shows (`measures.status`).
+    pub status: Status,
+    pub deadline: Option<PartialDate>,
+    pub pending_extension: Option<ExtensionRequest>,
+    /// Pass this back as `expected_version` with the next step.
+    pub version: i64,
+    /// Evidence items on the measure and on its progress entries.
+    pub evidence: u32,
+}
+
+/// The step of the closure workflow a role may take, if any.
+pub fn workflow_actor(role: Role) -> Option<Actor> {
+    match role {
+        Role::Department => Some(Actor::Department),
+        Role::UnitLiaison => Some(Actor::UnitLiaison),
+        Role::LeaderInCharge => Some(Actor::LeaderInCharge),
+        Role::LeadingGroup => Some(Actor::LeadingGroup),
+        Role::InspectionOffice => Some(Actor::Verifier),
+        Role::DisciplineInspection | Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => None,
+    }
+}
+
+/// Where a measure imported with `status` enters the workflow, and whether an approved
+/// extension is running.
+pub fn initial_state(status: Option<Status>) -> (MeasureState, bool) {
+    match status {
+        Some(Status::Completed) => (MeasureState::Closed, false),
+        Some(Status::PendingVerification) => (MeasureState::UnderReview { stage: ReviewStage::AwaitingLeader }, false),
+        Some(Status::LongTerm) => (MeasureState::LongTerm { stages_closed: 0 }, false),
+        Some(Status::BasicallyCompleted) => (MeasureState::BasicallyCompleted, false),
+        Some(Status::InProgress | Status::NotDone) => (MeasureState::InProgress, false),
+        Some(Status::Extended) => (MeasureState::InProgress, true),
+        Some(Status::NotStarted | Status::Unknown) | None => (MeasureState::NotStarted, false),
+    }
+}
+
+/// The status the ledger shows for a state: work under an approved extension is 延期整改.
+pub fn shown_status(state: MeasureState, extended: bool) -> Status {
+    if extended && state == MeasureState::InProgress { Status::Extended } else { state.status() }
+}
+
+/// The stored columns of a state: (state, review_stage, stages_closed).
+fn state_columns(state: MeasureState) -> (&'static str, Option<&'static str>, i64) {
+    match state {
+        MeasureState::NotStarted => ("not_started", None, 0),
+        MeasureState::InProgress => ("in_progress", None, 0),
+        MeasureState::BasicallyCompleted => ("basically_completed", None, 0),
+        MeasureState::UnderReview { stage } => (
+            "under_review",
+            Some(match stage {
+                ReviewStage::AwaitingLeader => "awaiting_leader",
+                ReviewStage::AwaitingLeadingGroup => "awaiting_leading_group",
+                ReviewStage::AwaitingVerifier => "awaiting_verifier",
+            }),
+            0,
+        ),
+        MeasureState::Closed => ("closed", None, 0),
+        MeasureState::LongTerm { stages_closed } => ("long_term", None, i64::from(stages_closed)),
+    }
+}
+
+fn parse_state(state: &str, stage: Option<&str>, stages_closed: i64) -> Result<MeasureState, StorageError> {
+    let bad = || StorageError::corrupt("measure_workflow.state", format!("unknown state {state:?} / {stage:?}"));
+    Ok(match (state, stage) {
+        ("not_started", None) => MeasureState::NotStarted,
+        ("in_progress", None) => MeasureState::InProgress,
+        ("basically_completed", None) => MeasureState::BasicallyCompleted,
+        ("closed", None) => MeasureState::Closed,
+        ("long_term", None) => {
+            MeasureState::LongTerm { stages_closed: unsigned("measure_workflow.stages_closed", stages_closed)? }
+        }
+        ("under_review", Some(stage)) => MeasureState::UnderReview {
+            stage: match stage {
+                "awaiting_leader" => ReviewStage::AwaitingLeader,
+                "awaiting_leading_group" => ReviewStage::AwaitingLeadingGroup,
+                "awaiting_verifier" => ReviewStage::AwaitingVerifier,
+                _ => return Err(bad()),
+            },
+        },
+        _ => return Err(bad()),
+    })
+}
+
+/// A short stable name of an action for the audit trail.
+fn action_name(action: &Action) -> &'static str {
+    match action {
+        Action::Start => "start",
+        Action::MarkBasicallyCompleted => "mark_basically_completed",
+        Action::Resume => "resume",
+        Action::Claim => "claim",
+        Action::Approve => "approve",
+        Action::SendBack { .. } => "send_back",
+        Action::RequestExtension { .. } => "request_extension",
+        Action::ApproveExtension => "approve_extension",
+        Action::DeclineExtension { .. } => "decline_extension",
+        Action::DeclareLongTerm => "declare_long_term",
+        Action::CloseStage => "close_stage",
+        Action::CloseLongTerm => "close_long_term",
+        Action::Reopen { .. } => "reopen",
+    }
+}
+
+/// The stored workflow of a measure with the facts the machine needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Loaded {
+    pub(crate) measure_id: MeasureId,
+    pub(crate) problem_id: ProblemId,
+    pub(crate) facts: MeasureFacts,
+    pub(crate) extended: bool,
+    pub(crate) version: i64,
+}
+
+impl Loaded {
+    fn view(&self) -> MeasureWorkflowView {
+        MeasureWorkflowView {
+            measure_id: self.measure_id,
+            problem_id: self.problem_id,
+            state: self.facts.state,
+            status: shown_status(self.facts.state, self.extended),
+            deadline: self.facts.deadline,
+            pending_extension: self.facts.pending_extension.clone(),
+            version: self.version,
+            evidence: self.facts.evidence,
+        }
+    }
+
+    fn audit_json(&self) -> serde_json::Value {
+        let view = self.view();
+        json!({
+            "state": view.state,
+            "status": view.status,
+            "deadline": view.deadline,
+            "pending_extension": view.pending_extension,
+            "version": view.version,
+        })
+    }
+}
+
+pub(crate) async fn load(conn: &mut AnyConnection, measure_id: MeasureId) -> Result<Loaded, StorageError> {
+    let row = sqlx::query(
+        "SELECT w.state, w.review_stage, w.stages_closed, w.extended, w.version, w.pending_extension_deadline, \
+         w.pending_extension_reason, m.deadline, m.problem_id, \
+         (SELECT COUNT(*) FROM evidence v WHERE v.measure_id = m.id) + \
+         (SELECT COUNT(*) FROM evidence v JOIN progress_entries e ON e.id = v.progress_entry_id \
+          WHERE e.measure_id = m.id) AS evidence_count \
+         FROM measure_workflow w JOIN measures m ON m.id = w.measure_id WHERE w.measure_id = $1",
+    )
+    .bind(measure_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StorageError::NotFound(format!("no measure has id {measure_id}")))?;
+    let state_text: String = row.try_get("state")?;
+    let stage: Option<String> = row.try_get("review_stage")?;
+    let state = parse_state(&state_text, stage.as_deref(), row.try_get("stages_closed")?)?;
+    let pending = match (
+        parse_date("measure_workflow.pending_extension_deadline", row.try_get("pending_extension_deadline")?)?,
+        row.try_get::<Option<String>, _>("pending_extension_reason")?,
+    ) {
+        (Some(new_deadline), Some(reason)) => Some(ExtensionRequest { new_deadline, reason }),
+        (None, None) => None,
+        _ => {
+            return Err(StorageError::corrupt("measure_workflow.pending_extension", "deadline and reason go together"));
+        }
+    };
+    Ok(Loaded {
+        measure_id,
+        problem_id: row.try_get("problem_id")?,
+        facts: MeasureFacts {
+            state,
+            deadline: parse_date("measures.deadline", row.try_get("deadline")?)?,
+            evidence: unsigned("evidence count", row.try_get("evidence_count")?)?,
+            pending_extension: pending,
+        },
+        extended: row.try_get::<i64, _>("extended")? != 0,
+        version: row.try_get("version")?,
+    })
+}
+
+/// Creates the workflow row of a newly imported measure.
+pub(crate) async fn insert_initial(
+    conn: &mut AnyConnection,
+    measure_id: MeasureId,
+    status: Option<Status>,
+) -> Result<(), StorageError> {
+    let (state, extended) = initial_state(status);
+    let (state, stage, stages_closed) = state_columns(state);
+    sqlx::query(
+        "INSERT INTO measure_workflow (measure_id, state, review_stage, stages_closed, extended) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(measure_id)
+    .bind(state)
+    .bind(stage)
+    .bind(stages_closed)
+    .bind(i16::from(extended))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Bumps the version if it is still `expected`; otherwise reports the version found.
+async fn bump_version(
+    conn: &mut AnyConnection,
+    measure_id: MeasureId,
+    expected: i64,
+) -> Result<(), WorkflowStoreError> {
+    let done = sqlx::query("UPDATE measure_workflow SET version = version + 1 WHERE measure_id = $1 AND version = $2")
+        .bind(measure_id)
+        .bind(expected)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 1 {
+        return Ok(());
+    }
+    let current: i64 = sqlx::query_scalar("SELECT version FROM measure_workflow WHERE measure_id = $1")
+        .bind(measure_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Err(WorkflowStoreError::Conflict { current_version: current })
+}
+
+/// Writes a new state with the optimistic lock and mirrors it into `measures`.
+async fn store_state(
+    conn: &mut AnyConnection,
+    before: &Loaded,
+    outcome: &workflow::Outcome,
+    extended: bool,
+) -> Result<Loaded, WorkflowStoreError> {
+    bump_version(conn, before.measure_id, before.version).await?;
+    let (state, stage, stages_closed) = state_columns(outcome.state);
+    let (pending_deadline, pending_reason) = match &outcome.pending_extension {
+        Some(r) => (Some(r.new_deadline.to_string()), Some(r.reason.clone())),
+        None => (None, None),
+    };
+    sqlx::query(
+        "UPDATE measure_workflow SET state = $1, review_stage = $2, stages_closed = $3, extended = $4, \
+         pending_extension_deadline = $5, pending_extension_reason = $6 WHERE measure_id = $7",
+    )
+    .bind(state)
+    .bind(stage)
+    .bind(stages_closed)
+    .bind(i16::from(extended))
+    .bind(pending_deadline)
+    .bind(pending_reason)
+    .bind(before.measure_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE measures SET status = $1, deadline = $2 WHERE id = $3")
+        .bind(enum_text(&shown_status(outcome.state, extended))?)
+        .bind(date_text(outcome.deadline))
+        .bind(before.measure_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(Loaded {
+        facts: MeasureFacts {
+            state: outcome.state,
+            deadline: outcome.deadline,
+            evidence: before.facts.evidence,
+            pending_extension: outcome.pending_extension.clone(),
+        },
+        extended,
+        version: before.version + 1,
+        ..before.clone()
+    })
+}
+
+/// Takes one step of the machine on a loaded measure and records it (state, status, audit).
+pub(crate) async fn step(
+    conn: &mut AnyConnection,
+    before: &Loaded,
+    actor: &Acting,
+    workflow_actor: Actor,
+    action: &Action,
+    now: DateTime<Utc>,
+) -> Result<Result<Loaded, workflow::WorkflowError>, WorkflowStoreError> {
+    let outcome = match workflow::apply(&before.facts, workflow_actor, action) {
+        Ok(outcome) => outcome,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let extended = match action {
+        Action::ApproveExtension => true,
+        Action::Reopen { .. } => false,
+        _ => before.extended,
+    };
+    let after = store_state(conn, before, &outcome, extended).await?;
+    let mut after_json = after.audit_json();
+    if let (Some(object), Ok(serde_json::Value::Object(payload))) =
+        (after_json.as_object_mut(), serde_json::to_value(action))
+    {
+        object.extend(payload.into_iter().filter(|(k, _)| k != "action"));
+    }
+    let record =
+        AuditRecord::new(actor, format!("measure.{}", action_name(action)), "measure", Some(before.measure_id), now)
+            .before(before.audit_json())
+            .after(after_json);
+    append_audit(conn, &record).await?;
+    Ok(Ok(after))
+}
+
+/// Records a refused attempt, so that the trail shows what was tried and by whom.
+async fn audit_refusal(
+    conn: &mut AnyConnection,
+    actor: &Acting,
+    action: &str,
+    target_kind: &str,
+    target_id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let record =
+        AuditRecord::new(actor, action, target_kind, Some(target_id), now).result(format!("refused: {reason}"));
+    append_audit(conn, &record).await?;
+    Ok(())
+}
+
+fn require_role(actor: &Acting, allowed: &[Role], what: &str) -> Result<(), WorkflowStoreError> {
+    if allowed.contains(&actor.role) {
+        Ok(())
+    } else {
+        let names: Vec<&str> = allowed.iter().map(|r| r.label_zh()).collect();
+        Err(WorkflowStoreError::Forbidden(format!(
+            "{what} is for {}, not for {}",
+            names.join(" / "),
+            actor.role.label_zh()
+        )))
+    }
+}
+
+/// Unit workers: the department and the liaison record work and evidence.
+const UNIT_WORKERS: &[Role] = &[Role::Department, Role::UnitLiaison];
+
+fn checked_sha256(sha256: Option<&str>) -> Result<String, WorkflowStoreError> {
+    match sha256 {
+        Some(h) if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(h.to_ascii_lowercase()),
+        _ => Err(WorkflowStoreError::Invalid(
+            "evidence needs the SHA-256 of a stored file (64 hexadecimal digits)".to_owned(),
+        )),
+    }
+}
+
+/// Locks the workflow rows of a problem's measures before anything else is written, so that
+/// transactions touching several measures take their locks in one order (rows, then the audit
+/// head) and never deadlock with single-measure steps. A no-op UPDATE locks on both databases.
+async fn lock_measures_of(conn: &mut AnyConnection, problem_id: ProblemId) -> Result<(), StorageError> {
+    sqlx::query(
+        "UPDATE measure_workflow SET version = version \
+         WHERE measure_id IN (SELECT id FROM measures WHERE problem_id = $1)",
+    )
+    .bind(problem_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Reopens a closed problem and its closed measures (look-back found the problem back).
+pub(crate) async fn reopen_problem_in(
+    conn: &mut AnyConnection,
+    problem_id: ProblemId,
+    actor: &Acting,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<u32, WorkflowStoreError> {
+    require_role(actor, &[Role::InspectionOffice], "reopening a problem")?;
+    if reason.trim().is_empty() {
+        return Err(workflow::WorkflowError::NoReason.into());
+    }
+    let status: String = sqlx::query_scalar("SELECT status FROM problems WHERE id = $1")
+        .bind(problem_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StorageError::NotFound(format!("no problem has id {problem_id}")))?;
+    if status != Status::Completed.as_str() {
+        return Err(WorkflowStoreError::NotNow(format!("problem {problem_id} is not closed ({status})")));
+    }
+    lock_measures_of(conn, problem_id).await?;
+    let measures: Vec<i64> = sqlx::query_scalar(
+        "SELECT m.id FROM measures m JOIN measure_workflow w ON w.measure_id = m.id \
+         WHERE m.problem_id = $1 AND w.state = 'closed' ORDER BY m.position",
+    )
+    .bind(problem_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let action = Action::Reopen { reason: reason.to_owned() };
+    for &measure_id in &measures {
+        let before = load(conn, measure_id).await?;
+        step(conn, &before, actor, Actor::Verifier, &action, now).await??;
+    }
+    sqlx::query("UPDATE problems SET status = $1 WHERE id = $2")
+        .bind(Status::InProgress.as_str())
+        .bind(problem_id)
+        .execute(&mut *conn)
+        .await?;
+    let record = AuditRecord::new(actor, "problem.reopen", "problem", Some(problem_id), now)
+        .before(json!({ "status": status }))
+        .after(json!({ "status": Status::InProgress, "reason": reason, "measures_reopened": measures }));
+    append_audit(conn, &record).await?;
+    Ok(u32::try_from(measures.len()).unwrap_or(u32::MAX))
+}
+
+impl Store {
+    /// The workflow of a measure; `None` if no measure has the id.
+    pub async fn measure_workflow(&self, measure_id: MeasureId) -> Result<Option<MeasureWorkflowView>, StorageError> {
+        let mut conn = self.pool.acquire().await?;
+        match load(&mut conn, measure_id).await {
+            Ok(loaded) => Ok(Some(loaded.view())),
+            Err(StorageError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Takes one step of the closure workflow on a measure.
+    ///
+    /// `expected_version` is the version the actor saw: if the measure changed meanwhile the step
+    /// is refused with `Conflict` (no lost update). Refusals by the rules are audited too.
+    pub async fn apply_measure_action(
+        &self,
+        measure_id: MeasureId,
+        actor: &Acting,
+        action: Action,
+        expected_version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
+        let mut tx = self.begin_write().await?;
+        let before = load(&mut tx, measure_id).await?;
+        if before.version != expected_version {
+            return Err(WorkflowStoreError::Conflict { current_version: before.version });
+        }
+        let audit_action = format!("measure.{}", action_name(&action));
+        let refusal = match workflow_actor(actor.role) {
+            None => WorkflowStoreError::Forbidden(format!(
+                "{} takes no step in the closure workflow",
+                actor.role.label_zh()
+            )),
+            Some(workflow_actor) => match step(&mut tx, &before, actor, workflow_actor, &action, now).await? {
+                Ok(after) => {
+                    tx.commit().await?;
+                    return Ok(after.view());
+                }
+                Err(refused) => WorkflowStoreError::Refused(refused),
+            },
+        };
+        audit_refusal(&mut tx, actor, &audit_action, "measure", measure_id, &refusal.to_string(), now).await?;
+        tx.commit().await?;
+        Err(refusal)
+    }
+
+    /// Appends a progress entry (with its evidence metadata) to a measure that is not closed.
+    pub async fn add_progress(
+        &self,
+        measure_id: MeasureId,
+        actor: &Acting,
+        entry: &ProgressEntry,
+        expected_version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
+        require_role(actor, UNIT_WORKERS, "recording progress")?;
+        let mut tx = self.begin_write().await?;
+        let before = load(&mut tx, measure_id).await?;
+        if before.version != expected_version {
+            return Err(WorkflowStoreError::Conflict { current_version: before.version });
+        }
+        if before.facts.state == MeasureState::Closed {
+            return Err(WorkflowStoreError::NotNow(format!("measure {measure_id} is closed; reopen it first")));
+        }
+        bump_version(&mut tx, measure_id, expected_version).await?;
+        let entry_id: i64 = sqlx::query_scalar(
+            "INSERT INTO progress_entries (measure_id, position, entry_date, text) \
+             VALUES ($1, (SELECT COALESCE(MAX(position) + 1, 0) FROM progress_entries WHERE measure_id = $1), $2, $3) \
+             RETURNING id",
+        )
+        .bind(measure_id)
+        .bind(entry.date.to_string())
+        .bind(entry.text.as_str().to_owned())
+        .fetch_one(&mut *tx)
+        .await?;
+        insert_evidence(&mut tx, EvidenceOwner::ProgressEntry(entry_id), &entry.evidence).await?;
+        let added = u32::try_from(entry.evidence.len()).unwrap_or(u32::MAX);
+        let after = Loaded {
+            facts: MeasureFacts { evidence: before.facts.evidence.saturating_add(added), ..before.facts.clone() },
+            version: before.version + 1,
+            ..before.clone()
+        };
+        let record = AuditRecord::new(actor, "measure.add_progress", "measure", Some(measure_id), now)
+            .before(json!({ "version": before.version }))
+            .after(json!({ "version": after.version, "progress_entry_id": entry_id, "entry": entry }));
+        append_audit(&mut tx, &record).await?;
+        tx.commit().await?;
+        Ok(after.view())
+    }
+
+    /// Links a stored evidence file (see [`crate::EvidenceStore`]) to a measure.
+    pub async fn attach_evidence(
+        &self,
+        measure_id: MeasureId,
+        evidence: &Evidence,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
+        require_role(actor, UNIT_WORKERS, "attaching evidence")?;
+        let sha256 = checked_sha256(evidence.sha256.as_deref())?;
+        let mut tx = self.begin_write().await?;
+        let before = load(&mut tx, measure_id).await?;
+        if before.facts.state == MeasureState::Closed {
+            return Err(WorkflowStoreError::NotNow(format!("measure {measure_id} is closed; reopen it first")));
+        }
+        bump_version(&mut tx, measure_id, before.version).await?;
+        let position: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM evidence WHERE measure_id = $1")
+                .bind(measure_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let stored = Evidence { sha256: Some(sha256), ..evidence.clone() };
+        crate::write::insert_evidence_at(&mut tx, EvidenceOwner::Measure(measure_id), position, &stored).await?;
+        let after = Loaded {
+            facts: MeasureFacts { evidence: before.facts.evidence.saturating_add(1), ..before.facts.clone() },
+            version: before.version + 1,
+            ..before.clone()
+        };
+        let record = AuditRecord::new(actor, "measure.attach_evidence", "measure", Some(measure_id), now)
+            .before(json!({ "version": before.version }))
+            .after(json!({ "version": after.version, "evidence": stored }));
+        append_audit(&mut tx, &record).await?;
+        tx.commit().await?;
+        Ok(after.view())
+    }
+
+    /// The measures a stored file is evidence of (directly or through a progress entry), so that
+    /// the server serves it only to those who may see one of them.
+    pub async fn evidence_measure(&self, sha256: &str) -> Result<Vec<MeasureId>, StorageError> {
+        let ids = sqlx::query_scalar(
+            "SELECT measure_id FROM evidence WHERE sha256 = $1 AND measure_id IS NOT NULL \
+             UNION SELECT e.measure_id FROM evidence v JOIN progress_entries e ON e.id = v.progress_entry_id \
+             WHERE v.sha256 = $1 ORDER BY 1",
+        )
+        .bind(sha256.to_ascii_lowercase())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids)
+    }
+
+    /// Closes (销号) a problem: only the verifier, and only when every measure is closed.
+    pub async fn close_problem(
+        &self,
+        problem_id: ProblemId,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<(), WorkflowStoreError> {
+        require_role(actor, &[Role::InspectionOffice], "closing a problem")?;
+        let mut tx = self.begin_write().await?;
+        let status: String = sqlx::query_scalar("SELECT status FROM problems WHERE id = $1")
+            .bind(problem_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StorageError::NotFound(format!("no problem has id {problem_id}")))?;
+        if status == Status::Completed.as_str() {
+            return Err(WorkflowStoreError::NotNow(format!("problem {problem_id} is already closed")));
+        }
+        lock_measures_of(&mut tx, problem_id).await?;
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN w.state = 'closed' THEN 1 ELSE 0 END), 0) AS closed \
+             FROM measures m JOIN measure_workflow w ON w.measure_id = m.id WHERE m.problem_id = $1",
+        )
+        .bind(problem_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let (total, closed): (i64, i64) = (row.try_get("total")?, row.try_get("closed")?);
+        if total == 0 || closed < total {
+            let reason = if total == 0 {
+                format!("problem {problem_id} has no measure to verify")
+            } else {
+                format!("{} of the {total} measures of problem {problem_id} are not closed yet", total - closed)
+            };
+            audit_refusal(&mut tx, actor, "problem.close", "problem", problem_id, &reason, now).await?;
+            tx.commit().await?;
+            return Err(WorkflowStoreError::NotNow(reason));
+        }
+        sqlx::query("UPDATE problems SET status = $1 WHERE id = $2")
+            .bind(Status::Completed.as_str())
+            .bind(problem_id)
+            .execute(&mut *tx)
+            .await?;
+        let record = AuditRecord::new(actor, "problem.close", "problem", Some(problem_id), now)
+            .before(json!({ "status": status }))
+            .after(json!({ "status": Status::Completed }));
+        append_audit(&mut tx, &record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Reopens a closed problem and its closed measures (反弹 found by look-back); history stays in
+    /// the audit trail and the progress entries. Returns how many measures were reopened.
+    pub async fn reopen_problem(
+        &self,
+        problem_id: ProblemId,
+        actor: &Acting,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u32, WorkflowStoreError> {
+        let mut tx = self.begin_write().await?;
+        let reopened = reopen_problem_in(&mut tx, problem_id, actor, reason, now).await?;
+        tx.commit().await?;
+        Ok(reopened)
+    }
+}
