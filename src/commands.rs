@@ -10,7 +10,7 @@ use rectify_domain::Ledger;
 use rectify_report_writer::{Audience, Layout, ReportOptions};
 use rectify_storage::{StorageError, Store};
 
-use crate::{AudienceArg, Command, Format, LayoutArg, ReportArgs};
+use crate::{AudienceArg, AuditCommand, Command, Format, LayoutArg, ReportArgs};
 
 /// A command that could not do its job: the message goes to stderr, the code is the exit status.
 #[derive(Debug)]
@@ -51,6 +51,7 @@ pub fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Export { database, inspection, json: _ } => export(&database, inspection.as_deref()),
         Command::Demo { addr, data } => demo(addr, &data),
         Command::Serve { database, addr } => serve(&database, addr),
+        Command::Audit { command: AuditCommand::Verify { database } } => audit_verify(&database),
     }
 }
 
@@ -235,6 +236,26 @@ fn serve(database: &str, addr: std::net::SocketAddr) -> Result<ExitCode, Failure
         rectify_server::serve(store, addr, shutdown_signal()).await.map_err(|e| Failure::other(e.to_string()))
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn audit_verify(database: &str) -> Result<ExitCode, Failure> {
+    let result = runtime()?.block_on(async {
+        let store = Store::connect(database).await?;
+        let result = store.verify_audit().await;
+        store.close().await;
+        Ok::<_, Failure>(result)
+    })?;
+    match result {
+        Ok(check) => {
+            println!("audit trail intact: {} entries", check.entries);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(rectify_storage::AuditVerifyError::Broken(broken)) => {
+            println!("audit trail broken at entry {}: {}", broken.seq, broken.reason);
+            Ok(ExitCode::from(1))
+        }
+        Err(rectify_storage::AuditVerifyError::Storage(e)) => Err(e.into()),
+    }
 }
 
 async fn shutdown_signal() {

@@ -71,6 +71,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The tamper-evident audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check that no audit entry was edited, deleted or reordered behind the application's back.
+    Verify {
+        #[arg(long, env = "RECTIFY_DATABASE")]
+        database: String,
+    },
 }
 
 #[derive(clap::Args)]

@@ -215,3 +215,44 @@ fn a_parsed_report_imports_and_a_workbook_round_trips() {
         serde_json::from_str(&std::fs::read_to_string(fixture("ledger.json")).unwrap()).unwrap();
     assert_eq!(json(&export), original, "xlsx → import → export gives the ledger back");
 }
+
+#[test]
+fn audit_verify_finds_an_entry_changed_behind_the_applications_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    assert!(rectify(&["import", fixture("ledger.json").to_str().unwrap(), "--database", &url]).status.success());
+    let out = rectify(&["audit", "verify", "--database", &url]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+
+    // Append two entries the way the application does, then edit one directly in the database,
+    // as someone with access to the file would (dropping the guard trigger first).
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = rt.block_on(rectify_storage::Store::connect(&url)).unwrap();
+    rt.block_on(async {
+        for action in ["login", "export"] {
+            let record = rectify_storage::AuditRecord {
+                at: chrono::Utc::now(),
+                actor_user_id: None,
+                actor_name: "tester".into(),
+                address: Some("127.0.0.1".into()),
+                action: action.into(),
+                target_kind: "session".into(),
+                target_id: None,
+                result: "ok".into(),
+                before: None,
+                after: None,
+            };
+            store.record_security_event(&record).await.unwrap();
+        }
+    });
+    assert_eq!(rectify(&["audit", "verify", "--database", &url]).status.code(), Some(0));
+    rt.block_on(async {
+        sqlx::raw_sql("DROP TRIGGER IF EXISTS audit_log_no_update").execute(store.pool()).await.unwrap();
+        sqlx::query("UPDATE audit_log SET result = 'failed' WHERE seq = 1").execute(store.pool()).await.unwrap();
+        store.close().await;
+    });
+    let out = rectify(&["audit", "verify", "--database", &url]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("entry 1"), "{stdout}");
+}
