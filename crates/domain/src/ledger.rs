@@ -377,10 +377,14 @@ pub struct RoundPolicy {
     /// Some places count long-term items whose stage target is met as completed.
     #[serde(default)]
     pub long_term_counts_as_completed: bool,
-    /// Decimals of the printed completion rate (usually 2, sometimes 0).
+    /// Decimals of the printed completion rate (usually 2, sometimes 0; at most
+    /// [`MAX_RATE_DECIMALS`]).
     #[serde(default = "default_rate_decimals")]
     pub rate_decimals: u8,
 }
+
+/// No report prints a completion rate with more decimals than this.
+pub const MAX_RATE_DECIMALS: u8 = 6;
 
 fn default_rate_decimals() -> u8 {
     2

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::ledger::{Counting, FundKind, Ledger, RuleAction};
+use crate::ledger::{Counting, FundKind, Ledger, MAX_RATE_DECIMALS, RuleAction};
 use crate::money::WanYuan;
 use crate::status::Status;
 
@@ -53,11 +53,13 @@ pub struct Rate {
 }
 
 impl Rate {
-    /// The percentage rounded half-up to `decimals` places, e.g. `98.71`; `None` for 0/0.
+    /// The percentage rounded half-up to `decimals` places (at most [`MAX_RATE_DECIMALS`]),
+    /// e.g. `98.71`; `None` for 0/0.
     pub fn percent(&self, decimals: u8) -> Option<String> {
         if self.denominator == 0 {
             return None;
         }
+        let decimals = decimals.min(MAX_RATE_DECIMALS);
         let scale = 10u128.pow(decimals as u32);
         let num = self.numerator as u128 * 100 * scale;
         let den = self.denominator as u128;
@@ -168,8 +170,8 @@ impl Ledger {
             };
             let t = &mut accountability[idx];
             match a.counting {
-                Counting::Persons => t.persons += a.count,
-                Counting::PersonTimes => t.person_times += a.count,
+                Counting::Persons => t.persons = t.persons.saturating_add(a.count),
+                Counting::PersonTimes => t.person_times = t.person_times.saturating_add(a.count),
             }
         }
         let mut meetings: Vec<MeetingTotal> = Vec::new();
@@ -209,5 +211,7 @@ mod tests {
         assert_eq!(Rate { numerator: 1, denominator: 8 }.percent(1).unwrap(), "12.5");
         assert_eq!(Rate { numerator: 1, denominator: 8 }.percent(0).unwrap(), "13"); // half-up
         assert_eq!(Rate { numerator: 0, denominator: 0 }.percent(2), None);
+        // Huge counts and absurd precision neither overflow nor panic.
+        assert_eq!(Rate { numerator: u32::MAX, denominator: u32::MAX }.percent(255).unwrap(), "100.000000");
     }
 }

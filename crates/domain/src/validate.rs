@@ -67,6 +67,16 @@ impl Ledger {
                 format!("a rate of {rate}% is not between 0 and 100"),
             ));
         }
+        if self.policy.rate_decimals > crate::ledger::MAX_RATE_DECIMALS {
+            return Err(LedgerError::at(
+                "policy.rate_decimals",
+                format!(
+                    "a rate is printed with at most {} decimals, not {}",
+                    crate::ledger::MAX_RATE_DECIMALS,
+                    self.policy.rate_decimals
+                ),
+            ));
+        }
         let feedback = insp.feedback_date;
         for (ai, aspect) in self.aspects.iter().enumerate() {
             for (pi, problem) in aspect.problems.iter().enumerate() {
@@ -227,6 +237,13 @@ mod tests {
         let mut v = minimal();
         v["outcomes"] = serde_json::json!({ "rules": [ { "title": "《学习制度》", "action": "made", "measure": { "aspect": 0, "problem": 3, "measure": 0 } } ] });
         assert_eq!(error_of(v).path, "outcomes.rules[0].measure");
+    }
+
+    #[test]
+    fn absurd_rate_precision_is_refused() {
+        let mut v = minimal();
+        v["policy"] = serde_json::json!({ "long_term_counts_as_completed": false, "rate_decimals": 39 });
+        assert_eq!(error_of(v).path, "policy.rate_decimals");
     }
 
     #[test]

@@ -4,7 +4,6 @@ use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
 use rectify_domain::{Ledger, MeasureKind, PartialDate, Status};
 
-mod generated;
 use rectify_workbook::{ImportError, ImportOptions, read_ledger_xlsx, write_ledger_xlsx};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
