@@ -52,6 +52,23 @@ pub fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Demo { addr, data } => demo(addr, &data),
         Command::Serve { database, addr } => serve(&database, addr),
         Command::Audit { command: AuditCommand::Verify { database } } => audit_verify(&database),
+        Command::Notice { ledger, database, inspection, issuer, serial, date, output } => {
+            let ledger = load_ledger(ledger.as_deref(), database.as_deref(), inspection)?;
+            let today = date.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let policy = rectify_domain::supervision::LightPolicy::default();
+            let Some(mut notice) =
+                rectify_report_writer::SupervisionNotice::from_ledger(&ledger, today, &policy, &issuer)
+            else {
+                println!("nothing to chase: no measure is overdue or close to its deadline on {today}");
+                return Ok(ExitCode::SUCCESS);
+            };
+            notice.serial = serial;
+            let bytes =
+                rectify_report_writer::render_supervision_notice(&notice).map_err(|e| Failure::other(e.to_string()))?;
+            write_atomically(&output, &bytes)?;
+            println!("{} measures chased in {}", notice.items.len(), output.display());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -86,21 +103,26 @@ fn lint(file: &Path, json: bool) -> Result<ExitCode, Failure> {
     Ok(if defects.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
+/// The ledger of a command that reads either a ledger JSON file or one stored inspection.
+fn load_ledger(path: Option<&Path>, database: Option<&str>, inspection: Option<String>) -> Result<Ledger, Failure> {
+    match (path, database) {
+        (Some(path), _) => read_ledger_json(path),
+        (None, Some(url)) => runtime()?.block_on(async {
+            let store = Store::connect(url).await?;
+            let result = async {
+                let id = store.resolve_inspection(inspection.as_deref()).await?;
+                store.export_ledger(id).await
+            }
+            .await;
+            store.close().await;
+            Ok::<_, Failure>(result?)
+        }),
+        (None, None) => Err(Failure::input("give --ledger FILE.json or --database URL")),
+    }
+}
+
 fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
-    let ledger = match (&args.ledger, &args.database) {
-        (Some(path), _) => read_ledger_json(path)?,
-        (None, Some(url)) => {
-            let key = args.inspection.clone();
-            runtime()?.block_on(async {
-                let store = Store::connect(url).await?;
-                let id = store.resolve_inspection(key.as_deref()).await?;
-                let ledger = store.export_ledger(id).await?;
-                store.close().await;
-                Ok::<_, Failure>(ledger)
-            })?
-        }
-        (None, None) => return Err(Failure::input("give --ledger FILE.json or --database URL")),
-    };
+    let ledger = load_ledger(args.ledger.as_deref(), args.database.as_deref(), args.inspection.clone())?;
     let defaults = ReportOptions::for_ledger(&ledger);
     let opts = ReportOptions {
         audience: match args.audience {

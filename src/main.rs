@@ -71,6 +71,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a supervision notice (督办单, .docx) for the overdue and at-risk measures.
+    Notice {
+        #[arg(long, conflicts_with = "database", required_unless_present = "database")]
+        ledger: Option<PathBuf>,
+        #[arg(long)]
+        database: Option<String>,
+        #[arg(long, requires = "database")]
+        inspection: Option<String>,
+        /// Who sends it, e.g. 区委巡察办.
+        #[arg(long)]
+        issuer: String,
+        /// 督办编号, e.g. 〔2024〕3号.
+        #[arg(long)]
+        serial: Option<String>,
+        /// The day the lights are computed for (default: today), YYYY-MM-DD.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
     /// The tamper-evident audit trail.
     Audit {
         #[command(subcommand)]

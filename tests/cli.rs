@@ -256,3 +256,31 @@ fn audit_verify_finds_an_entry_changed_behind_the_applications_back() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("entry 1"), "{stdout}");
 }
+
+#[test]
+fn notice_chases_overdue_measures_in_a_docx() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("督办单.docx");
+    let args = |date: &str| {
+        rectify(&[
+            "notice",
+            "--ledger",
+            fixture("ledger.json").to_str().unwrap(),
+            "--issuer",
+            "县委巡察办",
+            "--date",
+            date,
+            "-o",
+            out_path.to_str().unwrap(),
+        ])
+    };
+    // The fixture's open measure is due in June 2025.
+    let quiet = args("2025-03-01");
+    assert!(quiet.status.success());
+    assert!(String::from_utf8_lossy(&quiet.stdout).contains("nothing to chase"));
+    assert!(!out_path.exists());
+    let out = args("2025-07-15");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("1 measures chased"));
+    assert!(std::fs::read(&out_path).unwrap().starts_with(b"PK"));
+}

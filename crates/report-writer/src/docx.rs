@@ -73,7 +73,11 @@ pub(crate) const STYLE_DATE: &str = "RectifyDate";
 
 /// The report as a .docx file.
 pub fn render_docx(ledger: &Ledger, opts: &ReportOptions) -> Result<Vec<u8>, WriteError> {
-    let blocks = build_blocks(ledger, opts);
+    blocks_to_docx(&build_blocks(ledger, opts))
+}
+
+/// Lays out any block list as a GB/T 9704 document (the report, the supervision notice).
+pub(crate) fn blocks_to_docx(blocks: &[Block]) -> Result<Vec<u8>, WriteError> {
     let mut docx = Docx::new()
         .page_size(PAGE_WIDTH, PAGE_HEIGHT)
         .page_margin(
@@ -95,7 +99,7 @@ pub fn render_docx(ledger: &Ledger, opts: &ReportOptions) -> Result<Vec<u8>, Wri
     for style in styles() {
         docx = docx.add_style(style);
     }
-    for p in paragraphs(&blocks) {
+    for p in paragraphs(blocks) {
         docx = docx.add_paragraph(p);
     }
     let mut xml = docx.build();
