@@ -18,6 +18,7 @@ mod codec;
 mod error;
 pub mod files;
 pub mod lookback;
+pub mod portal;
 mod read;
 mod records;
 pub mod supervision;
@@ -37,6 +38,10 @@ pub use audit::{AuditBroken, AuditCheck, AuditEntry, AuditFilter, AuditRecord, A
 pub use error::{StorageError, WorkflowStoreError};
 pub use files::{EvidenceStore, FileError, StoredFile};
 pub use lookback::{Lookback, LookbackItem, LookbackResult};
+pub use portal::{
+    Feedback, FeedbackError, FeedbackLookup, FeedbackStatus, NewFeedback, NewPublication, PublishedReport,
+    PublishedSummary, Receipt, Submitter,
+};
 pub use records::{InspectionSummary, MeasureRecord, ProblemRecord};
 pub use supervision::{Handover, Reminder, ReminderTarget, ResponsibilityTarget};
 pub use users::{AccountError, LoginStatus, NewUser, RoleGrant, Session, User};
