@@ -20,6 +20,7 @@ use crate::date::PartialDate;
 use crate::ledger::*;
 use crate::money::WanYuan;
 use crate::status::{Disclosure, MeasureKind, ProblemScope, Status};
+use crate::supervision::{LightPolicy, LightRecipients};
 
 /// Which characters free text may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -574,7 +575,7 @@ fn header(config: LedgerConfig, t: Timeline) -> BoxedStrategy<Ledger> {
         vec(document(style), 0..3),
         contacts(style),
         organisation(config),
-        (any::<bool>(), rate_decimals),
+        (any::<bool>(), rate_decimals, light_policy()),
     )
         .prop_map(
             |((title, unit, report_date), inspection, claimed, named_documents, contacts, organisation, policy)| {
@@ -589,11 +590,29 @@ fn header(config: LedgerConfig, t: Timeline) -> BoxedStrategy<Ledger> {
                     contacts,
                     organisation,
                     outcomes: Outcomes::default(),
-                    policy: RoundPolicy { long_term_counts_as_completed: policy.0, rate_decimals: policy.1 },
+                    policy: RoundPolicy {
+                        long_term_counts_as_completed: policy.0,
+                        rate_decimals: policy.1,
+                        lights: policy.2.0,
+                        light_recipients: policy.2.1,
+                    },
                 }
             },
         )
         .boxed()
+}
+
+/// Valid light thresholds (green, when set, starts no later than yellow) and recipients.
+fn light_policy() -> impl Strategy<Value = (LightPolicy, LightRecipients)> {
+    let roles = || proptest::sample::subsequence(crate::roles::Role::ALL.to_vec(), 0..4);
+    ((0u32..=30), proptest::option::of(0u32..=30), any::<bool>(), roles(), roles(), roles()).prop_map(
+        |(yellow_within, green_extra, working_days, green, yellow, red)| {
+            (
+                LightPolicy { green_within: green_extra.map(|g| yellow_within + g), yellow_within, working_days },
+                LightRecipients { green, yellow, red },
+            )
+        },
+    )
 }
 
 /// A valid ledger in which every field varies, with plain text and ordinary values.

@@ -14,6 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::date::PartialDate;
 use crate::money::WanYuan;
 use crate::status::{Disclosure, MeasureKind, ProblemScope, Status};
+use crate::supervision::{LightPolicy, LightRecipients};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -371,7 +372,7 @@ pub struct Meeting {
 }
 
 /// Settings of the round that change how figures are counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoundPolicy {
     /// Some places count long-term items whose stage target is met as completed.
@@ -381,6 +382,12 @@ pub struct RoundPolicy {
     /// [`MAX_RATE_DECIMALS`]).
     #[serde(default = "default_rate_decimals")]
     pub rate_decimals: u8,
+    /// Deadline-light thresholds of the round (预警规则).
+    #[serde(default)]
+    pub lights: LightPolicy,
+    /// Who is told at each light.
+    #[serde(default)]
+    pub light_recipients: LightRecipients,
 }
 
 /// No report prints a completion rate with more decimals than this.
@@ -392,7 +399,12 @@ fn default_rate_decimals() -> u8 {
 
 impl Default for RoundPolicy {
     fn default() -> Self {
-        Self { long_term_counts_as_completed: false, rate_decimals: default_rate_decimals() }
+        Self {
+            long_term_counts_as_completed: false,
+            rate_decimals: default_rate_decimals(),
+            lights: LightPolicy::default(),
+            light_recipients: LightRecipients::default(),
+        }
     }
 }
 

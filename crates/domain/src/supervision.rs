@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::WorkCalendar;
 use crate::date::PartialDate;
+use crate::roles::Role;
 use crate::status::Status;
 
 /// The light shown next to a measure.
@@ -38,6 +39,7 @@ impl Light {
 /// Thresholds of one round; practice varies (Jiangjin: green at 20 days, yellow at 10, red when
 /// overdue; Xi'an: yellow from 3 days before), so every number is a setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct LightPolicy {
     /// Days left at which the green warning starts; `None` for no green stage.
     pub green_within: Option<u32>,
@@ -50,6 +52,38 @@ pub struct LightPolicy {
 impl Default for LightPolicy {
     fn default() -> Self {
         LightPolicy { green_within: Some(20), yellow_within: 10, working_days: false }
+    }
+}
+
+/// Who is told at each light: recipients widen as the deadline nears (the owner, then the leader
+/// in charge, then the unit's leading group).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LightRecipients {
+    pub green: Vec<Role>,
+    pub yellow: Vec<Role>,
+    pub red: Vec<Role>,
+}
+
+impl Default for LightRecipients {
+    fn default() -> Self {
+        LightRecipients {
+            green: vec![Role::Department],
+            yellow: vec![Role::Department, Role::LeaderInCharge],
+            red: vec![Role::Department, Role::LeaderInCharge, Role::LeadingGroup],
+        }
+    }
+}
+
+impl LightRecipients {
+    /// The roles to notify at `light` (nobody for grey and none).
+    pub fn for_light(&self, light: Light) -> &[Role] {
+        match light {
+            Light::Green => &self.green,
+            Light::Yellow => &self.yellow,
+            Light::Red => &self.red,
+            Light::Grey | Light::None => &[],
+        }
     }
 }
 

@@ -77,6 +77,24 @@ impl Ledger {
                 ),
             ));
         }
+        let lights = &self.policy.lights;
+        if lights.yellow_within > 366 {
+            return Err(LedgerError::at(
+                "policy.lights.yellow_within",
+                "a warning more than a year ahead is no warning",
+            ));
+        }
+        if let Some(green) = lights.green_within
+            && green < lights.yellow_within
+        {
+            return Err(LedgerError::at(
+                "policy.lights.green_within",
+                format!(
+                    "the green warning ({green} days) must start before the yellow one ({} days)",
+                    lights.yellow_within
+                ),
+            ));
+        }
         let feedback = insp.feedback_date;
         for (ai, aspect) in self.aspects.iter().enumerate() {
             for (pi, problem) in aspect.problems.iter().enumerate() {

@@ -343,6 +343,15 @@ impl Store {
     }
 
     /// The figures of an inspection, derived from the stored ledger (never stored twice).
+    /// The counting and supervision settings of one inspection's round, without loading its lists.
+    pub async fn round_policy(&self, inspection: InspectionId) -> Result<rectify_domain::RoundPolicy, StorageError> {
+        let mut conn = self.pool.acquire().await?;
+        read::load_header(&mut conn, inspection)
+            .await?
+            .map(|l| l.policy)
+            .ok_or_else(|| StorageError::NotFound(format!("no inspection has id {inspection}")))
+    }
+
     pub async fn statistics(&self, inspection: InspectionId) -> Result<Statistics, StorageError> {
         Ok(self.export_ledger(inspection).await?.statistics())
     }

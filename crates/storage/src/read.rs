@@ -225,18 +225,22 @@ async fn load_evidence(
 }
 
 /// Reads a whole ledger; `None` when no inspection has the id.
+const HEADER_SQL: &str = "SELECT title, unit, report_date, inspector, start_date, end_date, feedback_date, round, \
+     inspection_kind, feedback_document, claimed_aspects, claimed_problems, claimed_measures, claimed_completed, \
+     claimed_in_progress, claimed_completion_rate_percent, claimed_rules_made_or_revised, claimed_funds_fen, \
+     claimed_funds_decimals, claimed_accountability, named_documents, contacts, organisation_liaison, \
+     long_term_counts_as_completed, rate_decimals, light_policy FROM inspections WHERE id = $1";
+
+/// The ledger's header (inspection facts, claimed figures, contacts, policy) without its lists.
+pub(crate) async fn load_header(conn: &mut AnyConnection, id: InspectionId) -> Result<Option<Ledger>, StorageError> {
+    match sqlx::query(HEADER_SQL).bind(id).fetch_optional(&mut *conn).await? {
+        Some(row) => Ok(Some(header_ledger(&row)?)),
+        None => Ok(None),
+    }
+}
+
 pub(crate) async fn load_ledger(conn: &mut AnyConnection, id: InspectionId) -> Result<Option<Ledger>, StorageError> {
-    let Some(header) = sqlx::query(
-        "SELECT title, unit, report_date, inspector, start_date, end_date, feedback_date, round, inspection_kind, \
-         feedback_document, claimed_aspects, claimed_problems, claimed_measures, claimed_completed, \
-         claimed_in_progress, claimed_completion_rate_percent, claimed_rules_made_or_revised, claimed_funds_fen, \
-         claimed_funds_decimals, claimed_accountability, named_documents, contacts, organisation_liaison, \
-         long_term_counts_as_completed, rate_decimals FROM inspections WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
+    let Some(header) = sqlx::query(HEADER_SQL).bind(id).fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
     let mut ledger = header_ledger(&header)?;
@@ -322,11 +326,27 @@ fn header_ledger(row: &AnyRow) -> Result<Ledger, StorageError> {
         contacts,
         organisation: Organisation { liaison: text(row, "organisation_liaison")?, ..Organisation::default() },
         outcomes: Outcomes::default(),
-        policy: RoundPolicy {
-            long_term_counts_as_completed: row.try_get::<i64, _>("long_term_counts_as_completed")? != 0,
-            rate_decimals: unsigned("inspections.rate_decimals", row.try_get("rate_decimals")?)?,
+        policy: {
+            let lights: StoredLightPolicy = match required_text(row, "light_policy")?.as_str() {
+                "" => StoredLightPolicy::default(),
+                text => parse_json("inspections.light_policy", text)?,
+            };
+            RoundPolicy {
+                long_term_counts_as_completed: row.try_get::<i64, _>("long_term_counts_as_completed")? != 0,
+                rate_decimals: unsigned("inspections.rate_decimals", row.try_get("rate_decimals")?)?,
+                lights: lights.lights,
+                light_recipients: lights.recipients,
+            }
         },
     })
+}
+
+/// The `light_policy` column: the round's light thresholds and recipients.
+#[derive(Default, serde::Deserialize)]
+#[serde(default)]
+struct StoredLightPolicy {
+    lights: rectify_domain::supervision::LightPolicy,
+    recipients: rectify_domain::supervision::LightRecipients,
 }
 
 async fn load_former_names(conn: &mut AnyConnection, id: InspectionId) -> Result<Vec<FormerName>, StorageError> {

@@ -84,9 +84,9 @@ async fn insert_header(conn: &mut AnyConnection, ledger: &Ledger) -> Result<Insp
          inspection_kind, feedback_document, claimed_aspects, claimed_problems, claimed_measures, claimed_completed, \
          claimed_in_progress, claimed_completion_rate_percent, claimed_rules_made_or_revised, claimed_funds_fen, \
          claimed_funds_decimals, claimed_accountability, named_documents, contacts, organisation_liaison, \
-         long_term_counts_as_completed, rate_decimals, created_at) \
+         long_term_counts_as_completed, rate_decimals, light_policy, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-         $22, $23, $24, $25, $26) RETURNING id",
+         $22, $23, $24, $25, $26, $27) RETURNING id",
     )
     .bind(ledger.title.clone())
     .bind(ledger.unit.clone())
@@ -113,6 +113,10 @@ async fn insert_header(conn: &mut AnyConnection, ledger: &Ledger) -> Result<Insp
     .bind(ledger.organisation.liaison.clone())
     .bind(i16::from(ledger.policy.long_term_counts_as_completed))
     .bind(i16::from(ledger.policy.rate_decimals))
+    .bind(json_text(&serde_json::json!({
+        "lights": ledger.policy.lights,
+        "recipients": ledger.policy.light_recipients,
+    }))?)
     .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
     .fetch_one(&mut *conn)
     .await?;

@@ -57,6 +57,26 @@ pub(crate) mod key {
     pub const LIAISON: &str = "整改联络员";
     pub const LONG_TERM_COUNTS: &str = "长期坚持计入完成";
     pub const RATE_DECIMALS: &str = "完成率小数位数";
+    pub const GREEN_WITHIN: &str = "绿色预警（剩余天数）";
+    pub const YELLOW_WITHIN: &str = "黄色预警（剩余天数）";
+    pub const WORKING_DAYS: &str = "预警按工作日计算";
+    pub const GREEN_TO: &str = "绿色预警通知对象";
+    pub const YELLOW_TO: &str = "黄色预警通知对象";
+    pub const RED_TO: &str = "红色预警通知对象";
+}
+
+/// Roles in one cell, as 责任部门、分管领导.
+pub(crate) fn roles_text(roles: &[rectify_domain::roles::Role]) -> String {
+    roles.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、")
+}
+
+/// Reads [`roles_text`] back; `Err` names the word that is no role.
+pub(crate) fn parse_roles(text: &str) -> Result<Vec<rectify_domain::roles::Role>, String> {
+    text.split('、')
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .map(|w| rectify_domain::roles::Role::ALL.into_iter().find(|r| r.label_zh() == w).ok_or_else(|| w.to_string()))
+        .collect()
 }
 
 pub(crate) const YES: &str = "是";

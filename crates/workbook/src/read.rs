@@ -964,7 +964,7 @@ fn read_evidence(imp: &mut Import, grid: &Grid, header: usize, aspects: &mut [Ke
 
 /// 基本信息: the ledger's header facts as key–value rows.
 fn read_info(imp: &mut Import, grid: &Grid, header: usize, ledger: &mut Ledger) {
-    let policy_default = ledger.policy;
+    let policy_default = ledger.policy.clone();
     let mut claimed_accountability = Tally::default();
     for row in header + 1..grid.cells.len() {
         let Some(name) = grid.text(row, 0) else { continue };
@@ -1090,6 +1090,27 @@ fn read_info(imp: &mut Import, grid: &Grid, header: usize, ledger: &mut Ledger) 
         } else if is(key::RATE_DECIMALS) {
             ledger.policy.rate_decimals =
                 cell_u32(a).and_then(|n| u8::try_from(n).ok()).unwrap_or(policy_default.rate_decimals);
+        } else if is(key::GREEN_WITHIN) {
+            ledger.policy.lights.green_within = cell_u32(a);
+        } else if is(key::YELLOW_WITHIN) {
+            ledger.policy.lights.yellow_within = cell_u32(a).unwrap_or(policy_default.lights.yellow_within);
+        } else if is(key::WORKING_DAYS) {
+            ledger.policy.lights.working_days = text.as_deref() == Some(labels::YES);
+        } else if is(key::GREEN_TO) || is(key::YELLOW_TO) || is(key::RED_TO) {
+            match labels::parse_roles(text.as_deref().unwrap_or_default()) {
+                Ok(roles) => {
+                    let to = &mut ledger.policy.light_recipients;
+                    let slot = if is(key::GREEN_TO) {
+                        &mut to.green
+                    } else if is(key::YELLOW_TO) {
+                        &mut to.yellow
+                    } else {
+                        &mut to.red
+                    };
+                    *slot = roles;
+                }
+                Err(word) => imp.error(grid, row, col_b.clone(), format!("{word:?} is not a role")),
+            }
         } else {
             imp.warn(grid, row, Some("A（项目）".to_string()), format!("unknown item {name:?} ignored"));
         }

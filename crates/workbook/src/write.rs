@@ -15,15 +15,19 @@ use crate::WorkbookError;
 use crate::labels::{self, key};
 
 /// The deadline light (预警) of a measure on a given day with its words, e.g.
-/// (Red, "红灯：逾期3天"), by the default thresholds of [`LightPolicy`]; `None` without a deadline.
-pub fn deadline_light(measure: &Measure, problem_status: Status, today: NaiveDate) -> Option<(Light, String)> {
+/// (Red, "红灯：逾期3天"), by the round's thresholds; `None` without a deadline.
+pub fn deadline_light(
+    measure: &Measure,
+    problem_status: Status,
+    today: NaiveDate,
+    policy: &LightPolicy,
+) -> Option<(Light, String)> {
     let status = measure.status.unwrap_or(problem_status);
-    let policy = LightPolicy::default();
-    let light = supervision::light(Some(status), measure.deadline, today, &policy, &CALENDAR);
+    let light = supervision::light(Some(status), measure.deadline, today, policy, &CALENDAR);
     if light == Light::Grey {
         return Some((light, "已完成".to_string()));
     }
-    let days = supervision::days_left(measure.deadline?, today, &policy, &CALENDAR);
+    let days = supervision::days_left(measure.deadline?, today, policy, &CALENDAR);
     Some(match light {
         Light::Red => (light, format!("红灯：逾期{}天", -days)),
         Light::Yellow => (light, format!("黄灯：剩余{days}天")),
@@ -297,7 +301,8 @@ fn write_measures(ws: &mut Worksheet, ledger: &Ledger, today: NaiveDate, f: &For
         let mut r = row;
         for (mi, m) in p.measures.iter().enumerate() {
             let span = (r, r + rows_of(m) - 1);
-            write_measure(ws, span, mi, m, p, today, f)?;
+            let lights = LightsOn { today, policy: &ledger.policy.lights };
+            write_measure(ws, span, (mi, m), p, &lights, f)?;
             r = span.1 + 1;
         }
         row += height;
@@ -306,13 +311,18 @@ fn write_measures(ws: &mut Worksheet, ledger: &Ledger, today: NaiveDate, f: &For
     Ok(())
 }
 
+/// The day and the round's thresholds the deadline lights are computed for.
+struct LightsOn<'a> {
+    today: NaiveDate,
+    policy: &'a LightPolicy,
+}
+
 fn write_measure(
     ws: &mut Worksheet,
     span: (u32, u32),
-    index: usize,
-    m: &Measure,
+    (index, m): (usize, &Measure),
     p: &Problem,
-    today: NaiveDate,
+    lights: &LightsOn,
     f: &Formats,
 ) -> Result<(), WorkbookError> {
     put(ws, span, 2, Value::Number(index as f64 + 1.0), &f.number, f)?;
@@ -320,7 +330,7 @@ fn write_measure(
     put(ws, span, 4, Value::Text(m.kind.map(labels::kind_label)), &f.centre, f)?;
     put(ws, span, 5, Value::Date(m.deadline), &f.centre, f)?;
     put(ws, span, 6, Value::Text(m.status.map(labels::status_label)), &f.centre, f)?;
-    let light = deadline_light(m, p.status, today);
+    let light = deadline_light(m, p.status, lights.today, lights.policy);
     let light_fmt = match light.as_ref().map(|(l, _)| *l) {
         Some(Light::Red) => &f.red,
         Some(Light::Yellow) => &f.yellow,
@@ -550,6 +560,17 @@ fn write_info(ws: &mut Worksheet, ledger: &Ledger, f: &Formats) -> Result<(), Wo
     let yes_no = if ledger.policy.long_term_counts_as_completed { labels::YES } else { labels::NO };
     line(ws, key::LONG_TERM_COUNTS, Value::Text(Some(yes_no)), none())?;
     line(ws, key::RATE_DECIMALS, Value::Number(f64::from(ledger.policy.rate_decimals)), none())?;
+    let lights = &ledger.policy.lights;
+    line(ws, key::GREEN_WITHIN, count(lights.green_within), none())?;
+    line(ws, key::YELLOW_WITHIN, Value::Number(f64::from(lights.yellow_within)), none())?;
+    let yes_no = if lights.working_days { labels::YES } else { labels::NO };
+    line(ws, key::WORKING_DAYS, Value::Text(Some(yes_no)), none())?;
+    let to = &ledger.policy.light_recipients;
+    let (green, yellow, red) =
+        (labels::roles_text(&to.green), labels::roles_text(&to.yellow), labels::roles_text(&to.red));
+    line(ws, key::GREEN_TO, Value::Text(Some(&green)), none())?;
+    line(ws, key::YELLOW_TO, Value::Text(Some(&yellow)), none())?;
+    line(ws, key::RED_TO, Value::Text(Some(&red)), none())?;
     finish_table(ws, row, headers.len())?;
     Ok(())
 }

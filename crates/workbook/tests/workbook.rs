@@ -142,7 +142,11 @@ fn deadline_lights_follow_the_thresholds() {
     use rectify_workbook::deadline_light;
     let ledger = rich();
     let m = &ledger.aspects[0].problems[1].measures[0];
-    let on = |y, mo, d| deadline_light(m, Status::InProgress, NaiveDate::from_ymd_opt(y, mo, d).unwrap()).unwrap().0;
+    let on = |y, mo, d| {
+        deadline_light(m, Status::InProgress, NaiveDate::from_ymd_opt(y, mo, d).unwrap(), &Default::default())
+            .unwrap()
+            .0
+    };
     // Deadline "2024-06" runs to 30 June.
     assert_eq!(on(2024, 5, 1), Light::None, "far from the deadline: no warning yet");
     assert_eq!(on(2024, 6, 19), Light::Green);
@@ -150,9 +154,9 @@ fn deadline_lights_follow_the_thresholds() {
     assert_eq!(on(2024, 6, 30), Light::Yellow);
     assert_eq!(on(2024, 7, 1), Light::Red);
     let closed = &ledger.aspects[0].problems[0].measures[0];
-    assert_eq!(deadline_light(closed, Status::Completed, today()).unwrap().0, Light::Grey);
+    assert_eq!(deadline_light(closed, Status::Completed, today(), &Default::default()).unwrap().0, Light::Grey);
     let undated = &ledger.aspects[0].problems[0].measures[1];
-    assert_eq!(deadline_light(undated, Status::InProgress, today()), None);
+    assert_eq!(deadline_light(undated, Status::InProgress, today(), &Default::default()), None);
 }
 
 fn day(y: u16, m: u8, d: u8) -> ExcelDateTime {
