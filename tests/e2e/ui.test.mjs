@@ -3,6 +3,7 @@
 // holding the demo and passes its address in RECTIFY_E2E_BASE_URL.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,8 +15,13 @@ const SHOTS = process.env.RECTIFY_E2E_SCREENSHOTS ?? join(here, "screenshots");
 const CHROMIUM = process.env.RECTIFY_E2E_CHROMIUM ?? "/usr/bin/chromium";
 mkdirSync(SHOTS, { recursive: true });
 
+/** The demo accounts of `seed_demo_users` (printed by `rectify demo` as 演示账号（仅供演示）). */
+const DEMO_PASSWORD = process.env.RECTIFY_E2E_PASSWORD ?? "Demo#Zhenggai2024";
+
 let browser;
 let context;
+/** The measure the department claims and the reviewers approve, shared by the workflow tests. */
+let claimed;
 /** Console errors and uncaught exceptions of every page, by URL. */
 const problems = [];
 
@@ -31,8 +37,34 @@ before(async () => {
       "--disable-sync",
     ],
   });
-  context = await browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  context = await signedIn("office");
 });
+
+/** A browser context signed in as `username` through the login form. */
+async function signedIn(username, options = {}) {
+  const ctx = await browser.newContext({ locale: "zh-CN", viewport: { width: 1280, height: 900 }, acceptDownloads: true, ...options });
+  const page = await ctx.newPage();
+  await page.goto(BASE + "/login");
+  await page.fill("#username", username);
+  await page.fill("#password", DEMO_PASSWORD);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.getByRole("button", { name: "登录" }).click()]);
+  await page.close();
+  return ctx;
+}
+
+/** RFC 6238 TOTP (SHA-1, 30 s, 6 digits) of a base32 secret, as an authenticator app shows it. */
+function totp(secret, at = Date.now()) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secret.replace(/[\s=]/g, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(code).padStart(6, "0");
+}
 
 after(async () => {
   await browser?.close();
@@ -143,8 +175,7 @@ test("the dashboard draws its charts without console errors", async () => {
 });
 
 test("a phone shows the ledger as cards without sideways scrolling", async () => {
-  const phone = await browser.newContext({
-    locale: "zh-CN",
+  const phone = await signedIn("office", {
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
     isMobile: true,
@@ -185,6 +216,109 @@ test("a report is imported through upload, preview and confirmation", async () =
   assert.equal(await rows(page), 4);
   await shot(page, "09-imported");
   await page.close();
+});
+
+test("signing in is required, and a wrong password is refused in Chinese", async () => {
+  const anon = await browser.newContext({ locale: "zh-CN" });
+  const page = await anon.newPage();
+  await page.goto(BASE + "/ledger");
+  assert.match(page.url(), /\/login\?next=%2Fledger$/);
+  await page.fill("#username", "dept");
+  await page.fill("#password", "wrong-Password1");
+  await page.getByRole("button", { name: "登录" }).click();
+  assert.ok((await page.locator(".notice.error").innerText()).includes("用户名或口令错误"));
+  await shot(page, "10-login-refused");
+  await anon.close();
+});
+
+/** The measure links of every ledger page the account sees. */
+async function ledgerMeasures(ctx) {
+  const page = await ctx.newPage();
+  await page.goto(BASE + "/ledger");
+  const hrefs = new Set();
+  for (;;) {
+    for (const href of await page.locator('#ledger-results a[href^="/measures/"]').evaluateAll((as) => as.map((a) => a.getAttribute("href")))) hrefs.add(href);
+    const next = page.locator('.pager a[rel="next"]');
+    if (!(await next.count())) break;
+    await Promise.all([page.waitForResponse(() => true), next.click()]);
+    await page.waitForLoadState("networkidle");
+  }
+  await page.close();
+  return hrefs;
+}
+
+test("a department reports progress with evidence and claims completion", async () => {
+  // A measure of the department that the demo leader in charge reviews.
+  const leader = await signedIn("leader");
+  const leaders = await ledgerMeasures(leader);
+  await leader.close();
+  const ctx = await signedIn("dept");
+  const page = await ctx.newPage();
+  await page.goto(BASE + "/");
+  const todo = await page.locator(".todo-update a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  assert.ok(todo.length > 0, "the department has measures to update");
+  await shot(page, "11-department-home");
+  claimed = todo.find((href) => leaders.has(href));
+  assert.ok(claimed, "a measure both the department and the leader work on");
+  await page.goto(BASE + claimed);
+  const start = page.getByRole("button", { name: "启动整改" });
+  if (await start.count()) {
+    await Promise.all([page.waitForURL(/done=start/), start.click()]);
+  }
+  await page.fill("#p-text", "召开专题会议研究部署，制定整改方案并印发执行。");
+  await page.setInputFiles("#p-file", join(here, "fixtures", "evidence.pdf"));
+  await page.fill("#p-title", "专题会议纪要");
+  await Promise.all([page.waitForURL(/done=progress/), page.getByRole("button", { name: "报送进展" }).click()]);
+  assert.ok((await page.locator(".timeline").innerText()).includes("召开专题会议研究部署"));
+  assert.ok((await page.locator('a[href^="/api/evidence/"]').count()) > 0, "the evidence can be downloaded");
+  await Promise.all([page.waitForURL(/done=claim/), page.getByRole("button", { name: "申请销号" }).click()]);
+  assert.ok((await page.locator(".wf-state").innerText()).includes("待分管领导审核"));
+  await shot(page, "12-department-claimed");
+  await ctx.close();
+});
+
+for (const [username, button, next] of [
+  ["leader", "审核通过", "待整改领导小组确认"],
+  ["group", "确认整改完成", "待巡察办核验销号"],
+  ["office", "核验通过并销号", "已销号"],
+]) {
+  test(`${username} approves the claim in the inbox`, async () => {
+    assert.ok(claimed, "the department claimed a measure first");
+    const ctx = await signedIn(username);
+    const page = await ctx.newPage();
+    await page.goto(BASE + "/inbox");
+    const row = page.locator("tr", { has: page.locator(`a[href="${claimed}"]`) });
+    assert.equal(await row.count(), 1, `the claim waits in ${username}'s inbox`);
+    await shot(page, `13-inbox-${username}`);
+    await Promise.all([page.waitForURL(/\/inbox$/), row.getByRole("button", { name: button }).click()]);
+    await page.goto(BASE + claimed);
+    assert.ok((await page.locator(".wf-state").innerText()).includes(next));
+    await ctx.close();
+  });
+}
+
+test("the audit administrator enrols TOTP and sees only the audit trail", async () => {
+  const ctx = await signedIn("auditor");
+  const page = await ctx.newPage();
+  await page.goto(BASE + "/audit");
+  assert.match(page.url(), /\/account\/totp$/, "administrators enrol a second factor first");
+  const secret = (await page.locator("#totp-secret").innerText()).trim();
+  await shot(page, "14-totp-enrolment");
+  await page.fill("#code", totp(secret));
+  await Promise.all([page.waitForURL(/enrolled=1/), page.getByRole("button", { name: "绑定" }).click()]);
+  assert.equal(await page.getByRole("link", { name: "整改台账" }).count(), 0, "no ledger for the audit admin");
+  await page.goto(BASE + "/audit");
+  const trail = await page.locator("table.audit").innerText();
+  for (const action of ["login.ok", "measure.claim", "measure.approve", "user.totp_enrol"]) {
+    assert.ok(trail.includes(action), `${action} is in the trail`);
+  }
+  await page.getByRole("link", { name: "校验完整性" }).click();
+  await page.waitForSelector("#audit-verify");
+  assert.ok((await page.locator("#audit-verify").innerText()).includes("校验通过"));
+  await shot(page, "15-audit");
+  const ledger = await page.goto(BASE + "/ledger");
+  assert.equal(ledger.status(), 403);
+  await ctx.close();
 });
 
 test("no page logged an error", () => {

@@ -2,12 +2,14 @@
 //!
 //! `cargo run -p rectify-server --example serve_demo --release -- 127.0.0.1:8080 [DB-FILE]`
 //!
-//! Without DB-FILE the database is a temporary file deleted on exit. Stops on Ctrl-C.
+//! Without DB-FILE the database is a temporary file deleted on exit. Evidence files go to a
+//! temporary directory. Prints the demo logins (演示账号，仅供演示). Stops on Ctrl-C.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use rectify_server::demo::demo_ledger;
+use rectify_server::{AppState, seed_demo_users};
 use rectify_storage::Store;
 
 #[tokio::main]
@@ -38,10 +40,17 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         let id = store.import_ledger(&demo_ledger(today)).await?;
         eprintln!("demo ledger imported as inspection {id}");
     }
+    let inspection = store.resolve_inspection(None).await?;
+    let logins = seed_demo_users(&store, inspection, &rectify_auth::SystemClock).await?;
+    println!("演示账号（仅供演示）:");
+    for login in &logins {
+        println!("  {:<10} {}  {}", login.username, login.password, login.role_label);
+    }
     eprintln!("serving http://{addr}/ (Ctrl-C stops)");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    rectify_server::serve(store, addr, shutdown).await?;
+    let state = AppState::new(store).with_evidence_dir(dir.path().join("evidence"));
+    rectify_server::serve_state(state, addr, shutdown).await?;
     Ok(())
 }

@@ -15,7 +15,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::AppState;
+use crate::auth::Principal;
+use crate::authz::Visibility;
 use crate::error::{ApiError, ErrorBody, parse_id};
+use axum::Extension;
 
 /// JSON is never rendered as a page, so it may load nothing and be framed nowhere.
 pub(crate) const JSON_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
@@ -24,8 +27,10 @@ pub(crate) const JSON_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 #[openapi(
     info(
         title = "rectify — 巡察整改管理系统 API",
-        description = "Read access to the rectification ledgers (整改台账): inspections, problems, measures and \
-                       the figures a published report states."
+        description = "The rectification ledgers (整改台账) and their closure workflow. Sign in with \
+                       `POST /api/session` (sets the HttpOnly session cookie); every other call but `/healthz` and \
+                       this document needs it, and state-changing calls repeat the session's `csrf_token` in the \
+                       `X-CSRF-Token` header. 401 means not signed in, 403 outside the role or data scope."
     ),
     paths(
         crate::ui::pages::home,
@@ -37,7 +42,23 @@ pub(crate) const JSON_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
         list_measures,
         statistics,
         get_problem,
-        get_measure
+        get_measure,
+        crate::workflow::sign_in,
+        crate::workflow::sign_out,
+        crate::workflow::me,
+        crate::workflow::my_reminders,
+        crate::workflow::measure_action,
+        crate::workflow::add_progress,
+        crate::workflow::evidence,
+        crate::workflow::close_problem,
+        crate::workflow::reopen_problem,
+        crate::workflow::remind,
+        crate::workflow::supervision,
+        crate::workflow::schedule_lookback,
+        crate::workflow::record_lookback,
+        crate::workflow::audit_list,
+        crate::workflow::audit_export,
+        crate::workflow::audit_verify
     ),
     components(schemas(
         Health,
@@ -47,7 +68,20 @@ pub(crate) const JSON_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
         MeasureDto,
         StatisticsDto,
         CompletionDto,
-        ErrorBody
+        ErrorBody,
+        crate::workflow::LoginRequest,
+        crate::workflow::MeDto,
+        crate::workflow::RoleDto,
+        crate::workflow::ActionRequest,
+        crate::workflow::ReasonRequest,
+        crate::workflow::ReminderRequest,
+        crate::workflow::ReminderDto,
+        crate::workflow::FlaggedDto,
+        crate::workflow::LightCounts,
+        crate::workflow::SupervisionDto,
+        crate::workflow::LookbackRequest,
+        crate::workflow::LookbackResultRequest,
+        crate::workflow::AuditVerifyDto
     ))
 )]
 pub struct ApiDoc;
@@ -219,8 +253,11 @@ pub(crate) async fn openapi_json() -> impl IntoResponse {
         (status = 200, description = "Inspections, oldest first", body = Vec<InspectionDto>),
         (status = 500, body = ErrorBody)
     ))]
-pub(crate) async fn list_inspections(State(state): State<AppState>) -> Result<Json<Vec<InspectionDto>>, ApiError> {
-    let list = state.store().list_inspections().await?;
+pub(crate) async fn list_inspections(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+) -> Result<Json<Vec<InspectionDto>>, ApiError> {
+    let list = Visibility::new(&principal.grants).inspections(state.store().list_inspections().await?);
     Ok(Json(list.into_iter().map(InspectionDto::from).collect()))
 }
 
@@ -235,10 +272,14 @@ pub(crate) async fn list_inspections(State(state): State<AppState>) -> Result<Js
     ))]
 pub(crate) async fn get_inspection(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<InspectionDetail>, ApiError> {
     let inspection = require_inspection(&state, &id).await?;
-    let ledger = state.store().export_ledger(inspection.id).await?;
+    let full = state.store().export_ledger(inspection.id).await?;
+    let ledger = Visibility::new(&principal.grants)
+        .ledger(&inspection, &full)
+        .ok_or_else(|| ApiError::Forbidden("outside the account's data scope".into()))?;
     Ok(Json(InspectionDetail { summary: inspection.into(), ledger }))
 }
 
@@ -253,10 +294,16 @@ pub(crate) async fn get_inspection(
     ))]
 pub(crate) async fn list_problems(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<ProblemDto>>, ApiError> {
     let inspection = require_inspection(&state, &id).await?;
-    let problems = state.store().list_problems(inspection.id).await?;
+    let store = state.store();
+    let (problems, _) = Visibility::new(&principal.grants).records(
+        &inspection,
+        store.list_problems(inspection.id).await?,
+        store.list_measures(inspection.id, None).await?,
+    );
     Ok(Json(problems.into_iter().map(ProblemDto::from).collect()))
 }
 
@@ -271,6 +318,7 @@ pub(crate) async fn list_problems(
     ))]
 pub(crate) async fn list_measures(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     query: Result<Query<MeasureFilter>, QueryRejection>,
 ) -> Result<Json<Vec<MeasureDto>>, ApiError> {
@@ -283,8 +331,14 @@ pub(crate) async fn list_measures(
             return Err(ApiError::NotFound { what: "problem", id: problem_id });
         }
     }
-    let measures = state.store().list_measures(inspection.id, problem).await?;
-    Ok(Json(measures.into_iter().map(MeasureDto::from).collect()))
+    let store = state.store();
+    let (_, measures) = Visibility::new(&principal.grants).records(
+        &inspection,
+        store.list_problems(inspection.id).await?,
+        store.list_measures(inspection.id, None).await?,
+    );
+    let measures = measures.into_iter().filter(|m| problem.is_none_or(|p| m.problem_id == p));
+    Ok(Json(measures.map(MeasureDto::from).collect()))
 }
 
 /// The figures of one inspection, with the completion rate as printed.
@@ -298,17 +352,27 @@ pub(crate) async fn list_measures(
     ))]
 pub(crate) async fn statistics(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Json<StatisticsDto>, ApiError> {
     let inspection = require_inspection(&state, &id).await?;
-    Ok(Json(statistics_of(&state, inspection.id).await?))
+    Ok(Json(statistics_of(&state, &principal, &inspection).await?))
 }
 
-/// The statistics and the printed rate of one (existing) inspection.
-pub(crate) async fn statistics_of(state: &AppState, id: i64) -> Result<StatisticsDto, ApiError> {
+/// The statistics and the printed rate of the part of one (existing) inspection the principal
+/// sees (all of it for the unit's leading group and the inspection office).
+pub(crate) async fn statistics_of(
+    state: &AppState,
+    principal: &Principal,
+    inspection: &InspectionSummary,
+) -> Result<StatisticsDto, ApiError> {
     // `Store::statistics` derives the figures from the exported ledger too; exporting once here
     // also gives the round's policy (decimals of the rate).
-    let ledger = state.store().export_ledger(id).await?;
+    let full = state.store().export_ledger(inspection.id).await?;
+    let id = inspection.id;
+    let ledger = Visibility::new(&principal.grants)
+        .ledger(inspection, &full)
+        .ok_or_else(|| ApiError::Forbidden("outside the account's data scope".into()))?;
     let statistics = ledger.statistics();
     let policy = ledger.policy;
     Ok(StatisticsDto {

@@ -9,10 +9,12 @@ use http_body_util::BodyExt;
 use rectify_domain::calendar::CALENDAR;
 use rectify_domain::supervision::{Light, LightPolicy, light};
 use rectify_domain::{Ledger, NonEmptyText, Status};
+use rectify_server::AppState;
 use rectify_server::demo::demo_ledger;
-use rectify_server::{AppState, router};
 use rectify_storage::Store;
 use tower::ServiceExt;
+
+mod common;
 
 /// A fictional report, shared with the browser tests.
 const REPORT: &str = include_str!("../../../tests/e2e/fixtures/report.txt");
@@ -33,7 +35,7 @@ async fn fixture_with(ledger: Ledger) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&format!("sqlite:{}", dir.path().join("ui.sqlite").display())).await.unwrap();
     let id = store.import_ledger(&ledger).await.unwrap();
-    let app = router(AppState::new(store.clone()).with_today(today()));
+    let app = common::office_app(AppState::new(store.clone()).with_today(today())).await;
     Fixture { app, store, ledger, id, _dir: dir }
 }
 
@@ -279,7 +281,7 @@ async fn unknown_pages_are_chinese_404s() {
 async fn an_empty_system_points_to_the_import() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&format!("sqlite:{}", dir.path().join("e.sqlite").display())).await.unwrap();
-    let app = router(AppState::new(store));
+    let app = common::office_app(AppState::new(store)).await;
     let html = get(&app, "/").await.text();
     assert!(html.contains("尚无巡察整改台账") && html.contains("href=\"/documents\""));
     let a = get(&app, "/ledger").await;

@@ -185,7 +185,11 @@ async fn documents_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, UiError> {
-    let summaries = state.store().list_inspections().await?;
+    let all = state.store().list_inspections().await?;
+    let summaries = match crate::authz::current() {
+        Some(p) => crate::authz::Visibility::new(&p.grants).inspections(all),
+        None => Vec::new(),
+    };
     let inspections: Vec<Value> = summaries
         .iter()
         .rev()
@@ -407,6 +411,18 @@ pub(crate) async fn export(
         ),
         _ => return Err(UiError::not_found("file", file)),
     };
+    // Every export is a security event: who took which version of which ledger, from where.
+    if let Some(principal) = crate::authz::current() {
+        let record = rectify_storage::AuditRecord::new(
+            &principal.acting(),
+            format!("export.{file}"),
+            "inspection",
+            Some(id),
+            state.now(),
+        )
+        .after(serde_json::json!({ "audience": if internal { "internal" } else { "public" } }));
+        state.store().record_security_event(&record).await?;
+    }
     let ascii = file.clone();
     let disposition = format!(
         "{}; filename=\"{ascii}\"; filename*=UTF-8''{}",

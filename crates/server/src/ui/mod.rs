@@ -5,12 +5,15 @@
 //! Every page works without JavaScript; htmx only saves full reloads. State changes are POST
 //! forms behind the double-submit CSRF check of [`csrf`].
 
+mod account;
 mod assets;
 mod csrf;
 mod documents;
 pub(crate) mod pages;
+pub(crate) mod portal;
 mod uploads;
 mod view;
+mod work;
 
 use std::sync::LazyLock;
 
@@ -26,6 +29,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::AppState;
 
+pub(crate) use pages::encode;
 pub(crate) use uploads::Uploads;
 
 /// The largest report or workbook accepted for import.
@@ -36,7 +40,7 @@ const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self';
      connect-src 'self'; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 12] = [
+const TEMPLATES_SOURCES: [(&str, &str); 17] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("ledger.html", include_str!("../../templates/ledger.html")),
@@ -49,6 +53,11 @@ const TEMPLATES_SOURCES: [(&str, &str); 12] = [
     ("error.html", include_str!("../../templates/error.html")),
     ("timeline.html", include_str!("../../templates/timeline.html")),
     ("outcomes.html", include_str!("../../templates/outcomes.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    ("account.html", include_str!("../../templates/account.html")),
+    ("inbox.html", include_str!("../../templates/inbox.html")),
+    ("audit.html", include_str!("../../templates/audit.html")),
+    ("workflow.html", include_str!("../../templates/workflow.html")),
 ];
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -79,6 +88,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/documents/upload", post(documents::upload))
         .route("/documents/preview/{token}", get(documents::preview))
         .route("/documents/confirm", post(documents::confirm))
+        .route("/login", get(account::login_page).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/account/password", get(account::password_page).post(account::change_password))
+        .route("/account/totp", get(account::totp_page).post(account::enrol_totp))
+        .route("/measures/{id}/actions", post(work::measure_action))
+        .route("/measures/{id}/progress", post(work::progress))
+        .route("/measures/{id}/remind", post(work::remind))
+        .route("/problems/{id}/close", post(work::close_problem))
+        .route("/inspections/{id}/bulk/remind", post(work::bulk_remind))
+        .route("/inspections/{id}/bulk/assign", post(work::bulk_assign))
+        .route("/inbox", get(work::inbox))
+        .route("/audit", get(work::audit))
         .route("/assets/{*path}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))
         .layer(middleware::from_fn(csrf::check))
@@ -132,6 +153,35 @@ impl Crumb {
     }
 }
 
+/// Who is signed in, for the layout's navigation and account menu.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct Viewer {
+    pub name: String,
+    pub roles: String,
+    pub can_read: bool,
+    pub can_documents: bool,
+    pub can_inbox: bool,
+    pub can_audit: bool,
+    /// Must change the password or enrol TOTP first: the navigation is hidden.
+    pub restricted: bool,
+}
+
+fn viewer() -> Option<Viewer> {
+    use crate::authz::{DOCUMENTS, READ, REVIEW};
+    let p = crate::authz::current()?;
+    let roles = p.roles();
+    let any = |perms: &[rectify_auth::Permission]| perms.iter().any(|perm| rectify_auth::allows_any(&roles, *perm));
+    Some(Viewer {
+        name: p.user.display_name.clone(),
+        roles: roles.iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、"),
+        can_read: any(READ),
+        can_documents: any(DOCUMENTS),
+        can_inbox: any(REVIEW),
+        can_audit: any(&[rectify_auth::Permission::ReadAuditTrail]),
+        restricted: p.restriction.is_some(),
+    })
+}
+
 /// A serialisable value as a template value.
 pub(crate) fn ser<T: serde::Serialize>(value: T) -> Value {
     Value::from(minijinja::value::Serde(value))
@@ -140,7 +190,7 @@ pub(crate) fn ser<T: serde::Serialize>(value: T) -> Value {
 /// Renders template `name` with the layout fields and `page`.
 pub(crate) fn render(name: &str, chrome: &Chrome, page: Value) -> Result<Html<String>, UiError> {
     let template = TEMPLATES.get_template(name)?;
-    let html = template.render(context! { chrome => ser(chrome), ..page })?;
+    let html = template.render(context! { chrome => ser(chrome), viewer => ser(viewer()), ..page })?;
     Ok(Html(html))
 }
 
@@ -178,6 +228,8 @@ pub(crate) enum UiError {
     Report(#[from] rectify_report_writer::WriteError),
     #[error("the workbook could not be written: {0}")]
     Workbook(#[from] rectify_workbook::WorkbookError),
+    #[error(transparent)]
+    Api(crate::ApiError),
 }
 
 impl UiError {
@@ -188,6 +240,11 @@ impl UiError {
 
 impl IntoResponse for UiError {
     fn into_response(self) -> Response {
+        if let UiError::Api(e) = &self
+            && let Some((status, heading, message)) = api_error_page(e)
+        {
+            return error_page(status, heading, &message);
+        }
         let missing = match &self {
             UiError::NotFound { what, .. } => Some(what_zh(what)),
             UiError::Storage(StorageError::NotFound(_)) => Some("记录"),
@@ -209,6 +266,40 @@ impl IntoResponse for UiError {
             }
         }
     }
+}
+
+/// The Chinese page for an API error a user can act on; `None` for server errors.
+fn api_error_page(e: &crate::ApiError) -> Option<(StatusCode, &'static str, String)> {
+    use crate::ApiError as E;
+    Some(match e {
+        E::NotFound { .. } | E::NoRoute(_) | E::Storage(StorageError::NotFound(_)) => {
+            (StatusCode::NOT_FOUND, "未找到该记录", "要查看的内容不存在，可能已被删除或链接有误。".to_owned())
+        }
+        E::Forbidden(_) => (StatusCode::FORBIDDEN, "无权办理", "您的账号不能办理该事项。".to_owned()),
+        E::Conflict { .. } => (
+            StatusCode::CONFLICT,
+            "内容已被他人更新",
+            "您提交前该措施已被他人更新，操作未执行。请返回刷新页面后重新办理。".to_owned(),
+        ),
+        E::Refused { message_zh, .. } => (StatusCode::UNPROCESSABLE_ENTITY, "不能办理", message_zh.clone()),
+        E::TooSoon(_) => {
+            (StatusCode::TOO_MANY_REQUESTS, "催办过于频繁", "该措施近期已催办过，请稍后再催办。".to_owned())
+        }
+        E::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "文件过大", csrf::too_large_message()),
+        E::UnsupportedMedia(_) => (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "文件类型不支持",
+            "佐证材料须为 PDF、图片（PNG、JPEG、GIF、WebP）、Word（.docx）或 Excel（.xlsx）文件，以文件内容为准。"
+                .to_owned(),
+        ),
+        E::Invalid(_) | E::BadId { .. } | E::BadQuery(_) => {
+            (StatusCode::BAD_REQUEST, "填写有误", "提交的内容不完整或格式有误，请返回检查后重新提交。".to_owned())
+        }
+        E::Unauthorized | E::Csrf | E::AccountActionRequired(_) => {
+            (StatusCode::FORBIDDEN, "请求未通过安全校验", "请重新登录后再试。".to_owned())
+        }
+        E::Internal(_) | E::Storage(_) => return None,
+    })
 }
 
 fn what_zh(what: &str) -> &'static str {

@@ -14,6 +14,8 @@ use super::csrf::CsrfToken;
 use super::view::{self, LedgerQuery, PAGE_SIZE, ProblemRow};
 use super::{Chrome, Crumb, UiError, assets, render, ser};
 use crate::AppState;
+use crate::auth::Principal;
+use crate::authz::Visibility;
 
 /// Everything a page about one inspection needs, read in one go.
 struct Loaded {
@@ -22,7 +24,9 @@ struct Loaded {
     rows: Vec<ProblemRow>,
 }
 
-async fn load(state: &AppState, id: i64) -> Result<Loaded, UiError> {
+/// Loads what the principal sees of an inspection (a department only its measures, a leader
+/// only their problems; figures describe the visible part).
+async fn load(state: &AppState, principal: &Principal, id: i64) -> Result<Loaded, UiError> {
     let store = state.store();
     let summary = store
         .list_inspections()
@@ -30,9 +34,12 @@ async fn load(state: &AppState, id: i64) -> Result<Loaded, UiError> {
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| UiError::not_found("inspection", id.to_string()))?;
-    let ledger = store.export_ledger(id).await?;
-    let problems = store.list_problems(id).await?;
-    let measures = store.list_measures(id, None).await?;
+    let visibility = Visibility::new(&principal.grants);
+    let ledger = visibility
+        .ledger(&summary, &store.export_ledger(id).await?)
+        .ok_or_else(|| UiError::not_found("inspection", id.to_string()))?;
+    let (problems, measures) =
+        visibility.records(&summary, store.list_problems(id).await?, store.list_measures(id, None).await?);
     let rows = view::rows(&problems, &measures, state.today());
     Ok(Loaded { summary, ledger, rows })
 }
@@ -139,12 +146,13 @@ pub(crate) fn figures(ledger: &Ledger) -> Figures {
     responses((status = 200, description = "Home page of the web UI in Chinese", content_type = "text/html")))]
 pub(crate) async fn home(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Extension(csrf): Extension<CsrfToken>,
 ) -> Result<Response, UiError> {
-    let summaries = state.store().list_inspections().await?;
+    let summaries = Visibility::new(&principal.grants).inspections(state.store().list_inspections().await?);
     let mut cards = Vec::with_capacity(summaries.len());
     for s in summaries.iter().rev() {
-        let loaded = load(&state, s.id).await?;
+        let loaded = load(&state, &principal, s.id).await?;
         let attention = view::attention(&loaded.rows);
         let pending = view::pending_verification(&loaded.rows);
         let overdue = attention.iter().filter(|(m, _)| m.light == "red").count();
@@ -166,24 +174,33 @@ pub(crate) async fn home(
     }
     let latest = summaries.last().map(|s| s.id);
     let chrome = chrome(&state, "home", "首页", vec![Crumb::here("首页")], latest, &csrf);
-    Ok(render("home.html", &chrome, context! { cards })?.into_response())
+    let work = super::work::my_work(&state, &principal).await?;
+    let can_read = crate::authz::READ.iter().any(|p| rectify_auth::allows_any(&principal.roles(), *p));
+    let can_import = rectify_auth::allows_any(&principal.roles(), rectify_auth::Permission::ImportDocuments);
+    Ok(render("home.html", &chrome, context! { cards, work, can_read, can_import })?.into_response())
 }
 
-async fn latest(state: &AppState) -> Result<Option<i64>, UiError> {
-    Ok(state.store().list_inspections().await?.last().map(|s| s.id))
+async fn latest(state: &AppState, principal: &Principal) -> Result<Option<i64>, UiError> {
+    Ok(Visibility::new(&principal.grants).inspections(state.store().list_inspections().await?).last().map(|s| s.id))
 }
 
 /// `/ledger`: the ledger of the latest inspection, or the import page when there is none.
-pub(crate) async fn latest_ledger(State(state): State<AppState>) -> Result<Redirect, UiError> {
-    Ok(match latest(&state).await? {
+pub(crate) async fn latest_ledger(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+) -> Result<Redirect, UiError> {
+    Ok(match latest(&state, &principal).await? {
         Some(id) => Redirect::to(&format!("/inspections/{id}/ledger")),
         None => Redirect::to("/documents"),
     })
 }
 
 /// `/dashboard`: the dashboard of the latest inspection, or the import page.
-pub(crate) async fn latest_dashboard(State(state): State<AppState>) -> Result<Redirect, UiError> {
-    Ok(match latest(&state).await? {
+pub(crate) async fn latest_dashboard(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+) -> Result<Redirect, UiError> {
+    Ok(match latest(&state, &principal).await? {
         Some(id) => Redirect::to(&format!("/inspections/{id}/dashboard")),
         None => Redirect::to("/documents"),
     })
@@ -215,14 +232,20 @@ fn query_string(pairs: &[(&str, String)]) -> String {
 /// 整改台账 — filterable, sortable, paged; htmx requests get the table alone.
 pub(crate) async fn ledger(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Extension(csrf): Extension<CsrfToken>,
     Path(id): Path<String>,
     query: Result<Query<LedgerQuery>, QueryRejection>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
 ) -> Result<Response, UiError> {
     let id = path_id("inspection", &id)?;
     let query = query.map(|Query(q)| q).unwrap_or_default();
-    let loaded = load(&state, id).await?;
+    let headers_query = uri.query().unwrap_or_default().to_owned();
+    let loaded = load(&state, &principal, id).await?;
+    let roles = principal.roles();
+    let can_remind = rectify_auth::allows_any(&roles, rectify_auth::Permission::SendReminder);
+    let can_assign = crate::authz::REASSIGN.iter().any(|p| rectify_auth::allows_any(&roles, *p));
     let choices = view::choices(&loaded.rows);
     let all_measures: usize = loaded.rows.iter().map(|r| r.measures.len()).sum();
     let mut rows = view::filter(loaded.rows, &query);
@@ -274,6 +297,11 @@ pub(crate) async fn ledger(
         filtered => query.is_filtered(),
         self_href => if with_sort.is_empty() { base.clone() } else { format!("{base}?{with_sort}") },
         imported => query.imported.is_some(),
+        can_remind,
+        can_assign,
+        bulk => can_remind || can_assign,
+        can_export => rectify_auth::allows_any(&roles, rectify_auth::Permission::ExportLedger),
+        bulk_done => bulk_notice(&headers_query),
     };
     // htmx asks for the table only; a history restore needs the whole page.
     let partial = headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request");
@@ -289,6 +317,18 @@ pub(crate) async fn ledger(
     let mut response = render(template, &chrome, page_ctx)?.into_response();
     response.headers_mut().insert(header::VARY, HeaderValue::from_static("HX-Request"));
     Ok(response)
+}
+
+/// The confirmation after a bulk action (`?bulk=remind&sent=3&skipped=1`), in Chinese.
+fn bulk_notice(query: &str) -> Option<String> {
+    let get =
+        |key: &str| query.split('&').filter_map(|pair| pair.split_once('=')).find(|(k, _)| *k == key).map(|(_, v)| v);
+    let number = |key: &str| get(key).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+    match get("bulk")? {
+        "remind" => Some(format!("已发出催办{}条；近期已催办而跳过{}条。", number("sent"), number("skipped"))),
+        "assign" => Some(format!("已调整{}个问题的责任领导或责任部门。", number("sent"))),
+        _ => None,
+    }
 }
 
 /// A linked outcome in words, for the problem and measure pages.
@@ -391,17 +431,28 @@ fn timeline_of(records: &[&MeasureRecord]) -> Vec<TimelineEntry> {
 /// 问题详情.
 pub(crate) async fn problem(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Extension(csrf): Extension<CsrfToken>,
     Path(id): Path<String>,
+    query: Result<Query<DoneQuery>, QueryRejection>,
 ) -> Result<Response, UiError> {
     let id = path_id("problem", &id)?;
     let store = state.store();
     let record: ProblemRecord =
         store.get_problem(id).await?.ok_or_else(|| UiError::not_found("problem", id.to_string()))?;
     let inspection = record.inspection_id;
-    let measures = store.list_measures(inspection, Some(id)).await?;
+    let all_measures = store.list_measures(inspection, Some(id)).await?;
     let ledger = store.export_ledger(inspection).await?;
     let summary = store.list_inspections().await?.into_iter().find(|s| s.id == inspection);
+    let measures = match summary.as_ref() {
+        Some(s) => Visibility::new(&principal.grants).records(s, vec![record.clone()], all_measures.clone()).1,
+        None => Vec::new(),
+    };
+    let all_closed = !all_measures.is_empty()
+        && all_measures.iter().all(|m| matches!(m.measure.status, Some(rectify_domain::Status::Completed)));
+    let can_close = all_closed
+        && record.problem.status != rectify_domain::Status::Completed
+        && rectify_auth::allows_any(&principal.roles(), rectify_auth::Permission::VerifyClosure);
     let mut own: Vec<&MeasureRecord> = measures.iter().collect();
     own.sort_by_key(|m| m.position);
     let row = view::problem_row(&record, &own, 0, state.today());
@@ -429,15 +480,25 @@ pub(crate) async fn problem(
         outcomes => ser(&outcomes),
         evidence => ser(&evidence),
         disclosure_public => record.problem.disclosure.is_public(),
+        can_close,
+        done => query.ok().and_then(|Query(q)| q.done),
     };
     Ok(render("problem.html", &chrome, page)?.into_response())
 }
 
-/// 整改措施详情.
+/// `?done=…` after a step, to confirm it once.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct DoneQuery {
+    done: Option<String>,
+}
+
+/// 整改措施详情, with the workflow steps the viewer may take.
 pub(crate) async fn measure(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Extension(csrf): Extension<CsrfToken>,
     Path(id): Path<String>,
+    query: Result<Query<DoneQuery>, QueryRejection>,
 ) -> Result<Response, UiError> {
     let id = path_id("measure", &id)?;
     let store = state.store();
@@ -472,8 +533,10 @@ pub(crate) async fn measure(
         timeline => ser(timeline_of(&[&record])),
         outcomes => ser(&outcomes),
         evidence => ser(&evidence),
-        documents => record.measure.documents,
+        documents => record.measure.documents.clone(),
         timeline_show_measure => false,
+        wf => super::work::panel(&state, &principal, &record).await?,
+        done => query.ok().and_then(|Query(q)| q.done.filter(|d| d.len() <= 40)),
     };
     Ok(render("measure.html", &chrome, page)?.into_response())
 }
@@ -490,11 +553,12 @@ fn short(text: &str, n: usize) -> String {
 /// 统计分析 — the figures and the charts (data embedded as JSON, drawn by `app.js`).
 pub(crate) async fn dashboard(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Extension(csrf): Extension<CsrfToken>,
     Path(id): Path<String>,
 ) -> Result<Response, UiError> {
     let id = path_id("inspection", &id)?;
-    let loaded = load(&state, id).await?;
+    let loaded = load(&state, &principal, id).await?;
     let aspects = view::by_aspect(&loaded.rows, &loaded.ledger);
     let leaders = view::by_leader(&loaded.rows);
     let departments = view::by_department(&loaded.rows);

@@ -575,6 +575,8 @@ pub(crate) struct EvidenceView {
     pub date: Option<String>,
     pub size: Option<String>,
     pub media_type: Option<String>,
+    /// The stored file's address, when the file itself was uploaded (download link).
+    pub sha256: Option<String>,
 }
 
 impl From<&Evidence> for EvidenceView {
@@ -585,6 +587,7 @@ impl From<&Evidence> for EvidenceView {
             date: e.date.map(|d| d.to_chinese()),
             size: e.size_bytes.map(human_size),
             media_type: e.media_type.clone(),
+            sha256: e.sha256.clone(),
         }
     }
 }

@@ -1,0 +1,386 @@
+//! The authorization table, checked end to end: every route of `authz::ROUTES` is called as every
+//! role and as an anonymous visitor, and the answer must match the table and `permissions.tsv`:
+//! 401 (or the sign-in redirect) without a session, 403 outside the role, neither when allowed —
+//! and never any ledger data in a refusal. The table must also cover every route of the router
+//! (read from the source) and every operation of the OpenAPI document.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use chrono::Duration;
+use common::{FORM_TOKEN, Signed, send};
+use rectify_auth::{Clock, Permission, allows};
+use rectify_domain::roles::Role;
+use rectify_domain::{Evidence, NonEmptyText, PartialDate, ProgressEntry};
+use rectify_server::authz::{Access, ROUTES, RouteRule, Target, Visibility};
+use rectify_server::demo::demo_ledger;
+use rectify_server::{AppState, router, seed_demo_users};
+use rectify_storage::{Acting, EvidenceStore, Store};
+
+/// A minimal PDF, enough for the content check of the evidence store.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+/// The account of each role in `seed_demo_users`.
+const ACCOUNTS: [(&str, Role); 9] = [
+    ("liaison", Role::UnitLiaison),
+    ("dept", Role::Department),
+    ("leader", Role::LeaderInCharge),
+    ("group", Role::LeadingGroup),
+    ("office", Role::InspectionOffice),
+    ("jijian", Role::DisciplineInspection),
+    ("sysadmin", Role::SystemAdmin),
+    ("secadmin", Role::SecurityAdmin),
+    ("auditor", Role::AuditAdmin),
+];
+
+struct World {
+    app: Router,
+    clock: std::sync::Arc<rectify_auth::FixedClock>,
+    inspection: i64,
+    problem: i64,
+    measure: i64,
+    sha256: String,
+    lookback_item: i64,
+    /// Text that must never appear in a refusal.
+    secrets: Vec<String>,
+    _dir: tempfile::TempDir,
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite:{}", dir.path().join("authz.sqlite").display())).await.unwrap();
+    let clock = common::clock();
+    let ledger = demo_ledger(clock.now().date_naive());
+    let inspection = store.import_ledger(&ledger).await.unwrap();
+    seed_demo_users(&store, inspection, clock.as_ref()).await.unwrap();
+    let system = Acting { user_id: None, user_name: "test".into(), role: Role::SystemAdmin, address: None };
+    for name in ["sysadmin", "secadmin", "auditor"] {
+        let id = store.find_user_by_username(name).await.unwrap().unwrap().id;
+        store.set_totp(id, Some(&common::admin_secret().to_base32()), &system, clock.now()).await.unwrap();
+    }
+    // A measure both the demo department and the demo leader see, not closed.
+    let grants = |name: &str| {
+        let store = store.clone();
+        let name = name.to_owned();
+        async move { rectify_server::auth::grants_of(&store.find_user_by_username(&name).await.unwrap().unwrap()) }
+    };
+    let (dept, leader) = (grants("dept").await, grants("leader").await);
+    let summary = store.list_inspections().await.unwrap().into_iter().next().unwrap();
+    let problems = store.list_problems(inspection).await.unwrap();
+    let measures = store.list_measures(inspection, None).await.unwrap();
+    let seen_by = |g: &[rectify_auth::Grant]| -> BTreeSet<i64> {
+        Visibility::new(g).records(&summary, problems.clone(), measures.clone()).1.iter().map(|m| m.id).collect()
+    };
+    let both: BTreeSet<i64> = seen_by(&dept).intersection(&seen_by(&leader)).copied().collect();
+    let record = measures
+        .iter()
+        .find(|m| both.contains(&m.id) && !matches!(m.measure.status, Some(rectify_domain::Status::Completed)))
+        .expect("the demo department and leader share an open measure");
+    // Evidence on it, stored as the department would.
+    let files = EvidenceStore::new(dir.path().join("evidence"));
+    let stored = files.store(PDF, "minutes.pdf").unwrap();
+    let dept_user = store.find_user_by_username("dept").await.unwrap().unwrap();
+    let acting =
+        Acting { user_id: Some(dept_user.id), user_name: "dept".into(), role: Role::Department, address: None };
+    let version = store.measure_workflow(record.id).await.unwrap().unwrap().version;
+    let entry = ProgressEntry {
+        date: PartialDate::day(2026, 11, 20).unwrap(),
+        text: NonEmptyText::new("会议研究部署").unwrap(),
+        evidence: vec![Evidence {
+            title: NonEmptyText::new("会议纪要").unwrap(),
+            kind: None,
+            date: None,
+            media_type: Some(stored.media_type.to_owned()),
+            size_bytes: Some(stored.size),
+            sha256: Some(stored.sha256.clone()),
+        }],
+    };
+    store.add_progress(record.id, &acting, &entry, version, clock.now()).await.unwrap();
+    let office = store.find_user_by_username("office").await.unwrap().unwrap();
+    let office_acting =
+        Acting { user_id: Some(office.id), user_name: "office".into(), role: Role::InspectionOffice, address: None };
+    let day = clock.now().date_naive();
+    let lookback = store.schedule_lookback(inspection, day, 2, "authz", &office_acting, clock.now()).await.unwrap();
+    let lookback_item = lookback.items.first().expect("the demo has closed problems to look back at").id;
+    let state = AppState::new(store.clone()).with_clock(clock.clone()).with_evidence_dir(dir.path().join("evidence"));
+    World {
+        app: router(state),
+        clock,
+        inspection,
+        problem: record.problem_id,
+        measure: record.id,
+        sha256: stored.sha256,
+        lookback_item,
+        secrets: vec![ledger.unit.clone().unwrap(), record.measure.text.as_str().chars().take(20).collect()],
+        _dir: dir,
+    }
+}
+
+impl World {
+    fn uri(&self, rule: &RouteRule) -> String {
+        let id = match rule.target {
+            Target::Inspection => self.inspection.to_string(),
+            Target::Problem => self.problem.to_string(),
+            Target::Measure => self.measure.to_string(),
+            Target::LookbackItem => self.lookback_item.to_string(),
+            Target::Evidence | Target::None => "1".to_owned(),
+        };
+        rule.path
+            .replace("{id}", &id)
+            .replace("{sha256}", &self.sha256)
+            .replace("{token}", "no-such-upload")
+            .replace("{file}", "ledger.xlsx")
+            .replace("{*path}", "app.css")
+    }
+
+    async fn sign_in(&self, username: &str, role: Role) -> Signed {
+        // A fresh TOTP step for each administrator sign-in (codes cannot be replayed).
+        self.clock.advance(Duration::seconds(30));
+        let at = role.is_admin().then(|| self.clock.now());
+        common::signed(&self.app, username, at).await
+    }
+}
+
+fn multipart(fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let boundary = "----authzboundary";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (format!("multipart/form-data; boundary={boundary}"), body.into_bytes())
+}
+
+/// A request for the route with a harmless body: enough to pass the checks in front of the
+/// handler, never enough to change what the other calls see in a way that matters here.
+fn request(rule: &RouteRule, uri: &str, who: Option<&Signed>) -> Request<Body> {
+    let mut builder = Request::builder().method(rule.method).uri(uri);
+    builder = match who {
+        Some(s) if rule.path.starts_with("/api/") => {
+            builder.header(header::COOKIE, &s.cookie).header("x-csrf-token", &s.csrf)
+        }
+        // Pages repeat the form token in the body (the header would be compared with it).
+        Some(s) => builder.header(header::COOKIE, &s.cookie),
+        // A visitor's browser holds the form token too (the login form needs it).
+        None => builder.header(header::COOKIE, format!("rectify_csrf={FORM_TOKEN}")),
+    };
+    let api = rule.path.starts_with("/api/");
+    let (content_type, body): (&str, Vec<u8>) = match (rule.method, rule.path) {
+        ("GET", _) | ("DELETE", _) => return builder.body(Body::empty()).unwrap(),
+        (_, p) if p.ends_with("/progress") || p == "/documents/upload" => {
+            let (ct, body) = multipart(&[("csrf_token", FORM_TOKEN), ("version", "-1"), ("text", "进展")]);
+            return builder.header(header::CONTENT_TYPE, ct).body(Body::from(body)).unwrap();
+        }
+        (_, "/api/session") => ("application/json", br#"{"username":"nobody","password":"wrong"}"#.to_vec()),
+        (_, "/api/measures/{id}/actions") => ("application/json", br#"{"action":"start","version":-1}"#.to_vec()),
+        (_, "/api/measures/{id}/reminders") => ("application/json", r#"{"message":"请抓紧"}"#.as_bytes().to_vec()),
+        (_, "/api/problems/{id}/reopen") => ("application/json", r#"{"reason":"复查"}"#.as_bytes().to_vec()),
+        (_, "/api/inspections/{id}/lookbacks") => {
+            ("application/json", br#"{"scheduled_for":"2027-01-05","sample_size":1}"#.to_vec())
+        }
+        (_, "/api/lookback-items/{id}") => ("application/json", br#"{"result":"unknown"}"#.to_vec()),
+        _ if api => ("application/json", b"{}".to_vec()),
+        (_, path) => {
+            let extra = match path {
+                "/login" => "&username=nobody&password=wrong",
+                "/measures/{id}/actions" => "&action=start&version=-1",
+                "/measures/{id}/remind" => "&message=%E8%AF%B7%E6%8A%93%E7%B4%A7",
+                "/account/password" => "&current=wrong&new=x&confirm=x",
+                "/account/totp" => "&secret=AAAA&code=000000",
+                "/documents/confirm" => "&token=no-such-upload",
+                "/feedback/{id}/answer" => "&answer=%E5%B7%B2%E5%A4%84%E7%90%86",
+                _ => "",
+            };
+            ("application/x-www-form-urlencoded", format!("csrf_token={FORM_TOKEN}{extra}").into_bytes())
+        }
+    };
+    builder.header(header::CONTENT_TYPE, content_type).body(Body::from(body)).unwrap()
+}
+
+/// What the table says a caller gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Any,
+    SignIn,
+    Forbidden,
+    Allowed,
+}
+
+fn expected(rule: &RouteRule, role: Option<Role>) -> Expect {
+    match (rule.access, role) {
+        (Access::Public, _) => Expect::Any,
+        (_, None) => Expect::SignIn,
+        (Access::Account | Access::SignedIn, Some(_)) => Expect::Allowed,
+        (Access::AnyOf(permissions), Some(role)) => {
+            if permissions.iter().any(|p| allows(Some(role), *p)) {
+                Expect::Allowed
+            } else {
+                Expect::Forbidden
+            }
+        }
+    }
+}
+
+/// `(METHOD, pattern)` of every `.route(…)` in the router's sources.
+fn router_routes() -> BTreeSet<(String, String)> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut found = BTreeSet::new();
+    for file in ["src/lib.rs", "src/ui/mod.rs", "src/ui/portal.rs"] {
+        let Ok(source) = std::fs::read_to_string(format!("{root}/{file}")) else { continue };
+        for chunk in source.split(".route(\"").skip(1) {
+            let Some((path, rest)) = chunk.split_once('"') else { continue };
+            let call = rest.split("\n        .").next().unwrap_or(rest);
+            for method in ["get", "post", "delete", "put", "patch"] {
+                if call.contains(&format!("{method}(")) {
+                    found.insert((method.to_uppercase(), path.to_owned()));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_table_covers_every_route_of_the_router_once() {
+    let routes = router_routes();
+    assert!(routes.len() >= 50, "the source scan found only {} routes", routes.len());
+    for (method, path) in &routes {
+        let public_portal = path.starts_with("/public");
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        assert!(
+            public_portal || rectify_server::authz::rule_for(&method, path).is_some(),
+            "{method} {path} is routed but has no access rule"
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for rule in ROUTES {
+        assert!(seen.insert((rule.method, rule.path)), "{} {} appears twice", rule.method, rule.path);
+        assert!(
+            routes.contains(&(rule.method.to_owned(), rule.path.to_owned())),
+            "{} {} is in the table but not routed",
+            rule.method,
+            rule.path
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_route_as_every_role_and_anonymous_matches_the_table() {
+    let w = world().await;
+    // The OpenAPI document lists no operation the table does not know.
+    let doc = send(&w.app, Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await.json();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            assert!(
+                rectify_server::authz::rule_for(&method, path).is_some(),
+                "{method} {path} undocumented in the table"
+            );
+        }
+    }
+    // Signing out ends the session: those two go last, each with a session of its own.
+    let ends_session = |r: &RouteRule| matches!((r.method, r.path), ("DELETE", "/api/session") | ("POST", "/logout"));
+    let rules: Vec<&RouteRule> = ROUTES.iter().collect();
+    let mut checked = 0;
+    let callers: Vec<Option<(&str, Role)>> = std::iter::once(None).chain(ACCOUNTS.iter().copied().map(Some)).collect();
+    for caller in callers {
+        let mut session = match caller {
+            Some((name, role)) => Some(w.sign_in(name, role).await),
+            None => None,
+        };
+        let ordered = rules.iter().filter(|r| !ends_session(r)).chain(rules.iter().filter(|r| ends_session(r)));
+        for rule in ordered {
+            if ends_session(rule)
+                && let Some((name, role)) = caller
+            {
+                session = Some(w.sign_in(name, role).await);
+            }
+            let uri = w.uri(rule);
+            let a = send(&w.app, request(rule, &uri, session.as_ref())).await;
+            let role = caller.map(|(_, r)| r);
+            let what = format!(
+                "{} {uri} as {role:?}: {} {}",
+                rule.method,
+                a.status,
+                a.text().chars().take(200).collect::<String>()
+            );
+            match expected(rule, role) {
+                Expect::Any => assert_ne!(a.status, StatusCode::FORBIDDEN, "{what}"),
+                Expect::SignIn if rule.path.starts_with("/api/") => {
+                    assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{what}");
+                    assert_eq!(a.json()["error"], "unauthorized", "{what}");
+                }
+                Expect::SignIn if rule.method == "GET" => {
+                    assert_eq!(a.status, StatusCode::SEE_OTHER, "{what}");
+                    assert!(a.location().starts_with("/login?next=%2F"), "{what}");
+                }
+                Expect::SignIn => assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{what}"),
+                Expect::Forbidden => {
+                    assert_eq!(a.status, StatusCode::FORBIDDEN, "{what}");
+                    if rule.path.starts_with("/api/") {
+                        assert_eq!(a.json()["error"], "forbidden", "{what}");
+                    } else {
+                        assert!(a.text().contains("无权访问"), "{what}");
+                    }
+                }
+                Expect::Allowed => {
+                    assert!(![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&a.status), "{what}");
+                    // What the table names exists; other ids (uploads, feedback) may not.
+                    assert!(a.status != StatusCode::NOT_FOUND || rule.target == Target::None, "{what}");
+                }
+            }
+            if matches!(expected(rule, role), Expect::SignIn | Expect::Forbidden) {
+                let body = a.text();
+                for secret in &w.secrets {
+                    assert!(!body.contains(secret.as_str()), "a refusal leaks {secret:?}: {what}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, rules.len() * 10);
+}
+
+#[tokio::test]
+async fn data_scope_limits_departments_and_leaders_and_the_audit_admin_sees_only_the_trail() {
+    let w = world().await;
+    let dept = w.sign_in("dept", Role::Department).await;
+    let get = |uri: String, s: &Signed| {
+        let request = Request::get(uri).header(header::COOKIE, &s.cookie).body(Body::empty()).unwrap();
+        send(&w.app, request)
+    };
+    let mine = get(format!("/api/inspections/{}/measures", w.inspection), &dept).await.json();
+    let mine: Vec<i64> = mine.as_array().unwrap().iter().map(|m| m["id"].as_i64().unwrap()).collect();
+    let all = w.sign_in("office", Role::InspectionOffice).await;
+    let every = get(format!("/api/inspections/{}/measures", w.inspection), &all).await.json();
+    let every: Vec<i64> = every.as_array().unwrap().iter().map(|m| m["id"].as_i64().unwrap()).collect();
+    assert!(!mine.is_empty() && mine.len() < every.len(), "department sees {} of {}", mine.len(), every.len());
+    let other = every.iter().find(|id| !mine.contains(id)).unwrap();
+    let a = get(format!("/api/measures/{other}"), &dept).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text());
+    let a = get(format!("/measures/{other}"), &dept).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    assert!(a.text().contains("无权访问"));
+    // The page of the ledger shows the department's problems only.
+    let page = get(format!("/inspections/{}/ledger", w.inspection), &dept).await.text();
+    assert!(page.contains(&format!("/measures/{}\"", w.measure)));
+    assert!(!page.contains(&format!("/measures/{other}\"")));
+
+    let auditor = w.sign_in("auditor", Role::AuditAdmin).await;
+    assert_eq!(get("/api/inspections".into(), &auditor).await.status, StatusCode::FORBIDDEN);
+    let trail = get("/api/audit?limit=500".into(), &auditor).await;
+    assert_eq!(trail.status, StatusCode::OK);
+    let actions: Vec<String> =
+        trail.json().as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
+    assert!(actions.iter().any(|a| a == "login.ok"), "{actions:?}");
+    let verify = get("/api/audit/verify".into(), &auditor).await.json();
+    assert_eq!(verify["intact"], true);
+    let home = get("/".into(), &auditor).await.text();
+    assert!(home.contains("审计日志") && !home.contains(&w.secrets[0]), "the audit admin's home shows no ledger");
+    // The discipline inspection reads everything but takes no workflow step.
+    assert!(!allows(Some(Role::DisciplineInspection), Permission::VerifyClosure));
+}

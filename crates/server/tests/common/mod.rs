@@ -1,0 +1,133 @@
+//! Helpers shared by the integration tests: accounts, sign-in through the API, and a router
+//! that sends a signed-in session with every request.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use chrono::{DateTime, Utc};
+use http_body_util::BodyExt;
+use rectify_auth::{Clock, FixedClock, TotpSecret};
+use rectify_domain::roles::Role;
+use rectify_server::users::{DEMO_PASSWORD, create_user};
+use rectify_server::{AppState, router};
+use rectify_storage::{Acting, RoleGrant, Store};
+use tower::ServiceExt;
+
+/// A fixed form token for the double-submit CSRF check of the pages (any matching pair passes).
+pub const FORM_TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// The TOTP key of the administrators the tests enrol (the RFC 6238 test key).
+pub fn admin_secret() -> TotpSecret {
+    TotpSecret::from_bytes(b"12345678901234567890").unwrap()
+}
+
+pub fn start() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T01:00:00Z").unwrap().to_utc()
+}
+
+pub fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::new(start()))
+}
+
+/// A signed-in browser: its cookie header and the session's CSRF token for the API.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+    pub fn location(&self) -> String {
+        self.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    }
+}
+
+pub async fn send(app: &Router, request: Request<Body>) -> Answer {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Answer { status, headers, body }
+}
+
+/// Creates an account with one grant and the demo password, ready to use (no forced change).
+pub async fn account(store: &Store, username: &str, grant: RoleGrant, clock: &dyn Clock) -> i64 {
+    let admin = grant.role.is_admin();
+    let id = create_user(store, username, username, DEMO_PASSWORD, vec![grant], false, clock).await.unwrap();
+    if admin {
+        let acting = Acting { user_id: None, user_name: "test".into(), role: Role::SystemAdmin, address: None };
+        store.set_totp(id, Some(&admin_secret().to_base32()), &acting, clock.now()).await.unwrap();
+    }
+    id
+}
+
+/// Signs in through `POST /api/session` (with the current TOTP code for administrators).
+pub async fn sign_in(app: &Router, username: &str, password: &str, totp: Option<String>) -> Answer {
+    let body = serde_json::json!({ "username": username, "password": password, "totp": totp });
+    let request = Request::post("/api/session")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    send(app, request).await
+}
+
+/// Signs in and returns the browser's cookies (session and form token) and CSRF token.
+pub async fn signed(app: &Router, username: &str, admin_code_at: Option<DateTime<Utc>>) -> Signed {
+    let code = admin_code_at.map(|at| rectify_auth::totp::totp_code(&admin_secret(), at).unwrap());
+    let a = sign_in(app, username, DEMO_PASSWORD, code).await;
+    assert_eq!(a.status, StatusCode::OK, "sign-in of {username}: {}", a.text());
+    let set = a.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    let session = set.split(';').next().unwrap().to_owned();
+    Signed {
+        cookie: format!("{session}; rectify_csrf={FORM_TOKEN}"),
+        csrf: a.json()["csrf_token"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// The router, with every request carrying `cookie` (added to any cookie the test sends).
+pub fn with_cookie(app: Router, cookie: String) -> Router {
+    app.layer(axum::middleware::map_request(move |mut request: Request| {
+        let cookie = cookie.clone();
+        async move {
+            let joined = match request.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()) {
+                Some(existing) => format!("{existing}; {cookie}"),
+                None => cookie,
+            };
+            if let Ok(value) = HeaderValue::from_str(&joined) {
+                request.headers_mut().insert(header::COOKIE, value);
+            }
+            request
+        }
+    }))
+}
+
+/// The application as the inspection office (巡察办, who reads every ledger, imports and
+/// exports) sees it: the state given, an `office` account, and its session on every request.
+pub async fn office_app(state: AppState) -> Router {
+    let store = state.store().clone();
+    let clock = rectify_auth::SystemClock;
+    if store.find_user_by_username("office").await.unwrap().is_none() {
+        account(&store, "office", RoleGrant::everywhere(Role::InspectionOffice), &clock).await;
+    }
+    let app = router(state);
+    let s = signed(&app, "office", None).await;
+    // The session alone: the tests of the forms get their own CSRF cookie from the pages.
+    let session = s.cookie.split(';').next().unwrap_or_default().to_owned();
+    with_cookie(app, session)
+}

@@ -1,0 +1,502 @@
+//! The public portal through the whole router, without a session: published reports (frozen
+//! public version), the feedback form with its checks and limits, the receipt-code lookup and
+//! the per-unit QR codes.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use chrono::NaiveDate;
+use http_body_util::BodyExt;
+use rectify_domain::Ledger;
+use rectify_domain::roles::Role;
+use rectify_server::demo::demo_ledger;
+use rectify_server::{AppState, PortalConfig, RateLimit, publish_inspection, router};
+use rectify_storage::{Acting, FeedbackStatus, Store};
+use tower::ServiceExt;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+}
+
+fn liaison() -> Acting {
+    Acting { user_id: None, user_name: "联络员".into(), role: Role::UnitLiaison, address: None }
+}
+
+struct Fixture {
+    app: Router,
+    state: AppState,
+    store: Store,
+    ledger: Ledger,
+    inspection: i64,
+    unit: String,
+    _dir: tempfile::TempDir,
+}
+
+/// Generous limits, so that only the rate-limit test meets them.
+fn roomy() -> PortalConfig {
+    PortalConfig {
+        public_base_url: None,
+        submissions_per_address: RateLimit::new(100, Duration::from_secs(600)),
+        submissions_per_unit: RateLimit::new(100, Duration::from_secs(3600)),
+        lookups_per_address: RateLimit::new(100, Duration::from_secs(600)),
+        trust_forwarded_for: false,
+    }
+}
+
+async fn fixture_with(config: PortalConfig) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite:{}", dir.path().join("portal.sqlite").display())).await.unwrap();
+    let ledger = demo_ledger(today());
+    let inspection = store.import_ledger(&ledger).await.unwrap();
+    let state = AppState::new(store.clone()).with_today(today()).with_portal(config);
+    let app = router(state.clone());
+    let unit = ledger.unit.clone().unwrap();
+    Fixture { app, state, store, ledger, inspection, unit, _dir: dir }
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    /// The body, with the `&#x2f;` the template engine writes for every slash turned back.
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).replace("&#x2f;", "/")
+    }
+    fn header(&self, name: header::HeaderName) -> String {
+        self.headers.get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+    }
+    /// The CSRF token the server handed out in a cookie.
+    fn csrf(&self) -> String {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix("rectify_csrf="))
+            .map(|c| c.split(';').next().unwrap().to_string())
+            .expect("a CSRF cookie")
+    }
+}
+
+async fn send(app: &Router, request: Request<Body>) -> Answer {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Answer { status, headers, body }
+}
+
+async fn get(app: &Router, uri: &str) -> Answer {
+    send(app, Request::get(uri).header(header::HOST, "portal.test").body(Body::empty()).unwrap()).await
+}
+
+/// Percent-encodes everything but unreserved ASCII (a form value or a path segment).
+fn enc(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn form(fields: &[(&str, &str)]) -> String {
+    fields.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>().join("&")
+}
+
+/// Posts a form with the CSRF cookie and field, from `address` (as a trusted proxy reports it).
+async fn post(app: &Router, uri: &str, csrf: &str, fields: &[(&str, &str)], address: &str) -> Answer {
+    let mut all = vec![("csrf_token", csrf)];
+    all.extend_from_slice(fields);
+    let request = Request::post(uri)
+        .header(header::HOST, "portal.test")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("rectify_csrf={csrf}"))
+        .header("x-forwarded-for", address)
+        .body(Body::from(form(&all)))
+        .unwrap();
+    send(app, request).await
+}
+
+fn feedback_uri(unit: &str) -> String {
+    format!("/public/units/{}/feedback", enc(unit))
+}
+
+const BODY: &str = "小区加装电梯的整改承诺至今没有落实，希望尽快推进。";
+
+/// A receipt code as the thank-you page prints it: three groups of four.
+fn receipt_of(html: &str) -> String {
+    let start = html.find("id=\"receipt-code\">").expect("the receipt code") + "id=\"receipt-code\">".len();
+    html[start..start + 14].to_string()
+}
+
+#[tokio::test]
+async fn public_pages_answer_without_a_session() {
+    let f = fixture_with(roomy()).await;
+    let published = publish_inspection(&f.state, f.inspection, &liaison()).await.unwrap();
+    let unit = enc(&f.unit);
+    let pages = [
+        ("/public".to_string(), "text/html", vec!["公开通报", f.unit.as_str(), "意见建议反映渠道"]),
+        (format!("/public/reports/{published}"), "text/html", vec![f.unit.as_str(), "对本通报反映意见建议"]),
+        (format!("/public/reports/{published}/original.html"), "text/html", vec!["<main>"]),
+        (format!("/public/units/{unit}/feedback"), "text/html", vec!["反映意见建议", "匿名反映", "实名反映"]),
+        (format!("/public/units/{unit}/qr"), "text/html", vec!["扫码反映巡察整改意见建议"]),
+        (format!("/public/units/{unit}/qr.svg"), "image/svg+xml", vec!["<svg"]),
+        ("/public/feedback/lookup".to_string(), "text/html", vec!["办理情况查询", "查询码"]),
+        ("/public/portal.css".to_string(), "text/css", vec!["@media print"]),
+    ];
+    for (uri, content_type, needles) in pages {
+        let a = get(&f.app, &uri).await;
+        assert_eq!(a.status, StatusCode::OK, "{uri}: {}", a.text());
+        assert!(a.header(header::CONTENT_TYPE).starts_with(content_type), "{uri}");
+        let text = a.text();
+        for needle in needles {
+            assert!(text.contains(needle), "{uri} lacks {needle}");
+        }
+        let cookies: Vec<_> = a.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap()).collect();
+        assert!(cookies.iter().all(|c| c.starts_with("rectify_csrf=")), "{uri} set {cookies:?}");
+        if content_type == "text/html" && !uri.ends_with("original.html") {
+            assert!(text.contains("<html lang=\"zh-CN\">"), "{uri}");
+            let csp = a.header(header::CONTENT_SECURITY_POLICY);
+            assert!(csp.contains("script-src 'none'") && !csp.contains("unsafe"), "{uri}: {csp}");
+        }
+    }
+    // The list links the report under its unit.
+    let index = get(&f.app, "/public").await.text();
+    assert!(index.contains(&format!("href=\"/public/reports/{published}\"")));
+    assert!(index.contains("关于巡察整改进展情况的通报"), "the report's title is listed");
+    // Unknown things are 404, not errors.
+    for uri in
+        ["/public/reports/999", "/public/reports/abc", "/public/units/%E6%97%A0%E6%AD%A4%E5%8D%95%E4%BD%8D/feedback"]
+    {
+        assert_eq!(get(&f.app, uri).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    assert_eq!(get(&f.app, &format!("/public/units/{}/qr.svg", enc("无此单位"))).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_report_page_is_the_frozen_public_version() {
+    let f = fixture_with(roomy()).await;
+    let published = publish_inspection(&f.state, f.inspection, &liaison()).await.unwrap();
+    let mut withheld = Vec::new();
+    let mut shown = Vec::new();
+    let mut names = Vec::new();
+    for problem in f.ledger.aspects.iter().flat_map(|a| &a.problems) {
+        let title = problem.title.to_string();
+        let core = title.trim_start_matches("针对").trim_end_matches("的问题").to_string();
+        if problem.disclosure.is_public() {
+            shown.push(core)
+        } else {
+            withheld.push(core)
+        }
+        let r = &problem.responsibility;
+        names.extend([r.first_responsible.clone(), r.leader.clone(), r.liaison.clone()].into_iter().flatten());
+    }
+    names.extend(f.ledger.outcomes.accountability.iter().flat_map(|a| a.persons.clone()));
+    names.sort();
+    names.dedup();
+    assert!(!withheld.is_empty() && !names.is_empty(), "the demo must withhold something and name someone");
+
+    let page = get(&f.app, &format!("/public/reports/{published}")).await.text();
+    let original = get(&f.app, &format!("/public/reports/{published}/original.html")).await.text();
+    for html in [&page, &original] {
+        for title in &withheld {
+            assert!(!html.contains(title.as_str()), "a withheld problem is shown: {title}");
+        }
+        for name in &names {
+            assert!(!html.contains(name.as_str()), "a name is shown: {name}");
+        }
+        assert!(html.contains(shown[0].as_str()), "a public problem is missing: {}", shown[0]);
+    }
+    assert!(!page.contains(" style=\""), "inline styles would break the page's CSP");
+
+    // Frozen: deleting the inspection does not change what was published.
+    assert!(f.store.delete_inspection(f.inspection).await.unwrap());
+    let after = get(&f.app, &format!("/public/reports/{published}")).await;
+    assert_eq!(after.status, StatusCode::OK);
+    assert!(after.text().contains(shown[0].as_str()));
+
+    // Withdrawn: gone from the list, and the page says so.
+    f.store.withdraw_published(published, &liaison(), chrono::Utc::now()).await.unwrap();
+    let gone = get(&f.app, &format!("/public/reports/{published}")).await;
+    assert_eq!(gone.status, StatusCode::GONE);
+    assert!(gone.text().contains("已撤回"));
+    assert_eq!(get(&f.app, &format!("/public/reports/{published}/original.html")).await.status, StatusCode::GONE);
+    assert!(!get(&f.app, "/public").await.text().contains(&format!("/public/reports/{published}\"")));
+}
+
+#[tokio::test]
+async fn feedback_is_checked_field_by_field_in_chinese() {
+    let f = fixture_with(roomy()).await;
+    let uri = feedback_uri(&f.unit);
+    let csrf = get(&f.app, &uri).await.csrf();
+    let a = post(
+        &f.app,
+        &uri,
+        &csrf,
+        &[("identity", "real_name"), ("name", "张三"), ("contact", " "), ("subject", ""), ("body", "太短了")],
+        "198.51.100.1",
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = a.text();
+    for message in ["请填写标题", "内容不能少于10个字", "实名反映请填写联系方式"] {
+        assert!(html.contains(message), "missing message {message}");
+    }
+    assert!(html.contains("提交未成功，请修改以下3处"), "the summary counts the problems");
+    assert!(html.contains("id=\"subject-error\"") && html.contains("aria-invalid=\"true\""));
+    assert!(html.contains("value=\"张三\"") && html.contains(">太短了</textarea>"), "what was typed is kept");
+
+    let long = "标".repeat(51);
+    let a = post(&f.app, &uri, &csrf, &[("identity", "anonymous"), ("subject", &long), ("body", BODY)], "198.51.100.1")
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(a.text().contains("标题不能超过50个字"));
+    let a = post(&f.app, &uri, &csrf, &[("subject", "无方式"), ("body", BODY)], "198.51.100.1").await;
+    assert!(a.text().contains("请选择匿名反映或实名反映"));
+    assert!(f.store.list_feedback(&f.unit, None).await.unwrap().is_empty(), "nothing stored");
+}
+
+#[tokio::test]
+async fn feedback_needs_the_csrf_token_and_an_empty_honeypot() {
+    let f = fixture_with(roomy()).await;
+    let uri = feedback_uri(&f.unit);
+    let fields = [("identity", "anonymous"), ("subject", "电梯"), ("body", BODY)];
+    let bare = Request::post(&uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form(&fields)))
+        .unwrap();
+    assert_eq!(send(&f.app, bare).await.status, StatusCode::FORBIDDEN, "no cookie, no token");
+    let csrf = get(&f.app, &uri).await.csrf();
+    let mismatched = Request::post(&uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("rectify_csrf={csrf}"))
+        .body(Body::from(format!("csrf_token={}&{}", "0".repeat(64), form(&fields))))
+        .unwrap();
+    assert_eq!(send(&f.app, mismatched).await.status, StatusCode::FORBIDDEN, "a token that is not the cookie's");
+    let mut baited = fields.to_vec();
+    baited.push(("hp_note", "http://spam.example"));
+    let bot = post(&f.app, &uri, &csrf, &baited, "198.51.100.2").await;
+    assert_eq!(bot.status, StatusCode::BAD_REQUEST);
+    assert!(!bot.text().contains("receipt-code"));
+    assert!(f.store.list_feedback(&f.unit, None).await.unwrap().is_empty(), "nothing stored");
+
+    let ok = post(&f.app, &uri, &csrf, &fields, "198.51.100.2").await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    assert_eq!(f.store.list_feedback(&f.unit, None).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_receipt_code_shows_status_and_answer_but_no_personal_data() {
+    let f = fixture_with(roomy()).await;
+    let uri = format!("{}?inspection={}", feedback_uri(&f.unit), f.inspection);
+    let page = get(&f.app, &uri).await;
+    assert!(page.text().contains(&format!("name=\"inspection\" value=\"{}\"", f.inspection)));
+    let csrf = page.csrf();
+    let fields = [
+        ("identity", "real_name"),
+        ("name", "王五"),
+        ("contact", "13800000000"),
+        ("subject", "加装电梯"),
+        ("body", BODY),
+        ("inspection", &f.inspection.to_string()),
+    ];
+    let thanks = post(&f.app, &feedback_uri(&f.unit), &csrf, &fields, "198.51.100.3").await;
+    assert_eq!(thanks.status, StatusCode::OK);
+    assert_eq!(thanks.header(header::CACHE_CONTROL), "no-store");
+    let code = receipt_of(&thanks.text());
+    let groups: Vec<&str> = code.split('-').collect();
+    assert_eq!(groups.len(), 3, "{code}");
+    assert!(groups.iter().all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())));
+    assert!(!code.contains(['0', '1', 'I', 'O']), "{code}");
+    let stored = f.store.list_feedback(&f.unit, None).await.unwrap();
+    assert_eq!(stored[0].inspection_id, Some(f.inspection));
+
+    let lookup = get(&f.app, "/public/feedback/lookup").await;
+    let csrf = lookup.csrf();
+    let typed = code.to_lowercase().replace('-', " ");
+    let seen = post(&f.app, "/public/feedback/lookup", &csrf, &[("code", &typed)], "198.51.100.3").await;
+    assert_eq!(seen.status, StatusCode::OK);
+    let html = seen.text();
+    assert!(html.contains("已受理") && html.contains("加装电梯") && html.contains("尚未答复"));
+    assert!(!html.contains("王五") && !html.contains("13800000000"), "the lookup shows no personal data");
+
+    f.store
+        .answer_feedback(stored[0].id, "已督促责任部门于本月底前完成。", &liaison(), chrono::Utc::now())
+        .await
+        .unwrap();
+    let html = post(&f.app, "/public/feedback/lookup", &csrf, &[("code", &code)], "198.51.100.3").await.text();
+    assert!(html.contains("已答复") && html.contains("已督促责任部门于本月底前完成。"));
+
+    let bad = post(&f.app, "/public/feedback/lookup", &csrf, &[("code", "12345")], "198.51.100.3").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("查询码为12位字母和数字"));
+    let unknown = post(&f.app, "/public/feedback/lookup", &csrf, &[("code", "ABCD-EFGH-JKMN")], "198.51.100.3").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.text().contains("未找到与该查询码对应的意见建议"));
+}
+
+#[tokio::test]
+async fn anonymous_feedback_keeps_no_personal_identifier() {
+    let f = fixture_with(roomy()).await;
+    let uri = feedback_uri(&f.unit);
+    let csrf = get(&f.app, &uri).await.csrf();
+    // A name typed before choosing "anonymous" is dropped, not stored.
+    let fields = [
+        ("identity", "anonymous"),
+        ("name", "赵六"),
+        ("contact", "zhao@example.cn"),
+        ("subject", "匿名"),
+        ("body", BODY),
+    ];
+    let a = post(&f.app, &uri, &csrf, &fields, "198.51.100.4").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.text().contains("系统未保存您的姓名、联系方式或网络地址"));
+    let stored = f.store.list_feedback(&f.unit, None).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].anonymous && stored[0].name.is_none() && stored[0].contact.is_none());
+    let dump: Vec<String> = sqlx::query_scalar("SELECT COALESCE(client_hash, '') || COALESCE(name, '') FROM feedback")
+        .fetch_all(f.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(dump, vec![String::new()]);
+    let audit = f.store.list_audit(&Default::default(), Default::default()).await.unwrap();
+    let text = format!("{audit:?}");
+    assert!(!text.contains("198.51.100.4") && !text.contains("赵六"), "the audit trail keeps no identifier");
+}
+
+#[tokio::test]
+async fn submissions_are_rate_limited_per_address_and_per_unit() {
+    let config = PortalConfig {
+        submissions_per_address: RateLimit::new(2, Duration::from_secs(600)),
+        submissions_per_unit: RateLimit::new(3, Duration::from_secs(3600)),
+        trust_forwarded_for: true,
+        ..roomy()
+    };
+    let f = fixture_with(config).await;
+    let uri = feedback_uri(&f.unit);
+    let csrf = get(&f.app, &uri).await.csrf();
+    let fields = [("identity", "anonymous"), ("subject", "限流"), ("body", BODY)];
+    for _ in 0..2 {
+        assert_eq!(post(&f.app, &uri, &csrf, &fields, "203.0.113.1").await.status, StatusCode::OK);
+    }
+    let third = post(&f.app, &uri, &csrf, &fields, "203.0.113.1").await;
+    assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(third.text().contains("提交过于频繁"));
+    let wait: u64 = third.header(header::RETRY_AFTER).parse().unwrap();
+    assert!((1..=600).contains(&wait), "{wait}");
+    // Another address may still submit, until the unit's own limit is reached.
+    assert_eq!(post(&f.app, &uri, &csrf, &fields, "203.0.113.2").await.status, StatusCode::OK);
+    let flood = post(&f.app, &uri, &csrf, &fields, "203.0.113.3").await;
+    assert_eq!(flood.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(flood.text().contains("该单位近期收到的意见建议较多"));
+    assert_eq!(f.store.list_feedback(&f.unit, Some(FeedbackStatus::Received)).await.unwrap().len(), 3);
+}
+
+/// The SVG's dark squares as a grey image for the decoder.
+fn rasterise(svg: &str) -> (usize, Vec<u8>) {
+    let attr = |name: &str| -> usize {
+        let start = svg.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        svg[start..start + svg[start..].find('"').unwrap()].parse().unwrap()
+    };
+    let (width, height) = (attr("width"), attr("height"));
+    assert_eq!(width, height);
+    let mut pixels = vec![255u8; width * width];
+    let path = &svg[svg.find(" d=\"").unwrap() + 4..];
+    let path = &path[..path.find('"').unwrap()];
+    // Each square is `M{x} {y}h{w}v{h}H{x}V{y}`.
+    for cmd in path.split('M').filter(|c| !c.is_empty()) {
+        let numbers: Vec<usize> =
+            cmd.split(|c: char| !c.is_ascii_digit()).filter(|n| !n.is_empty()).map(|n| n.parse().unwrap()).collect();
+        let (x, y, w, h) = (numbers[0], numbers[1], numbers[2], numbers[3]);
+        for row in y..y + h {
+            for col in x..x + w {
+                pixels[row * width + col] = 0;
+            }
+        }
+    }
+    (width, pixels)
+}
+
+/// Decodes the one QR code of an SVG.
+fn decode_svg(svg: &str) -> String {
+    let (size, pixels) = rasterise(svg);
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(size, size, |x, y| pixels[y * size + x]);
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the image");
+    grids[0].decode().unwrap().1
+}
+
+/// The link printed under the code on the A4 sheet.
+fn printed_link(sheet: &str) -> String {
+    let start = sheet.find("<p class=\"url\">").expect("the printed link") + "<p class=\"url\">".len();
+    sheet[start..start + sheet[start..].find("</p>").unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn the_qr_code_leads_to_the_units_feedback_page() {
+    let f = fixture_with(roomy()).await;
+    let unit = enc(&f.unit);
+    let svg = get(&f.app, &format!("/public/units/{unit}/qr.svg")).await;
+    assert_eq!(svg.header(header::CONTENT_TYPE), "image/svg+xml");
+    let svg = svg.text();
+    assert!(
+        svg.starts_with("<?xml")
+            && svg.contains("<svg xmlns=\"http://www.w3.org/2000/svg\"")
+            && svg.ends_with("</svg>")
+    );
+    let encoded = decode_svg(&svg);
+
+    let sheet = get(&f.app, &format!("/public/units/{unit}/qr")).await.text();
+    assert!(sheet.contains(&f.unit) && sheet.contains("扫码反映巡察整改意见建议"));
+    assert!(sheet.contains(&format!("src=\"/public/units/{unit}/qr.svg\"")));
+    let link = printed_link(&sheet);
+    assert_eq!(encoded, link, "the code encodes the printed link");
+    let path = link.strip_prefix("http://portal.test").expect("the request's host");
+    let code = path.strip_prefix("/public/u/").unwrap();
+    assert!(code.len() == 8 && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()), "{code}");
+    // Following the link (in any case) lands on the unit's feedback form.
+    for path in [path.to_string(), path.to_lowercase()] {
+        let hop = get(&f.app, &path).await;
+        assert_eq!(hop.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(hop.header(header::LOCATION), feedback_uri(&f.unit));
+    }
+    let form = get(&f.app, &feedback_uri(&f.unit)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(get(&f.app, "/public/u/ZZZZZZZZ").await.status, StatusCode::NOT_FOUND);
+
+    // With a configured public address, the code points there whatever the Host header says.
+    let configured = PortalConfig { public_base_url: Some("https://xxgk.example.gov.cn".into()), ..roomy() };
+    let g = fixture_with(configured).await;
+    let sheet = get(&g.app, &format!("/public/units/{unit}/qr")).await.text();
+    let link = printed_link(&sheet);
+    assert_eq!(link, format!("https://xxgk.example.gov.cn/public/u/{code}"));
+    assert_eq!(decode_svg(&get(&g.app, &format!("/public/units/{unit}/qr.svg")).await.text()), link);
+}
+
+/// A refusal: an error status, or a redirect to the sign-in page.
+fn refused(a: &Answer) -> bool {
+    if a.status.is_redirection() { a.header(header::LOCATION).starts_with("/login") } else { !a.status.is_success() }
+}
+
+#[tokio::test]
+async fn the_units_side_is_closed_to_the_public() {
+    let f = fixture_with(roomy()).await;
+    let csrf = get(&f.app, &feedback_uri(&f.unit)).await.csrf();
+    for uri in [format!("/inspections/{}/publish", f.inspection), "/feedback/1/answer".to_string()] {
+        let a = post(&f.app, &uri, &csrf, &[("answer", "答复")], "198.51.100.9").await;
+        assert!(refused(&a), "{uri}: {}", a.status);
+    }
+    for uri in ["/feedback", "/feedback/1"] {
+        let a = get(&f.app, uri).await;
+        assert!(refused(&a), "{uri}: {}", a.status);
+    }
+    assert!(f.store.list_published(None).await.unwrap().is_empty(), "nothing was published");
+}
