@@ -10,7 +10,7 @@ use rectify_domain::Ledger;
 use rectify_report_writer::{Audience, Layout, ReportOptions};
 use rectify_storage::{StorageError, Store};
 
-use crate::{AudienceArg, AuditCommand, Command, Format, LayoutArg, ReportArgs};
+use crate::{AudienceArg, AuditCommand, Command, Format, LayoutArg, ReportArgs, UserCommand};
 
 /// A command that could not do its job: the message goes to stderr, the code is the exit status.
 #[derive(Debug)]
@@ -50,14 +50,14 @@ pub fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Import { file, database, skip_bad_rows } => import(&file, &database, skip_bad_rows),
         Command::Export { database, inspection, json: _ } => export(&database, inspection.as_deref()),
         Command::Demo { addr, data } => demo(addr, &data),
-        Command::Serve { database, addr } => serve(&database, addr),
+        Command::Serve { database, addr, evidence_dir } => serve(&database, addr, evidence_dir),
+        Command::User { command: UserCommand::Add { database, username } } => user_add(&database, &username),
         Command::Audit { command: AuditCommand::Verify { database } } => audit_verify(&database),
         Command::Notice { ledger, database, inspection, issuer, serial, date, output } => {
             let ledger = load_ledger(ledger.as_deref(), database.as_deref(), inspection)?;
             let today = date.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let policy = rectify_domain::supervision::LightPolicy::default();
             let Some(mut notice) =
-                rectify_report_writer::SupervisionNotice::from_ledger(&ledger, today, &policy, &issuer)
+                rectify_report_writer::SupervisionNotice::from_ledger(&ledger, today, &ledger.policy.lights, &issuer)
             else {
                 println!("nothing to chase: no measure is overdue or close to its deadline on {today}");
                 return Ok(ExitCode::SUCCESS);
@@ -242,21 +242,67 @@ fn demo(addr: std::net::SocketAddr, data: &Path) -> Result<ExitCode, Failure> {
         if store.is_empty().await? {
             let ledger = rectify_server::demo::demo_ledger(chrono::Local::now().date_naive());
             let id = store.import_ledger(&ledger).await?;
+            rectify_server::seed_demo_users(&store, id, &rectify_auth::SystemClock)
+                .await
+                .map_err(|e| Failure::other(format!("cannot create the demo accounts: {e}")))?;
             println!("filled the empty database with the demo ledger (inspection {id})");
         }
         println!("rectify demo: http://{addr}/  (database {url})");
-        println!("demo data is fictional; logins arrive with the roles-and-workflow issue: the demo is read-only and needs none");
-        rectify_server::serve(store, addr, shutdown_signal()).await.map_err(|e| Failure::other(e.to_string()))
+        println!(
+            "演示账号（仅供演示，数据为虚构）— demo accounts, password {} for all:",
+            rectify_server::users::DEMO_PASSWORD
+        );
+        for user in store.list_users().await? {
+            let roles: Vec<String> = user
+                .roles
+                .iter()
+                .map(|g| match g.department.as_deref().or(g.leader_name.as_deref()) {
+                    Some(scope) => format!("{}（{scope}）", g.role.label_zh()),
+                    None => g.role.label_zh().to_string(),
+                })
+                .collect();
+            println!("  {:<22} {}", user.username, roles.join("、"));
+        }
+        println!("  (the three administrator accounts enrol their authenticator app at first sign-in)");
+        let state = rectify_server::AppState::new(store).with_evidence_dir(data.join("evidence"));
+        rectify_server::serve_state(state, addr, shutdown_signal()).await.map_err(|e| Failure::other(e.to_string()))
     })?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn serve(database: &str, addr: std::net::SocketAddr) -> Result<ExitCode, Failure> {
+fn serve(database: &str, addr: std::net::SocketAddr, evidence_dir: PathBuf) -> Result<ExitCode, Failure> {
     runtime()?.block_on(async {
         let store = Store::connect(database).await?;
+        if store.list_users().await?.is_empty() {
+            eprintln!("warning: the database has no account yet; create one with `rectify user add`");
+        }
         println!("rectify: http://{addr}/");
-        rectify_server::serve(store, addr, shutdown_signal()).await.map_err(|e| Failure::other(e.to_string()))
+        let state = rectify_server::AppState::new(store).with_evidence_dir(evidence_dir);
+        rectify_server::serve_state(state, addr, shutdown_signal()).await.map_err(|e| Failure::other(e.to_string()))
     })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn user_add(database: &str, username: &str) -> Result<ExitCode, Failure> {
+    let password = match std::env::var("RECTIFY_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| Failure::input(format!("cannot read the password: {e}")))?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let id = runtime()?.block_on(async {
+        let store = Store::connect(database).await?;
+        let result = rectify_server::create_admin(&store, username, &password).await;
+        store.close().await;
+        result.map_err(|e| Failure::input(e.to_string()))
+    })?;
+    println!(
+        "created system administrator {username} (user {id}); change the password and enrol the second factor at first sign-in"
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -35,6 +35,14 @@ enum Command {
         database: String,
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        /// Where uploaded evidence files are kept (outside any web root).
+        #[arg(long, env = "RECTIFY_EVIDENCE_DIR", default_value = "rectify-data/evidence")]
+        evidence_dir: PathBuf,
+    },
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
     },
     /// Read a report (.txt in UTF-8/GB18030/UTF-16, or .docx) and print it as a ledger.
     Parse {
@@ -95,6 +103,19 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create the first system administrator of a database (a real deployment has no default
+    /// account). The password is read from RECTIFY_PASSWORD or standard input and must be
+    /// changed at first sign-in; the second factor is enrolled then too.
+    Add {
+        #[arg(long, env = "RECTIFY_DATABASE")]
+        database: String,
+        #[arg(long)]
+        username: String,
     },
 }
 
