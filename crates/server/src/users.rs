@@ -41,7 +41,7 @@ pub enum UserSetupError {
 
 /// The actor of accounts created from the command line.
 fn system() -> Acting {
-    Acting { user_id: None, user_name: "system".to_owned(), role: Role::SystemAdmin, address: None }
+    Acting::system()
 }
 
 /// Creates an account with `grants`, after checking the password against the default policy.

@@ -34,7 +34,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
-pub use audit::{AuditBroken, AuditCheck, AuditEntry, AuditFilter, AuditRecord, AuditVerifyError, Page};
+pub use audit::{AuditBroken, AuditCheck, AuditEntry, AuditFilter, AuditRecord, AuditVerifyError, Page, append_audit};
 pub use error::{StorageError, WorkflowStoreError};
 pub use files::{EvidenceStore, FileError, StoredFile};
 pub use lookback::{Lookback, LookbackItem, LookbackResult};
@@ -64,6 +64,18 @@ pub struct Acting {
     pub role: rectify_domain::roles::Role,
     /// The client's network address.
     pub address: Option<String>,
+}
+
+impl Acting {
+    /// The system itself: imports from the command line and the demo's set-up.
+    pub fn system() -> Acting {
+        Acting {
+            user_id: None,
+            user_name: "system".to_owned(),
+            role: rectify_domain::roles::Role::SystemAdmin,
+            address: None,
+        }
+    }
 }
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -211,9 +223,26 @@ impl Store {
     /// The ledger is checked again ([`Ledger::check`]) because its outcomes point at problems and
     /// measures by position, and a dangling reference cannot be stored.
     pub async fn import_ledger(&self, ledger: &Ledger) -> Result<InspectionId, StorageError> {
+        self.import_ledger_as(ledger, &Acting::system(), chrono::Utc::now()).await
+    }
+
+    /// [`Store::import_ledger`] on behalf of `actor`, audited in the same transaction.
+    pub async fn import_ledger_as(
+        &self,
+        ledger: &Ledger,
+        actor: &Acting,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<InspectionId, StorageError> {
         ledger.check().map_err(|e| StorageError::Invalid(e.to_string()))?;
         let mut tx = self.begin_write().await?;
         let id = write::insert_ledger(&mut tx, ledger).await?;
+        let record =
+            AuditRecord::new(actor, "inspection.import", "inspection", Some(id), now).after(serde_json::json!({
+                "unit": ledger.unit,
+                "problems": ledger.problems().count(),
+                "measures": ledger.measures().count(),
+            }));
+        append_audit(&mut tx, &record).await?;
         tx.commit().await?;
         tracing::info!(id, unit = ledger.unit.as_deref().unwrap_or(""), "ledger imported");
         Ok(id)
@@ -231,6 +260,11 @@ impl Store {
     pub async fn delete_inspection(&self, id: InspectionId) -> Result<bool, StorageError> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query("DELETE FROM inspections WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        if done.rows_affected() > 0 {
+            let record =
+                AuditRecord::new(&Acting::system(), "inspection.delete", "inspection", Some(id), chrono::Utc::now());
+            append_audit(&mut tx, &record).await?;
+        }
         tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }

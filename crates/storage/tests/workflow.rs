@@ -201,7 +201,8 @@ async fn a_measure_walks_to_closure_and_the_ledger_follows() {
             .await
             .unwrap_err();
         assert!(matches!(err, WorkflowStoreError::Forbidden(_)), "{err}");
-        assert_eq!(store.verify_audit().await.unwrap().entries, 8);
+        // The import, the steps to closure and the refused attempt.
+        assert_eq!(store.verify_audit().await.unwrap().entries, 9);
         db.finish().await;
     }
 }

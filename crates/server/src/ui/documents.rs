@@ -341,7 +341,11 @@ pub(crate) struct ConfirmForm {
 }
 
 /// `POST /documents/confirm`: reads the kept upload again and imports it.
-pub(crate) async fn confirm(State(state): State<AppState>, Form(form): Form<ConfirmForm>) -> Result<Response, UiError> {
+pub(crate) async fn confirm(
+    State(state): State<AppState>,
+    Extension(principal): Extension<crate::auth::Principal>,
+    Form(form): Form<ConfirmForm>,
+) -> Result<Response, UiError> {
     let Some(pending) = state.uploads.get(&form.token) else {
         return Ok(expired());
     };
@@ -351,7 +355,7 @@ pub(crate) async fn confirm(State(state): State<AppState>, Form(form): Form<Conf
         }
         Ok(analysis) => analysis,
     };
-    let id = state.store().import_ledger(&analysis.ledger).await?;
+    let id = state.store().import_ledger_as(&analysis.ledger, &principal.acting(), state.now()).await?;
     state.uploads.remove(&form.token);
     tracing::info!(inspection = id, file = %pending.name, "imported from the web UI");
     Ok(Redirect::to(&format!("/inspections/{id}/ledger?imported=1")).into_response())
