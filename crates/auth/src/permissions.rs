@@ -286,15 +286,7 @@ pub fn workflow_actor(role: Role) -> Option<Actor> {
 /// As [`workflow_actor`], for a round whose verifier is another role. An administrator can never
 /// be the verifier; the unit's own roles keep their unit steps.
 pub fn workflow_actor_with_verifier(role: Role, verifier: Role) -> Option<Actor> {
-    match role {
-        Role::UnitLiaison => Some(Actor::UnitLiaison),
-        Role::Department => Some(Actor::Department),
-        Role::LeaderInCharge => Some(Actor::LeaderInCharge),
-        Role::LeadingGroup => Some(Actor::LeadingGroup),
-        Role::InspectionOffice | Role::DisciplineInspection if role == verifier => Some(Actor::Verifier),
-        Role::InspectionOffice | Role::DisciplineInspection => None,
-        Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => None,
-    }
+    role.workflow_actor(verifier)
 }
 
 #[cfg(test)]

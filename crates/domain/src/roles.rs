@@ -72,6 +72,21 @@ impl Role {
         }
     }
 
+    /// The step of the closure workflow this role takes in a round whose outside verifier is
+    /// `verifier` (巡察办 by default); administrators never take one.
+    pub fn workflow_actor(self, verifier: Role) -> Option<crate::workflow::Actor> {
+        use crate::workflow::Actor;
+        match self {
+            Role::UnitLiaison => Some(Actor::UnitLiaison),
+            Role::Department => Some(Actor::Department),
+            Role::LeaderInCharge => Some(Actor::LeaderInCharge),
+            Role::LeadingGroup => Some(Actor::LeadingGroup),
+            Role::InspectionOffice | Role::DisciplineInspection if self == verifier => Some(Actor::Verifier),
+            Role::InspectionOffice | Role::DisciplineInspection => None,
+            Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => None,
+        }
+    }
+
     /// The three administrator roles: each needs a second factor, and no account may hold two.
     pub fn is_admin(self) -> bool {
         matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)

@@ -179,6 +179,25 @@ impl MeasureState {
 }
 
 impl Action {
+    /// A short stable name, as the audit trail and the API write it (`claim`, `send_back` …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Start => "start",
+            Action::MarkBasicallyCompleted => "mark_basically_completed",
+            Action::Resume => "resume",
+            Action::Claim => "claim",
+            Action::Approve => "approve",
+            Action::SendBack { .. } => "send_back",
+            Action::RequestExtension { .. } => "request_extension",
+            Action::ApproveExtension => "approve_extension",
+            Action::DeclineExtension { .. } => "decline_extension",
+            Action::DeclareLongTerm => "declare_long_term",
+            Action::CloseStage => "close_stage",
+            Action::CloseLongTerm => "close_long_term",
+            Action::Reopen { .. } => "reopen",
+        }
+    }
+
     fn label(&self) -> &'static str {
         match self {
             Action::Start => "starting work",

@@ -32,16 +32,9 @@ pub struct MeasureWorkflowView {
     pub evidence: u32,
 }
 
-/// The step of the closure workflow a role may take, if any.
+/// The step of the closure workflow a role may take, if any (巡察办 verifies by default).
 pub fn workflow_actor(role: Role) -> Option<Actor> {
-    match role {
-        Role::Department => Some(Actor::Department),
-        Role::UnitLiaison => Some(Actor::UnitLiaison),
-        Role::LeaderInCharge => Some(Actor::LeaderInCharge),
-        Role::LeadingGroup => Some(Actor::LeadingGroup),
-        Role::InspectionOffice => Some(Actor::Verifier),
-        Role::DisciplineInspection | Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => None,
-    }
+    role.workflow_actor(Role::InspectionOffice)
 }
 
 /// Where a measure imported with `status` enters the workflow, and whether an approved
@@ -103,25 +96,6 @@ fn parse_state(state: &str, stage: Option<&str>, stages_closed: i64) -> Result<M
         },
         _ => return Err(bad()),
     })
-}
-
-/// A short stable name of an action for the audit trail.
-fn action_name(action: &Action) -> &'static str {
-    match action {
-        Action::Start => "start",
-        Action::MarkBasicallyCompleted => "mark_basically_completed",
-        Action::Resume => "resume",
-        Action::Claim => "claim",
-        Action::Approve => "approve",
-        Action::SendBack { .. } => "send_back",
-        Action::RequestExtension { .. } => "request_extension",
-        Action::ApproveExtension => "approve_extension",
-        Action::DeclineExtension { .. } => "decline_extension",
-        Action::DeclareLongTerm => "declare_long_term",
-        Action::CloseStage => "close_stage",
-        Action::CloseLongTerm => "close_long_term",
-        Action::Reopen { .. } => "reopen",
-    }
 }
 
 /// The stored workflow of a measure with the facts the machine needs.
@@ -313,10 +287,9 @@ pub(crate) async fn step(
     {
         object.extend(payload.into_iter().filter(|(k, _)| k != "action"));
     }
-    let record =
-        AuditRecord::new(actor, format!("measure.{}", action_name(action)), "measure", Some(before.measure_id), now)
-            .before(before.audit_json())
-            .after(after_json);
+    let record = AuditRecord::new(actor, format!("measure.{}", action.name()), "measure", Some(before.measure_id), now)
+        .before(before.audit_json())
+        .after(after_json);
     append_audit(conn, &record).await?;
     Ok(Ok(after))
 }
@@ -449,7 +422,7 @@ impl Store {
         if before.version != expected_version {
             return Err(WorkflowStoreError::Conflict { current_version: before.version });
         }
-        let audit_action = format!("measure.{}", action_name(&action));
+        let audit_action = format!("measure.{}", action.name());
         let refusal = match workflow_actor(actor.role) {
             None => WorkflowStoreError::Forbidden(format!(
                 "{} takes no step in the closure workflow",

@@ -60,24 +60,6 @@ fn candidates(facts: &MeasureFacts, today: chrono::NaiveDate) -> Vec<Action> {
     ]
 }
 
-fn action_name(action: &Action) -> &'static str {
-    match action {
-        Action::Start => "start",
-        Action::MarkBasicallyCompleted => "mark_basically_completed",
-        Action::Resume => "resume",
-        Action::Claim => "claim",
-        Action::Approve => "approve",
-        Action::SendBack { .. } => "send_back",
-        Action::RequestExtension { .. } => "request_extension",
-        Action::ApproveExtension => "approve_extension",
-        Action::DeclineExtension { .. } => "decline_extension",
-        Action::DeclareLongTerm => "declare_long_term",
-        Action::CloseStage => "close_stage",
-        Action::CloseLongTerm => "close_long_term",
-        Action::Reopen { .. } => "reopen",
-    }
-}
-
 fn label(action: &Action, state: MeasureState) -> String {
     match action {
         Action::Start => "启动整改",
@@ -134,7 +116,7 @@ pub(crate) fn buttons(
     let actors: Vec<_> = principal.roles().into_iter().filter_map(workflow_actor).collect();
     let mut out: Vec<ActionButton> = Vec::new();
     for action in candidates(&facts, today) {
-        let name = action_name(&action);
+        let name = action.name();
         let mut blocked = None;
         let allowed = actors.iter().any(|actor| match workflow::apply(&facts, *actor, &action) {
             Ok(_) => true,
