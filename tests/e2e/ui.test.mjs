@@ -321,6 +321,117 @@ test("the audit administrator enrols TOTP and sees only the audit trail", async 
   await ctx.close();
 });
 
+test("the measure's history shows the closure steps in Chinese", async () => {
+  assert.ok(claimed, "the department claimed a measure first");
+  const page = await open(claimed);
+  const history = await page.locator(".history").innerText();
+  for (const label of ["报送进展", "申请销号", "审核通过"]) {
+    assert.ok(history.includes(label), `${label} is in the measure's history`);
+  }
+  assert.ok(!/measure\.|login\./.test(history), "no raw action codes");
+  await page.locator(".history").scrollIntoViewIfNeeded();
+  await shot(page, "16-measure-history");
+  await page.close();
+});
+
+/** The unit's feedback page and the receipt code of the anonymous feedback, across tests. */
+let feedbackUrl;
+let receipt;
+const FEEDBACK_SUBJECT = "小区停车整改后仍不方便";
+const FEEDBACK_ANSWER = "已协调增设临时停车位，并将于下月完成划线。";
+
+test("a citizen scans the unit's QR sheet and submits anonymous feedback", async () => {
+  // The liaison prints the unit's QR sheet from the feedback inbox.
+  const liaison = await signedIn("liaison");
+  const inbox = await open("/feedback", liaison);
+  const sheetHref = await inbox.getByRole("link", { name: "打印本单位意见建议二维码" }).getAttribute("href");
+  assert.match(sheetHref, /^\/public\/units\/.+\/qr$/);
+  await liaison.close();
+
+  const citizen = await browser.newContext({ locale: "zh-CN", viewport: { width: 390, height: 844 }, isMobile: true });
+  const sheet = await open(sheetHref, citizen);
+  const printed = (await sheet.locator(".sheet .url").innerText()).trim();
+  assert.ok(printed.startsWith(BASE + "/public/u/"), `the sheet prints the short link, got ${printed}`);
+  await shot(sheet, "17-qr-sheet");
+  // Scanning the code opens the printed link, which leads to the unit's feedback form.
+  const page = await citizen.newPage();
+  await page.goto(printed);
+  assert.match(page.url(), /\/public\/units\/.+\/feedback$/);
+  feedbackUrl = new URL(page.url()).pathname;
+  assert.ok(await page.locator('input[name="identity"][value="anonymous"]').isChecked(), "anonymous by default");
+  await page.fill("#subject", FEEDBACK_SUBJECT);
+  await page.fill("#body", "整改通报说已增设停车位，但小区东门外仍然没有划线，晚上车辆乱停，行人通行困难。");
+  await shot(page, "18-feedback-form");
+  await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "提交" }).click()]);
+  receipt = (await page.locator("#receipt-code").innerText()).trim();
+  assert.match(receipt, /^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+  assert.ok((await page.locator("main").innerText()).includes("未保存您的姓名"));
+  await shot(page, "19-feedback-receipt");
+  await citizen.close();
+});
+
+test("the liaison sees the count, answers in the inbox, and the citizen reads the answer", async () => {
+  assert.ok(receipt, "the citizen submitted first");
+  const liaison = await signedIn("liaison");
+  const home = await open("/", liaison);
+  const nav = home.locator(".mainnav").getByRole("link", { name: /群众意见/ });
+  assert.match(await nav.innerText(), /群众意见\s*\d+/, "the navigation counts unanswered feedback");
+  await nav.click();
+  await home.waitForURL(/\/feedback/);
+  const row = home.locator("tr", { hasText: FEEDBACK_SUBJECT });
+  assert.equal(await row.count(), 1);
+  assert.ok((await row.innerText()).includes("匿名"));
+  await shot(home, "20-feedback-inbox");
+  await Promise.all([home.waitForURL(/\/feedback\/\d+$/), row.getByRole("link", { name: FEEDBACK_SUBJECT }).click()]);
+  assert.ok(!(await home.locator("main").innerText()).includes(receipt), "staff never see the citizen's code");
+  await home.fill("#answer", FEEDBACK_ANSWER);
+  await Promise.all([home.waitForLoadState("load"), home.getByRole("button", { name: "保存答复" }).click()]);
+  assert.ok((await home.locator(".qa").innerText()).includes(FEEDBACK_ANSWER));
+  await shot(home, "21-feedback-answered");
+  await liaison.close();
+
+  const citizen = await browser.newContext({ locale: "zh-CN" });
+  const page = await open("/public/feedback/lookup", citizen);
+  await page.fill("#code", receipt.toLowerCase());
+  await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "查询" }).click()]);
+  const result = await page.locator("#lookup-result").innerText();
+  assert.ok(result.includes("已答复") && result.includes(FEEDBACK_ANSWER), result);
+  await shot(page, "22-feedback-lookup");
+  await citizen.close();
+});
+
+test("the leading group publishes the report and the public page withholds what it must", async () => {
+  const group = await signedIn("group");
+  const api = await group.request.get(BASE + "/api/inspections");
+  const [inspection] = await api.json();
+  const problemsJson = await (await group.request.get(`${BASE}/api/inspections/${inspection.id}/problems`)).json();
+  const withheld = problemsJson
+    .filter((p) => (p.problem?.disclosure ?? p.disclosure ?? "public") !== "public")
+    .map((p) => p.problem?.title ?? p.title);
+  assert.ok(withheld.length > 0, "the demo withholds some problems");
+  const page = await open(`/inspections/${inspection.id}/ledger`, group);
+  await Promise.all([page.waitForURL(/published=\d+/), page.getByRole("button", { name: "发布通报" }).click()]);
+  const notice = page.locator(".notice", { hasText: "已公开发布" });
+  assert.equal(await notice.count(), 1, "the ledger confirms the publication");
+  await shot(page, "23-published-notice", false);
+  await Promise.all([page.waitForURL(/\/public\/reports\/\d+$/), notice.getByRole("link", { name: "查看公开通报" }).click()]);
+  const text = await page.locator("main").innerText();
+  assert.ok(text.includes("整改"), "the report is shown");
+  for (const title of withheld) assert.ok(!text.includes(title), `withheld problem shown: ${title}`);
+  await shot(page, "24-public-report");
+  await group.close();
+
+  // Anyone finds it from the public index, linked from every page's footer.
+  const citizen = await browser.newContext({ locale: "zh-CN" });
+  const index = await open("/public", citizen);
+  assert.ok((await index.locator(".reports li").count()) > 0, "the public index lists the report");
+  await shot(index, "25-public-index");
+  await citizen.close();
+  const office = await open("/");
+  assert.equal(await office.locator('footer a[href="/public"]').count(), 1, "the footer links the public portal");
+  await office.close();
+});
+
 test("no page logged an error", () => {
   assert.deepEqual(problems, []);
 });

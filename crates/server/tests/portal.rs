@@ -2,6 +2,8 @@
 //! public version), the feedback form with its checks and limits, the receipt-code lookup and
 //! the per-unit QR codes.
 
+mod common;
+
 use std::time::Duration;
 
 use axum::Router;
@@ -499,4 +501,128 @@ async fn the_units_side_is_closed_to_the_public() {
         assert!(refused(&a), "{uri}: {}", a.status);
     }
     assert!(f.store.list_published(None).await.unwrap().is_empty(), "nothing was published");
+}
+
+/// GET `uri` as a signed-in browser.
+async fn staff_get(f: &Fixture, who: &common::Signed, uri: &str) -> Answer {
+    let request = Request::get(uri).header(header::COOKIE, &who.cookie).body(Body::empty()).unwrap();
+    send(&f.app, request).await
+}
+
+async fn staff_accounts(f: &Fixture) {
+    let clock = rectify_auth::SystemClock;
+    for (name, role) in [("group", Role::LeadingGroup), ("liaison", Role::UnitLiaison), ("dept", Role::Department)] {
+        // Unit roles are granted for one inspection (the scope rules refuse them otherwise).
+        let grant = rectify_storage::RoleGrant {
+            inspection_id: Some(f.inspection),
+            ..rectify_storage::RoleGrant::everywhere(role)
+        };
+        common::account(&f.store, name, grant, &clock).await;
+    }
+}
+
+#[tokio::test]
+async fn the_leading_group_publishes_from_the_ledger_and_gets_a_link_to_the_public_page() {
+    let f = fixture_with(roomy()).await;
+    staff_accounts(&f).await;
+    let ledger_uri = format!("/inspections/{}/ledger", f.inspection);
+    let group = common::signed(&f.app, "group", None).await;
+    let page = staff_get(&f, &group, &ledger_uri).await.text();
+    assert!(page.contains(&format!("action=\"/inspections/{}/publish\"", f.inspection)), "{page}");
+    assert!(page.contains("发布通报"));
+    assert!(page.contains("<a href=\"/public\">公开通报</a>"), "the footer links the portal");
+
+    let request = Request::post(format!("/inspections/{}/publish", f.inspection))
+        .header(header::COOKIE, &group.cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("csrf_token={}", common::FORM_TOKEN)))
+        .unwrap();
+    let a = send(&f.app, request).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let published = f.store.list_published(None).await.unwrap();
+    assert_eq!(published.len(), 1);
+    let location = a.header(header::LOCATION);
+    assert_eq!(location, format!("{ledger_uri}?published={}", published[0].id));
+    let page = staff_get(&f, &group, &location).await.text();
+    assert!(page.contains("已公开发布"), "{page}");
+    assert!(page.contains(&format!("href=\"/public/reports/{}\"", published[0].id)));
+
+    // The liaison may not publish: no button; the department neither.
+    for name in ["liaison", "dept"] {
+        let who = common::signed(&f.app, name, None).await;
+        let page = staff_get(&f, &who, &ledger_uri).await.text();
+        assert!(!page.contains("/publish"), "{name} sees no publish button");
+    }
+}
+
+#[tokio::test]
+async fn the_navigation_counts_unanswered_feedback_for_those_who_read_it() {
+    let f = fixture_with(roomy()).await;
+    staff_accounts(&f).await;
+    let new = |subject: &str| rectify_storage::NewFeedback {
+        unit: f.unit.clone(),
+        inspection_id: None,
+        submitter: rectify_storage::Submitter::Anonymous,
+        subject: subject.into(),
+        body: "整改通报所述情况与实际不符，请核实处理。".into(),
+    };
+    f.store.submit_feedback(&new("第一件"), chrono::Utc::now()).await.unwrap();
+    let second = f.store.submit_feedback(&new("第二件"), chrono::Utc::now()).await.unwrap();
+    let staff = common::signed(&f.app, "liaison", None).await;
+    let link = |n: usize| format!("群众意见<span class=\"count\" aria-label=\"{n}条待答复\">{n}</span>");
+    assert!(staff_get(&f, &staff, "/").await.text().contains(&link(2)));
+    f.store.answer_feedback(second.id, "已核实并整改。", &liaison(), chrono::Utc::now()).await.unwrap();
+    assert!(staff_get(&f, &staff, "/").await.text().contains(&link(1)), "answered items are not counted");
+    let inbox = staff_get(&f, &staff, "/feedback").await.text();
+    assert!(inbox.contains(&link(1)) && inbox.contains("aria-current=\"page\">群众意见"));
+    let slug = f.unit.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
+    assert!(inbox.contains(&format!("href=\"/public/units/{slug}/qr\"")), "the inbox links the QR sheet");
+
+    let dept = common::signed(&f.app, "dept", None).await;
+    assert!(!staff_get(&f, &dept, "/").await.text().contains("群众意见"), "the department reads no feedback");
+}
+
+#[tokio::test]
+async fn problem_and_measure_pages_show_the_items_audit_history_in_chinese() {
+    let f = fixture_with(roomy()).await;
+    staff_accounts(&f).await;
+    let measures = f.store.list_measures(f.inspection, None).await.unwrap();
+    let mut chosen = None;
+    for m in &measures {
+        let view = f.store.measure_workflow(m.id).await.unwrap().unwrap();
+        if view.state == rectify_domain::workflow::MeasureState::NotStarted {
+            chosen = Some((m.clone(), view.version));
+            break;
+        }
+    }
+    let (measure, version) = chosen.expect("the demo has a measure not yet started");
+    let worker = Acting { user_id: None, user_name: "责任部门甲".into(), role: Role::Department, address: None };
+    let now = chrono::Utc::now();
+    let view = f
+        .store
+        .apply_measure_action(measure.id, &worker, rectify_domain::workflow::Action::Start, version, now)
+        .await
+        .unwrap();
+    // A refused step is audited too, but is no part of the item's history.
+    let refused = f
+        .store
+        .apply_measure_action(measure.id, &worker, rectify_domain::workflow::Action::Approve, view.version, now)
+        .await;
+    assert!(refused.is_err());
+
+    let office = common::signed(&f.app, "group", None).await;
+    let page = staff_get(&f, &office, &format!("/measures/{}", measure.id)).await.text();
+    let history = page.split("id=\"history-h\"").nth(1).expect("the measure page has a history section");
+    assert!(history.contains("<b>开始整改</b>") && history.contains("责任部门甲"), "{history}");
+    assert!(!history.contains("审核通过") && !history.contains("measure."), "{history}");
+
+    let page = staff_get(&f, &office, &format!("/problems/{}", measure.problem_id)).await.text();
+    let history = page.split("id=\"history-h\"").nth(1).expect("the problem page has a history section");
+    assert!(history.contains("<b>开始整改</b>"), "the problem shows its measures' steps: {history}");
+    assert!(history.contains(&format!("href=\"/measures/{}\"", measure.id)));
+
+    // The public report never carries the internal history.
+    let public = publish_inspection(&f.state, f.inspection, &liaison()).await.unwrap();
+    let page = get(&f.app, &format!("/public/reports/{public}")).await.text();
+    assert!(!page.contains("操作记录") && !page.contains("责任部门甲"));
 }

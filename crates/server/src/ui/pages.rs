@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use rectify_domain::{Counting, Ledger, MeasureRef, ProblemRef, RuleAction};
-use rectify_storage::{InspectionSummary, MeasureRecord, ProblemRecord};
+use rectify_storage::{AuditEntry, AuditFilter, InspectionSummary, MeasureRecord, Page, ProblemRecord, Store};
 use serde::Serialize;
 
 use super::csrf::CsrfToken;
@@ -22,6 +22,11 @@ struct Loaded {
     summary: InspectionSummary,
     ledger: Ledger,
     rows: Vec<ProblemRow>,
+}
+
+/// The unanswered-feedback count for the navigation (`None`: no 群众意见 link for this role).
+async fn feedback_nav(state: &AppState, principal: &Principal) -> Result<Option<usize>, UiError> {
+    Ok(super::portal::unanswered_feedback(state, principal).await?)
 }
 
 /// Loads what the principal sees of an inspection (a department only its measures, a leader
@@ -177,7 +182,9 @@ pub(crate) async fn home(
     let work = super::work::my_work(&state, &principal).await?;
     let can_read = crate::authz::READ.iter().any(|p| rectify_auth::allows_any(&principal.roles(), *p));
     let can_import = rectify_auth::allows_any(&principal.roles(), rectify_auth::Permission::ImportDocuments);
-    Ok(render("home.html", &chrome, context! { cards, work, can_read, can_import })?.into_response())
+    let feedback_nav = feedback_nav(&state, &principal).await?;
+    let page = context! { cards, work, can_read, can_import, feedback_nav };
+    Ok(render("home.html", &chrome, page)?.into_response())
 }
 
 async fn latest(state: &AppState, principal: &Principal) -> Result<Option<i64>, UiError> {
@@ -302,6 +309,9 @@ pub(crate) async fn ledger(
         bulk => can_remind || can_assign,
         can_export => rectify_auth::allows_any(&roles, rectify_auth::Permission::ExportLedger),
         bulk_done => bulk_notice(&headers_query),
+        can_publish => rectify_auth::allows_any(&roles, rectify_auth::Permission::PublishReport),
+        published_id => published_notice(&headers_query),
+        feedback_nav => feedback_nav(&state, &principal).await?,
     };
     // htmx asks for the table only; a history restore needs the whole page.
     let partial = headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request");
@@ -317,6 +327,16 @@ pub(crate) async fn ledger(
     let mut response = render(template, &chrome, page_ctx)?.into_response();
     response.headers_mut().insert(header::VARY, HeaderValue::from_static("HX-Request"));
     Ok(response)
+}
+
+/// The publication to confirm after `POST /inspections/{id}/publish` (`?published=7`).
+fn published_notice(query: &str) -> Option<i64> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == "published")
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+        .filter(|id| *id > 0)
 }
 
 /// The confirmation after a bulk action (`?bulk=remind&sent=3&skipped=1`), in Chinese.
@@ -460,6 +480,11 @@ pub(crate) async fn problem(
     let outcomes = outcomes_for(&ledger, record.reference(), None, true);
     let evidence: Vec<view::EvidenceView> =
         own.iter().flat_map(|m| m.measure.evidence.iter()).map(view::EvidenceView::from).collect();
+    let mut history = item_history(store, "problem", id, None).await?;
+    for m in &own {
+        history.extend(item_history(store, "measure", m.id, Some(ordinal(m))).await?);
+    }
+    history.sort_by_key(|h| std::cmp::Reverse(h.seq));
     let title = short(&row.title, 24);
     let chrome = chrome(
         &state,
@@ -480,6 +505,8 @@ pub(crate) async fn problem(
         outcomes => ser(&outcomes),
         evidence => ser(&evidence),
         disclosure_public => record.problem.disclosure.is_public(),
+        history => ser(&history),
+        feedback_nav => feedback_nav(&state, &principal).await?,
         can_close,
         done => query.ok().and_then(|Query(q)| q.done),
     };
@@ -513,6 +540,7 @@ pub(crate) async fn measure(
     let outcomes = outcomes_for(&ledger, problem.reference(), Some(record.position), true);
     let evidence: Vec<view::EvidenceView> = record.measure.evidence.iter().map(view::EvidenceView::from).collect();
     let inspection = record.inspection_id;
+    let history = item_history(store, "measure", id, None).await?;
     let problem_title = short(&p.title, 16);
     let chrome = chrome(
         &state,
@@ -535,10 +563,92 @@ pub(crate) async fn measure(
         evidence => ser(&evidence),
         documents => record.measure.documents.clone(),
         timeline_show_measure => false,
+        history => ser(&history),
+        feedback_nav => feedback_nav(&state, &principal).await?,
         wf => super::work::panel(&state, &principal, &record).await?,
         done => query.ok().and_then(|Query(q)| q.done.filter(|d| d.len() <= 40)),
     };
     Ok(render("measure.html", &chrome, page)?.into_response())
+}
+
+/// One line of an item's 操作记录 (audit history), as staff who can read the item see it.
+#[derive(Debug, Serialize)]
+struct HistoryEntry {
+    seq: i64,
+    /// Beijing time, `2024年8月1日 17:00`.
+    at: String,
+    actor: String,
+    label: &'static str,
+    /// `二是` when the entry is about one of a problem's measures.
+    measure: Option<String>,
+    measure_id: Option<i64>,
+}
+
+/// How many audit entries of one item the page shows; older ones are in the audit trail.
+const HISTORY_LIMIT: u32 = 50;
+
+/// The Chinese label of an audited action on a problem or measure. `None` for actions that do
+/// not belong in an item's history (sign-in events, account changes, unknown codes).
+fn action_label_zh(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "measure.start" => "开始整改",
+        "measure.mark_basically_completed" => "标记基本完成",
+        "measure.resume" => "恢复整改",
+        "measure.claim" => "申请销号",
+        "measure.approve" => "审核通过",
+        "measure.send_back" => "退回重办",
+        "measure.request_extension" => "申请延期",
+        "measure.approve_extension" => "同意延期",
+        "measure.decline_extension" => "不同意延期",
+        "measure.declare_long_term" => "列为长期整改",
+        "measure.close_stage" => "阶段性销号",
+        "measure.close_long_term" => "长期整改销号",
+        "measure.reopen" => "重新整改",
+        "measure.add_progress" => "报送进展",
+        "measure.attach_evidence" => "上传佐证材料",
+        "measure.remind" => "催办",
+        "problem.close" => "问题销号",
+        "problem.reopen" => "问题重新整改",
+        _ => return None,
+    })
+}
+
+fn ordinal(m: &MeasureRecord) -> String {
+    format!("{}是", rectify_domain::numerals::to_chinese(m.position as u32 + 1))
+}
+
+/// The successful audited actions on one problem or measure, newest first, labelled in Chinese.
+async fn item_history(
+    store: &Store,
+    kind: &str,
+    id: i64,
+    measure: Option<String>,
+) -> Result<Vec<HistoryEntry>, UiError> {
+    let filter =
+        AuditFilter { target_kind: Some(kind.to_owned()), target_id: Some(id.to_string()), ..AuditFilter::default() };
+    let entries = store.list_audit(&filter, Page { offset: 0, limit: HISTORY_LIMIT }).await?;
+    Ok(entries.iter().filter(|e| e.result == "ok").filter_map(|e| history_entry(e, measure.as_deref(), id)).collect())
+}
+
+fn history_entry(e: &AuditEntry, measure: Option<&str>, id: i64) -> Option<HistoryEntry> {
+    Some(HistoryEntry {
+        seq: e.seq,
+        at: beijing_minutes(&e.at),
+        actor: e.actor_name.clone(),
+        label: action_label_zh(&e.action)?,
+        measure: measure.map(str::to_owned),
+        measure_id: measure.map(|_| id),
+    })
+}
+
+/// An RFC 3339 UTC timestamp as Beijing time to the minute (the text itself when unreadable).
+fn beijing_minutes(timestamp: &str) -> String {
+    let (Ok(at), Some(offset)) =
+        (chrono::DateTime::parse_from_rfc3339(timestamp), chrono::FixedOffset::east_opt(8 * 3600))
+    else {
+        return timestamp.to_owned();
+    };
+    at.with_timezone(&offset).format("%Y年%-m月%-d日 %H:%M").to_string()
 }
 
 /// The first `n` characters of `text`, with an ellipsis when cut.
@@ -597,6 +707,7 @@ pub(crate) async fn dashboard(
         lights,
         timeline => ser(&timeline),
         charts_json,
+        feedback_nav => feedback_nav(&state, &principal).await?,
     };
     Ok(render("dashboard.html", &chrome, page)?.into_response())
 }
@@ -630,6 +741,18 @@ mod tests {
             }
             proptest::prop_assert_eq!(String::from_utf8(bytes).unwrap(), text);
         }
+    }
+
+    #[test]
+    fn history_labels_are_chinese_and_skip_sign_in_events() {
+        assert_eq!(action_label_zh("measure.claim"), Some("申请销号"));
+        assert_eq!(action_label_zh("measure.approve"), Some("审核通过"));
+        assert_eq!(action_label_zh("measure.send_back"), Some("退回重办"));
+        assert_eq!(action_label_zh("measure.add_progress"), Some("报送进展"));
+        assert_eq!(action_label_zh("login.failed"), None);
+        assert_eq!(action_label_zh("user.set_roles"), None);
+        assert_eq!(beijing_minutes("2024-08-01T17:30:00.000000Z"), "2024年8月2日 01:30");
+        assert_eq!(beijing_minutes("later"), "later");
     }
 
     #[test]

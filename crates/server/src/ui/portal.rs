@@ -925,26 +925,50 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
 impl Actor {
     /// The units whose feedback the actor may see: those of the inspections in their scope.
     async fn units(&self, state: &AppState) -> Result<Vec<String>, PortalError> {
-        let all = state.store().portal_units().await?;
-        let Some(principal) = &self.principal else { return Ok(all) };
-        let visibility = Visibility::new(&principal.grants);
-        let seen: Vec<String> = state
-            .store()
-            .list_inspections()
-            .await?
-            .iter()
-            .filter(|s| visibility.sees_inspection(s))
-            .filter_map(|s| s.unit.clone())
-            .collect();
-        Ok(all.into_iter().filter(|u| seen.contains(u)).collect())
+        Ok(units_in_scope(state, self.principal.as_ref()).await?)
     }
+}
+
+/// The portal's units within `principal`'s data scope (`None`: an embedding application's bare
+/// [`Acting`], which sees every unit).
+async fn units_in_scope(state: &AppState, principal: Option<&Principal>) -> Result<Vec<String>, StorageError> {
+    let all = state.store().portal_units().await?;
+    let Some(principal) = principal else { return Ok(all) };
+    let visibility = Visibility::new(&principal.grants);
+    let seen: Vec<String> = state
+        .store()
+        .list_inspections()
+        .await?
+        .iter()
+        .filter(|s| visibility.sees_inspection(s))
+        .filter_map(|s| s.unit.clone())
+        .collect();
+    Ok(all.into_iter().filter(|u| seen.contains(u)).collect())
+}
+
+/// For the navigation's 群众意见 link: how many feedback items of the units in the principal's
+/// scope still await an answer, or `None` when the principal may not read feedback at all.
+pub(crate) async fn unanswered_feedback(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Option<usize>, StorageError> {
+    if !rectify_auth::allows_any(&principal.roles(), rectify_auth::Permission::ReadFeedback) {
+        return Ok(None);
+    }
+    let mut open = 0;
+    for unit in units_in_scope(state, Some(principal)).await? {
+        let items = state.store().list_feedback(&unit, None).await?;
+        open += items.iter().filter(|f| f.status != FeedbackStatus::Answered).count();
+    }
+    Ok(Some(open))
 }
 
 /// `POST /inspections/{id}/publish`.
 async fn publish(State(state): State<AppState>, actor: Actor, Path(id): Path<String>) -> Result<Response, PortalError> {
     let id = positive_id(&id).ok_or(PortalError::NotFound("inspection"))?;
     let published = publish_inspection(&state, id, &actor.acting).await?;
-    Ok(Redirect::to(&format!("/public/reports/{published}")).into_response())
+    // Back to the ledger, which confirms the publication and links to the public page.
+    Ok(Redirect::to(&format!("/inspections/{id}/ledger?published={published}")).into_response())
 }
 
 /// `POST /published/{id}/withdraw`.
@@ -969,8 +993,18 @@ struct InboxQuery {
 }
 
 /// Renders a page of the unit's side in the system's own layout.
-fn staff_page(name: &str, chrome: super::Chrome, page: Value) -> Result<Html<String>, PortalError> {
-    render(name, context! { chrome => ser(chrome), viewer => ser(super::viewer()), ..page })
+async fn staff_page(
+    state: &AppState,
+    actor: &Actor,
+    name: &str,
+    chrome: super::Chrome,
+    page: Value,
+) -> Result<Html<String>, PortalError> {
+    let feedback_nav = match &actor.principal {
+        Some(principal) => unanswered_feedback(state, principal).await?,
+        None => None,
+    };
+    render(name, context! { chrome => ser(chrome), viewer => ser(super::viewer()), feedback_nav, ..page })
 }
 
 /// `GET /feedback?unit=…&status=…`: a unit's feedback, newest first.
@@ -1011,8 +1045,10 @@ async fn inbox(
         .map(|s| context! { key => s.as_str(), label => s.label_zh(), selected => Some(*s) == status })
         .collect();
     let crumbs = vec![Crumb::link("首页", "/"), Crumb::here("意见建议办理")];
-    let chrome = chrome(&state, "", "意见建议办理", crumbs, None, &csrf);
-    Ok(staff_page("portal_inbox.html", chrome, context! { units, unit, statuses, items })?.into_response())
+    let chrome = chrome(&state, "feedback", "意见建议办理", crumbs, None, &csrf);
+    let slug = unit.as_deref().map(encode);
+    let page = context! { units, unit, slug, statuses, items };
+    Ok(staff_page(&state, &actor, "portal_inbox.html", chrome, page).await?.into_response())
 }
 
 async fn item_page(
@@ -1030,7 +1066,7 @@ async fn item_page(
     let inbox_href = format!("/feedback?unit={}", encode(&f.unit));
     let crumbs =
         vec![Crumb::link("首页", "/"), Crumb::link("意见建议办理", inbox_href), Crumb::here(f.subject.clone())];
-    let chrome = chrome(state, "", "意见建议办理", crumbs, f.inspection_id, csrf);
+    let chrome = chrome(state, "feedback", "意见建议办理", crumbs, f.inspection_id, csrf);
     let page = context! {
         id => f.id,
         unit => f.unit,
@@ -1047,7 +1083,7 @@ async fn item_page(
         error,
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok(no_store((status, staff_page("portal_item.html", chrome, page)?).into_response()))
+    Ok(no_store((status, staff_page(state, actor, "portal_item.html", chrome, page).await?).into_response()))
 }
 
 /// `GET /feedback/{id}`: one feedback with the answer form.
@@ -1258,7 +1294,7 @@ mod tests {
             assert_eq!(status, StatusCode::SEE_OTHER);
             let list = f.store.list_published(None).await.unwrap();
             assert_eq!(list.len(), 1);
-            assert_eq!(location, format!("/public/reports/{}", list[0].id));
+            assert_eq!(location, format!("/inspections/{}/ledger?published={}", f.inspection, list[0].id));
             assert_eq!(list[0].unit, f.unit);
             let report = f.store.get_published(list[0].id).await.unwrap().unwrap();
             assert!(report.body_html.starts_with("<!DOCTYPE html>") && report.body_markdown.starts_with('#'));
