@@ -58,7 +58,15 @@ pub(crate) const JSON_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
         crate::workflow::record_lookback,
         crate::workflow::audit_list,
         crate::workflow::audit_export,
-        crate::workflow::audit_verify
+        crate::workflow::audit_verify,
+        crate::ui::admin::list_users,
+        crate::ui::admin::create_user,
+        crate::ui::admin::disable_user,
+        crate::ui::admin::enable_user,
+        crate::ui::admin::reset_password,
+        crate::ui::admin::set_roles,
+        crate::ui::admin::get_policy,
+        crate::ui::admin::put_policy
     ),
     components(schemas(
         Health,
@@ -69,6 +77,11 @@ pub(crate) const JSON_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
         StatisticsDto,
         CompletionDto,
         ErrorBody,
+        crate::ui::admin::UserDto,
+        crate::ui::admin::RoleGrantDto,
+        crate::ui::admin::NewUserRequest,
+        crate::ui::admin::ResetPasswordRequest,
+        crate::ui::admin::RolesRequest,
         crate::workflow::LoginRequest,
         crate::workflow::MeDto,
         crate::workflow::RoleDto,

@@ -190,7 +190,7 @@ pub(crate) async fn resolve(
         return Ok(None);
     };
     let user = store.get_user(session.user_id).await?;
-    let ended = match session_state(policy, created, seen, now) {
+    let ended = match session_state(&policy, created, seen, now) {
         SessionState::Active => None,
         SessionState::IdleExpired => Some("session.idle_timeout"),
         SessionState::Expired => Some("session.expired"),
@@ -225,7 +225,7 @@ fn holds_admin_role(user: &User) -> bool {
 
 fn restriction_of(state: &AppState, user: &User, now: DateTime<Utc>) -> Option<Restriction> {
     let changed = parse_time(&user.password_changed_at).unwrap_or(DateTime::<Utc>::MIN_UTC);
-    if user.must_change_password || password_expired(state.policy(), changed, now) {
+    if user.must_change_password || password_expired(&state.policy(), changed, now) {
         Some(Restriction::ChangePassword)
     } else if state.policy().requires_second_factor(holds_admin_role(user)) && user.totp_secret.is_none() {
         Some(Restriction::EnrolTotp)
@@ -330,7 +330,7 @@ pub(crate) async fn sign_in(
     let now = state.now();
     let policy = state.policy();
     let before = account_status(&user);
-    let (outcome, after) = login_decision(policy, &before, password_ok, now);
+    let (outcome, after) = login_decision(&policy, &before, password_ok, now);
     store_status(state, &user, &before, &after).await?;
     let log = |action: &'static str, result: &str| {
         let result = result.to_owned();
@@ -373,7 +373,7 @@ pub(crate) async fn sign_in(
                 };
                 if !fresh {
                     // A wrong code counts as a failed sign-in, so codes cannot be guessed freely.
-                    let (outcome, failed) = login_decision(policy, &after, false, now);
+                    let (outcome, failed) = login_decision(&policy, &after, false, now);
                     store_status(state, &user, &after, &failed).await?;
                     log("login.failed", "refused: wrong or reused TOTP code").await?;
                     return Ok(Err(match outcome {

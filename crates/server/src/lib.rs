@@ -20,14 +20,14 @@ mod workflow;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use chrono::{DateTime, NaiveDate, Utc};
 use rectify_auth::{Clock, SecurityPolicy, SystemClock};
 use rectify_storage::{Backend, EvidenceStore, Store};
@@ -63,7 +63,8 @@ pub struct AppState {
     uploads: ui::Uploads,
     today: Option<NaiveDate>,
     clock: Arc<dyn Clock>,
-    policy: Arc<SecurityPolicy>,
+    /// Shared by every clone, so that a change by the security administrator reaches all requests.
+    policy: Arc<RwLock<Arc<SecurityPolicy>>>,
     evidence: EvidenceStore,
     secure_cookies: bool,
     /// The public portal's settings and its in-memory rate limiters.
@@ -95,7 +96,7 @@ impl AppState {
             uploads: ui::Uploads::default(),
             today: None,
             clock: Arc::new(SystemClock),
-            policy: Arc::new(SecurityPolicy::default()),
+            policy: Arc::new(RwLock::new(Arc::new(SecurityPolicy::default()))),
             evidence: EvidenceStore::new(evidence_dir).with_max_bytes(EVIDENCE_LIMIT_BYTES as u64),
             secure_cookies: std::env::var("RECTIFY_SECURE_COOKIES").is_ok_and(|v| v == "1"),
             portal: ui::portal::Portal::default(),
@@ -112,8 +113,27 @@ impl AppState {
     /// Replaces the security policy (callers validate it first; see `SecurityPolicy::validate`).
     #[must_use]
     pub fn with_policy(mut self, policy: SecurityPolicy) -> Self {
-        self.policy = Arc::new(policy);
+        self.policy = Arc::new(RwLock::new(Arc::new(policy)));
         self
+    }
+
+    /// Replaces the policy of this state and of every clone of it (after the security
+    /// administrator saved a validated one).
+    pub(crate) fn set_policy(&self, policy: SecurityPolicy) {
+        *self.policy.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(policy);
+    }
+
+    /// Takes the policy the security administrator stored, if any, so that it survives restarts.
+    /// A stored policy that no longer parses or validates is ignored with a warning (the level-3
+    /// default or the one given to [`AppState::with_policy`] stays).
+    pub async fn load_stored_policy(&self) -> Result<(), rectify_storage::StorageError> {
+        let Some(text) = self.store.security_policy().await? else { return Ok(()) };
+        match serde_json::from_str::<SecurityPolicy>(&text) {
+            Ok(policy) if policy.validate().is_ok() => self.set_policy(policy),
+            Ok(policy) => tracing::warn!(?policy, "the stored security policy is weaker than allowed; ignored"),
+            Err(error) => tracing::warn!(%error, "the stored security policy does not parse; ignored"),
+        }
+        Ok(())
     }
 
     /// Stores evidence files under `dir` (created on the first upload), e.g. `DATA/evidence`.
@@ -150,8 +170,9 @@ impl AppState {
         self.clock.now()
     }
 
-    pub fn policy(&self) -> &SecurityPolicy {
-        &self.policy
+    /// The security policy in force (a snapshot: a concurrent change applies to later requests).
+    pub fn policy(&self) -> Arc<SecurityPolicy> {
+        Arc::clone(&self.policy.read().unwrap_or_else(PoisonError::into_inner))
     }
 
     pub fn evidence(&self) -> &EvidenceStore {
@@ -223,6 +244,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/audit", get(workflow::audit_list))
         .route("/api/audit/export.csv", get(workflow::audit_export))
         .route("/api/audit/verify", get(workflow::audit_verify))
+        .route("/api/users", get(ui::admin::list_users).post(ui::admin::create_user))
+        .route("/api/users/{id}/disable", post(ui::admin::disable_user))
+        .route("/api/users/{id}/enable", post(ui::admin::enable_user))
+        .route("/api/users/{id}/reset-password", post(ui::admin::reset_password))
+        .route("/api/users/{id}/roles", put(ui::admin::set_roles))
+        .route("/api/security-policy", get(ui::admin::get_policy).put(ui::admin::put_policy))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES));
     // Evidence uploads: the only API bodies that may be large.
     let uploads = Router::new()
@@ -290,6 +317,9 @@ pub async fn serve_state_on(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let local = listener.local_addr()?;
+    if let Err(error) = state.load_stored_policy().await {
+        tracing::warn!(%error, "the stored security policy could not be read; the default applies");
+    }
     tracing::info!(%local, database = state.database_name(), "serving");
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let signal = async move {

@@ -21,6 +21,7 @@ pub mod lookback;
 pub mod portal;
 mod read;
 mod records;
+pub mod settings;
 pub mod supervision;
 pub mod users;
 pub mod workflow;

@@ -6,6 +6,7 @@
 //! forms behind the double-submit CSRF check of [`csrf`].
 
 mod account;
+pub(crate) mod admin;
 mod assets;
 mod csrf;
 mod documents;
@@ -40,7 +41,7 @@ const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self';
      connect-src 'self'; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 17] = [
+const TEMPLATES_SOURCES: [(&str, &str); 20] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("ledger.html", include_str!("../../templates/ledger.html")),
@@ -58,6 +59,9 @@ const TEMPLATES_SOURCES: [(&str, &str); 17] = [
     ("inbox.html", include_str!("../../templates/inbox.html")),
     ("audit.html", include_str!("../../templates/audit.html")),
     ("workflow.html", include_str!("../../templates/workflow.html")),
+    ("admin_users.html", include_str!("../../templates/admin_users.html")),
+    ("admin_roles.html", include_str!("../../templates/admin_roles.html")),
+    ("admin_policy.html", include_str!("../../templates/admin_policy.html")),
 ];
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -100,6 +104,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/inspections/{id}/bulk/assign", post(work::bulk_assign))
         .route("/inbox", get(work::inbox))
         .route("/audit", get(work::audit))
+        .route("/admin/users", get(admin::users_page).post(admin::create_user_form))
+        .route("/admin/users/{id}/status", post(admin::status_form))
+        .route("/admin/users/{id}/password", post(admin::reset_password_form))
+        .route("/admin/roles", get(admin::roles_page))
+        .route("/admin/roles/{id}", post(admin::roles_form))
+        .route("/admin/policy", get(admin::policy_page).post(admin::policy_form))
         .route("/assets/{*path}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))
         .layer(middleware::from_fn(csrf::check))
@@ -162,6 +172,11 @@ pub(crate) struct Viewer {
     pub can_documents: bool,
     pub can_inbox: bool,
     pub can_audit: bool,
+    /// 系统管理员: accounts.
+    pub can_manage_users: bool,
+    /// 安全管理员: roles and the security policy.
+    pub can_manage_roles: bool,
+    pub can_manage_policy: bool,
     /// Must change the password or enrol TOTP first: the navigation is hidden.
     pub restricted: bool,
 }
@@ -178,6 +193,9 @@ fn viewer() -> Option<Viewer> {
         can_documents: any(DOCUMENTS),
         can_inbox: any(REVIEW),
         can_audit: any(&[rectify_auth::Permission::ReadAuditTrail]),
+        can_manage_users: any(&[rectify_auth::Permission::ManageUsers]),
+        can_manage_roles: any(&[rectify_auth::Permission::ManageRoles]),
+        can_manage_policy: any(&[rectify_auth::Permission::ManageSecurityPolicy]),
         restricted: p.restriction.is_some(),
     })
 }

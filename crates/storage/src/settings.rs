@@ -1,0 +1,111 @@
+//! System-wide settings kept as JSON text in the `settings` table (migration `0005_settings`):
+//! for now the security policy of the security administrator (安全管理员).
+//!
+//! Storage keeps the text as given; parsing and validating it (against the 等保 level-3 floor)
+//! is the auth layer's job, so that this crate needs no knowledge of the policy's fields. Every
+//! change is audited with the value before and after, in the same transaction.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::audit::{AuditRecord, append_audit, timestamp};
+use crate::{Acting, StorageError, Store};
+
+/// The key of the security policy row.
+const SECURITY_POLICY: &str = "security_policy";
+
+/// The JSON text as an audit value (a string if it is not JSON, which it always should be).
+fn as_value(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
+}
+
+impl Store {
+    /// The stored security policy as JSON text; `None` until a security administrator saves one.
+    pub async fn security_policy(&self) -> Result<Option<String>, StorageError> {
+        self.setting(SECURITY_POLICY).await
+    }
+
+    /// Stores the security policy (JSON text the caller has validated), audited as
+    /// `settings.security_policy` with the previous value.
+    pub async fn set_security_policy(
+        &self,
+        json: &str,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        self.set_setting(SECURITY_POLICY, json, actor, now).await
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<String>, StorageError> {
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key.to_owned())
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn set_setting(
+        &self,
+        key: &str,
+        value: &str,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let mut tx = self.begin_write().await?;
+        let before: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key.to_owned())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let at = timestamp(now);
+        if before.is_some() {
+            sqlx::query("UPDATE settings SET value = $1, updated_at = $2 WHERE key = $3")
+                .bind(value.to_owned())
+                .bind(at)
+                .bind(key.to_owned())
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)")
+                .bind(key.to_owned())
+                .bind(value.to_owned())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let mut record =
+            AuditRecord::new(actor, format!("settings.{key}"), "settings", None, now).after(json!(as_value(value)));
+        if let Some(before) = before.as_deref() {
+            record = record.before(as_value(before));
+        }
+        append_audit(&mut tx, &record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rectify_domain::roles::Role;
+
+    fn admin() -> Acting {
+        Acting { user_id: None, user_name: "secadmin".into(), role: Role::SecurityAdmin, address: None }
+    }
+
+    #[tokio::test]
+    async fn the_policy_is_absent_until_saved_then_replaced_and_audited() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&format!("sqlite:{}", dir.path().join("s.sqlite").display())).await.unwrap();
+        assert_eq!(store.security_policy().await.unwrap(), None);
+        let now = Utc::now();
+        store.set_security_policy(r#"{"password_min_length":12}"#, &admin(), now).await.unwrap();
+        store.set_security_policy(r#"{"password_min_length":14}"#, &admin(), now).await.unwrap();
+        assert_eq!(store.security_policy().await.unwrap().as_deref(), Some(r#"{"password_min_length":14}"#));
+        let filter = crate::AuditFilter { action: Some("settings.security_policy".into()), ..Default::default() };
+        let changes = store.list_audit(&filter, crate::Page::default()).await.unwrap();
+        assert_eq!(changes.len(), 2);
+        // Newest first: the second change remembers the first value.
+        assert_eq!(changes[0].before_json.as_deref(), Some(r#"{"password_min_length":12}"#));
+        assert_eq!(changes[1].before_json, None);
+        assert!(store.verify_audit().await.is_ok());
+    }
+}
