@@ -25,7 +25,13 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "http://$addr/healthz"; echo
 
-for path in /api/inspections/1/statistics /api/inspections/1/measures /; do
-    echo "== GET $path ($(curl -fsS -o /dev/null -w '%{size_download}' "http://$addr$path") bytes)"
-    wrk -d 10s -c 16 -t 2 --latency "http://$addr$path"
+# Sign in as the inspection office (the widest view) with the demo's account.
+cookie=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' \
+    -d '{"username":"office","password":"Demo#Zhenggai2024"}' "http://$addr/api/session" |
+    sed -n 's/^[Ss]et-[Cc]ookie: \(rectify_session=[^;]*\).*/\1/p')
+[ -n "$cookie" ] || { echo "load.sh: could not sign in" >&2; exit 1; }
+
+for path in /api/inspections/1/statistics /api/inspections/1/measures / /inspections/1/ledger /inspections/1/dashboard /public; do
+    echo "== GET $path ($(curl -fsS -o /dev/null -H "Cookie: $cookie" -w '%{size_download}' "http://$addr$path") bytes)"
+    wrk -d 10s -c 16 -t 2 --latency -H "Cookie: $cookie" "http://$addr$path"
 done
