@@ -41,7 +41,7 @@ const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self';
      connect-src 'self'; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 20] = [
+const TEMPLATES_SOURCES: [(&str, &str); 30] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("ledger.html", include_str!("../../templates/ledger.html")),
@@ -62,9 +62,20 @@ const TEMPLATES_SOURCES: [(&str, &str); 20] = [
     ("admin_users.html", include_str!("../../templates/admin_users.html")),
     ("admin_roles.html", include_str!("../../templates/admin_roles.html")),
     ("admin_policy.html", include_str!("../../templates/admin_policy.html")),
+    ("portal_layout.html", include_str!("../../templates/portal_layout.html")),
+    ("portal_index.html", include_str!("../../templates/portal_index.html")),
+    ("portal_report.html", include_str!("../../templates/portal_report.html")),
+    ("portal_feedback.html", include_str!("../../templates/portal_feedback.html")),
+    ("portal_thanks.html", include_str!("../../templates/portal_thanks.html")),
+    ("portal_lookup.html", include_str!("../../templates/portal_lookup.html")),
+    ("portal_qr.html", include_str!("../../templates/portal_qr.html")),
+    ("portal_error.html", include_str!("../../templates/portal_error.html")),
+    ("portal_inbox.html", include_str!("../../templates/portal_inbox.html")),
+    ("portal_item.html", include_str!("../../templates/portal_item.html")),
 ];
 
-static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+/// Every template of the UI and the portal, compiled once.
+pub(crate) static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     // Printing or looping over a missing value is a template bug; `{% if x %}` stays allowed.
     env.set_undefined_behavior(UndefinedBehavior::SemiStrict);

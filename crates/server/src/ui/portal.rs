@@ -21,7 +21,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::extract::rejection::{FormRejection, QueryRejection};
@@ -33,7 +33,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use chrono::{DateTime, FixedOffset, Utc};
-use minijinja::{Environment, UndefinedBehavior, Value, context};
+use minijinja::{Value, context};
 use rectify_report_writer::{Block, ReportOptions, build_blocks, render_html, render_markdown};
 use rectify_storage::portal::{
     FeedbackField, FeedbackProblem, FieldIssue, PublicationId, RECEIPT_ALPHABET, format_receipt_code,
@@ -127,32 +127,6 @@ const PORTAL_CSS: &str = r#"
 }
 @media (max-width: 640px) { .report-paper { padding: 20px 16px; font-size: 13pt; } .report-paper h1 { font-size: 18pt; } .report-paper h2, .report-paper h3, .report-paper h4, .report-paper p { font-size: 13pt; } }
 "#;
-
-/// Every template of the portal; the unit's pages use the system's own layout.
-const TEMPLATES_SOURCES: [(&str, &str); 11] = [
-    ("layout.html", include_str!("../../templates/layout.html")),
-    ("portal_layout.html", include_str!("../../templates/portal_layout.html")),
-    ("portal_index.html", include_str!("../../templates/portal_index.html")),
-    ("portal_report.html", include_str!("../../templates/portal_report.html")),
-    ("portal_feedback.html", include_str!("../../templates/portal_feedback.html")),
-    ("portal_thanks.html", include_str!("../../templates/portal_thanks.html")),
-    ("portal_lookup.html", include_str!("../../templates/portal_lookup.html")),
-    ("portal_qr.html", include_str!("../../templates/portal_qr.html")),
-    ("portal_error.html", include_str!("../../templates/portal_error.html")),
-    ("portal_inbox.html", include_str!("../../templates/portal_inbox.html")),
-    ("portal_item.html", include_str!("../../templates/portal_item.html")),
-];
-
-static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
-    for (name, source) in TEMPLATES_SOURCES {
-        if let Err(e) = env.add_template(name, source) {
-            tracing::error!(template = name, error = %e, "template does not compile");
-        }
-    }
-    env
-});
 
 /// How many requests of one kind one key may make within a sliding window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -332,7 +306,7 @@ fn site(nav: &'static str, title: impl Into<String>) -> Site {
 }
 
 fn render(name: &str, page: Value) -> Result<Html<String>, PortalError> {
-    Ok(Html(TEMPLATES.get_template(name)?.render(page)?))
+    Ok(Html(super::TEMPLATES.get_template(name)?.render(page)?))
 }
 
 fn public_error(status: StatusCode, heading: &str, message: &str) -> Response {
@@ -1146,14 +1120,6 @@ async fn processing(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_template_compiles() {
-        let mut env = Environment::new();
-        for (name, source) in TEMPLATES_SOURCES {
-            env.add_template(name, source).unwrap_or_else(|e| panic!("{name}: {e:#}"));
-        }
-    }
 
     #[test]
     fn the_limiter_slides_and_keeps_keys_apart() {
