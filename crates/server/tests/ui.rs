@@ -516,3 +516,25 @@ async fn assets_are_embedded_and_cached() {
     }
     assert_eq!(get(&f.app, "/assets/../Cargo.toml").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_rounds_own_light_thresholds_decide_the_lights() {
+    let mut ledger = demo_ledger(today());
+    // A round that warns in yellow four months ahead, as some offices do for long projects.
+    ledger.policy.lights = LightPolicy { green_within: None, yellow_within: 120, working_days: false };
+    let yellow = |policy: &LightPolicy| {
+        ledger
+            .problems()
+            .filter(|p| {
+                p.measures.iter().any(|m| {
+                    light(Some(m.status.unwrap_or(p.status)), m.deadline, today(), policy, &CALENDAR) == Light::Yellow
+                })
+            })
+            .count()
+    };
+    let expected = yellow(&ledger.policy.lights);
+    assert_ne!(expected, yellow(&LightPolicy::default()), "the round's thresholds must change something here");
+    let f = fixture_with(ledger.clone()).await;
+    let html = get(&f.app, &format!("/inspections/{}/ledger?light=yellow", f.id)).await.text();
+    assert_eq!(rows(&html), expected.min(20));
+}

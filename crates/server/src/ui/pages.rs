@@ -40,12 +40,11 @@ async fn load(state: &AppState, principal: &Principal, id: i64) -> Result<Loaded
         .find(|s| s.id == id)
         .ok_or_else(|| UiError::not_found("inspection", id.to_string()))?;
     let visibility = Visibility::new(&principal.grants);
-    let ledger = visibility
-        .ledger(&summary, &store.export_ledger(id).await?)
-        .ok_or_else(|| UiError::not_found("inspection", id.to_string()))?;
+    let full = store.export_ledger(id).await?;
+    let ledger = visibility.ledger(&summary, &full).ok_or_else(|| UiError::not_found("inspection", id.to_string()))?;
     let (problems, measures) =
         visibility.records(&summary, store.list_problems(id).await?, store.list_measures(id, None).await?);
-    let rows = view::rows(&problems, &measures, state.today());
+    let rows = view::rows(&problems, &measures, view::LightsOn { today: state.today(), policy: &full.policy.lights });
     Ok(Loaded { summary, ledger, rows })
 }
 
@@ -475,7 +474,8 @@ pub(crate) async fn problem(
         && rectify_auth::allows_any(&principal.roles(), rectify_auth::Permission::VerifyClosure);
     let mut own: Vec<&MeasureRecord> = measures.iter().collect();
     own.sort_by_key(|m| m.position);
-    let row = view::problem_row(&record, &own, 0, state.today());
+    let row =
+        view::problem_row(&record, &own, 0, view::LightsOn { today: state.today(), policy: &ledger.policy.lights });
     let name = summary.as_ref().map(inspection_name).unwrap_or_default();
     let outcomes = outcomes_for(&ledger, record.reference(), None, true);
     let evidence: Vec<view::EvidenceView> =
@@ -535,8 +535,9 @@ pub(crate) async fn measure(
         .await?
         .ok_or_else(|| UiError::not_found("problem", record.problem_id.to_string()))?;
     let ledger = store.export_ledger(record.inspection_id).await?;
-    let m = view::measure_row(&record, problem.problem.status, state.today());
-    let p = view::problem_row(&problem, &[], 0, state.today());
+    let lights = view::LightsOn { today: state.today(), policy: &ledger.policy.lights };
+    let m = view::measure_row(&record, problem.problem.status, lights);
+    let p = view::problem_row(&problem, &[], 0, lights);
     let outcomes = outcomes_for(&ledger, problem.reference(), Some(record.position), true);
     let evidence: Vec<view::EvidenceView> = record.measure.evidence.iter().map(view::EvidenceView::from).collect();
     let inspection = record.inspection_id;

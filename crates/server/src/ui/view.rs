@@ -131,7 +131,14 @@ pub(crate) fn aspect_label(number: Option<&str>, title: Option<&str>, index: usi
 }
 
 /// Builds the rows of a ledger in ledger order, every measure with its light on `today`.
-pub(crate) fn rows(problems: &[ProblemRecord], measures: &[MeasureRecord], today: NaiveDate) -> Vec<ProblemRow> {
+/// The day and the round's thresholds that deadline lights are computed for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LightsOn<'a> {
+    pub(crate) today: NaiveDate,
+    pub(crate) policy: &'a LightPolicy,
+}
+
+pub(crate) fn rows(problems: &[ProblemRecord], measures: &[MeasureRecord], lights: LightsOn) -> Vec<ProblemRow> {
     let mut by_problem: HashMap<i64, Vec<&MeasureRecord>> = HashMap::new();
     for m in measures {
         by_problem.entry(m.problem_id).or_default().push(m);
@@ -144,7 +151,7 @@ pub(crate) fn rows(problems: &[ProblemRecord], measures: &[MeasureRecord], today
         .map(|(i, p)| {
             let mut own = by_problem.remove(&p.id).unwrap_or_default();
             own.sort_by_key(|m| m.position);
-            problem_row(p, &own, i + 1, today)
+            problem_row(p, &own, i + 1, lights)
         })
         .collect()
 }
@@ -153,10 +160,10 @@ pub(crate) fn problem_row(
     p: &ProblemRecord,
     measures: &[&MeasureRecord],
     serial: usize,
-    today: NaiveDate,
+    lights: LightsOn,
 ) -> ProblemRow {
     let problem = &p.problem;
-    let measures: Vec<MeasureRow> = measures.iter().map(|m| measure_row(m, problem.status, today)).collect();
+    let measures: Vec<MeasureRow> = measures.iter().map(|m| measure_row(m, problem.status, lights)).collect();
     let light = measures.iter().map(|m| m.light_value).max_by_key(|l| urgency(*l)).unwrap_or(Light::None);
     let r = &problem.responsibility;
     ProblemRow {
@@ -185,13 +192,14 @@ pub(crate) fn problem_row(
     }
 }
 
-pub(crate) fn measure_row(m: &MeasureRecord, problem_status: Status, today: NaiveDate) -> MeasureRow {
+pub(crate) fn measure_row(m: &MeasureRecord, problem_status: Status, lights: LightsOn) -> MeasureRow {
+    let today = lights.today;
     let measure = &m.measure;
     let status = measure.status.unwrap_or(problem_status);
-    let light = supervision::light(Some(status), measure.deadline, today, &LightPolicy::default(), &CALENDAR);
+    let light = supervision::light(Some(status), measure.deadline, today, lights.policy, &CALENDAR);
     let days_left = match (light, measure.deadline) {
         (Light::Grey, _) | (_, None) => None,
-        (_, Some(d)) => Some(supervision::days_left(d, today, &LightPolicy::default(), &CALENDAR)),
+        (_, Some(d)) => Some(supervision::days_left(d, today, lights.policy, &CALENDAR)),
     };
     let (_, rest) = strip_measure_ordinal(&measure.text);
     let text = if rest.trim().is_empty() { measure.text.to_string() } else { rest.to_string() };
