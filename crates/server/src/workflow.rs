@@ -404,7 +404,14 @@ pub(crate) async fn add_progress(
         (status = 200, description = "The file, as an attachment", content_type = "application/octet-stream"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)
     ))]
-pub(crate) async fn evidence(State(state): State<AppState>, Path(sha256): Path<String>) -> Result<Response, ApiError> {
+pub(crate) async fn evidence(
+    State(state): State<AppState>,
+    Path(sha256): Path<String>,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    // `?inline=1` shows an image or a PDF in the browser (evidence preview); anything else is
+    // always downloaded.
+    let wants_inline = uri.query().is_some_and(|q| q.split('&').any(|p| p == "inline=1"));
     let sha256 = sha256.to_ascii_lowercase();
     if state.store().evidence_measure(&sha256).await?.is_empty() {
         return Err(ApiError::NoRoute(format!("/api/evidence/{sha256}")));
@@ -437,7 +444,9 @@ pub(crate) async fn evidence(State(state): State<AppState>, Path(sha256): Path<S
         _ => "bin",
     };
     let short = sha256.get(..12).unwrap_or(&sha256);
-    let disposition = format!("attachment; filename=\"evidence-{short}.{extension}\"");
+    let inline = wants_inline && (media_type == "application/pdf" || media_type.starts_with("image/"));
+    let disposition =
+        format!("{}; filename=\"evidence-{short}.{extension}\"", if inline { "inline" } else { "attachment" });
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
@@ -446,6 +455,10 @@ pub(crate) async fn evidence(State(state): State<AppState>, Path(sha256): Path<S
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if inline {
+        // An uploaded file shown in the browser runs no script and reaches nothing of the site.
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
+    }
     Ok(response)
 }
 

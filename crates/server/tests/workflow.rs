@@ -277,6 +277,13 @@ async fn evidence_is_checked_by_content_and_size_and_served_only_within_scope() 
         page.contains(&format!("href=\"&#x2f;api&#x2f;evidence&#x2f;{sha}\"")) || page.contains(&uri),
         "download link"
     );
+    // A PDF can be previewed: shown inline, sandboxed, and only when asked for.
+    assert!(page.contains(&format!("{uri}?inline=1")) && page.contains("预览"), "preview link");
+    let shown = f.get(Some(&dept), &format!("{uri}?inline=1")).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("inline;"));
+    assert!(shown.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().starts_with("sandbox"));
+    assert_eq!(f.get(Some(&other), &format!("{uri}?inline=1")).await.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
