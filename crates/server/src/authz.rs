@@ -166,6 +166,11 @@ pub const ROUTES: &[RouteRule] = &[
     rule("POST", "/inspections/{id}/bulk/assign", AnyOf(REASSIGN), Target::Inspection),
     rule("GET", "/problems/{id}", AnyOf(READ), Target::Problem),
     rule("POST", "/problems/{id}/close", AnyOf(&[P::VerifyClosure]), Target::Problem),
+    // 回头看 and 反弹重办: the inspection office, within its scope like the look-back API.
+    rule("POST", "/problems/{id}/reopen", AnyOf(&[P::RunLookBack]), Target::Problem),
+    rule("GET", "/inspections/{id}/lookback", AnyOf(&[P::RunLookBack]), Target::Inspection),
+    rule("POST", "/inspections/{id}/lookback", AnyOf(&[P::RunLookBack]), Target::Inspection),
+    rule("POST", "/lookback-items/{id}", AnyOf(&[P::RunLookBack]), Target::LookbackItem),
     rule("GET", "/measures/{id}", AnyOf(READ), Target::Measure),
     rule("POST", "/measures/{id}/actions", AnyOf(WORKFLOW), Target::Measure),
     rule("POST", "/measures/{id}/progress", AnyOf(REPORT_PROGRESS), Target::Measure),

@@ -175,6 +175,29 @@ impl Store {
     }
 
     /// A look-back with its items in drawing order; `None` if no look-back has the id.
+    /// Every look-back of an inspection, newest first.
+    pub async fn list_lookbacks(&self, inspection: InspectionId) -> Result<Vec<Lookback>, StorageError> {
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM lookbacks WHERE inspection_id = $1 ORDER BY id DESC")
+            .bind(inspection)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(lookback) = self.get_lookback(id).await? {
+                out.push(lookback);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The look-back an item belongs to; `None` if no item has the id.
+    pub async fn lookback_of_item(&self, item: i64) -> Result<Option<i64>, StorageError> {
+        Ok(sqlx::query_scalar("SELECT lookback_id FROM lookback_items WHERE id = $1")
+            .bind(item)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
     pub async fn get_lookback(&self, id: i64) -> Result<Option<Lookback>, StorageError> {
         let Some(row) = sqlx::query(
             "SELECT inspection_id, scheduled_for, seed, sample_size, created_by_name, created_at FROM lookbacks \

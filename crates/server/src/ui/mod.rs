@@ -10,6 +10,7 @@ pub(crate) mod admin;
 mod assets;
 mod csrf;
 mod documents;
+mod lookback;
 pub(crate) mod pages;
 pub(crate) mod portal;
 mod uploads;
@@ -41,7 +42,7 @@ const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self';
      connect-src 'self'; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 30] = [
+const TEMPLATES_SOURCES: [(&str, &str); 31] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("ledger.html", include_str!("../../templates/ledger.html")),
@@ -72,6 +73,7 @@ const TEMPLATES_SOURCES: [(&str, &str); 30] = [
     ("portal_error.html", include_str!("../../templates/portal_error.html")),
     ("portal_inbox.html", include_str!("../../templates/portal_inbox.html")),
     ("portal_item.html", include_str!("../../templates/portal_item.html")),
+    ("lookback.html", include_str!("../../templates/lookback.html")),
 ];
 
 /// Every template of the UI and the portal, compiled once.
@@ -111,6 +113,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/measures/{id}/progress", post(work::progress))
         .route("/measures/{id}/remind", post(work::remind))
         .route("/problems/{id}/close", post(work::close_problem))
+        .route("/problems/{id}/reopen", post(lookback::reopen))
+        .route("/inspections/{id}/lookback", get(lookback::page).post(lookback::draw))
+        .route("/lookback-items/{id}", post(lookback::record))
         .route("/inspections/{id}/bulk/remind", post(work::bulk_remind))
         .route("/inspections/{id}/bulk/assign", post(work::bulk_assign))
         .route("/inbox", get(work::inbox))
@@ -188,6 +193,8 @@ pub(crate) struct Viewer {
     /// 安全管理员: roles and the security policy.
     pub can_manage_roles: bool,
     pub can_manage_policy: bool,
+    /// 巡察办: draws look-back samples and reopens closed problems (反弹重办).
+    pub can_look_back: bool,
     /// Must change the password or enrol TOTP first: the navigation is hidden.
     pub restricted: bool,
 }
@@ -207,6 +214,7 @@ fn viewer() -> Option<Viewer> {
         can_manage_users: any(&[rectify_auth::Permission::ManageUsers]),
         can_manage_roles: any(&[rectify_auth::Permission::ManageRoles]),
         can_manage_policy: any(&[rectify_auth::Permission::ManageSecurityPolicy]),
+        can_look_back: any(&[rectify_auth::Permission::RunLookBack]),
         restricted: p.restriction.is_some(),
     })
 }
