@@ -137,32 +137,44 @@ impl Grant {
         }
     }
 
-    /// The part of a ledger the grant sees: `None` if the inspection is out of scope, otherwise
-    /// the ledger with only the problems and measures in scope (aspects left empty are dropped).
-    /// Statistics computed on the result describe the visible part only.
+    /// The part of a ledger this grant sees; see [`visible_ledger`].
     pub fn visible_ledger(&self, id: InspectionId, ledger: &Ledger) -> Option<Ledger> {
-        let inspection = InspectionRef { id, unit: ledger.unit.as_deref() };
-        if !self.sees_inspection(inspection) {
-            return None;
-        }
-        let aspects = ledger
-            .aspects
-            .iter()
-            .filter_map(|aspect| {
-                let problems: Vec<Problem> = aspect
-                    .problems
-                    .iter()
-                    .filter(|p| self.problem_in_scope(p))
-                    .map(|p| Problem {
-                        measures: p.measures.iter().filter(|m| self.measure_in_scope(p, m)).cloned().collect(),
-                        ..p.clone()
-                    })
-                    .collect();
-                (!problems.is_empty()).then(|| Aspect { problems, ..aspect.clone() })
-            })
-            .collect();
-        Some(Ledger { aspects, ..ledger.clone() })
+        visible_ledger(std::slice::from_ref(self), id, ledger)
     }
+}
+
+/// The part of a ledger an account with `grants` sees (the union of what each grant sees):
+/// `None` if no grant sees the inspection, otherwise the ledger with only the problems and
+/// measures in scope (aspects left empty are dropped). Statistics computed on the result describe
+/// the visible part only. Outcomes point at problems and measures by position and belong to the
+/// unit as a whole, so a partial view carries none rather than misattributed ones.
+pub fn visible_ledger(grants: &[Grant], id: InspectionId, ledger: &Ledger) -> Option<Ledger> {
+    let inspection = InspectionRef { id, unit: ledger.unit.as_deref() };
+    if !any_sees_inspection(grants, inspection) {
+        return None;
+    }
+    let mut partial = false;
+    let mut aspects = Vec::new();
+    for aspect in &ledger.aspects {
+        let mut problems = Vec::new();
+        for p in &aspect.problems {
+            if !any_sees_problem(grants, inspection, p) {
+                partial = true;
+                continue;
+            }
+            let measures: Vec<Measure> =
+                p.measures.iter().filter(|m| any_sees_measure(grants, inspection, p, m)).cloned().collect();
+            partial |= measures.len() != p.measures.len();
+            problems.push(Problem { measures, ..p.clone() });
+        }
+        if !problems.is_empty() {
+            aspects.push(Aspect { problems, ..aspect.clone() });
+        }
+    }
+    if !partial {
+        return Some(ledger.clone());
+    }
+    Some(Ledger { aspects, outcomes: Default::default(), ..ledger.clone() })
 }
 
 /// Whether any of an account's grants sees the inspection.

@@ -172,3 +172,30 @@ fn grants_round_trip_through_json() {
     let back: Grant = serde_json::from_str(&serde_json::to_string(&grant).unwrap()).unwrap();
     assert_eq!(back, grant);
 }
+
+/// Outcomes point at problems by position: a partial view must not carry them (they would point
+/// at the wrong problems), a full view keeps them.
+#[test]
+fn outcomes_stay_only_in_a_full_view() {
+    let mut full = ledger();
+    full.outcomes.rules.push(rectify_domain::Rule {
+        title: rectify_domain::DocumentTitle::new("《公务用车管理办法》").unwrap(),
+        action: rectify_domain::RuleAction::Made,
+        date: None,
+        measure: Some(rectify_domain::MeasureRef { aspect: 1, problem: 0, measure: 0 }),
+    });
+    let unit = Grant::new(Role::UnitLiaison, Scope { inspection_ids: ids(&[7]), ..Scope::default() });
+    let whole = unit.visible_ledger(7, &full).unwrap();
+    assert_eq!(whole, full, "nothing filtered, nothing dropped");
+    let department = Grant::new(
+        Role::Department,
+        Scope { inspection_ids: ids(&[7]), department: Some("财务科".into()), ..Scope::default() },
+    );
+    let part = department.visible_ledger(7, &full).unwrap();
+    assert_eq!(part.problems().count(), 1);
+    assert!(part.outcomes.rules.is_empty(), "the rule points at a problem the department does not see");
+    part.check().expect("what a partial view shows is a valid ledger");
+    // Several grants see their union.
+    let both = rectify_auth::scope::visible_ledger(&[department, unit], 7, &full).unwrap();
+    assert_eq!(both, full);
+}

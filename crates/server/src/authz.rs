@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use rectify_auth::scope::{any_sees_inspection, any_sees_measure, any_sees_problem};
 use rectify_auth::{Grant, InspectionRef, Permission, allows_any, csrf_matches};
 use rectify_domain::roles::Role;
-use rectify_domain::{Aspect, Ledger, Problem};
+use rectify_domain::{Ledger, Problem};
 use rectify_storage::{InspectionSummary, MeasureRecord, ProblemRecord};
 
 use crate::AppState;
@@ -467,39 +467,8 @@ impl<'a> Visibility<'a> {
         (full.into_iter().map(|(p, _)| p).collect(), measures)
     }
 
-    /// The part of a ledger the account sees (aspects left empty are dropped); `None` when the
-    /// inspection is out of scope.
+    /// The part of a ledger the account sees; see [`rectify_auth::scope::visible_ledger`].
     pub fn ledger(&self, summary: &InspectionSummary, ledger: &Ledger) -> Option<Ledger> {
-        if !self.sees_inspection(summary) {
-            return None;
-        }
-        if self.sees_everything_of(summary) {
-            return Some(ledger.clone());
-        }
-        let inspection = Self::reference(summary);
-        let aspects = ledger
-            .aspects
-            .iter()
-            .filter_map(|aspect| {
-                let problems: Vec<Problem> = aspect
-                    .problems
-                    .iter()
-                    .filter(|p| any_sees_problem(self.grants, inspection, p))
-                    .map(|p| Problem {
-                        measures: p
-                            .measures
-                            .iter()
-                            .filter(|m| any_sees_measure(self.grants, inspection, p, m))
-                            .cloned()
-                            .collect(),
-                        ..p.clone()
-                    })
-                    .collect();
-                (!problems.is_empty()).then(|| Aspect { problems, ..aspect.clone() })
-            })
-            .collect();
-        // Outcomes point at problems by position and are the unit's as a whole: a partial view
-        // shows none rather than misattributed or unit-wide figures.
-        Some(Ledger { aspects, outcomes: Default::default(), ..ledger.clone() })
+        rectify_auth::scope::visible_ledger(self.grants, summary.id, ledger)
     }
 }

@@ -42,7 +42,7 @@ const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self';
      connect-src 'self'; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 31] = [
+const TEMPLATES_SOURCES: [(&str, &str); 32] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("ledger.html", include_str!("../../templates/ledger.html")),
@@ -54,6 +54,7 @@ const TEMPLATES_SOURCES: [(&str, &str); 31] = [
     ("preview.html", include_str!("../../templates/preview.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("timeline.html", include_str!("../../templates/timeline.html")),
+    ("history.html", include_str!("../../templates/history.html")),
     ("outcomes.html", include_str!("../../templates/outcomes.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("account.html", include_str!("../../templates/account.html")),
