@@ -10,7 +10,7 @@ use rectify_domain::Ledger;
 use rectify_report_writer::{Audience, Layout, ReportOptions};
 use rectify_storage::{StorageError, Store};
 
-use crate::{AudienceArg, AuditCommand, Command, Format, LayoutArg, ReportArgs, UserCommand};
+use crate::{AudienceArg, AuditCommand, Command, Format, LayoutArg, LedgerSource, ReportArgs, UserCommand};
 
 /// A command that could not do its job: the message goes to stderr, the code is the exit status.
 #[derive(Debug)]
@@ -53,8 +53,8 @@ pub fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Serve { database, addr, evidence_dir } => serve(&database, addr, evidence_dir),
         Command::User { command: UserCommand::Add { database, username } } => user_add(&database, &username),
         Command::Audit { command: AuditCommand::Verify { database } } => audit_verify(&database),
-        Command::Notice { ledger, database, inspection, issuer, serial, date, output } => {
-            let ledger = load_ledger(ledger.as_deref(), database.as_deref(), inspection)?;
+        Command::Notice { source, issuer, serial, date, output } => {
+            let ledger = load_ledger(source)?;
             let today = date.unwrap_or_else(|| chrono::Local::now().date_naive());
             let Some(mut notice) =
                 rectify_report_writer::SupervisionNotice::from_ledger(&ledger, today, &ledger.policy.lights, &issuer)
@@ -104,8 +104,9 @@ fn lint(file: &Path, json: bool) -> Result<ExitCode, Failure> {
 }
 
 /// The ledger of a command that reads either a ledger JSON file or one stored inspection.
-fn load_ledger(path: Option<&Path>, database: Option<&str>, inspection: Option<String>) -> Result<Ledger, Failure> {
-    match (path, database) {
+fn load_ledger(source: LedgerSource) -> Result<Ledger, Failure> {
+    let LedgerSource { ledger: path, database, inspection } = source;
+    match (path.as_deref(), database.as_deref()) {
         (Some(path), _) => read_ledger_json(path),
         (None, Some(url)) => runtime()?.block_on(async {
             let store = Store::connect(url).await?;
@@ -122,7 +123,7 @@ fn load_ledger(path: Option<&Path>, database: Option<&str>, inspection: Option<S
 }
 
 fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
-    let ledger = load_ledger(args.ledger.as_deref(), args.database.as_deref(), args.inspection.clone())?;
+    let ledger = load_ledger(args.source)?;
     let defaults = ReportOptions::for_ledger(&ledger);
     let opts = ReportOptions {
         audience: match args.audience {

@@ -81,12 +81,8 @@ enum Command {
     },
     /// Write a supervision notice (督办单, .docx) for the overdue and at-risk measures.
     Notice {
-        #[arg(long, conflicts_with = "database", required_unless_present = "database")]
-        ledger: Option<PathBuf>,
-        #[arg(long)]
-        database: Option<String>,
-        #[arg(long, requires = "database")]
-        inspection: Option<String>,
+        #[command(flatten)]
+        source: LedgerSource,
         /// Who sends it, e.g. 区委巡察办.
         #[arg(long)]
         issuer: String,
@@ -128,8 +124,9 @@ enum AuditCommand {
     },
 }
 
+/// Where a command reads its ledger: a ledger JSON file, or one inspection of a database.
 #[derive(clap::Args)]
-struct ReportArgs {
+struct LedgerSource {
     /// A ledger JSON file (what `rectify parse --json` prints is one).
     #[arg(long, conflicts_with = "database", required_unless_present = "database")]
     ledger: Option<PathBuf>,
@@ -139,6 +136,12 @@ struct ReportArgs {
     /// With --database: inspection id, unit name or title.
     #[arg(long, requires = "database")]
     inspection: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    source: LedgerSource,
     #[arg(long, value_enum)]
     format: Format,
     #[arg(short = 'o', long = "output")]
