@@ -26,8 +26,8 @@ pub mod supervision;
 pub mod users;
 pub mod workflow;
 mod write;
+mod write_tx;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use rectify_domain::{Ledger, Statistics};
@@ -35,7 +35,8 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
-pub use audit::{AuditBroken, AuditCheck, AuditEntry, AuditFilter, AuditRecord, AuditVerifyError, Page, append_audit};
+use audit::append_audit;
+pub use audit::{AuditBroken, AuditCheck, AuditEntry, AuditFilter, AuditRecord, AuditVerifyError, Page};
 pub use error::{StorageError, WorkflowStoreError};
 pub use files::{EvidenceStore, FileError, StoredFile};
 pub use lookback::{Lookback, LookbackItem, LookbackResult};
@@ -47,6 +48,7 @@ pub use records::{InspectionSummary, MeasureRecord, ProblemRecord};
 pub use supervision::{Handover, Reminder, ReminderTarget, ResponsibilityTarget};
 pub use users::{AccountError, LoginStatus, NewUser, RoleGrant, Session, User};
 pub use workflow::MeasureWorkflowView;
+use write_tx::WriteTx;
 
 use read::{MeasureFilter, ProblemFilter};
 
@@ -111,36 +113,8 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    /// SQLite admits one writer at a time. Queueing writers here, in arrival order, replaces
-    /// SQLite's busy-wait (which sleeps in growing steps and lets late comers overtake) and keeps
-    /// the latency of concurrent writes short and fair. Unused for PostgreSQL.
-    write_gate: Arc<tokio::sync::Mutex<()>>,
-}
-
-/// A write transaction, holding the SQLite write gate until it commits or is dropped.
-pub(crate) struct WriteTx {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
-    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
-
-impl WriteTx {
-    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
-    }
-}
-
-impl std::ops::Deref for WriteTx {
-    type Target = sqlx::AnyConnection;
-
-    fn deref(&self) -> &sqlx::AnyConnection {
-        &self.tx
-    }
-}
-
-impl std::ops::DerefMut for WriteTx {
-    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.tx
-    }
+    /// SQLite's write gate and kept write connection (see [`write_tx`]); `None` for PostgreSQL.
+    write_gate: Option<write_tx::SqliteGate>,
 }
 
 impl Store {
@@ -151,8 +125,9 @@ impl Store {
         let backend = Backend::from_url(url)?;
         let pool = match backend {
             Backend::Sqlite => {
-                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-                let mut options = AnyPoolOptions::new().after_connect(|conn, _meta| {
+                // An embedded database cannot drop a connection: pinging it before each use
+                // would only add a round trip to the connection's worker thread.
+                let options = AnyPoolOptions::new().test_before_acquire(false).after_connect(|conn, _meta| {
                     Box::pin(async move {
                         // WAL lets readers run beside the writer; it is a property of the file, so
                         // repeating it per connection costs nothing once set.
@@ -172,10 +147,6 @@ impl Store {
                         Ok(())
                     })
                 });
-                if in_memory {
-                    // Every connection to `:memory:` would be a database of its own: keep exactly one.
-                    options = options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None);
-                }
                 options.connect(&sqlite_url(url)).await?
             }
             Backend::Postgres => AnyPoolOptions::new().connect(url).await?,
@@ -185,8 +156,12 @@ impl Store {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await?;
+        let write_gate = match backend {
+            Backend::Sqlite => Some(write_tx::SqliteWriter::gate(&pool).await?),
+            Backend::Postgres => None,
+        };
         tracing::debug!(?backend, "storage connected and migrated");
-        Ok(Store { pool, backend, write_gate: Arc::default() })
+        Ok(Store { pool, backend, write_gate })
     }
 
     pub fn backend(&self) -> Backend {
@@ -198,17 +173,19 @@ impl Store {
         &self.pool
     }
 
-    /// Starts a write transaction. On SQLite, writers of this process first queue on the write
-    /// gate; then `BEGIN IMMEDIATE` takes the write lock at once, so a writer of another process
-    /// makes it wait on the busy timeout instead of failing when a read lock is upgraded.
+    /// Starts a write transaction (on SQLite, after the writers queued before this one).
     async fn begin_write(&self) -> Result<WriteTx, StorageError> {
-        Ok(match self.backend {
-            Backend::Sqlite => {
-                let gate = Arc::clone(&self.write_gate).lock_owned().await;
-                WriteTx { tx: self.pool.begin_with("BEGIN IMMEDIATE").await?, _gate: Some(gate) }
-            }
-            Backend::Postgres => WriteTx { tx: self.pool.begin().await?, _gate: None },
-        })
+        WriteTx::begin(self.write_gate.as_ref(), &self.pool).await
+    }
+
+    /// Starts a write transaction whose first statement is `sql`, and returns that statement's
+    /// first row (see [`WriteTx::begin_fetching`]).
+    async fn begin_write_fetching(
+        &self,
+        sql: &str,
+        arguments: sqlx::any::AnyArguments,
+    ) -> Result<(WriteTx, Option<sqlx::any::AnyRow>), StorageError> {
+        WriteTx::begin_fetching(self.write_gate.as_ref(), &self.pool, sql, arguments).await
     }
 
     /// Starts a read transaction that sees one consistent state of the database.
@@ -243,8 +220,7 @@ impl Store {
                 "problems": ledger.problems().count(),
                 "measures": ledger.measures().count(),
             }));
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+        tx.commit_audited(&record).await?;
         tracing::info!(id, unit = ledger.unit.as_deref().unwrap_or(""), "ledger imported");
         Ok(id)
     }
@@ -398,7 +374,8 @@ impl Store {
         Ok(any.is_none())
     }
 
-    /// Closes every connection; pending queries finish first.
+    /// Closes the pool's connections; pending queries finish first. SQLite's kept write
+    /// connection closes with the last clone of the store.
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -406,6 +383,13 @@ impl Store {
 
 /// Adds `mode=rwc` so that SQLite creates a missing file instead of refusing to open it.
 fn sqlite_url(url: &str) -> String {
+    if url == "sqlite::memory:" {
+        // The pool and the kept write connection must open the same database: name it, in
+        // shared-cache memory (sqlx would give every connection a `:memory:` database of its own).
+        static MEMORY_DATABASES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = MEMORY_DATABASES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return format!("sqlite:file:rectify-memory-{}-{n}?mode=memory&cache=shared", std::process::id());
+    }
     if url.contains(":memory:") || url.contains("mode=") {
         return url.to_owned();
     }
@@ -432,6 +416,12 @@ mod tests {
         assert_eq!(sqlite_url("sqlite:a.db"), "sqlite:a.db?mode=rwc");
         assert_eq!(sqlite_url("sqlite:a.db?cache=shared"), "sqlite:a.db?cache=shared&mode=rwc");
         assert_eq!(sqlite_url("sqlite:a.db?mode=ro"), "sqlite:a.db?mode=ro");
-        assert_eq!(sqlite_url("sqlite::memory:"), "sqlite::memory:");
+    }
+
+    #[test]
+    fn each_memory_store_names_a_database_of_its_own() {
+        let (a, b) = (sqlite_url("sqlite::memory:"), sqlite_url("sqlite::memory:"));
+        assert!(a.starts_with("sqlite:file:rectify-memory-") && a.ends_with("?mode=memory&cache=shared"), "{a}");
+        assert_ne!(a, b);
     }
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 use sm3::{Digest, Sm3};
 use sqlx::Row;
 
-use crate::audit::{AuditRecord, append_audit, hex, timestamp};
+use crate::audit::{AuditRecord, hex, timestamp};
 use crate::codec::{int, unsigned};
 use crate::workflow::reopen_problem_in;
 use crate::{Acting, InspectionId, ProblemId, StorageError, Store, UserId, WorkflowStoreError};
@@ -160,8 +160,7 @@ impl Store {
             "closed_problems": closed.len(),
             "sample": sample,
         }));
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+        tx.commit_audited(&record).await?;
         Ok(Lookback {
             id,
             inspection_id: inspection,
@@ -288,8 +287,7 @@ impl Store {
         }
         let record = AuditRecord::new(actor, "lookback.record", "lookback_item", Some(item_id), now)
             .after(json!({ "problem_id": problem_id, "result": result, "note": note }));
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+        tx.commit_audited(&record).await?;
         Ok(())
     }
 }

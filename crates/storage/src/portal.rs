@@ -18,7 +18,7 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{AuditRecord, append_audit, timestamp};
+use crate::audit::{AuditRecord, timestamp};
 use crate::codec::unsigned;
 use crate::{Acting, InspectionId, StorageError, Store};
 
@@ -401,8 +401,7 @@ impl Store {
             "title": title,
             "html_bytes": report.body_html.len(),
         }));
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+        tx.commit_audited(&record).await?;
         tracing::info!(id, inspection = report.inspection_id, "report published");
         Ok(id)
     }
@@ -460,8 +459,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        append_audit(&mut tx, &AuditRecord::new(actor, "report.withdraw", "published_report", Some(id), now)).await?;
-        tx.commit().await?;
+        tx.commit_audited(&AuditRecord::new(actor, "report.withdraw", "published_report", Some(id), now)).await?;
         Ok(true)
     }
 
@@ -535,8 +533,7 @@ impl Store {
         .await?;
         let after = json!({ "unit": unit, "inspection_id": inspection_id, "anonymous": anonymous });
         let record = submission_record(id, anonymous, after, now);
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+        tx.commit_audited(&record).await?;
         Ok(Receipt { id, code, submitted_at })
     }
 
@@ -623,8 +620,7 @@ impl Store {
         let record = AuditRecord::new(actor, "feedback.processing", "feedback", Some(id), now)
             .before(json!({ "status": "received" }))
             .after(json!({ "status": "processing" }));
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+        tx.commit_audited(&record).await?;
         Ok(true)
     }
 
@@ -655,8 +651,7 @@ impl Store {
         let record = AuditRecord::new(actor, "feedback.answer", "feedback", Some(id), now)
             .before(json!({ "status": before }))
             .after(json!({ "status": "answered", "answer_chars": answer.chars().count() }));
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+        tx.commit_audited(&record).await?;
         Ok(())
     }
 }

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::audit::{AuditRecord, append_audit, timestamp};
+use crate::audit::{AuditRecord, timestamp};
 use crate::{Acting, StorageError, Store};
 
 /// The key of the security policy row.
@@ -76,8 +76,7 @@ impl Store {
         if let Some(before) = before.as_deref() {
             record = record.before(as_value(before));
         }
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+        tx.commit_audited(&record).await?;
         Ok(())
     }
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{AuditRecord, append_audit, timestamp};
+use crate::audit::{AuditRecord, timestamp};
 use crate::codec::{json_text, parse_json};
 use crate::{
     Acting, InspectionId, MeasureId, MeasureRecord, ProblemId, StorageError, Store, UserId, WorkflowStoreError,
@@ -175,8 +175,7 @@ impl Store {
         .await?;
         let record = AuditRecord::new(actor, "measure.remind", "measure", Some(measure_id), now)
             .after(json!({ "reminder_id": id, "to": to, "message": message }));
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+        tx.commit_audited(&record).await?;
         Ok(id)
     }
 
@@ -264,8 +263,7 @@ impl Store {
         let record = AuditRecord::new(actor, format!("{kind}.reassign"), kind, Some(id), now)
             .before(json!(old))
             .after(json!(new));
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+        tx.commit_audited(&record).await?;
         Ok(())
     }
 

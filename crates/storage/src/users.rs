@@ -11,7 +11,7 @@ use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{AuditRecord, append_audit, timestamp};
+use crate::audit::{AuditRecord, timestamp};
 use crate::codec::unsigned;
 use crate::{Acting, InspectionId, StorageError, Store, UserId};
 
@@ -260,8 +260,7 @@ impl Store {
             "display_name": new.display_name,
             "roles": new.roles,
         }));
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+        tx.commit_audited(&record).await?;
         Ok(id)
     }
 
@@ -344,8 +343,7 @@ impl Store {
         // Never the hashes themselves: the trail is read by the audit administrator.
         let record = AuditRecord::new(actor, "user.set_password", "user", Some(user_id), now)
             .after(json!({ "must_change_password": must_change }));
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+        tx.commit_audited(&record).await?;
         Ok(())
     }
 
@@ -378,8 +376,7 @@ impl Store {
         let record = AuditRecord::new(actor, "user.set_roles", "user", Some(user_id), now)
             .before(json!({ "roles": before }))
             .after(json!({ "roles": roles }));
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+        tx.commit_audited(&record).await?;
         Ok(())
     }
 
@@ -404,8 +401,7 @@ impl Store {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         }
         let action = if disabled { "user.disable" } else { "user.enable" };
-        append_audit(&mut tx, &AuditRecord::new(actor, action, "user", Some(user_id), now)).await?;
-        tx.commit().await?;
+        tx.commit_audited(&AuditRecord::new(actor, action, "user", Some(user_id), now)).await?;
         Ok(())
     }
 
@@ -427,8 +423,7 @@ impl Store {
             return Err(not_found(user_id));
         }
         let action = if secret.is_some() { "user.totp_enrol" } else { "user.totp_clear" };
-        append_audit(&mut tx, &AuditRecord::new(actor, action, "user", Some(user_id), now)).await?;
-        tx.commit().await?;
+        tx.commit_audited(&AuditRecord::new(actor, action, "user", Some(user_id), now)).await?;
         Ok(())
     }
 

@@ -9,11 +9,13 @@ use rectify_domain::workflow::{self, Action, Actor, ExtensionRequest, MeasureFac
 use rectify_domain::{Evidence, PartialDate, ProgressEntry, Status};
 use serde::Serialize;
 use serde_json::json;
-use sqlx::{AnyConnection, Row};
+use sqlx::any::AnyArguments;
+use sqlx::{AnyConnection, Arguments, Row};
 
 use crate::audit::{AuditRecord, append_audit};
 use crate::codec::{date_text, enum_text, parse_date, unsigned};
 use crate::write::{EvidenceOwner, insert_evidence};
+use crate::write_tx::WriteTx;
 use crate::{Acting, MeasureId, ProblemId, StorageError, Store, WorkflowStoreError};
 
 /// The workflow of one measure as the user interface shows it.
@@ -98,6 +100,13 @@ fn parse_state(state: &str, stage: Option<&str>, stages_closed: i64) -> Result<M
     })
 }
 
+/// A measure being changed: as it was, and where its next progress entry and evidence go.
+struct MeasureChange {
+    before: Loaded,
+    next_progress_position: i64,
+    next_evidence_position: i64,
+}
+
 /// The stored workflow of a measure with the facts the machine needs.
 #[derive(Debug, Clone)]
 pub(crate) struct Loaded {
@@ -134,19 +143,27 @@ impl Loaded {
     }
 }
 
+/// The columns [`loaded`] reads, as subqueries of `measure_workflow w` so that they also fit
+/// an `UPDATE … RETURNING`.
+const LOADED_COLUMNS: &str = "state, review_stage, stages_closed, extended, version, \
+     pending_extension_deadline, pending_extension_reason, \
+     (SELECT m.deadline FROM measures m WHERE m.id = measure_workflow.measure_id) AS deadline, \
+     (SELECT m.problem_id FROM measures m WHERE m.id = measure_workflow.measure_id) AS problem_id, \
+     (SELECT COUNT(*) FROM evidence v WHERE v.measure_id = measure_workflow.measure_id) + \
+     (SELECT COUNT(*) FROM evidence v JOIN progress_entries e ON e.id = v.progress_entry_id \
+      WHERE e.measure_id = measure_workflow.measure_id) AS evidence_count";
+
 pub(crate) async fn load(conn: &mut AnyConnection, measure_id: MeasureId) -> Result<Loaded, StorageError> {
-    let row = sqlx::query(
-        "SELECT w.state, w.review_stage, w.stages_closed, w.extended, w.version, w.pending_extension_deadline, \
-         w.pending_extension_reason, m.deadline, m.problem_id, \
-         (SELECT COUNT(*) FROM evidence v WHERE v.measure_id = m.id) + \
-         (SELECT COUNT(*) FROM evidence v JOIN progress_entries e ON e.id = v.progress_entry_id \
-          WHERE e.measure_id = m.id) AS evidence_count \
-         FROM measure_workflow w JOIN measures m ON m.id = w.measure_id WHERE w.measure_id = $1",
-    )
-    .bind(measure_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| StorageError::NotFound(format!("no measure has id {measure_id}")))?;
+    let sql = format!("SELECT {LOADED_COLUMNS} FROM measure_workflow WHERE measure_id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(measure_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StorageError::NotFound(format!("no measure has id {measure_id}")))?;
+    loaded(measure_id, &row)
+}
+
+fn loaded(measure_id: MeasureId, row: &sqlx::any::AnyRow) -> Result<Loaded, StorageError> {
     let state_text: String = row.try_get("state")?;
     let stage: Option<String> = row.try_get("review_stage")?;
     let state = parse_state(&state_text, stage.as_deref(), row.try_get("stages_closed")?)?;
@@ -197,24 +214,17 @@ pub(crate) async fn insert_initial(
 }
 
 /// Bumps the version if it is still `expected`; otherwise reports the version found.
-async fn bump_version(
-    conn: &mut AnyConnection,
-    measure_id: MeasureId,
-    expected: i64,
-) -> Result<(), WorkflowStoreError> {
-    let done = sqlx::query("UPDATE measure_workflow SET version = version + 1 WHERE measure_id = $1 AND version = $2")
+/// The conflict to report when a measure's version moved under a writer.
+async fn conflict(conn: &mut AnyConnection, measure_id: MeasureId) -> WorkflowStoreError {
+    let current = sqlx::query_scalar("SELECT version FROM measure_workflow WHERE measure_id = $1")
         .bind(measure_id)
-        .bind(expected)
-        .execute(&mut *conn)
-        .await?;
-    if done.rows_affected() == 1 {
-        return Ok(());
+        .fetch_optional(&mut *conn)
+        .await;
+    match current {
+        Ok(Some(current_version)) => WorkflowStoreError::Conflict { current_version },
+        Ok(None) => StorageError::NotFound(format!("no measure has id {measure_id}")).into(),
+        Err(e) => StorageError::from(e).into(),
     }
-    let current: i64 = sqlx::query_scalar("SELECT version FROM measure_workflow WHERE measure_id = $1")
-        .bind(measure_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    Err(WorkflowStoreError::Conflict { current_version: current })
 }
 
 /// Writes a new state with the optimistic lock and mirrors it into `measures`.
@@ -224,15 +234,15 @@ async fn store_state(
     outcome: &workflow::Outcome,
     extended: bool,
 ) -> Result<Loaded, WorkflowStoreError> {
-    bump_version(conn, before.measure_id, before.version).await?;
     let (state, stage, stages_closed) = state_columns(outcome.state);
     let (pending_deadline, pending_reason) = match &outcome.pending_extension {
         Some(r) => (Some(r.new_deadline.to_string()), Some(r.reason.clone())),
         None => (None, None),
     };
-    sqlx::query(
+    let done = sqlx::query(
         "UPDATE measure_workflow SET state = $1, review_stage = $2, stages_closed = $3, extended = $4, \
-         pending_extension_deadline = $5, pending_extension_reason = $6 WHERE measure_id = $7",
+         pending_extension_deadline = $5, pending_extension_reason = $6, version = version + 1 \
+         WHERE measure_id = $7 AND version = $8",
     )
     .bind(state)
     .bind(stage)
@@ -241,8 +251,12 @@ async fn store_state(
     .bind(pending_deadline)
     .bind(pending_reason)
     .bind(before.measure_id)
+    .bind(before.version)
     .execute(&mut *conn)
     .await?;
+    if done.rows_affected() != 1 {
+        return Err(conflict(conn, before.measure_id).await);
+    }
     sqlx::query("UPDATE measures SET status = $1, deadline = $2 WHERE id = $3")
         .bind(enum_text(&shown_status(outcome.state, extended))?)
         .bind(date_text(outcome.deadline))
@@ -264,7 +278,7 @@ async fn store_state(
 
 /// Takes one step of the machine on a loaded measure and records it (state, status, audit).
 pub(crate) async fn step(
-    conn: &mut AnyConnection,
+    tx: &mut WriteTx,
     before: &Loaded,
     actor: &Acting,
     workflow_actor: Actor,
@@ -280,7 +294,7 @@ pub(crate) async fn step(
         Action::Reopen { .. } => false,
         _ => before.extended,
     };
-    let after = store_state(conn, before, &outcome, extended).await?;
+    let after = store_state(tx, before, &outcome, extended).await?;
     let mut after_json = after.audit_json();
     if let (Some(object), Ok(serde_json::Value::Object(payload))) =
         (after_json.as_object_mut(), serde_json::to_value(action))
@@ -290,13 +304,13 @@ pub(crate) async fn step(
     let record = AuditRecord::new(actor, format!("measure.{}", action.name()), "measure", Some(before.measure_id), now)
         .before(before.audit_json())
         .after(after_json);
-    append_audit(conn, &record).await?;
+    append_audit(tx, &record).await?;
     Ok(Ok(after))
 }
 
 /// Records a refused attempt, so that the trail shows what was tried and by whom.
 async fn audit_refusal(
-    conn: &mut AnyConnection,
+    tx: &mut WriteTx,
     actor: &Acting,
     action: &str,
     target_kind: &str,
@@ -306,7 +320,7 @@ async fn audit_refusal(
 ) -> Result<(), StorageError> {
     let record =
         AuditRecord::new(actor, action, target_kind, Some(target_id), now).result(format!("refused: {reason}"));
-    append_audit(conn, &record).await?;
+    append_audit(tx, &record).await?;
     Ok(())
 }
 
@@ -351,7 +365,7 @@ async fn lock_measures_of(conn: &mut AnyConnection, problem_id: ProblemId) -> Re
 
 /// Reopens a closed problem and its closed measures (look-back found the problem back).
 pub(crate) async fn reopen_problem_in(
-    conn: &mut AnyConnection,
+    tx: &mut WriteTx,
     problem_id: ProblemId,
     actor: &Acting,
     reason: &str,
@@ -363,38 +377,65 @@ pub(crate) async fn reopen_problem_in(
     }
     let status: String = sqlx::query_scalar("SELECT status FROM problems WHERE id = $1")
         .bind(problem_id)
-        .fetch_optional(&mut *conn)
+        .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| StorageError::NotFound(format!("no problem has id {problem_id}")))?;
     if status != Status::Completed.as_str() {
         return Err(WorkflowStoreError::NotNow(format!("problem {problem_id} is not closed ({status})")));
     }
-    lock_measures_of(conn, problem_id).await?;
+    lock_measures_of(tx, problem_id).await?;
     let measures: Vec<i64> = sqlx::query_scalar(
         "SELECT m.id FROM measures m JOIN measure_workflow w ON w.measure_id = m.id \
          WHERE m.problem_id = $1 AND w.state = 'closed' ORDER BY m.position",
     )
     .bind(problem_id)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut **tx)
     .await?;
     let action = Action::Reopen { reason: reason.to_owned() };
     for &measure_id in &measures {
-        let before = load(conn, measure_id).await?;
-        step(conn, &before, actor, Actor::Verifier, &action, now).await??;
+        let before = load(tx, measure_id).await?;
+        step(tx, &before, actor, Actor::Verifier, &action, now).await??;
     }
     sqlx::query("UPDATE problems SET status = $1 WHERE id = $2")
         .bind(Status::InProgress.as_str())
         .bind(problem_id)
-        .execute(&mut *conn)
+        .execute(&mut **tx)
         .await?;
     let record = AuditRecord::new(actor, "problem.reopen", "problem", Some(problem_id), now)
         .before(json!({ "status": status }))
         .after(json!({ "status": Status::InProgress, "reason": reason, "measures_reopened": measures }));
-    append_audit(conn, &record).await?;
+    append_audit(tx, &record).await?;
     Ok(u32::try_from(measures.len()).unwrap_or(u32::MAX))
 }
 
 impl Store {
+    /// Starts the write of a measure that will change: loads it, with the next free positions
+    /// of its progress entries and evidence, and raises its version in the transaction's first
+    /// statement, which on SQLite travels with `BEGIN` (the busiest write path, so one hand-off to
+    /// the connection fewer). `before.version` is the version the writer must have seen; on a
+    /// mismatch the caller drops the transaction, which undoes the raise.
+    async fn begin_measure_change(&self, measure_id: MeasureId) -> Result<(WriteTx, MeasureChange), StorageError> {
+        let sql = format!(
+            "UPDATE measure_workflow SET version = version + 1 WHERE measure_id = $1 RETURNING {LOADED_COLUMNS}, \
+             (SELECT COALESCE(MAX(e.position) + 1, 0) FROM progress_entries e \
+              WHERE e.measure_id = measure_workflow.measure_id) AS next_progress_position, \
+             (SELECT COALESCE(MAX(v.position) + 1, 0) FROM evidence v \
+              WHERE v.measure_id = measure_workflow.measure_id) AS next_evidence_position"
+        );
+        let mut arguments = AnyArguments::default();
+        arguments.add(measure_id).map_err(sqlx::Error::Encode)?;
+        let (tx, row) = self.begin_write_fetching(&sql, arguments).await?;
+        let row = row.ok_or_else(|| StorageError::NotFound(format!("no measure has id {measure_id}")))?;
+        let mut before = loaded(measure_id, &row)?;
+        before.version -= 1;
+        let change = MeasureChange {
+            before,
+            next_progress_position: row.try_get("next_progress_position")?,
+            next_evidence_position: row.try_get("next_evidence_position")?,
+        };
+        Ok((tx, change))
+    }
+
     /// The workflow of a measure; `None` if no measure has the id.
     pub async fn measure_workflow(&self, measure_id: MeasureId) -> Result<Option<MeasureWorkflowView>, StorageError> {
         let mut conn = self.pool.acquire().await?;
@@ -451,37 +492,41 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
         require_role(actor, UNIT_WORKERS, "recording progress")?;
-        let mut tx = self.begin_write().await?;
-        let before = load(&mut tx, measure_id).await?;
+        let (mut tx, change) = self.begin_measure_change(measure_id).await?;
+        let before = change.before;
         if before.version != expected_version {
             return Err(WorkflowStoreError::Conflict { current_version: before.version });
         }
         if before.facts.state == MeasureState::Closed {
             return Err(WorkflowStoreError::NotNow(format!("measure {measure_id} is closed; reopen it first")));
         }
-        bump_version(&mut tx, measure_id, expected_version).await?;
-        let entry_id: i64 = sqlx::query_scalar(
-            "INSERT INTO progress_entries (measure_id, position, entry_date, text) \
-             VALUES ($1, (SELECT COALESCE(MAX(position) + 1, 0) FROM progress_entries WHERE measure_id = $1), $2, $3) \
-             RETURNING id",
-        )
-        .bind(measure_id)
-        .bind(entry.date.to_string())
-        .bind(entry.text.as_str().to_owned())
-        .fetch_one(&mut *tx)
-        .await?;
-        insert_evidence(&mut tx, EvidenceOwner::ProgressEntry(entry_id), &entry.evidence).await?;
         let added = u32::try_from(entry.evidence.len()).unwrap_or(u32::MAX);
         let after = Loaded {
             facts: MeasureFacts { evidence: before.facts.evidence.saturating_add(added), ..before.facts.clone() },
             version: before.version + 1,
             ..before.clone()
         };
+        let position = change.next_progress_position;
         let record = AuditRecord::new(actor, "measure.add_progress", "measure", Some(measure_id), now)
             .before(json!({ "version": before.version }))
-            .after(json!({ "version": after.version, "progress_entry_id": entry_id, "entry": entry }));
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+            .after(json!({ "version": after.version, "progress_position": position, "entry": entry }));
+        let insert = "INSERT INTO progress_entries (measure_id, position, entry_date, text) VALUES ($1, $2, $3, $4)";
+        let mut arguments = AnyArguments::default();
+        arguments.add(measure_id).map_err(sqlx::Error::Encode)?;
+        arguments.add(position).map_err(sqlx::Error::Encode)?;
+        arguments.add(entry.date.to_string()).map_err(sqlx::Error::Encode)?;
+        arguments.add(entry.text.as_str().to_owned()).map_err(sqlx::Error::Encode)?;
+        if entry.evidence.is_empty() {
+            // The entry, its audit record and COMMIT: one query on SQLite.
+            tx.commit_audited_after(insert, arguments, &record).await?;
+        } else {
+            let entry_id: i64 =
+                sqlx::query_scalar_with(sqlx::AssertSqlSafe(format!("{insert} RETURNING id")), arguments)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            insert_evidence(&mut tx, EvidenceOwner::ProgressEntry(entry_id), &entry.evidence).await?;
+            tx.commit_audited(&record).await?;
+        }
         Ok(after.view())
     }
 
@@ -495,17 +540,12 @@ impl Store {
     ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
         require_role(actor, UNIT_WORKERS, "attaching evidence")?;
         let sha256 = checked_sha256(evidence.sha256.as_deref())?;
-        let mut tx = self.begin_write().await?;
-        let before = load(&mut tx, measure_id).await?;
+        let (mut tx, change) = self.begin_measure_change(measure_id).await?;
+        let before = change.before;
         if before.facts.state == MeasureState::Closed {
             return Err(WorkflowStoreError::NotNow(format!("measure {measure_id} is closed; reopen it first")));
         }
-        bump_version(&mut tx, measure_id, before.version).await?;
-        let position: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(position) + 1, 0) FROM evidence WHERE measure_id = $1")
-                .bind(measure_id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let position = change.next_evidence_position;
         let stored = Evidence { sha256: Some(sha256), ..evidence.clone() };
         crate::write::insert_evidence_at(&mut tx, EvidenceOwner::Measure(measure_id), position, &stored).await?;
         let after = Loaded {
@@ -516,8 +556,7 @@ impl Store {
         let record = AuditRecord::new(actor, "measure.attach_evidence", "measure", Some(measure_id), now)
             .before(json!({ "version": before.version }))
             .after(json!({ "version": after.version, "evidence": stored }));
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+        tx.commit_audited(&record).await?;
         Ok(after.view())
     }
 
@@ -579,8 +618,7 @@ impl Store {
         let record = AuditRecord::new(actor, "problem.close", "problem", Some(problem_id), now)
             .before(json!({ "status": status }))
             .after(json!({ "status": Status::Completed }));
-        append_audit(&mut tx, &record).await?;
-        tx.commit().await?;
+        tx.commit_audited(&record).await?;
         Ok(())
     }
 

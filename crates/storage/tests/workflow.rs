@@ -658,6 +658,83 @@ async fn the_audit_trail_is_append_only() {
 }
 
 #[tokio::test]
+async fn the_database_refuses_an_entry_that_does_not_continue_the_chain() {
+    for db in backends().await {
+        let record = AuditRecord::new(&office(), "login.ok", "user", Some(1), now());
+        db.store.record_security_event(&record).await.unwrap();
+        let first: String =
+            sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = 1").fetch_one(db.store.pool()).await.unwrap();
+        // A second entry numbered 1, one that skips number 2, one that links to another hash.
+        for (seq, prev_hash) in [(1_i64, audit::GENESIS_HASH.to_owned()), (3, first.clone()), (2, "0".repeat(64))] {
+            let err = sqlx::query(
+                "INSERT INTO audit_log (seq, at, actor_name, action, target_kind, result, prev_hash, hash) \
+                 VALUES ($1, '2024-07-01T09:00:00Z', '某人', 'login.ok', 'user', 'ok', $2, $3)",
+            )
+            .bind(seq)
+            .bind(prev_hash)
+            .bind("f".repeat(64))
+            .execute(db.store.pool())
+            .await
+            .unwrap_err();
+            assert!(err.to_string().contains("does not continue the audit chain"), "{seq}: {err}");
+        }
+        assert_eq!(db.store.verify_audit().await.unwrap().entries, 1);
+        db.finish().await;
+    }
+}
+
+/// Two processes writing to one SQLite file: each one's memory of the chain's end goes stale
+/// with every write of the other, and the chain must stay one.
+#[tokio::test]
+async fn two_processes_on_one_sqlite_file_keep_one_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("shared.db").display());
+    let (a, b) = (Store::connect(&url).await.unwrap(), Store::connect(&url).await.unwrap());
+    let f = import(&a).await;
+    let m = f.measures[0].id;
+    for round in 0..6_i64 {
+        let store = if round % 2 == 0 { &a } else { &b };
+        let entry = ProgressEntry {
+            date: PartialDate::day(2024, 6, 1).unwrap(),
+            text: NonEmptyText::new(format!("第{round}次推进")).unwrap(),
+            evidence: vec![],
+        };
+        store.add_progress(m, &dept(), &entry, round, now()).await.unwrap();
+        store.record_security_event(&AuditRecord::new(&office(), "login.ok", "user", Some(1), now())).await.unwrap();
+    }
+    // The import, then two entries per round.
+    assert_eq!(a.verify_audit().await.unwrap().entries, 13);
+    assert_eq!(b.get_measure(m).await.unwrap().unwrap().measure.progress.len(), 6);
+    a.close().await;
+    b.close().await;
+}
+
+/// A write that stops half-way (here: a stale version, found after the version was raised) is
+/// rolled back at once, not when the next write of the same process comes: another process can
+/// write at once, and the measure keeps its version.
+#[tokio::test]
+async fn an_abandoned_write_leaves_nothing_and_blocks_no_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("shared.db").display());
+    let (a, b) = (Store::connect(&url).await.unwrap(), Store::connect(&url).await.unwrap());
+    let f = import(&a).await;
+    let m = f.measures[0].id;
+    let entry = ProgressEntry {
+        date: PartialDate::day(2024, 6, 1).unwrap(),
+        text: NonEmptyText::new("推进").unwrap(),
+        evidence: vec![],
+    };
+    let stale = a.add_progress(m, &dept(), &entry, 7, now()).await;
+    assert!(matches!(stale, Err(WorkflowStoreError::Conflict { current_version: 0 })), "{stale:?}");
+    // Had `a` kept its transaction open, `b` would wait for the write lock and then fail.
+    let view = b.add_progress(m, &dept(), &entry, 0, now()).await.unwrap();
+    assert_eq!(view.version, 1);
+    assert_eq!(a.get_measure(m).await.unwrap().unwrap().measure.progress.len(), 1);
+    a.close().await;
+    b.close().await;
+}
+
+#[tokio::test]
 async fn an_edited_entry_is_detected() {
     for (db, _) in tamper_target().await {
         sqlx::query("UPDATE audit_log SET actor_name = $1 WHERE seq = 3")
