@@ -33,5 +33,5 @@ cookie=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' \
 
 for path in /api/inspections/1/statistics /api/inspections/1/measures / /inspections/1/ledger /inspections/1/dashboard /public; do
     echo "== GET $path ($(curl -fsS -o /dev/null -H "Cookie: $cookie" -w '%{size_download}' "http://$addr$path") bytes)"
-    wrk -d 10s -c 16 -t 2 --latency -H "Cookie: $cookie" "http://$addr$path"
+    wrk -d ${DURATION:-10s} -c 16 -t 2 --latency -H "Cookie: $cookie" "http://$addr$path"
 done

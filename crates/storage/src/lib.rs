@@ -14,6 +14,7 @@
 //! transaction. Evidence files live on disk in an [`EvidenceStore`].
 
 pub mod audit;
+mod cache;
 mod codec;
 mod error;
 pub mod files;
@@ -28,6 +29,8 @@ pub mod workflow;
 mod write;
 mod write_tx;
 
+use std::hash::Hash;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rectify_domain::{Ledger, Statistics};
@@ -115,6 +118,17 @@ pub struct Store {
     backend: Backend,
     /// SQLite's write gate and kept write connection (see [`write_tx`]); `None` for PostgreSQL.
     write_gate: Option<write_tx::SqliteGate>,
+    /// Whole-inspection reads, remembered until the data changes (see [`cache`]).
+    pub(crate) reads: Arc<Reads>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Reads {
+    inspections: cache::Remembered<(), Vec<InspectionSummary>>,
+    ledgers: cache::Remembered<InspectionId, Option<Ledger>>,
+    problems: cache::Remembered<InspectionId, Vec<ProblemRecord>>,
+    measures: cache::Remembered<InspectionId, Vec<MeasureRecord>>,
+    workflows: cache::Remembered<InspectionId, std::collections::HashMap<MeasureId, MeasureWorkflowView>>,
 }
 
 impl Store {
@@ -161,7 +175,7 @@ impl Store {
             Backend::Postgres => None,
         };
         tracing::debug!(?backend, "storage connected and migrated");
-        Ok(Store { pool, backend, write_gate })
+        Ok(Store { pool, backend, write_gate, reads: Arc::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -196,6 +210,26 @@ impl Store {
         })
     }
 
+    /// `load` run in a read transaction, or its remembered result if the data has not changed
+    /// since (one query instead of the whole read).
+    pub(crate) async fn read_remembered<K: Eq + Hash + Clone, V>(
+        &self,
+        remembered: &cache::Remembered<K, V>,
+        key: K,
+        load: impl AsyncFnOnce(&mut sqlx::AnyConnection) -> Result<V, StorageError>,
+    ) -> Result<Arc<V>, StorageError> {
+        let current = cache::data_version(&mut *self.pool.acquire().await?).await?;
+        if let Some(hit) = remembered.get(&key, current) {
+            return Ok(hit);
+        }
+        let mut tx = self.begin_read().await?;
+        let version = cache::data_version(&mut tx).await?;
+        let value = Arc::new(load(&mut tx).await?);
+        tx.commit().await?;
+        remembered.put(key, version, Arc::clone(&value));
+        Ok(value)
+    }
+
     /// Stores a validated ledger as a new inspection, in ONE transaction (all or nothing).
     ///
     /// The ledger is checked again ([`Ledger::check`]) because its outcomes point at problems and
@@ -227,10 +261,9 @@ impl Store {
 
     /// Reads an inspection back as a ledger equal to the one imported.
     pub async fn export_ledger(&self, id: InspectionId) -> Result<Ledger, StorageError> {
-        let mut tx = self.begin_read().await?;
-        let ledger = read::load_ledger(&mut tx, id).await?;
-        tx.commit().await?;
-        ledger.ok_or_else(|| StorageError::NotFound(format!("no inspection has id {id}")))
+        let ledger =
+            self.read_remembered(&self.reads.ledgers, id, async |conn| read::load_ledger(conn, id).await).await?;
+        Option::clone(&ledger).ok_or_else(|| StorageError::NotFound(format!("no inspection has id {id}")))
     }
 
     /// Deletes an inspection and everything under it; `false` if there was none with the id.
@@ -248,31 +281,8 @@ impl Store {
 
     /// Every stored inspection, oldest import first.
     pub async fn list_inspections(&self) -> Result<Vec<InspectionSummary>, StorageError> {
-        let rows = sqlx::query(
-            "SELECT i.id, i.title, i.unit, i.inspector, i.feedback_date, i.report_date, i.created_at, \
-             (SELECT COUNT(*) FROM aspects a WHERE a.inspection_id = i.id) AS aspect_count, \
-             (SELECT COUNT(*) FROM problems p WHERE p.inspection_id = i.id) AS problem_count, \
-             (SELECT COUNT(*) FROM measures m WHERE m.inspection_id = i.id) AS measure_count \
-             FROM inspections i ORDER BY i.id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(InspectionSummary {
-                    id: row.try_get("id")?,
-                    title: row.try_get("title")?,
-                    unit: row.try_get("unit")?,
-                    inspector: row.try_get("inspector")?,
-                    feedback_date: row.try_get("feedback_date")?,
-                    report_date: row.try_get("report_date")?,
-                    aspects: codec::unsigned("aspect_count", row.try_get("aspect_count")?)?,
-                    problems: codec::unsigned("problem_count", row.try_get("problem_count")?)?,
-                    measures: codec::unsigned("measure_count", row.try_get("measure_count")?)?,
-                    imported_at: row.try_get("created_at")?,
-                })
-            })
-            .collect()
+        let inspections = self.read_remembered(&self.reads.inspections, (), read_inspections).await?;
+        Ok(Vec::clone(&inspections))
     }
 
     /// Finds the inspection a user means.
@@ -321,8 +331,12 @@ impl Store {
 
     /// The problems of an inspection in ledger order (empty if the inspection does not exist).
     pub async fn list_problems(&self, inspection: InspectionId) -> Result<Vec<ProblemRecord>, StorageError> {
-        let mut conn = self.pool.acquire().await?;
-        read::load_problems(&mut conn, ProblemFilter::Inspection(inspection)).await
+        let problems = self
+            .read_remembered(&self.reads.problems, inspection, async |conn| {
+                read::load_problems(conn, ProblemFilter::Inspection(inspection)).await
+            })
+            .await?;
+        Ok(Vec::clone(&problems))
     }
 
     pub async fn get_problem(&self, id: ProblemId) -> Result<Option<ProblemRecord>, StorageError> {
@@ -338,7 +352,14 @@ impl Store {
     ) -> Result<Vec<MeasureRecord>, StorageError> {
         let filter = match problem {
             Some(problem) => MeasureFilter::Problem(inspection, problem),
-            None => MeasureFilter::Inspection(inspection),
+            None => {
+                let measures = self
+                    .read_remembered(&self.reads.measures, inspection, async |conn| {
+                        read::load_measures(conn, MeasureFilter::Inspection(inspection)).await
+                    })
+                    .await?;
+                return Ok(Vec::clone(&measures));
+            }
         };
         let mut tx = self.begin_read().await?;
         let measures = read::load_measures(&mut tx, filter).await?;
@@ -379,6 +400,35 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Every stored inspection with its counts, oldest import first.
+async fn read_inspections(conn: &mut sqlx::AnyConnection) -> Result<Vec<InspectionSummary>, StorageError> {
+    let rows = sqlx::query(
+        "SELECT i.id, i.title, i.unit, i.inspector, i.feedback_date, i.report_date, i.created_at, \
+             (SELECT COUNT(*) FROM aspects a WHERE a.inspection_id = i.id) AS aspect_count, \
+             (SELECT COUNT(*) FROM problems p WHERE p.inspection_id = i.id) AS problem_count, \
+             (SELECT COUNT(*) FROM measures m WHERE m.inspection_id = i.id) AS measure_count \
+             FROM inspections i ORDER BY i.id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(InspectionSummary {
+                id: row.try_get("id")?,
+                title: row.try_get("title")?,
+                unit: row.try_get("unit")?,
+                inspector: row.try_get("inspector")?,
+                feedback_date: row.try_get("feedback_date")?,
+                report_date: row.try_get("report_date")?,
+                aspects: codec::unsigned("aspect_count", row.try_get("aspect_count")?)?,
+                problems: codec::unsigned("problem_count", row.try_get("problem_count")?)?,
+                measures: codec::unsigned("measure_count", row.try_get("measure_count")?)?,
+                imported_at: row.try_get("created_at")?,
+            })
+        })
+        .collect()
 }
 
 /// Adds `mode=rwc` so that SQLite creates a missing file instead of refusing to open it.

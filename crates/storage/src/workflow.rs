@@ -3,6 +3,8 @@
 //! optimistic lock, keeps `measures.status` in step and appends the audit entry — all in one
 //! transaction, so a change and its record never part.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rectify_domain::roles::Role;
 use rectify_domain::workflow::{self, Action, Actor, ExtensionRequest, MeasureFacts, MeasureState, ReviewStage};
@@ -16,7 +18,7 @@ use crate::audit::{AuditRecord, append_audit};
 use crate::codec::{date_text, enum_text, parse_date, unsigned};
 use crate::write::{EvidenceOwner, insert_evidence};
 use crate::write_tx::WriteTx;
-use crate::{Acting, MeasureId, ProblemId, StorageError, Store, WorkflowStoreError};
+use crate::{Acting, InspectionId, MeasureId, ProblemId, StorageError, Store, WorkflowStoreError};
 
 /// The workflow of one measure as the user interface shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -434,6 +436,30 @@ impl Store {
             next_evidence_position: row.try_get("next_evidence_position")?,
         };
         Ok((tx, change))
+    }
+
+    /// The workflow of every measure of an inspection, by measure (one query, remembered until
+    /// the data changes).
+    pub async fn measure_workflows(
+        &self,
+        inspection: InspectionId,
+    ) -> Result<HashMap<MeasureId, MeasureWorkflowView>, StorageError> {
+        let views = self
+            .read_remembered(&self.reads.workflows, inspection, async |conn| {
+                let sql = format!(
+                    "SELECT measure_id, {LOADED_COLUMNS} FROM measure_workflow \
+                     WHERE measure_id IN (SELECT id FROM measures WHERE inspection_id = $1)"
+                );
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(inspection).fetch_all(&mut *conn).await?;
+                rows.iter()
+                    .map(|row| {
+                        let id: MeasureId = row.try_get("measure_id")?;
+                        Ok((id, loaded(id, row)?.view()))
+                    })
+                    .collect::<Result<HashMap<_, _>, StorageError>>()
+            })
+            .await?;
+        Ok(HashMap::clone(&views))
     }
 
     /// The workflow of a measure; `None` if no measure has the id.

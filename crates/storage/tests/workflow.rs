@@ -734,6 +734,65 @@ async fn an_abandoned_write_leaves_nothing_and_blocks_no_one() {
     b.close().await;
 }
 
+/// Whole-inspection reads are remembered until the data changes: every change, by this store or
+/// by another process, must show in the next read.
+#[tokio::test]
+async fn remembered_reads_follow_every_change() {
+    for db in backends().await {
+        let store = &db.store;
+        let f = import(store).await;
+        let m = f.measures[0].id;
+        let (ledger, measures) =
+            (store.export_ledger(f.inspection).await.unwrap(), store.list_measures(f.inspection, None).await.unwrap());
+        assert_eq!(ledger.aspects[0].problems[0].measures[0].progress.len(), 0);
+        let entry = ProgressEntry {
+            date: PartialDate::day(2024, 6, 1).unwrap(),
+            text: NonEmptyText::new("推进").unwrap(),
+            evidence: vec![],
+        };
+        store.add_progress(m, &dept(), &entry, 0, now()).await.unwrap();
+        let ledger = store.export_ledger(f.inspection).await.unwrap();
+        assert_eq!(ledger.aspects[0].problems[0].measures[0].progress.len(), 1);
+        assert_eq!(measures[0].measure.status, None);
+        let workflows = store.measure_workflows(f.inspection).await.unwrap();
+        assert_eq!(workflows.len(), measures.len());
+        assert_eq!((workflows[&m].state, workflows[&m].version), (MeasureState::NotStarted, 1));
+        store.apply_measure_action(m, &dept(), Action::Start, 1, now()).await.unwrap();
+        let changed = store.list_measures(f.inspection, None).await.unwrap();
+        assert_eq!(changed[0].measure.status, Some(Status::InProgress));
+        let workflows = store.measure_workflows(f.inspection).await.unwrap();
+        assert_eq!((workflows[&m].state, workflows[&m].version), (MeasureState::InProgress, 2));
+        for record in &measures {
+            assert_eq!(Some(&workflows[&record.id]), store.measure_workflow(record.id).await.unwrap().as_ref());
+        }
+        let second = store.import_ledger(&ledger).await.unwrap();
+        let listed: Vec<_> = store.list_inspections().await.unwrap().iter().map(|s| s.id).collect();
+        assert_eq!(listed, vec![f.inspection, second]);
+        assert!(store.delete_inspection(second).await.unwrap());
+        assert_eq!(store.list_inspections().await.unwrap().len(), 1);
+        assert!(matches!(store.export_ledger(second).await, Err(StorageError::NotFound(_))));
+        db.finish().await;
+    }
+
+    // Another process writing to the same SQLite file.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("shared.db").display());
+    let (a, b) = (Store::connect(&url).await.unwrap(), Store::connect(&url).await.unwrap());
+    let f = import(&a).await;
+    let m = f.measures[0].id;
+    assert_eq!(a.list_measures(f.inspection, None).await.unwrap()[0].measure.progress.len(), 0);
+    let entry = ProgressEntry {
+        date: PartialDate::day(2024, 6, 1).unwrap(),
+        text: NonEmptyText::new("另一进程的推进").unwrap(),
+        evidence: vec![],
+    };
+    b.add_progress(m, &dept(), &entry, 0, now()).await.unwrap();
+    assert_eq!(a.list_measures(f.inspection, None).await.unwrap()[0].measure.progress.len(), 1);
+    assert_eq!(a.export_ledger(f.inspection).await.unwrap().aspects[0].problems[0].measures[0].progress.len(), 1);
+    a.close().await;
+    b.close().await;
+}
+
 #[tokio::test]
 async fn an_edited_entry_is_detected() {
     for (db, _) in tamper_target().await {

@@ -381,10 +381,11 @@ pub(crate) async fn tasks(
     for s in visibility.inspections(store.list_inspections().await?) {
         let (problems, measures) =
             visibility.records(&s, store.list_problems(s.id).await?, store.list_measures(s.id, None).await?);
+        let workflows = store.measure_workflows(s.id).await?;
         for m in &measures {
-            let Some(view) = store.measure_workflow(m.id).await? else { continue };
-            let buttons = buttons(principal, &view, state.today());
-            if !keep(m, &view, &buttons) {
+            let Some(view) = workflows.get(&m.id) else { continue };
+            let buttons = buttons(principal, view, state.today());
+            if !keep(m, view, &buttons) {
                 continue;
             }
             let problem = problems.iter().find(|p| p.id == m.problem_id);
