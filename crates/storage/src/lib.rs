@@ -192,6 +192,14 @@ impl Store {
         WriteTx::begin(self.write_gate.as_ref(), &self.pool).await
     }
 
+    /// Runs one statement that writes as a transaction of its own (see [`write_tx::execute_alone`]).
+    async fn execute_write(
+        &self,
+        query: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> Result<sqlx::any::AnyQueryResult, StorageError> {
+        write_tx::execute_alone(self.write_gate.as_ref(), &self.pool, query).await
+    }
+
     /// Starts a write transaction whose first statement is `sql`, and returns that statement's
     /// first row (see [`WriteTx::begin_fetching`]).
     async fn begin_write_fetching(

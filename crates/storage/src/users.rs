@@ -290,11 +290,13 @@ impl Store {
 
     /// Stores the login counters (the login itself is recorded with `record_security_event`).
     pub async fn update_login_status(&self, user_id: UserId, status: LoginStatus) -> Result<(), StorageError> {
-        let done = sqlx::query("UPDATE users SET failed_attempts = $1, locked_until = $2 WHERE id = $3")
-            .bind(i64::from(status.failed_attempts))
-            .bind(status.locked_until.map(timestamp))
-            .bind(user_id)
-            .execute(&self.pool)
+        let done = self
+            .execute_write(
+                sqlx::query("UPDATE users SET failed_attempts = $1, locked_until = $2 WHERE id = $3")
+                    .bind(i64::from(status.failed_attempts))
+                    .bind(status.locked_until.map(timestamp))
+                    .bind(user_id),
+            )
             .await?;
         if done.rows_affected() == 0 { Err(not_found(user_id)) } else { Ok(()) }
     }
@@ -431,28 +433,28 @@ impl Store {
     /// later one) was already used, i.e. the code is being replayed. Atomic, so two logins with the
     /// same code cannot both succeed.
     pub async fn use_totp_step(&self, user_id: UserId, step: i64) -> Result<bool, StorageError> {
-        let done = sqlx::query(
+        let query = sqlx::query(
             "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
         )
         .bind(step)
-        .bind(user_id)
-        .execute(&self.pool)
-        .await?;
+        .bind(user_id);
+        let done = self.execute_write(query).await?;
         Ok(done.rows_affected() == 1)
     }
 
     pub async fn create_session(&self, session: &Session) -> Result<(), StorageError> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, csrf_token, address) \
+        self.execute_write(
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, csrf_token, address) \
              VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(session.token_hash.clone())
+            .bind(session.user_id)
+            .bind(session.created_at.clone())
+            .bind(session.last_seen_at.clone())
+            .bind(session.csrf_token.clone())
+            .bind(session.address.clone()),
         )
-        .bind(session.token_hash.clone())
-        .bind(session.user_id)
-        .bind(session.created_at.clone())
-        .bind(session.last_seen_at.clone())
-        .bind(session.csrf_token.clone())
-        .bind(session.address.clone())
-        .execute(&self.pool)
         .await?;
         Ok(())
     }
@@ -470,25 +472,26 @@ impl Store {
 
     /// Marks the session as used now; `false` if it no longer exists.
     pub async fn touch_session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<bool, StorageError> {
-        let done = sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-            .bind(timestamp(now))
-            .bind(token_hash.to_owned())
-            .execute(&self.pool)
+        let done = self
+            .execute_write(
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                    .bind(timestamp(now))
+                    .bind(token_hash.to_owned()),
+            )
             .await?;
         Ok(done.rows_affected() == 1)
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<bool, StorageError> {
-        let done = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash.to_owned())
-            .execute(&self.pool)
+        let done = self
+            .execute_write(sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash.to_owned()))
             .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// Ends every session of a user (password change, lockout, role change); returns how many.
     pub async fn delete_user_sessions(&self, user_id: UserId) -> Result<u64, StorageError> {
-        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&self.pool).await?;
+        let done = self.execute_write(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id)).await?;
         Ok(done.rows_affected())
     }
 
@@ -498,10 +501,12 @@ impl Store {
         idle_before: DateTime<Utc>,
         created_before: DateTime<Utc>,
     ) -> Result<u64, StorageError> {
-        let done = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
-            .bind(timestamp(idle_before))
-            .bind(timestamp(created_before))
-            .execute(&self.pool)
+        let done = self
+            .execute_write(
+                sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+                    .bind(timestamp(idle_before))
+                    .bind(timestamp(created_before)),
+            )
             .await?;
         Ok(done.rows_affected())
     }

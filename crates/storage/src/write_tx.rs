@@ -85,6 +85,23 @@ impl Drop for SqliteTx {
     }
 }
 
+/// Runs one statement as a transaction of its own: on SQLite through the gate like every write
+/// (SQLite's own busy-wait would make it wait in growing sleeps behind a stream of writers).
+pub(crate) async fn execute_alone(
+    gate: Option<&SqliteGate>,
+    pool: &AnyPool,
+    query: sqlx::query::Query<'_, sqlx::Any, AnyArguments>,
+) -> Result<sqlx::any::AnyQueryResult, StorageError> {
+    match gate {
+        Some(gate) => {
+            let mut writer = gate.lock().await;
+            writer.roll_back().await?;
+            Ok(query.execute(&mut writer.conn).await?)
+        }
+        None => Ok(query.execute(pool).await?),
+    }
+}
+
 /// A write transaction: SQLite through the gate, PostgreSQL from the pool.
 pub(crate) enum WriteTx {
     Sqlite(SqliteTx),
