@@ -205,6 +205,24 @@ fn public_by_prefix(path: &str) -> bool {
 tokio::task_local! {
     /// The signed-in account of the request being handled, for the page layout.
     static PRINCIPAL: Option<Principal>;
+    /// The navigation's count of feedback awaiting an answer, for pages (`None`: no link).
+    static NAV_FEEDBACK: Option<usize>;
+}
+
+/// For the 群众意见 link of every page: how much feedback in the account's scope awaits an
+/// answer, or `None` when the account may not read feedback (or the request is not a page).
+pub(crate) fn nav_feedback() -> Option<usize> {
+    NAV_FEEDBACK.try_with(|n| *n).ok().flatten()
+}
+
+/// Whether a request is for a page, which shows the navigation.
+fn shows_navigation(method: &Method, path: &str) -> bool {
+    matches!(*method, Method::GET | Method::HEAD)
+        && !is_api(path)
+        && !path.starts_with("/assets/")
+        && !path.starts_with("/evidence/")
+        && !path.contains("/export/")
+        && !public_by_prefix(path)
 }
 
 /// The signed-in account of the current request, if any (for rendering the layout).
@@ -309,7 +327,17 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request, n
     if let Some(p) = principal.clone() {
         request.extensions_mut().insert(p);
     }
-    let mut response = PRINCIPAL.scope(principal, next.run(request)).await;
+    let nav_feedback = match principal.as_ref() {
+        Some(p) if shows_navigation(&method, &path) => {
+            // A count in the navigation must not cost the page: on an error, no badge.
+            crate::ui::portal::unanswered_feedback(&state, p).await.unwrap_or_else(|error| {
+                tracing::warn!(%error, "counting open feedback for the navigation failed");
+                None
+            })
+        }
+        _ => None,
+    };
+    let mut response = PRINCIPAL.scope(principal, NAV_FEEDBACK.scope(nav_feedback, next.run(request))).await;
     if !is_api(&path) && !path.starts_with("/assets/") {
         // Pages show personal data: never from a shared cache or the back button after sign-out.
         response.headers_mut().entry(header::CACHE_CONTROL).or_insert(header::HeaderValue::from_static("no-store"));

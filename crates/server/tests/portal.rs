@@ -577,6 +577,22 @@ async fn the_navigation_counts_unanswered_feedback_for_those_who_read_it() {
     assert!(inbox.contains(&link(1)) && inbox.contains("aria-current=\"page\">群众意见"));
     let slug = f.unit.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
     assert!(inbox.contains(&format!("href=\"/public/units/{slug}/qr\"")), "the inbox links the QR sheet");
+    // Every page of the system shows it, not only some.
+    let problem = f.store.list_problems(f.inspection).await.unwrap()[0].id;
+    let measure = f.store.list_measures(f.inspection, None).await.unwrap()[0].id;
+    let id = f.inspection;
+    for page in [
+        format!("/inspections/{id}/ledger"),
+        format!("/inspections/{id}/dashboard"),
+        format!("/problems/{problem}"),
+        format!("/measures/{measure}"),
+        "/documents".to_owned(),
+        "/account/password".to_owned(),
+    ] {
+        let response = staff_get(&f, &staff, &page).await;
+        assert_eq!(response.status, 200, "{page}");
+        assert!(response.text().contains(&link(1)), "{page} shows the count");
+    }
 
     let dept = common::signed(&f.app, "dept", None).await;
     assert!(!staff_get(&f, &dept, "/").await.text().contains("群众意见"), "the department reads no feedback");

@@ -589,6 +589,17 @@ impl Store {
         rows.iter().map(feedback).collect()
     }
 
+    /// How many feedback items of each unit still await an answer (received or being handled).
+    pub async fn open_feedback_by_unit(&self) -> Result<std::collections::HashMap<String, u64>, StorageError> {
+        let rows = sqlx::query("SELECT unit, COUNT(*) AS open FROM feedback WHERE status <> $1 GROUP BY unit")
+            .bind(FeedbackStatus::Answered.as_str().to_owned())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("unit")?, crate::codec::unsigned("open", row.try_get("open")?)?)))
+            .collect()
+    }
+
     pub async fn get_feedback(&self, id: FeedbackId) -> Result<Option<Feedback>, StorageError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {FEEDBACK_COLUMNS} FROM feedback WHERE id = $1")))
             .bind(id)

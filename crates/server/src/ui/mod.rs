@@ -228,7 +228,12 @@ pub(crate) fn ser<T: serde::Serialize>(value: T) -> Value {
 /// Renders template `name` with the layout fields and `page`.
 pub(crate) fn render(name: &str, chrome: &Chrome, page: Value) -> Result<Html<String>, UiError> {
     let template = TEMPLATES.get_template(name)?;
-    let html = template.render(context! { chrome => ser(chrome), viewer => ser(viewer()), ..page })?;
+    let html = template.render(context! {
+        chrome => ser(chrome),
+        viewer => ser(viewer()),
+        feedback_nav => crate::authz::nav_feedback(),
+        ..page
+    })?;
     Ok(Html(html))
 }
 

@@ -24,11 +24,6 @@ struct Loaded {
     rows: Vec<ProblemRow>,
 }
 
-/// The unanswered-feedback count for the navigation (`None`: no 群众意见 link for this role).
-async fn feedback_nav(state: &AppState, principal: &Principal) -> Result<Option<usize>, UiError> {
-    Ok(super::portal::unanswered_feedback(state, principal).await?)
-}
-
 /// Loads what the principal sees of an inspection (a department only its measures, a leader
 /// only their problems; figures describe the visible part).
 async fn load(state: &AppState, principal: &Principal, id: i64) -> Result<Loaded, UiError> {
@@ -181,8 +176,7 @@ pub(crate) async fn home(
     let work = super::work::my_work(&state, &principal).await?;
     let can_read = crate::authz::READ.iter().any(|p| rectify_auth::allows_any(&principal.roles(), *p));
     let can_import = rectify_auth::allows_any(&principal.roles(), rectify_auth::Permission::ImportDocuments);
-    let feedback_nav = feedback_nav(&state, &principal).await?;
-    let page = context! { cards, work, can_read, can_import, feedback_nav };
+    let page = context! { cards, work, can_read, can_import };
     Ok(render("home.html", &chrome, page)?.into_response())
 }
 
@@ -310,7 +304,6 @@ pub(crate) async fn ledger(
         bulk_done => bulk_notice(&headers_query),
         can_publish => rectify_auth::allows_any(&roles, rectify_auth::Permission::PublishReport),
         published_id => published_notice(&headers_query),
-        feedback_nav => feedback_nav(&state, &principal).await?,
     };
     // htmx asks for the table only; a history restore needs the whole page.
     let partial = headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request");
@@ -506,7 +499,6 @@ pub(crate) async fn problem(
         evidence => ser(&evidence),
         disclosure_public => record.problem.disclosure.is_public(),
         history => ser(&history),
-        feedback_nav => feedback_nav(&state, &principal).await?,
         can_close,
         done => query.ok().and_then(|Query(q)| q.done),
     };
@@ -565,7 +557,6 @@ pub(crate) async fn measure(
         documents => record.measure.documents.clone(),
         timeline_show_measure => false,
         history => ser(&history),
-        feedback_nav => feedback_nav(&state, &principal).await?,
         wf => super::work::panel(&state, &principal, &record).await?,
         done => query.ok().and_then(|Query(q)| q.done.filter(|d| d.len() <= 40)),
     };
@@ -708,7 +699,6 @@ pub(crate) async fn dashboard(
         lights,
         timeline => ser(&timeline),
         charts_json,
-        feedback_nav => feedback_nav(&state, &principal).await?,
     };
     Ok(render("dashboard.html", &chrome, page)?.into_response())
 }

@@ -929,12 +929,10 @@ pub(crate) async fn unanswered_feedback(
     if !rectify_auth::allows_any(&principal.roles(), rectify_auth::Permission::ReadFeedback) {
         return Ok(None);
     }
-    let mut open = 0;
-    for unit in units_in_scope(state, Some(principal)).await? {
-        let items = state.store().list_feedback(&unit, None).await?;
-        open += items.iter().filter(|f| f.status != FeedbackStatus::Answered).count();
-    }
-    Ok(Some(open))
+    let open = state.store().open_feedback_by_unit().await?;
+    let units = units_in_scope(state, Some(principal)).await?;
+    let total: u64 = units.iter().filter_map(|unit| open.get(unit)).sum();
+    Ok(Some(usize::try_from(total).unwrap_or(usize::MAX)))
 }
 
 /// `POST /inspections/{id}/publish`.
@@ -967,18 +965,11 @@ struct InboxQuery {
 }
 
 /// Renders a page of the unit's side in the system's own layout.
-async fn staff_page(
-    state: &AppState,
-    actor: &Actor,
-    name: &str,
-    chrome: super::Chrome,
-    page: Value,
-) -> Result<Html<String>, PortalError> {
-    let feedback_nav = match &actor.principal {
-        Some(principal) => unanswered_feedback(state, principal).await?,
-        None => None,
-    };
-    render(name, context! { chrome => ser(chrome), viewer => ser(super::viewer()), feedback_nav, ..page })
+fn staff_page(name: &str, chrome: super::Chrome, page: Value) -> Result<Html<String>, PortalError> {
+    render(
+        name,
+        context! { chrome => ser(chrome), viewer => ser(super::viewer()), feedback_nav => crate::authz::nav_feedback(), ..page },
+    )
 }
 
 /// `GET /feedback?unit=…&status=…`: a unit's feedback, newest first.
@@ -1022,7 +1013,7 @@ async fn inbox(
     let chrome = chrome(&state, "feedback", "意见建议办理", crumbs, None, &csrf);
     let slug = unit.as_deref().map(encode);
     let page = context! { units, unit, slug, statuses, items };
-    Ok(staff_page(&state, &actor, "portal_inbox.html", chrome, page).await?.into_response())
+    Ok(staff_page("portal_inbox.html", chrome, page)?.into_response())
 }
 
 async fn item_page(
@@ -1057,7 +1048,7 @@ async fn item_page(
         error,
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok(no_store((status, staff_page(state, actor, "portal_item.html", chrome, page).await?).into_response()))
+    Ok(no_store((status, staff_page("portal_item.html", chrome, page)?).into_response()))
 }
 
 /// `GET /feedback/{id}`: one feedback with the answer form.
