@@ -12,6 +12,11 @@
 //! closure (销号) state of each measure under optimistic locking, supervision, look-back and the
 //! SM3-chained audit trail. Every write of the workflow appends its audit entry in the same
 //! transaction. Evidence files live on disk in an [`EvidenceStore`].
+//!
+//! Two rules follow for anyone adding a write: it appends an audit entry in its transaction
+//! (the law asks for it, and the read cache in [`cache`] relies on it: the number of the last
+//! entry is the version of the data), and it goes through [`WriteTx`] (on SQLite the write gate
+//! and the kept write connection, see [`write_tx`]).
 
 pub mod audit;
 mod cache;

@@ -278,7 +278,8 @@ async fn store_state(
     })
 }
 
-/// Takes one step of the machine on a loaded measure and records it (state, status, audit).
+/// Takes one step of the machine on a loaded measure and writes it (state, status); returns the
+/// measure after the step and the audit record, which the caller appends.
 pub(crate) async fn step(
     tx: &mut WriteTx,
     before: &Loaded,
@@ -286,7 +287,7 @@ pub(crate) async fn step(
     workflow_actor: Actor,
     action: &Action,
     now: DateTime<Utc>,
-) -> Result<Result<Loaded, workflow::WorkflowError>, WorkflowStoreError> {
+) -> Result<Result<(Loaded, AuditRecord), workflow::WorkflowError>, WorkflowStoreError> {
     let outcome = match workflow::apply(&before.facts, workflow_actor, action) {
         Ok(outcome) => outcome,
         Err(refused) => return Ok(Err(refused)),
@@ -306,24 +307,19 @@ pub(crate) async fn step(
     let record = AuditRecord::new(actor, format!("measure.{}", action.name()), "measure", Some(before.measure_id), now)
         .before(before.audit_json())
         .after(after_json);
-    append_audit(tx, &record).await?;
-    Ok(Ok(after))
+    Ok(Ok((after, record)))
 }
 
-/// Records a refused attempt, so that the trail shows what was tried and by whom.
-async fn audit_refusal(
-    tx: &mut WriteTx,
+/// The record of a refused attempt, so that the trail shows what was tried and by whom.
+fn refusal(
     actor: &Acting,
     action: &str,
     target_kind: &str,
     target_id: i64,
     reason: &str,
     now: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    let record =
-        AuditRecord::new(actor, action, target_kind, Some(target_id), now).result(format!("refused: {reason}"));
-    append_audit(tx, &record).await?;
-    Ok(())
+) -> AuditRecord {
+    AuditRecord::new(actor, action, target_kind, Some(target_id), now).result(format!("refused: {reason}"))
 }
 
 fn require_role(actor: &Acting, allowed: &[Role], what: &str) -> Result<(), WorkflowStoreError> {
@@ -396,7 +392,8 @@ pub(crate) async fn reopen_problem_in(
     let action = Action::Reopen { reason: reason.to_owned() };
     for &measure_id in &measures {
         let before = load(tx, measure_id).await?;
-        step(tx, &before, actor, Actor::Verifier, &action, now).await??;
+        let (_, record) = step(tx, &before, actor, Actor::Verifier, &action, now).await??;
+        append_audit(tx, &record).await?;
     }
     sqlx::query("UPDATE problems SET status = $1 WHERE id = $2")
         .bind(Status::InProgress.as_str())
@@ -484,28 +481,32 @@ impl Store {
         expected_version: i64,
         now: DateTime<Utc>,
     ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
-        let mut tx = self.begin_write().await?;
-        let before = load(&mut tx, measure_id).await?;
+        // The load travels with BEGIN; `store_state` checks the version again as it writes.
+        let sql = format!("SELECT {LOADED_COLUMNS} FROM measure_workflow WHERE measure_id = $1");
+        let mut arguments = AnyArguments::default();
+        arguments.add(measure_id).map_err(sqlx::Error::Encode)?;
+        let (mut tx, row) = self.begin_write_fetching(&sql, arguments).await?;
+        let row = row.ok_or_else(|| StorageError::NotFound(format!("no measure has id {measure_id}")))?;
+        let before = loaded(measure_id, &row)?;
         if before.version != expected_version {
             return Err(WorkflowStoreError::Conflict { current_version: before.version });
         }
         let audit_action = format!("measure.{}", action.name());
-        let refusal = match workflow_actor(actor.role) {
+        let refused = match workflow_actor(actor.role) {
             None => WorkflowStoreError::Forbidden(format!(
                 "{} takes no step in the closure workflow",
                 actor.role.label_zh()
             )),
             Some(workflow_actor) => match step(&mut tx, &before, actor, workflow_actor, &action, now).await? {
-                Ok(after) => {
-                    tx.commit().await?;
+                Ok((after, record)) => {
+                    tx.commit_audited(&record).await?;
                     return Ok(after.view());
                 }
                 Err(refused) => WorkflowStoreError::Refused(refused),
             },
         };
-        audit_refusal(&mut tx, actor, &audit_action, "measure", measure_id, &refusal.to_string(), now).await?;
-        tx.commit().await?;
-        Err(refusal)
+        tx.commit_audited(&refusal(actor, &audit_action, "measure", measure_id, &refused.to_string(), now)).await?;
+        Err(refused)
     }
 
     /// Appends a progress entry (with its evidence metadata) to a measure that is not closed.
@@ -632,8 +633,7 @@ impl Store {
             } else {
                 format!("{} of the {total} measures of problem {problem_id} are not closed yet", total - closed)
             };
-            audit_refusal(&mut tx, actor, "problem.close", "problem", problem_id, &reason, now).await?;
-            tx.commit().await?;
+            tx.commit_audited(&refusal(actor, "problem.close", "problem", problem_id, &reason, now)).await?;
             return Err(WorkflowStoreError::NotNow(reason));
         }
         sqlx::query("UPDATE problems SET status = $1 WHERE id = $2")
