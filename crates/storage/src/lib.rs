@@ -14,9 +14,9 @@
 //! transaction. Evidence files live on disk in an [`EvidenceStore`].
 //!
 //! Two rules follow for anyone adding a write: it appends an audit entry in its transaction
-//! (the law asks for it, and the read cache in [`cache`] relies on it: the number of the last
-//! entry is the version of the data), and it goes through [`WriteTx`] (on SQLite the write gate
-//! and the kept write connection, see [`write_tx`]).
+//! (the law asks for it, and the read cache in `cache.rs` relies on it: the number of the last
+//! entry is the version of the data), and it goes through `WriteTx` (on SQLite the write gate
+//! and the kept write connection, see `write_tx.rs`).
 
 pub mod audit;
 mod cache;
