@@ -115,15 +115,20 @@ impl WriteTx {
     pub(crate) async fn begin(gate: Option<&SqliteGate>, pool: &AnyPool) -> Result<WriteTx, StorageError> {
         match gate {
             Some(gate) => {
-                let mut writer = Arc::clone(gate).lock_owned().await;
-                writer.roll_back().await?;
-                writer.open = true;
-                let mut tx = WriteTx::Sqlite(SqliteTx(writer));
+                let mut tx = WriteTx::through(gate).await?;
                 sqlx::query("BEGIN IMMEDIATE").execute(&mut *tx).await?;
                 Ok(tx)
             }
             None => Ok(WriteTx::Postgres(pool.begin().await?)),
         }
+    }
+
+    /// Waits for the SQLite gate and ends what an abandoned writer left open; nothing begun yet.
+    async fn through(gate: &SqliteGate) -> Result<WriteTx, StorageError> {
+        let mut writer = Arc::clone(gate).lock_owned().await;
+        writer.roll_back().await?;
+        writer.open = true;
+        Ok(WriteTx::Sqlite(SqliteTx(writer)))
     }
 
     /// Starts a write transaction whose first statement is `sql` with `arguments`, and returns
@@ -136,10 +141,7 @@ impl WriteTx {
     ) -> Result<(WriteTx, Option<AnyRow>), StorageError> {
         match gate {
             Some(gate) => {
-                let mut writer = Arc::clone(gate).lock_owned().await;
-                writer.roll_back().await?;
-                writer.open = true;
-                let mut tx = WriteTx::Sqlite(SqliteTx(writer));
+                let mut tx = WriteTx::through(gate).await?;
                 let both = format!("BEGIN IMMEDIATE; {sql}");
                 // Not `fetch_optional`: it would stop at the first result, which is BEGIN's.
                 let rows = sqlx::query_with(sqlx::AssertSqlSafe(both), arguments).fetch_all(&mut *tx).await?;

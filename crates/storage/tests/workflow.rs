@@ -109,6 +109,23 @@ async fn import(store: &Store) -> Fixture {
     Fixture { inspection, problems, measures }
 }
 
+/// A progress entry of 2024-06-01 without evidence.
+fn progress(text: impl Into<String>) -> ProgressEntry {
+    ProgressEntry {
+        date: PartialDate::day(2024, 6, 1).unwrap(),
+        text: NonEmptyText::new(text.into()).unwrap(),
+        evidence: vec![],
+    }
+}
+
+/// Two stores on one SQLite file, as two processes would open it.
+async fn two_stores_on_one_file() -> (tempfile::TempDir, Store, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("shared.db").display());
+    let (a, b) = (Store::connect(&url).await.unwrap(), Store::connect(&url).await.unwrap());
+    (dir, a, b)
+}
+
 async fn status_of(store: &Store, measure: MeasureId) -> Option<Status> {
     store.get_measure(measure).await.unwrap().unwrap().measure.status
 }
@@ -687,19 +704,12 @@ async fn the_database_refuses_an_entry_that_does_not_continue_the_chain() {
 /// with every write of the other, and the chain must stay one.
 #[tokio::test]
 async fn two_processes_on_one_sqlite_file_keep_one_chain() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}", dir.path().join("shared.db").display());
-    let (a, b) = (Store::connect(&url).await.unwrap(), Store::connect(&url).await.unwrap());
+    let (_dir, a, b) = two_stores_on_one_file().await;
     let f = import(&a).await;
     let m = f.measures[0].id;
     for round in 0..6_i64 {
         let store = if round % 2 == 0 { &a } else { &b };
-        let entry = ProgressEntry {
-            date: PartialDate::day(2024, 6, 1).unwrap(),
-            text: NonEmptyText::new(format!("第{round}次推进")).unwrap(),
-            evidence: vec![],
-        };
-        store.add_progress(m, &dept(), &entry, round, now()).await.unwrap();
+        store.add_progress(m, &dept(), &progress(format!("第{round}次推进")), round, now()).await.unwrap();
         store.record_security_event(&AuditRecord::new(&office(), "login.ok", "user", Some(1), now())).await.unwrap();
     }
     // The import, then two entries per round.
@@ -714,16 +724,10 @@ async fn two_processes_on_one_sqlite_file_keep_one_chain() {
 /// write at once, and the measure keeps its version.
 #[tokio::test]
 async fn an_abandoned_write_leaves_nothing_and_blocks_no_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}", dir.path().join("shared.db").display());
-    let (a, b) = (Store::connect(&url).await.unwrap(), Store::connect(&url).await.unwrap());
+    let (_dir, a, b) = two_stores_on_one_file().await;
     let f = import(&a).await;
     let m = f.measures[0].id;
-    let entry = ProgressEntry {
-        date: PartialDate::day(2024, 6, 1).unwrap(),
-        text: NonEmptyText::new("推进").unwrap(),
-        evidence: vec![],
-    };
+    let entry = progress("推进");
     let stale = a.add_progress(m, &dept(), &entry, 7, now()).await;
     assert!(matches!(stale, Err(WorkflowStoreError::Conflict { current_version: 0 })), "{stale:?}");
     // Had `a` kept its transaction open, `b` would wait for the write lock and then fail.
@@ -745,12 +749,7 @@ async fn remembered_reads_follow_every_change() {
         let (ledger, measures) =
             (store.export_ledger(f.inspection).await.unwrap(), store.list_measures(f.inspection, None).await.unwrap());
         assert_eq!(ledger.aspects[0].problems[0].measures[0].progress.len(), 0);
-        let entry = ProgressEntry {
-            date: PartialDate::day(2024, 6, 1).unwrap(),
-            text: NonEmptyText::new("推进").unwrap(),
-            evidence: vec![],
-        };
-        store.add_progress(m, &dept(), &entry, 0, now()).await.unwrap();
+        store.add_progress(m, &dept(), &progress("推进"), 0, now()).await.unwrap();
         let ledger = store.export_ledger(f.inspection).await.unwrap();
         assert_eq!(ledger.aspects[0].problems[0].measures[0].progress.len(), 1);
         assert_eq!(measures[0].measure.status, None);
@@ -775,18 +774,11 @@ async fn remembered_reads_follow_every_change() {
     }
 
     // Another process writing to the same SQLite file.
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}", dir.path().join("shared.db").display());
-    let (a, b) = (Store::connect(&url).await.unwrap(), Store::connect(&url).await.unwrap());
+    let (_dir, a, b) = two_stores_on_one_file().await;
     let f = import(&a).await;
     let m = f.measures[0].id;
     assert_eq!(a.list_measures(f.inspection, None).await.unwrap()[0].measure.progress.len(), 0);
-    let entry = ProgressEntry {
-        date: PartialDate::day(2024, 6, 1).unwrap(),
-        text: NonEmptyText::new("另一进程的推进").unwrap(),
-        evidence: vec![],
-    };
-    b.add_progress(m, &dept(), &entry, 0, now()).await.unwrap();
+    b.add_progress(m, &dept(), &progress("另一进程的推进"), 0, now()).await.unwrap();
     assert_eq!(a.list_measures(f.inspection, None).await.unwrap()[0].measure.progress.len(), 1);
     assert_eq!(a.export_ledger(f.inspection).await.unwrap().aspects[0].problems[0].measures[0].progress.len(), 1);
     a.close().await;
