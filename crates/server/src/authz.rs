@@ -376,12 +376,15 @@ async fn in_scope(state: &AppState, grants: &[Grant], target: Target, key: Optio
             Some(s) => Ok(visibility.sees_inspection(&s)),
             None => Ok(true),
         },
-        (Target::Problem, Some(id)) => match store.get_problem(id).await? {
-            Some(record) => visibility.sees_problem_record(state, &record).await,
+        (Target::Problem, Some(id)) => match store.problem_with_measures(id).await? {
+            Some(record) => match summary(state, record.inspection_id).await? {
+                Some(s) => Ok(visibility.sees_problem_with_measures(&s, &record)),
+                None => Ok(false),
+            },
             None => Ok(true),
         },
-        (Target::Measure, Some(id)) => match store.get_measure(id).await? {
-            Some(_) => visibility.sees_measure_id(state, id).await,
+        (Target::Measure, Some(id)) => match store.problem_of_measure(id).await? {
+            Some((problem, index)) => visibility.sees_measure_in(state, &problem, index).await,
             None => Ok(true),
         },
         (Target::LookbackItem, Some(id)) => {
@@ -441,20 +444,24 @@ impl<'a> Visibility<'a> {
         })
     }
 
-    async fn sees_problem_record(&self, state: &AppState, record: &ProblemRecord) -> Result<bool, ApiError> {
-        let Some(s) = summary(state, record.inspection_id).await? else { return Ok(false) };
-        let measures = state.store().list_measures(record.inspection_id, Some(record.id)).await?;
-        Ok(any_sees_problem(self.grants, Self::reference(&s), &with_measures(record, &measures)))
+    /// Whether the account sees a problem, given with all its measures in `problem.measures`
+    /// (see `Store::problem_with_measures`).
+    fn sees_problem_with_measures(&self, summary: &InspectionSummary, record: &ProblemRecord) -> bool {
+        any_sees_problem(self.grants, Self::reference(summary), &record.problem)
     }
 
     pub(crate) async fn sees_measure_id(&self, state: &AppState, measure_id: i64) -> Result<bool, ApiError> {
-        let store = state.store();
-        let Some(record) = store.get_measure(measure_id).await? else { return Ok(false) };
-        let Some(problem) = store.get_problem(record.problem_id).await? else { return Ok(false) };
-        let Some(s) = summary(state, record.inspection_id).await? else { return Ok(false) };
-        let measures = store.list_measures(record.inspection_id, Some(problem.id)).await?;
-        let full = with_measures(&problem, &measures);
-        Ok(any_sees_measure(self.grants, Self::reference(&s), &full, &record.measure))
+        match state.store().problem_of_measure(measure_id).await? {
+            Some((problem, index)) => self.sees_measure_in(state, &problem, index).await,
+            None => Ok(false),
+        }
+    }
+
+    /// Whether the account sees the measure at `index` of a problem read with its measures.
+    async fn sees_measure_in(&self, state: &AppState, problem: &ProblemRecord, index: usize) -> Result<bool, ApiError> {
+        let Some(s) = summary(state, problem.inspection_id).await? else { return Ok(false) };
+        let Some(measure) = problem.problem.measures.get(index) else { return Ok(false) };
+        Ok(any_sees_measure(self.grants, Self::reference(&s), &problem.problem, measure))
     }
 
     /// The inspections the account sees.

@@ -352,6 +352,32 @@ impl Store {
         Ok(Vec::clone(&problems))
     }
 
+    /// A problem with its measures in `problem.measures`, without their progress entries and
+    /// evidence: what the data-scope rules need (who answers for the problem and each measure).
+    pub async fn problem_with_measures(&self, id: ProblemId) -> Result<Option<ProblemRecord>, StorageError> {
+        let mut tx = self.begin_read().await?;
+        let record = problem_with_measures(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(record.map(|(record, _)| record))
+    }
+
+    /// The problem of a measure as [`Store::problem_with_measures`] reads it, and the index of
+    /// the measure among the problem's measures.
+    pub async fn problem_of_measure(
+        &self,
+        measure_id: MeasureId,
+    ) -> Result<Option<(ProblemRecord, usize)>, StorageError> {
+        let mut tx = self.begin_read().await?;
+        let problem: Option<ProblemId> = sqlx::query_scalar("SELECT problem_id FROM measures WHERE id = $1")
+            .bind(measure_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(problem) = problem else { return Ok(None) };
+        let found = problem_with_measures(&mut tx, problem).await?;
+        tx.commit().await?;
+        Ok(found.and_then(|(record, ids)| Some((record, ids.iter().position(|id| *id == measure_id)?))))
+    }
+
     pub async fn get_problem(&self, id: ProblemId) -> Result<Option<ProblemRecord>, StorageError> {
         let mut conn = self.pool.acquire().await?;
         Ok(read::load_problems(&mut conn, ProblemFilter::Id(id)).await?.into_iter().next())
@@ -413,6 +439,20 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A problem with its measures (no history), and the measures' ids in the same order.
+async fn problem_with_measures(
+    conn: &mut sqlx::AnyConnection,
+    id: ProblemId,
+) -> Result<Option<(ProblemRecord, Vec<MeasureId>)>, StorageError> {
+    let Some(mut record) = read::load_problems(conn, ProblemFilter::Id(id)).await?.into_iter().next() else {
+        return Ok(None);
+    };
+    let measures = read::load_measures_without_history(conn, MeasureFilter::Problem(record.inspection_id, id)).await?;
+    let ids = measures.iter().map(|m| m.id).collect();
+    record.problem.measures = measures.into_iter().map(|m| m.measure).collect();
+    Ok(Some((record, ids)))
 }
 
 /// Every stored inspection with its counts, oldest import first.

@@ -148,6 +148,21 @@ pub(crate) async fn load_measures(
         };
         progress.entry(row.try_get("measure_id")?).or_default().push(entry);
     }
+    let mut measures = load_measures_without_history(conn, filter).await?;
+    for record in &mut measures {
+        record.measure.progress = progress.remove(&record.id).unwrap_or_default();
+        record.measure.evidence = evidence.by_measure.remove(&record.id).unwrap_or_default();
+    }
+    Ok(measures)
+}
+
+/// The measures without their progress entries and evidence: what the data-scope rules and
+/// the lists need, in one query.
+pub(crate) async fn load_measures_without_history(
+    conn: &mut AnyConnection,
+    filter: MeasureFilter,
+) -> Result<Vec<MeasureRecord>, StorageError> {
+    let (clause, params) = filter.clause();
     let measure_sql = format!(
         "SELECT m.id, m.problem_id, m.inspection_id, m.position, m.text, m.dates, m.amounts, m.documents, m.kind, \
          m.deadline, m.status, m.first_responsible, m.leader, m.departments, m.liaison \
@@ -157,7 +172,6 @@ pub(crate) async fn load_measures(
     let rows = fetch_filtered(conn, measure_sql, &params).await?;
     rows.iter()
         .map(|row| {
-            let id: MeasureId = row.try_get("id")?;
             let measure = Measure {
                 text: non_empty("measures.text", required_text(row, "text")?)?,
                 dates: parse_json("measures.dates", &required_text(row, "dates")?)?,
@@ -167,11 +181,11 @@ pub(crate) async fn load_measures(
                 deadline: parse_date("measures.deadline", text(row, "deadline")?)?,
                 status: parse_optional_enum("measures.status", text(row, "status")?)?,
                 responsibility: responsibility(row, "measures")?,
-                progress: progress.remove(&id).unwrap_or_default(),
-                evidence: evidence.by_measure.remove(&id).unwrap_or_default(),
+                progress: Vec::new(),
+                evidence: Vec::new(),
             };
             Ok(MeasureRecord {
-                id,
+                id: row.try_get("id")?,
                 problem_id: row.try_get("problem_id")?,
                 inspection_id: row.try_get("inspection_id")?,
                 position: position(row, "position")?,

@@ -700,6 +700,29 @@ async fn the_database_refuses_an_entry_that_does_not_continue_the_chain() {
     }
 }
 
+/// The reads of the data-scope checks: a measure's problem with every measure of it, in order,
+/// without the history the checks do not need.
+#[tokio::test]
+async fn a_measure_is_found_in_its_problem_for_the_scope_rules() {
+    for db in backends().await {
+        let f = import(&db.store).await;
+        db.store.add_progress(f.measures[0].id, &dept(), &progress("推进"), 0, now()).await.unwrap();
+        for m in &f.measures {
+            let (problem, index) = db.store.problem_of_measure(m.id).await.unwrap().unwrap();
+            assert_eq!(problem.id, m.problem_id);
+            assert_eq!(problem.problem.measures.len(), problem.measure_count as usize);
+            let found = &problem.problem.measures[index];
+            assert_eq!((&found.text, &found.responsibility), (&m.measure.text, &m.measure.responsibility));
+            assert!(found.progress.is_empty() && found.evidence.is_empty());
+            let again = db.store.problem_with_measures(m.problem_id).await.unwrap().unwrap();
+            assert_eq!(again, problem);
+        }
+        assert_eq!(db.store.problem_of_measure(9_999).await.unwrap(), None);
+        assert_eq!(db.store.problem_with_measures(9_999).await.unwrap(), None);
+        db.finish().await;
+    }
+}
+
 /// Two processes writing to one SQLite file: each one's memory of the chain's end goes stale
 /// with every write of the other, and the chain must stay one.
 #[tokio::test]
