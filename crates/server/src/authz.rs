@@ -17,7 +17,7 @@ use rectify_auth::scope::{any_sees_inspection, any_sees_measure, any_sees_proble
 use rectify_auth::{Grant, InspectionRef, Permission, allows_any, csrf_matches};
 use rectify_domain::roles::Role;
 use rectify_domain::{Ledger, Problem};
-use rectify_storage::{InspectionSummary, MeasureRecord, ProblemRecord};
+use rectify_storage::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
 
 use crate::AppState;
 use crate::auth::{Principal, client_address, resolve};
@@ -377,14 +377,11 @@ async fn in_scope(state: &AppState, grants: &[Grant], target: Target, key: Optio
             None => Ok(true),
         },
         (Target::Problem, Some(id)) => match store.problem_with_measures(id).await? {
-            Some(record) => match summary(state, record.inspection_id).await? {
-                Some(s) => Ok(visibility.sees_problem_with_measures(&s, &record)),
-                None => Ok(false),
-            },
+            Some(found) => Ok(visibility.sees_problem_in(&found)),
             None => Ok(true),
         },
         (Target::Measure, Some(id)) => match store.problem_of_measure(id).await? {
-            Some((problem, index)) => visibility.sees_measure_in(state, &problem, index).await,
+            Some((found, index)) => Ok(visibility.sees_measure_in(&found, index)),
             None => Ok(true),
         },
         (Target::LookbackItem, Some(id)) => {
@@ -444,24 +441,24 @@ impl<'a> Visibility<'a> {
         })
     }
 
-    /// Whether the account sees a problem, given with all its measures in `problem.measures`
-    /// (see `Store::problem_with_measures`).
-    fn sees_problem_with_measures(&self, summary: &InspectionSummary, record: &ProblemRecord) -> bool {
-        any_sees_problem(self.grants, Self::reference(summary), &record.problem)
+    /// Whether the account sees a problem read with all its measures.
+    fn sees_problem_in(&self, found: &ProblemInScope) -> bool {
+        let inspection = InspectionRef { id: found.record.inspection_id, unit: found.unit.as_deref() };
+        any_sees_problem(self.grants, inspection, &found.record.problem)
     }
 
     pub(crate) async fn sees_measure_id(&self, state: &AppState, measure_id: i64) -> Result<bool, ApiError> {
         match state.store().problem_of_measure(measure_id).await? {
-            Some((problem, index)) => self.sees_measure_in(state, &problem, index).await,
+            Some((found, index)) => Ok(self.sees_measure_in(&found, index)),
             None => Ok(false),
         }
     }
 
     /// Whether the account sees the measure at `index` of a problem read with its measures.
-    async fn sees_measure_in(&self, state: &AppState, problem: &ProblemRecord, index: usize) -> Result<bool, ApiError> {
-        let Some(s) = summary(state, problem.inspection_id).await? else { return Ok(false) };
-        let Some(measure) = problem.problem.measures.get(index) else { return Ok(false) };
-        Ok(any_sees_measure(self.grants, Self::reference(&s), &problem.problem, measure))
+    fn sees_measure_in(&self, found: &ProblemInScope, index: usize) -> bool {
+        let inspection = InspectionRef { id: found.record.inspection_id, unit: found.unit.as_deref() };
+        let problem = &found.record.problem;
+        problem.measures.get(index).is_some_and(|measure| any_sees_measure(self.grants, inspection, problem, measure))
     }
 
     /// The inspections the account sees.

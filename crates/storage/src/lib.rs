@@ -52,7 +52,7 @@ pub use portal::{
     Feedback, FeedbackError, FeedbackLookup, FeedbackStatus, NewFeedback, NewPublication, PublishedReport,
     PublishedSummary, Receipt, Submitter,
 };
-pub use records::{InspectionSummary, MeasureRecord, ProblemRecord};
+pub use records::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
 pub use supervision::{Handover, Reminder, ReminderTarget, ResponsibilityTarget};
 pub use users::{AccountError, LoginStatus, NewUser, RoleGrant, Session, User};
 pub use workflow::MeasureWorkflowView;
@@ -353,12 +353,19 @@ impl Store {
     }
 
     /// A problem with its measures in `problem.measures`, without their progress entries and
-    /// evidence: what the data-scope rules need (who answers for the problem and each measure).
-    pub async fn problem_with_measures(&self, id: ProblemId) -> Result<Option<ProblemRecord>, StorageError> {
+    /// evidence, and the unit of its inspection: what the data-scope rules need.
+    pub async fn problem_with_measures(&self, id: ProblemId) -> Result<Option<ProblemInScope>, StorageError> {
         let mut tx = self.begin_read().await?;
-        let record = problem_with_measures(&mut tx, id).await?;
+        let unit: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT i.unit FROM problems p JOIN inspections i ON i.id = p.inspection_id WHERE p.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(unit) = unit else { return Ok(None) };
+        let found = problem_with_measures(&mut tx, id).await?;
         tx.commit().await?;
-        Ok(record.map(|(record, _)| record))
+        Ok(found.map(|(record, _)| ProblemInScope { record, unit }))
     }
 
     /// The problem of a measure as [`Store::problem_with_measures`] reads it, and the index of
@@ -366,16 +373,22 @@ impl Store {
     pub async fn problem_of_measure(
         &self,
         measure_id: MeasureId,
-    ) -> Result<Option<(ProblemRecord, usize)>, StorageError> {
+    ) -> Result<Option<(ProblemInScope, usize)>, StorageError> {
         let mut tx = self.begin_read().await?;
-        let problem: Option<ProblemId> = sqlx::query_scalar("SELECT problem_id FROM measures WHERE id = $1")
-            .bind(measure_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(problem) = problem else { return Ok(None) };
+        let row = sqlx::query(
+            "SELECT m.problem_id, i.unit FROM measures m JOIN inspections i ON i.id = m.inspection_id WHERE m.id = $1",
+        )
+        .bind(measure_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let (problem, unit): (ProblemId, Option<String>) = (row.try_get("problem_id")?, row.try_get("unit")?);
         let found = problem_with_measures(&mut tx, problem).await?;
         tx.commit().await?;
-        Ok(found.and_then(|(record, ids)| Some((record, ids.iter().position(|id| *id == measure_id)?))))
+        Ok(found.and_then(|(record, ids)| {
+            let index = ids.iter().position(|id| *id == measure_id)?;
+            Some((ProblemInScope { record, unit }, index))
+        }))
     }
 
     pub async fn get_problem(&self, id: ProblemId) -> Result<Option<ProblemRecord>, StorageError> {

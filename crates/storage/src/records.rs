@@ -59,3 +59,11 @@ pub struct MeasureRecord {
     pub position: usize,
     pub measure: Measure,
 }
+
+/// A problem with every one of its measures in `record.problem.measures` (without progress
+/// entries and evidence), and the unit of its inspection: what the data-scope rules read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProblemInScope {
+    pub record: ProblemRecord,
+    pub unit: Option<String>,
+}

@@ -708,14 +708,16 @@ async fn a_measure_is_found_in_its_problem_for_the_scope_rules() {
         let f = import(&db.store).await;
         db.store.add_progress(f.measures[0].id, &dept(), &progress("推进"), 0, now()).await.unwrap();
         for m in &f.measures {
-            let (problem, index) = db.store.problem_of_measure(m.id).await.unwrap().unwrap();
+            let (found, index) = db.store.problem_of_measure(m.id).await.unwrap().unwrap();
+            assert_eq!(found.unit.as_deref(), Some("中共示例县样本局党组"));
+            let problem = &found.record;
             assert_eq!(problem.id, m.problem_id);
             assert_eq!(problem.problem.measures.len(), problem.measure_count as usize);
-            let found = &problem.problem.measures[index];
-            assert_eq!((&found.text, &found.responsibility), (&m.measure.text, &m.measure.responsibility));
-            assert!(found.progress.is_empty() && found.evidence.is_empty());
+            let measure = &problem.problem.measures[index];
+            assert_eq!((&measure.text, &measure.responsibility), (&m.measure.text, &m.measure.responsibility));
+            assert!(measure.progress.is_empty() && measure.evidence.is_empty());
             let again = db.store.problem_with_measures(m.problem_id).await.unwrap().unwrap();
-            assert_eq!(again, problem);
+            assert_eq!(again, found);
         }
         assert_eq!(db.store.problem_of_measure(9_999).await.unwrap(), None);
         assert_eq!(db.store.problem_with_measures(9_999).await.unwrap(), None);
