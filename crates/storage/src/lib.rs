@@ -354,17 +354,20 @@ impl Store {
 
     /// A problem with its measures in `problem.measures`, without their progress entries and
     /// evidence, and the unit of its inspection: what the data-scope rules need.
+    ///
+    /// No read transaction (two round trips fewer on the path of every request to a problem or
+    /// a measure): a responsibility handed over between the queries can only make the answer
+    /// that of a moment earlier or later.
     pub async fn problem_with_measures(&self, id: ProblemId) -> Result<Option<ProblemInScope>, StorageError> {
-        let mut tx = self.begin_read().await?;
+        let mut conn = self.pool.acquire().await?;
         let unit: Option<Option<String>> = sqlx::query_scalar(
             "SELECT i.unit FROM problems p JOIN inspections i ON i.id = p.inspection_id WHERE p.id = $1",
         )
         .bind(id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await?;
         let Some(unit) = unit else { return Ok(None) };
-        let found = problem_with_measures(&mut tx, id).await?;
-        tx.commit().await?;
+        let found = problem_with_measures(&mut conn, id).await?;
         Ok(found.map(|(record, _)| ProblemInScope { record, unit }))
     }
 
@@ -374,17 +377,16 @@ impl Store {
         &self,
         measure_id: MeasureId,
     ) -> Result<Option<(ProblemInScope, usize)>, StorageError> {
-        let mut tx = self.begin_read().await?;
+        let mut conn = self.pool.acquire().await?;
         let row = sqlx::query(
             "SELECT m.problem_id, i.unit FROM measures m JOIN inspections i ON i.id = m.inspection_id WHERE m.id = $1",
         )
         .bind(measure_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let (problem, unit): (ProblemId, Option<String>) = (row.try_get("problem_id")?, row.try_get("unit")?);
-        let found = problem_with_measures(&mut tx, problem).await?;
-        tx.commit().await?;
+        let found = problem_with_measures(&mut conn, problem).await?;
         Ok(found.and_then(|(record, ids)| {
             let index = ids.iter().position(|id| *id == measure_id)?;
             Some((ProblemInScope { record, unit }, index))
