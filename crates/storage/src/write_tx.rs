@@ -55,9 +55,14 @@ impl SqliteWriter {
         if !self.open {
             return Ok(());
         }
-        if let Err(error) = sqlx::query("ROLLBACK").execute(&mut self.conn).await {
-            tracing::warn!(%error, "rolling back an abandoned write failed; replacing the write connection");
-            self.conn = self.pool.acquire().await?.detach();
+        match sqlx::query("ROLLBACK").execute(&mut self.conn).await {
+            Ok(_) => {}
+            // The writer stopped waiting after its COMMIT (or a failed BEGIN) was sent: nothing is open.
+            Err(sqlx::Error::Database(e)) if e.message().contains("no transaction is active") => {}
+            Err(error) => {
+                tracing::warn!(%error, "rolling back an abandoned write failed; replacing the write connection");
+                self.conn = self.pool.acquire().await?.detach();
+            }
         }
         self.open = false;
         Ok(())
@@ -227,5 +232,57 @@ impl std::ops::DerefMut for WriteTx {
             WriteTx::Sqlite(gate) => &mut gate.0.conn,
             WriteTx::Postgres(tx) => tx,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn gate_on_a_file() -> (tempfile::TempDir, SqliteGate) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("gate.db").display());
+        let store = crate::Store::connect(&url).await.unwrap();
+        (dir, store.write_gate.clone().unwrap())
+    }
+
+    /// A temporary table lives on one connection only: it tells whether the connection was kept.
+    async fn mark(writer: &mut SqliteWriter) {
+        sqlx::query("CREATE TEMP TABLE marker (x INTEGER)").execute(&mut writer.conn).await.unwrap();
+    }
+
+    async fn still_marked(writer: &mut SqliteWriter) -> bool {
+        sqlx::query("SELECT COUNT(*) FROM temp.marker").execute(&mut writer.conn).await.is_ok()
+    }
+
+    #[tokio::test]
+    async fn an_open_transaction_is_rolled_back_on_the_same_connection() {
+        let (_dir, gate) = gate_on_a_file().await;
+        let mut writer = gate.lock().await;
+        mark(&mut writer).await;
+        sqlx::query("BEGIN IMMEDIATE; INSERT INTO settings (key, value, updated_at) VALUES ('k', 'v', 't')")
+            .execute(&mut writer.conn)
+            .await
+            .unwrap();
+        writer.open = true;
+        writer.roll_back().await.unwrap();
+        assert!(!writer.open && still_marked(&mut writer).await);
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM settings WHERE key = 'k'")
+            .fetch_one(&mut writer.conn)
+            .await
+            .unwrap();
+        assert_eq!(rows, 0, "the abandoned insert is undone");
+    }
+
+    /// A writer that stopped waiting after sending COMMIT leaves `open` set with nothing open:
+    /// that is no reason to throw the connection away.
+    #[tokio::test]
+    async fn nothing_open_keeps_the_connection() {
+        let (_dir, gate) = gate_on_a_file().await;
+        let mut writer = gate.lock().await;
+        mark(&mut writer).await;
+        writer.open = true;
+        writer.roll_back().await.unwrap();
+        assert!(!writer.open && still_marked(&mut writer).await);
     }
 }
