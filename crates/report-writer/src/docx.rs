@@ -14,6 +14,7 @@ use docx_rs::{
 };
 use rectify_domain::Ledger;
 
+use crate::ooxml_order::to_schema_order;
 use crate::{Block, ReportOptions, WriteError, build_blocks};
 
 /// Twentieths of a point per millimetre.
@@ -104,12 +105,31 @@ pub(crate) fn blocks_to_docx(blocks: &[Block]) -> Result<Vec<u8>, WriteError> {
     }
     let mut xml = docx.build();
     xml.font_table = font_table_xml().into_bytes();
+    in_schema_order("word/document.xml", &mut xml.document)?;
+    in_schema_order("word/styles.xml", &mut xml.styles)?;
+    in_schema_order("word/settings.xml", &mut xml.settings)?;
+    in_schema_order("word/numbering.xml", &mut xml.numberings)?;
+    in_schema_order("word/footnotes.xml", &mut xml.footnotes)?;
+    in_schema_order("word/comments.xml", &mut xml.comments)?;
+    for (i, part) in xml.headers.iter_mut().enumerate() {
+        in_schema_order(&format!("word/header{}.xml", i + 1), part)?;
+    }
+    for (i, part) in xml.footers.iter_mut().enumerate() {
+        in_schema_order(&format!("word/footer{}.xml", i + 1), part)?;
+    }
     let mut out = Cursor::new(Vec::with_capacity(16 * 1024));
     xml.pack(&mut out).map_err(|e| WriteError::Package(Box::new(e)))?;
     Ok(out.into_inner())
 }
 
 pub use crate::template::render_docx_with_template;
+
+/// Rewrites one generated part with its property elements in schema order (docx-rs writes them
+/// in its own order, which Word may reject).
+fn in_schema_order(part: &str, xml: &mut Vec<u8>) -> Result<(), WriteError> {
+    *xml = to_schema_order(xml).map_err(|source| WriteError::PartXml { part: part.to_string(), source })?;
+    Ok(())
+}
 
 /// The same font for Latin, East Asian and complex-script text, as official templates do.
 pub(crate) fn fonts(name: &str) -> RunFonts {

@@ -12,6 +12,7 @@ mod html;
 mod markdown;
 mod notice;
 mod numbering;
+mod ooxml_order;
 mod punct;
 mod template;
 mod text;
@@ -114,6 +115,12 @@ pub enum WriteError {
     },
     #[error("the template has no paragraph holding the placeholder {{{{正文}}}}")]
     TemplateNoBodyPlaceholder,
+    #[error("the generated {part} is not well-formed XML, so its properties could not be put in schema order")]
+    PartXml {
+        part: String,
+        #[source]
+        source: quick_xml::Error,
+    },
     #[error("could not read or write a part of the package")]
     Io(#[from] std::io::Error),
 }

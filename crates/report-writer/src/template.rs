@@ -1,7 +1,8 @@
 //! Filling a unit's own letterhead: a .docx with a paragraph `{{正文}}` (the body) and optional
 //! `{{标题}}` and `{{日期}}`. Only `word/document.xml` (the placeholders) and `word/styles.xml`
-//! (the report's styles, added when missing) change; headers, footers, page setup and every
-//! other part are copied byte for byte.
+//! (the report's styles, added when missing) change, and both are written with their property
+//! elements in schema order; headers, footers, page setup and every other part are copied byte
+//! for byte.
 
 use std::io::{Cursor, Read, Write};
 
@@ -10,6 +11,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use crate::docx::{paragraphs_xml, styles};
+use crate::ooxml_order::to_schema_order;
 use crate::xml::{ParagraphSpan, paragraphs};
 use crate::{Block, ReportOptions, WriteError, build_blocks};
 
@@ -32,8 +34,8 @@ pub fn render_docx_with_template(
     let styles_xml = read_part(&mut archive, STYLES)?.ok_or(WriteError::TemplateMissingPart(STYLES))?;
 
     let blocks = build_blocks(ledger, opts);
-    let document = fill_document(&document, &blocks)?;
-    let styles_xml = add_styles(&styles_xml)?;
+    let document = in_schema_order(DOCUMENT, &fill_document(&document, &blocks)?)?;
+    let styles_xml = in_schema_order(STYLES, &add_styles(&styles_xml)?)?;
 
     let mut out = ZipWriter::new(Cursor::new(Vec::with_capacity(template_docx.len() + 16 * 1024)));
     let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
@@ -49,12 +51,18 @@ pub fn render_docx_with_template(
             Some(content) => {
                 drop(file);
                 out.start_file(name, options).map_err(WriteError::TemplateZip)?;
-                out.write_all(content.as_bytes())?;
+                out.write_all(content)?;
             }
             None => out.raw_copy_file(file).map_err(WriteError::TemplateZip)?,
         }
     }
     Ok(out.finish().map_err(WriteError::TemplateZip)?.into_inner())
+}
+
+/// A part we write, with its property elements in schema order: our paragraphs and styles come
+/// from docx-rs, and a template made by another tool may itself be out of order.
+fn in_schema_order(part: &'static str, xml: &str) -> Result<Vec<u8>, WriteError> {
+    to_schema_order(xml.as_bytes()).map_err(|source| WriteError::TemplateXml { part, source })
 }
 
 fn read_part<R: Read + std::io::Seek>(

@@ -281,7 +281,11 @@ fn docx_signature_and_date_are_indented_per_the_standard() {
     let doc = docx_part(&render_docx(&l, &public(&l)).unwrap(), "word/document.xml");
     // Name of 13 characters: right indent 2 characters (640 twips); date 7.75 characters wide
     // starts 2 characters right of the name: right indent 13 − 7.75 = 5.25 characters (1680).
-    assert!(doc.contains(r#"<w:pStyle w:val="RectifySignature" /><w:ind w:left="0" w:right="640" />"#), "{doc}");
+    // In CT_PPr order: the signature keeps with the date (keepNext) before its indent.
+    assert!(
+        doc.contains(r#"<w:pStyle w:val="RectifySignature" /><w:keepNext /><w:ind w:left="0" w:right="640" />"#),
+        "{doc}"
+    );
     assert!(doc.contains(r#"<w:pStyle w:val="RectifyDate" /><w:ind w:left="0" w:right="1680" />"#));
     assert!(doc.contains(">2024年7月23日</w:t>"));
 }
