@@ -2,7 +2,8 @@
 //!
 //! `cargo run -p rectify-server --example serve_demo --release -- 127.0.0.1:8080 [DB-FILE]`
 //!
-//! Without DB-FILE the database is a temporary file deleted on exit. Evidence files go to a
+//! Without DB-FILE the database is a temporary file deleted on exit; an existing DB-FILE may
+//! hold any number of inspections (`rectify import` more into it to test at scale). Evidence files go to a
 //! temporary directory. Prints the demo logins (演示账号，仅供演示). Stops on Ctrl-C.
 
 use std::net::SocketAddr;
@@ -40,7 +41,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         let id = store.import_ledger(&demo_ledger(today)).await?;
         eprintln!("demo ledger imported as inspection {id}");
     }
-    let inspection = store.resolve_inspection(None).await?;
+    // The demo accounts are scoped to the first inspection (a database filled with more units,
+    // e.g. for a load test at scale, keeps them; the inspection office sees every unit).
+    let inspection = store.list_inspections().await?.first().map(|s| s.id).ok_or("the database holds no inspection")?;
     let logins = seed_demo_users(&store, inspection, &rectify_auth::SystemClock).await?;
     println!("演示账号（仅供演示）:");
     for login in &logins {

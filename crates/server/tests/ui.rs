@@ -154,6 +154,38 @@ async fn the_home_page_states_the_headline_figures() {
     assert!(html.contains(&format!("逾期 {overdue}</span>")), "overdue {overdue}");
 }
 
+/// An inspection office watching many units reads them side by side, the furthest behind first.
+#[tokio::test]
+async fn with_many_units_the_home_page_ranks_them_by_completion() {
+    let f = fixture().await;
+    let variant = |unit: &str, status: Status| {
+        let mut ledger = demo_ledger(today());
+        ledger.unit = Some(unit.into());
+        for aspect in &mut ledger.aspects {
+            for problem in &mut aspect.problems {
+                problem.status = status;
+            }
+        }
+        ledger
+    };
+    f.store.import_ledger(&variant("甲单位党组", Status::Completed)).await.unwrap();
+    f.store.import_ledger(&variant("乙单位党组", Status::InProgress)).await.unwrap();
+    f.store.import_ledger(&variant("丙单位党组", Status::Completed)).await.unwrap();
+    let html = get(&f.app, "/").await.text();
+    assert!(html.contains("各单位整改进展"), "{html}");
+    assert!(!html.contains("class=\"card-head\""), "no cards beside the table");
+    let demo_unit = f.ledger.unit.clone().unwrap();
+    let at = |name: &str| html.find(&format!(">{name}</a>")).unwrap_or_else(|| panic!("{name} is listed"));
+    // 0 % (乙), then the demo's rate, then the two at 100 % in the order they were imported.
+    assert!(at("乙单位党组") < at(&demo_unit));
+    assert!(at(&demo_unit) < at("甲单位党组"));
+    assert!(at("甲单位党组") < at("丙单位党组"));
+    let s = f.ledger.statistics();
+    let problems = 4 * s.problems.total;
+    let completed = 2 * s.problems.total + s.problems.completed;
+    assert!(html.contains(&format!("共 4 个单位、{problems} 个问题，已完成 {completed} 个")), "{html}");
+}
+
 #[tokio::test]
 async fn filters_paging_and_search_change_the_rows() {
     let f = fixture().await;

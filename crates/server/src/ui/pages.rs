@@ -140,7 +140,48 @@ pub(crate) fn figures(ledger: &Ledger) -> Figures {
     }
 }
 
-/// 首页 — every inspection with its headline figures and what needs attention now.
+/// Up to this many inspections the home page shows a card for each; beyond, one table row each
+/// (an inspection office watching dozens of units reads them side by side).
+const CARDS_UP_TO: usize = 3;
+
+/// One unit in the home page's overview table.
+#[derive(Debug, serde::Serialize)]
+struct OverviewRow {
+    id: i64,
+    name: String,
+    inspector: Option<String>,
+    report_date: Option<String>,
+    figures: Figures,
+    overdue: usize,
+    at_risk: usize,
+    pending: usize,
+}
+
+/// The sums over the overview's units.
+#[derive(Debug, Default, serde::Serialize)]
+struct OverviewTotals {
+    units: usize,
+    problems: u32,
+    completed: u32,
+    overdue: usize,
+    at_risk: usize,
+    pending: usize,
+}
+
+impl OverviewTotals {
+    fn of(rows: &[OverviewRow]) -> OverviewTotals {
+        rows.iter().fold(OverviewTotals { units: rows.len(), ..OverviewTotals::default() }, |t, r| OverviewTotals {
+            problems: t.problems + r.figures.problems,
+            completed: t.completed + r.figures.completed,
+            overdue: t.overdue + r.overdue,
+            at_risk: t.at_risk + r.at_risk,
+            pending: t.pending + r.pending,
+            ..t
+        })
+    }
+}
+
+/// 首页 — every inspection (a card each, or a row each when there are many) with its headline figures and what needs attention now.
 #[utoipa::path(get, path = "/", tag = "system",
     responses((status = 200, description = "Home page of the web UI in Chinese", content_type = "text/html")))]
 pub(crate) async fn home(
@@ -149,12 +190,27 @@ pub(crate) async fn home(
     Extension(csrf): Extension<CsrfToken>,
 ) -> Result<Response, UiError> {
     let summaries = Visibility::new(&principal.grants).inspections(state.store().list_inspections().await?);
-    let mut cards = Vec::with_capacity(summaries.len());
+    let mut cards = Vec::new();
+    let mut overview = Vec::new();
     for s in summaries.iter().rev() {
         let loaded = load(&state, &principal, s.id).await?;
         let attention = view::attention(&loaded.rows);
         let pending = view::pending_verification(&loaded.rows);
         let overdue = attention.iter().filter(|(m, _)| m.light == "red").count();
+        let figures = figures(&loaded.ledger);
+        if summaries.len() > CARDS_UP_TO {
+            overview.push(OverviewRow {
+                id: s.id,
+                name: inspection_name(s),
+                inspector: loaded.ledger.inspection.inspector.clone(),
+                report_date: loaded.ledger.report_date.map(|d| d.to_chinese()),
+                figures,
+                overdue,
+                at_risk: attention.len() - overdue,
+                pending: pending.len(),
+            });
+            continue;
+        }
         cards.push(context! {
             id => s.id,
             name => inspection_name(s),
@@ -162,7 +218,7 @@ pub(crate) async fn home(
             inspector => loaded.ledger.inspection.inspector.clone(),
             feedback_date => loaded.ledger.inspection.feedback_date.map(|d| d.to_chinese()),
             report_date => loaded.ledger.report_date.map(|d| d.to_chinese()),
-            figures => ser(figures(&loaded.ledger)),
+            figures => ser(figures),
             overdue,
             at_risk => attention.len() - overdue,
             attention => ser(attention.iter().take(8).collect::<Vec<_>>()),
@@ -171,12 +227,24 @@ pub(crate) async fn home(
             pending_total => pending.len(),
         });
     }
+    // The units furthest behind first: ranked by what was achieved, never by activity.
+    overview.sort_by(|a, b| {
+        a.figures.rate_value.total_cmp(&b.figures.rate_value).then(b.overdue.cmp(&a.overdue)).then(a.id.cmp(&b.id))
+    });
     let latest = summaries.last().map(|s| s.id);
     let chrome = chrome(&state, "home", "首页", vec![Crumb::here("首页")], latest, &csrf);
     let work = super::work::my_work(&state, &principal).await?;
     let can_read = crate::authz::READ.iter().any(|p| rectify_auth::allows_any(&principal.roles(), *p));
     let can_import = rectify_auth::allows_any(&principal.roles(), rectify_auth::Permission::ImportDocuments);
-    let page = context! { cards, work, can_read, can_import };
+    let overview_totals = OverviewTotals::of(&overview);
+    let page = context! {
+        cards,
+        overview => ser(&overview),
+        overview_totals => ser(overview_totals),
+        work,
+        can_read,
+        can_import,
+    };
     Ok(render("home.html", &chrome, page)?.into_response())
 }
 
