@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The inspection office's home page at scale: 100 units of demo size (24 problems, 96 measures
+# each) in one SQLite database, signed in as the office (who sees every unit).
+#
+# Starts the `serve_demo` example (release) on a fresh database, imports 99 more copies of the
+# demo ledger under other unit names with `rectify import`, then times the home page (first
+# request after the imports, then warm) and one unit's ledger and dashboard with curl.
+#
+#   crates/server/benches/scale.sh            # from the repository root; needs python3 and curl
+set -euo pipefail
+
+cd "$(dirname "$0")/../../.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rectify-target}"
+units="${UNITS:-100}"
+cargo build --release --bin rectify
+cargo build --release -p rectify-server --example serve_demo
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+addr="127.0.0.1:$port"
+"$CARGO_TARGET_DIR/release/examples/serve_demo" "$addr" "$work/scale.sqlite" >/dev/null 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do
+    curl -fsS "http://$addr/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+
+python3 - "$work" "$units" <<'PY'
+import json, sys
+work, units = sys.argv[1], int(sys.argv[2])
+ledger = json.load(open("crates/server/demo/demo-ledger.json", encoding="utf-8"))
+for i in range(2, units + 1):
+    ledger["unit"] = f"中共青禾市第{i}区住房和城乡建设局党组"
+    json.dump(ledger, open(f"{work}/u{i}.json", "w", encoding="utf-8"), ensure_ascii=False)
+PY
+started=$(date +%s%N)
+for i in $(seq 2 "$units"); do
+    "$CARGO_TARGET_DIR/release/rectify" import --database "sqlite:$work/scale.sqlite" "$work/u$i.json" >/dev/null
+done
+echo "imported $((units - 1)) ledgers in $(( ($(date +%s%N) - started) / 1000000 )) ms"
+
+cookie=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' \
+    -d '{"username":"office","password":"Demo#Zhenggai2024"}' "http://$addr/api/session" |
+    sed -n 's/^[Ss]et-[Cc]ookie: \(rectify_session=[^;]*\).*/\1/p')
+[ -n "$cookie" ] || { echo "scale.sh: could not sign in" >&2; exit 1; }
+for path in / / / / / /inbox /inspections/50/ledger /inspections/50/dashboard; do
+    curl -fsS -o /dev/null -H "Cookie: $cookie" -w "GET $path %{http_code} %{time_total}s %{size_download} bytes\n" "http://$addr$path"
+done
