@@ -1,10 +1,12 @@
 //! Whole-inspection reads, remembered until the data changes.
 //!
 //! Every page reads whole lists (the ledger, its problems, its measures), and each of those is a
-//! dozen queries. But every change of the data appends to the audit trail in its own transaction
-//! (see [`crate::audit`]), so the number of the chain's last entry is a version of the whole
-//! database: a remembered read is current as long as that number has not moved. Checking it is
-//! one small query, whichever process or server wrote last.
+//! dozen queries. A remembered read is current as long as the version it was read at stands, and
+//! checking a version is one small query, whichever process or server wrote last:
+//! - one inspection's data has `inspections.data_version`, raised by triggers with every change
+//!   of its rows (migration 0007), so a change in one unit leaves the other units' reads valid;
+//! - the list of inspections uses the number of the audit trail's last entry: an import or a
+//!   deletion appends an entry in its own transaction (see [`crate::audit`]).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -14,18 +16,25 @@ use sqlx::AnyConnection;
 
 use crate::StorageError;
 
-/// How many entries one kind of read keeps; beyond it the oldest version is forgotten first.
+/// How many entries one kind of read keeps; beyond it the one stored longest ago goes first.
 const CAPACITY: usize = 256;
 
 /// Reads of one kind, by key, each with the data version it was read at.
 #[derive(Debug)]
 pub(crate) struct Remembered<K, V> {
-    entries: Mutex<HashMap<K, (i64, Arc<V>)>>,
+    entries: Mutex<Entries<K, V>>,
+}
+
+#[derive(Debug)]
+struct Entries<K, V> {
+    /// Value, the version it was read at, and when it was stored (a counter).
+    by_key: HashMap<K, (i64, Arc<V>, u64)>,
+    stored: u64,
 }
 
 impl<K: Eq + Hash + Clone, V> Default for Remembered<K, V> {
     fn default() -> Self {
-        Remembered { entries: Mutex::new(HashMap::new()) }
+        Remembered { entries: Mutex::new(Entries { by_key: HashMap::new(), stored: 0 }) }
     }
 }
 
@@ -33,24 +42,47 @@ impl<K: Eq + Hash + Clone, V> Remembered<K, V> {
     /// The value read at exactly `version`, if remembered.
     pub(crate) fn get(&self, key: &K, version: i64) -> Option<Arc<V>> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries.get(key).filter(|(at, _)| *at == version).map(|(_, value)| Arc::clone(value))
+        entries.by_key.get(key).filter(|(at, _, _)| *at == version).map(|(_, value, _)| Arc::clone(value))
     }
 
     pub(crate) fn put(&self, key: K, version: i64, value: Arc<V>) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= CAPACITY && !entries.contains_key(&key) {
-            let oldest = entries.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| k.clone());
+        if entries.by_key.len() >= CAPACITY && !entries.by_key.contains_key(&key) {
+            let oldest = entries.by_key.iter().min_by_key(|(_, (_, _, stored))| *stored).map(|(k, _)| k.clone());
             if let Some(oldest) = oldest {
-                entries.remove(&oldest);
+                entries.by_key.remove(&oldest);
             }
         }
-        entries.insert(key, (version, value));
+        entries.stored += 1;
+        let stored = entries.stored;
+        entries.by_key.insert(key, (version, value, stored));
     }
 }
 
-/// The version of the data: the number of the audit trail's last entry.
-pub(crate) async fn data_version(conn: &mut AnyConnection) -> Result<i64, StorageError> {
-    Ok(sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?)
+/// Which version a remembered read depends on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Version {
+    /// The whole database: the number of the audit trail's last entry.
+    Database,
+    /// One inspection's data; an inspection that does not exist has version -1.
+    Inspection(i64),
+}
+
+impl Version {
+    pub(crate) async fn read(self, conn: &mut AnyConnection) -> Result<i64, StorageError> {
+        Ok(match self {
+            Version::Database => {
+                sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?
+            }
+            Version::Inspection(id) => {
+                sqlx::query_scalar::<_, i64>("SELECT data_version FROM inspections WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    .unwrap_or(-1)
+            }
+        })
+    }
 }
 
 #[cfg(test)]
@@ -70,14 +102,17 @@ mod tests {
     }
 
     #[test]
-    fn the_oldest_version_goes_first_when_full() {
+    fn the_entry_stored_longest_ago_goes_first_when_full() {
         let cache: Remembered<usize, usize> = Remembered::default();
+        // Versions of different keys are unrelated (each inspection counts its own).
         for key in 0..CAPACITY {
-            cache.put(key, 100 + i64::try_from(key).unwrap(), Arc::new(key));
+            cache.put(key, 1_000 - i64::try_from(key).unwrap(), Arc::new(key));
         }
-        cache.put(CAPACITY, 1_000, Arc::new(CAPACITY));
-        assert_eq!(cache.get(&0, 100), None);
-        assert!(cache.get(&1, 101).is_some());
-        assert!(cache.get(&CAPACITY, 1_000).is_some());
+        cache.put(0, 7, Arc::new(0)); // stored again: now the newest
+        cache.put(CAPACITY, 1, Arc::new(CAPACITY));
+        assert_eq!(cache.get(&1, 999), None, "stored longest ago");
+        assert!(cache.get(&0, 7).is_some());
+        assert!(cache.get(&2, 998).is_some());
+        assert!(cache.get(&CAPACITY, 1).is_some());
     }
 }

@@ -13,10 +13,11 @@
 //! SM3-chained audit trail. Every write of the workflow appends its audit entry in the same
 //! transaction. Evidence files live on disk in an [`EvidenceStore`].
 //!
-//! Two rules follow for anyone adding a write: it appends an audit entry in its transaction
-//! (the law asks for it, and the read cache in `cache.rs` relies on it: the number of the last
-//! entry is the version of the data), and it goes through `WriteTx` (on SQLite the write gate
-//! and the kept write connection, see `write_tx.rs`).
+//! Rules for anyone adding a write: it appends an audit entry in its transaction (the law asks
+//! for it; the remembered list of inspections also relies on it, see `cache.rs`), and it goes
+//! through `WriteTx` (on SQLite the write gate and the kept write connection, see
+//! `write_tx.rs`). A new table of ledger data needs its `data_version` trigger (migration 0007),
+//! and the columns of `inspections` are written once, at import.
 
 pub mod audit;
 mod cache;
@@ -229,14 +230,15 @@ impl Store {
         &self,
         remembered: &cache::Remembered<K, V>,
         key: K,
+        version: cache::Version,
         load: impl AsyncFnOnce(&mut sqlx::AnyConnection) -> Result<V, StorageError>,
     ) -> Result<Arc<V>, StorageError> {
-        let current = cache::data_version(&mut *self.pool.acquire().await?).await?;
+        let current = version.read(&mut *self.pool.acquire().await?).await?;
         if let Some(hit) = remembered.get(&key, current) {
             return Ok(hit);
         }
         let mut tx = self.begin_read().await?;
-        let version = cache::data_version(&mut tx).await?;
+        let version = version.read(&mut tx).await?;
         let value = Arc::new(load(&mut tx).await?);
         tx.commit().await?;
         remembered.put(key, version, Arc::clone(&value));
@@ -274,8 +276,11 @@ impl Store {
 
     /// Reads an inspection back as a ledger equal to the one imported.
     pub async fn export_ledger(&self, id: InspectionId) -> Result<Ledger, StorageError> {
-        let ledger =
-            self.read_remembered(&self.reads.ledgers, id, async |conn| read::load_ledger(conn, id).await).await?;
+        let ledger = self
+            .read_remembered(&self.reads.ledgers, id, cache::Version::Inspection(id), async |conn| {
+                read::load_ledger(conn, id).await
+            })
+            .await?;
         Option::clone(&ledger).ok_or_else(|| StorageError::NotFound(format!("no inspection has id {id}")))
     }
 
@@ -294,7 +299,8 @@ impl Store {
 
     /// Every stored inspection, oldest import first.
     pub async fn list_inspections(&self) -> Result<Vec<InspectionSummary>, StorageError> {
-        let inspections = self.read_remembered(&self.reads.inspections, (), read_inspections).await?;
+        let inspections =
+            self.read_remembered(&self.reads.inspections, (), cache::Version::Database, read_inspections).await?;
         Ok(Vec::clone(&inspections))
     }
 
@@ -345,7 +351,7 @@ impl Store {
     /// The problems of an inspection in ledger order (empty if the inspection does not exist).
     pub async fn list_problems(&self, inspection: InspectionId) -> Result<Vec<ProblemRecord>, StorageError> {
         let problems = self
-            .read_remembered(&self.reads.problems, inspection, async |conn| {
+            .read_remembered(&self.reads.problems, inspection, cache::Version::Inspection(inspection), async |conn| {
                 read::load_problems(conn, ProblemFilter::Inspection(inspection)).await
             })
             .await?;
@@ -408,9 +414,12 @@ impl Store {
             Some(problem) => MeasureFilter::Problem(inspection, problem),
             None => {
                 let measures = self
-                    .read_remembered(&self.reads.measures, inspection, async |conn| {
-                        read::load_measures(conn, MeasureFilter::Inspection(inspection)).await
-                    })
+                    .read_remembered(
+                        &self.reads.measures,
+                        inspection,
+                        cache::Version::Inspection(inspection),
+                        async |conn| read::load_measures(conn, MeasureFilter::Inspection(inspection)).await,
+                    )
                     .await?;
                 return Ok(Vec::clone(&measures));
             }

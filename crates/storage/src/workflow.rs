@@ -442,19 +442,24 @@ impl Store {
         inspection: InspectionId,
     ) -> Result<HashMap<MeasureId, MeasureWorkflowView>, StorageError> {
         let views = self
-            .read_remembered(&self.reads.workflows, inspection, async |conn| {
-                let sql = format!(
-                    "SELECT measure_id, {LOADED_COLUMNS} FROM measure_workflow \
+            .read_remembered(
+                &self.reads.workflows,
+                inspection,
+                crate::cache::Version::Inspection(inspection),
+                async |conn| {
+                    let sql = format!(
+                        "SELECT measure_id, {LOADED_COLUMNS} FROM measure_workflow \
                      WHERE measure_id IN (SELECT id FROM measures WHERE inspection_id = $1)"
-                );
-                let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(inspection).fetch_all(&mut *conn).await?;
-                rows.iter()
-                    .map(|row| {
-                        let id: MeasureId = row.try_get("measure_id")?;
-                        Ok((id, loaded(id, row)?.view()))
-                    })
-                    .collect::<Result<HashMap<_, _>, StorageError>>()
-            })
+                    );
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(inspection).fetch_all(&mut *conn).await?;
+                    rows.iter()
+                        .map(|row| {
+                            let id: MeasureId = row.try_get("measure_id")?;
+                            Ok((id, loaded(id, row)?.view()))
+                        })
+                        .collect::<Result<HashMap<_, _>, StorageError>>()
+                },
+            )
             .await?;
         Ok(HashMap::clone(&views))
     }

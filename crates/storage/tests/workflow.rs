@@ -700,6 +700,46 @@ async fn the_database_refuses_an_entry_that_does_not_continue_the_chain() {
     }
 }
 
+/// Each inspection's data version (migration 0007) moves with every kind of change of its rows
+/// and only of its rows: the remembered reads of the other units stay valid.
+#[tokio::test]
+async fn each_inspection_versions_its_own_data() {
+    for db in backends().await {
+        let store = &db.store;
+        let a = import(store).await;
+        let b = import(store).await;
+        let version = async |id: InspectionId| -> i64 {
+            sqlx::query_scalar("SELECT data_version FROM inspections WHERE id = $1")
+                .bind(id)
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+        };
+        let m = a.measures[0].id;
+        let mut steps: Vec<(&str, i64, i64)> =
+            vec![("import", version(a.inspection).await, version(b.inspection).await)];
+        store.add_progress(m, &dept(), &progress("推进"), 0, now()).await.unwrap();
+        steps.push(("progress", version(a.inspection).await, version(b.inspection).await));
+        store.attach_evidence(m, &evidence(1), &dept(), now()).await.unwrap();
+        steps.push(("evidence", version(a.inspection).await, version(b.inspection).await));
+        store.apply_measure_action(m, &dept(), Action::Start, 2, now()).await.unwrap();
+        steps.push(("step", version(a.inspection).await, version(b.inspection).await));
+        let new = Responsibility { leader: Some("孙某".into()), ..Responsibility::default() };
+        store
+            .reassign_responsibility(ResponsibilityTarget::Problem(a.problems[0].id), &new, &group(), now())
+            .await
+            .unwrap();
+        steps.push(("hand-over", version(a.inspection).await, version(b.inspection).await));
+        for pair in steps.windows(2) {
+            let ((_, a0, b0), (what, a1, b1)) = (pair[0], pair[1]);
+            assert!(a1 > a0, "{what} raises the version of its inspection: {steps:?}");
+            assert_eq!(b1, b0, "{what} leaves the other inspection's version: {steps:?}");
+        }
+        assert!(steps[0].1 > 0, "an import counts as a change");
+        db.finish().await;
+    }
+}
+
 /// The reads of the data-scope checks: a measure's problem with every measure of it, in order,
 /// without the history the checks do not need.
 #[tokio::test]
