@@ -4,7 +4,8 @@
 #
 # Starts the `serve_demo` example (release) on a fresh database, imports 99 more copies of the
 # demo ledger under other unit names with `rectify import`, then times the home page (first
-# request after the imports, then warm) and one unit's ledger and dashboard with curl.
+# request after the imports, then warm, then after a progress update in one unit) and one
+# unit's ledger and dashboard with curl.
 #
 #   crates/server/benches/scale.sh            # from the repository root; needs python3 and curl
 set -euo pipefail
@@ -43,6 +44,29 @@ cookie=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' \
     -d '{"username":"office","password":"Demo#Zhenggai2024"}' "http://$addr/api/session" |
     sed -n 's/^[Ss]et-[Cc]ookie: \(rectify_session=[^;]*\).*/\1/p')
 [ -n "$cookie" ] || { echo "scale.sh: could not sign in" >&2; exit 1; }
-for path in / / / / / /inbox /inspections/50/ledger /inspections/50/dashboard; do
-    curl -fsS -o /dev/null -H "Cookie: $cookie" -w "GET $path %{http_code} %{time_total}s %{size_download} bytes\n" "http://$addr$path"
+get() {
+    curl -fsS -o /dev/null -H "Cookie: $cookie" -w "GET $1 %{http_code} %{time_total}s %{size_download} bytes$2\n" "http://$addr$1"
+}
+get / " (first after the imports)"
+for _ in 1 2 3 4; do get / " (warm)"; done
+for path in /inbox /inspections/50/ledger /inspections/50/dashboard; do get "$path" ""; done
+
+# One progress update in unit 1 by its liaison, on the first open measure (a try with a stale
+# version learns the current one from the 409), then the office's home page again.
+answer=$(curl -fsS -H 'Content-Type: application/json' \
+    -d '{"username":"liaison","password":"Demo#Zhenggai2024"}' -D "$work/headers" "http://$addr/api/session")
+liaison=$(sed -n 's/^[Ss]et-[Cc]ookie: \(rectify_session=[^;]*\).*/\1/p' "$work/headers")
+csrf=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf_token"])' <<<"$answer")
+progress() {
+    curl -sS -o "$work/answer" -w '%{http_code}' -H "Cookie: $liaison" -H "x-csrf-token: $csrf" \
+        -F "version=$2" -F "text=召开专题会议部署整改" "http://$addr/api/measures/$1/progress"
+}
+updated=""
+for measure in $(seq 1 40); do
+    [ "$(progress "$measure" -1)" = 409 ] || continue
+    version=$(python3 -c 'import json; print(json.load(open("'"$work/answer"'"))["current_version"])')
+    if [ "$(progress "$measure" "$version")" = 200 ]; then updated=$measure; break; fi
 done
+[ -n "$updated" ] || { echo "scale.sh: no open measure took a progress update" >&2; exit 1; }
+get / " (after a change in one unit)"
+get / " (warm)"
