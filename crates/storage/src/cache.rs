@@ -3,8 +3,9 @@
 //! Every page reads whole lists (the ledger, its problems, its measures), and each of those is a
 //! dozen queries. A remembered read is current as long as the version it was read at stands, and
 //! checking a version is one small query, whichever process or server wrote last:
-//! - one inspection's data has `inspections.data_version`, raised by triggers with every change
-//!   of its rows (migration 0007), so a change in one unit leaves the other units' reads valid;
+//! - one inspection's data has its row in `inspection_versions`, raised by triggers with every
+//!   change of its rows (migration 0007), so a change in one unit leaves the other units' reads
+//!   valid;
 //! - the list of inspections uses the number of the audit trail's last entry: an import or a
 //!   deletion appends an entry in its own transaction (see [`crate::audit`]).
 
@@ -75,7 +76,7 @@ impl Version {
                 sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?
             }
             Version::Inspection(id) => {
-                sqlx::query_scalar::<_, i64>("SELECT data_version FROM inspections WHERE id = $1")
+                sqlx::query_scalar::<_, i64>("SELECT version FROM inspection_versions WHERE inspection_id = $1")
                     .bind(id)
                     .fetch_optional(&mut *conn)
                     .await?

@@ -16,7 +16,7 @@
 //! Rules for anyone adding a write: it appends an audit entry in its transaction (the law asks
 //! for it; the remembered list of inspections also relies on it, see `cache.rs`), and it goes
 //! through `WriteTx` (on SQLite the write gate and the kept write connection, see
-//! `write_tx.rs`). A new table of ledger data needs its `data_version` trigger (migration 0007),
+//! `write_tx.rs`). A new table of ledger data needs its version trigger (migration 0007),
 //! and the columns of `inspections` are written once, at import.
 
 pub mod audit;

@@ -700,7 +700,7 @@ async fn the_database_refuses_an_entry_that_does_not_continue_the_chain() {
     }
 }
 
-/// Each inspection's data version (migration 0007) moves with every kind of change of its rows
+/// Each inspection's version (migration 0007) moves with every kind of change of its rows
 /// and only of its rows: the remembered reads of the other units stay valid.
 #[tokio::test]
 async fn each_inspection_versions_its_own_data() {
@@ -709,7 +709,7 @@ async fn each_inspection_versions_its_own_data() {
         let a = import(store).await;
         let b = import(store).await;
         let version = async |id: InspectionId| -> i64 {
-            sqlx::query_scalar("SELECT data_version FROM inspections WHERE id = $1")
+            sqlx::query_scalar("SELECT version FROM inspection_versions WHERE inspection_id = $1")
                 .bind(id)
                 .fetch_one(store.pool())
                 .await

@@ -1,10 +1,29 @@
 -- A version per inspection: every change of an inspection's ledger data (its aspects, problems,
--- measures, progress, evidence, workflow, outcomes, organisation) raises its `data_version` in
--- the same statement, kept by the database itself. Remembered reads of one inspection stay valid
--- while its version stands, so a change in one unit leaves every other unit's reads in place.
+-- measures, progress, evidence, workflow, outcomes, organisation) raises its version, kept by
+-- the database itself. Remembered reads of one inspection stay valid while its version stands,
+-- so a change in one unit leaves every other unit's reads in place. The versions live in a
+-- narrow table of their own: raising one rewrites two numbers, not the inspection's header.
 
-ALTER TABLE inspections ADD COLUMN data_version BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE inspection_versions (
+    inspection_id BIGINT PRIMARY KEY REFERENCES inspections (id) ON DELETE CASCADE,
+    version BIGINT NOT NULL
+);
+INSERT INTO inspection_versions (inspection_id, version) SELECT id, 0 FROM inspections;
 
+CREATE FUNCTION inspection_created() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO inspection_versions (inspection_id, version) VALUES (NEW.id, 0);
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER inspections_insert_version AFTER INSERT ON inspections
+    FOR EACH ROW EXECUTE FUNCTION inspection_created();
+
+-- The change triggers are deferred to the commit: raising a version locks its row, and taken at
+-- the first change that lock would make every writer of the unit wait for the whole transaction
+-- of the one before; at the commit it is held as briefly as the audit chain's end.
+--
 -- Which inspection a changed row belongs to, for each kind of table.
 CREATE FUNCTION inspection_data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -24,46 +43,51 @@ BEGIN
     ELSE
         inspection := changed.inspection_id;
     END IF;
-    UPDATE inspections SET data_version = data_version + 1 WHERE id = inspection;
+    -- Once per transaction and inspection: the version must move, not count the rows.
+    IF inspection IS NOT NULL
+        AND current_setting('rectify.version_raised_' || inspection, true) IS DISTINCT FROM 'yes' THEN
+        UPDATE inspection_versions SET version = version + 1 WHERE inspection_id = inspection;
+        PERFORM set_config('rectify.version_raised_' || inspection, 'yes', true);
+    END IF;
     RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER aspects_version AFTER INSERT OR UPDATE OR DELETE ON aspects
-    FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
+CREATE CONSTRAINT TRIGGER aspects_version AFTER INSERT OR UPDATE OR DELETE ON aspects
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
 
-CREATE TRIGGER problems_version AFTER INSERT OR UPDATE OR DELETE ON problems
-    FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
+CREATE CONSTRAINT TRIGGER problems_version AFTER INSERT OR UPDATE OR DELETE ON problems
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
 
-CREATE TRIGGER measures_version AFTER INSERT OR UPDATE OR DELETE ON measures
-    FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
+CREATE CONSTRAINT TRIGGER measures_version AFTER INSERT OR UPDATE OR DELETE ON measures
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
 
-CREATE TRIGGER rules_version AFTER INSERT OR UPDATE OR DELETE ON rules
-    FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
+CREATE CONSTRAINT TRIGGER rules_version AFTER INSERT OR UPDATE OR DELETE ON rules
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
 
-CREATE TRIGGER funds_version AFTER INSERT OR UPDATE OR DELETE ON funds
-    FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
+CREATE CONSTRAINT TRIGGER funds_version AFTER INSERT OR UPDATE OR DELETE ON funds
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
 
-CREATE TRIGGER accountability_version AFTER INSERT OR UPDATE OR DELETE ON accountability
-    FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
+CREATE CONSTRAINT TRIGGER accountability_version AFTER INSERT OR UPDATE OR DELETE ON accountability
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
 
-CREATE TRIGGER meetings_version AFTER INSERT OR UPDATE OR DELETE ON meetings
-    FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
+CREATE CONSTRAINT TRIGGER meetings_version AFTER INSERT OR UPDATE OR DELETE ON meetings
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
 
-CREATE TRIGGER organisation_names_version AFTER INSERT OR UPDATE OR DELETE ON organisation_names
-    FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
+CREATE CONSTRAINT TRIGGER organisation_names_version AFTER INSERT OR UPDATE OR DELETE ON organisation_names
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
 
-CREATE TRIGGER organisation_members_version AFTER INSERT OR UPDATE OR DELETE ON organisation_members
-    FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
+CREATE CONSTRAINT TRIGGER organisation_members_version AFTER INSERT OR UPDATE OR DELETE ON organisation_members
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
 
-CREATE TRIGGER progress_entries_version AFTER INSERT OR UPDATE OR DELETE ON progress_entries
-    FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
+CREATE CONSTRAINT TRIGGER progress_entries_version AFTER INSERT OR UPDATE OR DELETE ON progress_entries
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
 
-CREATE TRIGGER measure_workflow_version AFTER INSERT OR UPDATE OR DELETE ON measure_workflow
-    FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
+CREATE CONSTRAINT TRIGGER measure_workflow_version AFTER INSERT OR UPDATE OR DELETE ON measure_workflow
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
 
-CREATE TRIGGER evidence_version AFTER INSERT OR UPDATE OR DELETE ON evidence
-    FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
+CREATE CONSTRAINT TRIGGER evidence_version AFTER INSERT OR UPDATE OR DELETE ON evidence
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
 
-CREATE TRIGGER meeting_problems_version AFTER INSERT OR UPDATE OR DELETE ON meeting_problems
-    FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
+CREATE CONSTRAINT TRIGGER meeting_problems_version AFTER INSERT OR UPDATE OR DELETE ON meeting_problems
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION inspection_data_changed();
