@@ -8,7 +8,7 @@
 //!
 //! `cargo bench -p rectify-server --bench progress`
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Body;
@@ -21,6 +21,9 @@ use rectify_server::users::{DEMO_PASSWORD, create_user};
 use rectify_server::{AppState, router};
 use rectify_storage::{RoleGrant, Store};
 use tower::ServiceExt;
+
+#[path = "../../storage/benches/support/latency.rs"]
+mod latency;
 
 const CLIENTS: usize = 50;
 const MEASURES: usize = 500;
@@ -112,22 +115,7 @@ async fn run(clients: usize) {
             latencies
         }));
     }
-    let mut latencies: Vec<Duration> = Vec::new();
-    for t in tasks {
-        latencies.extend(t.await.unwrap());
-    }
-    let elapsed = started.elapsed();
-    latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q).ceil() as usize).saturating_sub(1)];
-    println!(
-        "HTTP stack, SQLite: {} progress updates by {clients} client(s) in {:.2} s = {:.0}/s; p50 {:.2} ms, p99 {:.2} ms, max {:.1} ms",
-        latencies.len(),
-        elapsed.as_secs_f64(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        at(0.50).as_secs_f64() * 1e3,
-        at(0.99).as_secs_f64() * 1e3,
-        latencies.last().unwrap().as_secs_f64() * 1e3,
-    );
+    latency::report("HTTP stack, SQLite", "client(s)", clients, started, tasks).await;
     // One audit entry per update, besides the import, the account and the sign-in.
     let entries = store.verify_audit().await.unwrap().entries as usize;
     assert!(entries > updates(), "{entries} audit entries");

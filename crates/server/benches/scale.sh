@@ -14,17 +14,10 @@ cd "$(dirname "$0")/../../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rectify-target}"
 units="${UNITS:-100}"
 cargo build --release --bin rectify
-cargo build --release -p rectify-server --example serve_demo
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-addr="127.0.0.1:$port"
-"$CARGO_TARGET_DIR/release/examples/serve_demo" "$addr" "$work/scale.sqlite" >/dev/null 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do
-    curl -fsS "http://$addr/healthz" >/dev/null 2>&1 && break
-    sleep 0.1
-done
+# shellcheck source=demo_server.sh
+source crates/server/benches/demo_server.sh "$work/scale.sqlite"
+trap 'stop_demo_server; rm -rf "$work"' EXIT
 
 python3 - "$work" "$units" <<'PY'
 import json, sys
@@ -40,16 +33,15 @@ for i in $(seq 2 "$units"); do
 done
 echo "imported $((units - 1)) ledgers in $(( ($(date +%s%N) - started) / 1000000 )) ms"
 
-cookie=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' \
-    -d '{"username":"office","password":"Demo#Zhenggai2024"}' "http://$addr/api/session" |
-    sed -n 's/^[Ss]et-[Cc]ookie: \(rectify_session=[^;]*\).*/\1/p')
+cookie=$(sign_in)
 [ -n "$cookie" ] || { echo "scale.sh: could not sign in" >&2; exit 1; }
 get() {
     curl -fsS -o /dev/null -H "Cookie: $cookie" -w "GET $1 %{http_code} %{time_total}s %{size_download} bytes$2\n" "http://$addr$1"
 }
 get / " (first after the imports)"
 for _ in 1 2 3 4; do get / " (warm)"; done
-for path in /inbox /inspections/50/ledger /inspections/50/dashboard; do get "$path" ""; done
+middle=$(( (units + 1) / 2 ))
+for path in /inbox "/inspections/$middle/ledger" "/inspections/$middle/dashboard"; do get "$path" ""; done
 
 # One progress update in unit 1 by its liaison, on the first open measure (a try with a stale
 # version learns the current one from the 409), then the office's home page again.

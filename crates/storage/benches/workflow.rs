@@ -7,13 +7,16 @@
 //! A plain timing loop rather than criterion: what matters is the latency distribution under
 //! contention, which criterion's one-at-a-time iterations do not produce.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::Utc;
 use rectify_domain::roles::Role;
 use rectify_domain::*;
 use rectify_storage::{Acting, Store};
 use sqlx::{AssertSqlSafe, Connection};
+
+#[path = "support/latency.rs"]
+mod latency;
 
 const WRITERS: usize = 50;
 const UPDATES: usize = 10_000;
@@ -64,22 +67,7 @@ async fn run(label: &str, store: &Store, writers: usize) {
             latencies
         }));
     }
-    let mut latencies: Vec<Duration> = Vec::new();
-    for t in tasks {
-        latencies.extend(t.await.unwrap());
-    }
-    let elapsed = started.elapsed();
-    latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q).ceil() as usize).saturating_sub(1)];
-    println!(
-        "{label}: {} progress updates by {writers} writer(s) in {:.2} s = {:.0}/s; p50 {:.2} ms, p99 {:.2} ms, max {:.1} ms",
-        latencies.len(),
-        elapsed.as_secs_f64(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        at(0.50).as_secs_f64() * 1e3,
-        at(0.99).as_secs_f64() * 1e3,
-        latencies.last().unwrap().as_secs_f64() * 1e3,
-    );
+    latency::report(label, "writer(s)", writers, started, tasks).await;
     let check = store.verify_audit().await.unwrap();
     // One entry per update, and one for the import that set up the ledger.
     assert_eq!(check.entries as usize, before + UPDATES + 1);
