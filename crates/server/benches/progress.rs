@@ -22,8 +22,8 @@ use rectify_server::{AppState, router};
 use rectify_storage::{RoleGrant, Store};
 use tower::ServiceExt;
 
-#[path = "../../storage/benches/support/latency.rs"]
-mod latency;
+#[path = "../../storage/benches/support/closed_loop.rs"]
+mod closed_loop;
 
 const CLIENTS: usize = 50;
 const MEASURES: usize = 500;
@@ -31,23 +31,6 @@ const UPDATES: usize = 10_000;
 
 fn updates() -> usize {
     std::env::var("BENCH_UPDATES").ok().and_then(|v| v.parse().ok()).unwrap_or(UPDATES)
-}
-
-fn ledger(measures: usize) -> Ledger {
-    let mut ledger = Ledger::empty();
-    ledger.unit = Some("中共基准县某局党组".into());
-    let mut aspect = Aspect { number: Some("一".into()), title: Some("关于基准方面".into()), problems: vec![] };
-    for p in 0..measures {
-        let title = NonEmptyText::new(format!("针对第{p}个问题")).unwrap();
-        let mut problem = Problem::new(Some((p + 1).to_string()), title, Status::InProgress);
-        let mut measure = Measure::from_text(NonEmptyText::new(format!("落实第{p}个问题的整改措施。")).unwrap());
-        measure.status = Some(Status::InProgress);
-        measure.deadline = PartialDate::month(2030, 12).ok();
-        problem.measures.push(measure);
-        aspect.problems.push(problem);
-    }
-    ledger.aspects.push(aspect);
-    ledger
 }
 
 /// The session cookie and CSRF token of `username`.
@@ -84,7 +67,7 @@ fn progress_request(measure: i64, version: i64, i: usize, cookie: &str, csrf: &s
 async fn run(clients: usize) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&format!("sqlite:{}", dir.path().join("bench.db").display())).await.unwrap();
-    let inspection = store.import_ledger(&ledger(MEASURES)).await.unwrap();
+    let inspection = store.import_ledger(&closed_loop::ledger(MEASURES)).await.unwrap();
     let grant = RoleGrant { inspection_id: Some(inspection), ..RoleGrant::everywhere(Role::UnitLiaison) };
     create_user(&store, "bench", "基准联络员", DEMO_PASSWORD, vec![grant], false, &rectify_auth::SystemClock)
         .await
@@ -115,7 +98,7 @@ async fn run(clients: usize) {
             latencies
         }));
     }
-    latency::report("HTTP stack, SQLite", "client(s)", clients, started, tasks).await;
+    closed_loop::report("HTTP stack, SQLite", "client(s)", clients, started, tasks).await;
     // One audit entry per update, besides the import, the account and the sign-in.
     let entries = store.verify_audit().await.unwrap().entries as usize;
     assert!(entries > updates(), "{entries} audit entries");

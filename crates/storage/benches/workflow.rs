@@ -15,8 +15,8 @@ use rectify_domain::*;
 use rectify_storage::{Acting, Store};
 use sqlx::{AssertSqlSafe, Connection};
 
-#[path = "support/latency.rs"]
-mod latency;
+#[path = "support/closed_loop.rs"]
+mod closed_loop;
 
 const WRITERS: usize = 50;
 const UPDATES: usize = 10_000;
@@ -25,25 +25,9 @@ fn text(s: String) -> NonEmptyText {
     NonEmptyText::new(s).unwrap()
 }
 
-fn ledger(measures: usize) -> Ledger {
-    let mut ledger = Ledger::empty();
-    ledger.unit = Some("中共基准县某局党组".into());
-    let mut aspect = Aspect { number: Some("一".into()), title: Some("关于基准方面".into()), problems: vec![] };
-    for p in 0..measures {
-        let mut problem = Problem::new(Some((p + 1).to_string()), text(format!("针对第{p}个问题")), Status::InProgress);
-        let mut measure = Measure::from_text(text(format!("落实第{p}个问题的整改措施。")));
-        measure.status = Some(Status::InProgress);
-        measure.deadline = PartialDate::month(2030, 12).ok();
-        problem.measures.push(measure);
-        aspect.problems.push(problem);
-    }
-    ledger.aspects.push(aspect);
-    ledger
-}
-
 async fn run(label: &str, store: &Store, writers: usize) {
     let before = store.verify_audit().await.unwrap().entries as usize;
-    let inspection = store.import_ledger(&ledger(writers)).await.unwrap();
+    let inspection = store.import_ledger(&closed_loop::ledger(writers)).await.unwrap();
     let measures = store.list_measures(inspection, None).await.unwrap();
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -67,7 +51,7 @@ async fn run(label: &str, store: &Store, writers: usize) {
             latencies
         }));
     }
-    latency::report(label, "writer(s)", writers, started, tasks).await;
+    closed_loop::report(label, "writer(s)", writers, started, tasks).await;
     let check = store.verify_audit().await.unwrap();
     // One entry per update, and one for the import that set up the ledger.
     assert_eq!(check.entries as usize, before + UPDATES + 1);
