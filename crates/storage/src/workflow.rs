@@ -145,8 +145,8 @@ impl Loaded {
     }
 }
 
-/// The columns [`loaded`] reads, as subqueries of `measure_workflow w` so that they also fit
-/// an `UPDATE … RETURNING`.
+/// The columns [`loaded`] reads, from `measure_workflow` and through subqueries correlated by the
+/// table's own name, so that they also fit an `UPDATE … RETURNING` (where SQLite knows no alias).
 const LOADED_COLUMNS: &str = "state, review_stage, stages_closed, extended, version, \
      pending_extension_deadline, pending_extension_reason, \
      (SELECT m.deadline FROM measures m WHERE m.id = measure_workflow.measure_id) AS deadline, \
@@ -215,7 +215,6 @@ pub(crate) async fn insert_initial(
     Ok(())
 }
 
-/// Bumps the version if it is still `expected`; otherwise reports the version found.
 /// The conflict to report when a measure's version moved under a writer.
 async fn conflict(conn: &mut AnyConnection, measure_id: MeasureId) -> WorkflowStoreError {
     let current = sqlx::query_scalar("SELECT version FROM measure_workflow WHERE measure_id = $1")
