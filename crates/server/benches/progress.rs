@@ -16,7 +16,6 @@ use axum::extract::Request;
 use axum::http::{StatusCode, header};
 use http_body_util::BodyExt;
 use rectify_domain::roles::Role;
-use rectify_domain::*;
 use rectify_server::users::{DEMO_PASSWORD, create_user};
 use rectify_server::{AppState, router};
 use rectify_storage::{RoleGrant, Store};
