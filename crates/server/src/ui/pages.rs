@@ -27,13 +27,25 @@ struct Loaded {
 /// Loads what the principal sees of an inspection (a department only its measures, a leader
 /// only their problems; figures describe the visible part).
 async fn load(state: &AppState, principal: &Principal, id: i64) -> Result<Loaded, UiError> {
-    let store = state.store();
-    let summary = store
+    let summary = state
+        .store()
         .list_inspections()
         .await?
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| UiError::not_found("inspection", id.to_string()))?;
+    load_summarised(state, principal, summary).await
+}
+
+/// [`load`] for an inspection whose summary the caller has already read (the home page reads
+/// them all once, not once per unit).
+async fn load_summarised(
+    state: &AppState,
+    principal: &Principal,
+    summary: InspectionSummary,
+) -> Result<Loaded, UiError> {
+    let store = state.store();
+    let id = summary.id;
     let visibility = Visibility::new(&principal.grants);
     let full = store.export_ledger(id).await?;
     let ledger = visibility.ledger(&summary, &full).ok_or_else(|| UiError::not_found("inspection", id.to_string()))?;
@@ -193,7 +205,7 @@ pub(crate) async fn home(
     let mut cards = Vec::new();
     let mut overview = Vec::new();
     for s in summaries.iter().rev() {
-        let loaded = load(&state, &principal, s.id).await?;
+        let loaded = load_summarised(&state, &principal, s.clone()).await?;
         let attention = view::attention(&loaded.rows);
         let pending = view::pending_verification(&loaded.rows);
         let overdue = attention.iter().filter(|(m, _)| m.light == "red").count();
