@@ -17,6 +17,8 @@ use rectify_auth::scope::{any_sees_inspection, any_sees_measure, any_sees_proble
 use rectify_auth::{Grant, InspectionRef, Permission, allows_any, csrf_matches};
 use rectify_domain::roles::Role;
 use rectify_domain::{Ledger, Problem};
+use std::sync::Arc;
+
 use rectify_storage::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
 
 use crate::AppState;
@@ -502,5 +504,26 @@ impl<'a> Visibility<'a> {
     /// The part of a ledger the account sees; see [`rectify_auth::scope::visible_ledger`].
     pub fn ledger(&self, summary: &InspectionSummary, ledger: &Ledger) -> Option<Ledger> {
         rectify_auth::scope::visible_ledger(self.grants, summary.id, ledger)
+    }
+
+    /// [`Visibility::ledger`] of a remembered (shared) ledger: the ledger itself when the account
+    /// sees the whole inspection, no copy.
+    pub fn shared_ledger(&self, summary: &InspectionSummary, ledger: Arc<Ledger>) -> Option<Arc<Ledger>> {
+        if self.sees_everything_of(summary) { Some(ledger) } else { self.ledger(summary, &ledger).map(Arc::new) }
+    }
+
+    /// [`Visibility::records`] of remembered (shared) lists: the lists themselves when the account
+    /// sees the whole inspection, filtered copies otherwise.
+    pub fn shared_records(
+        &self,
+        summary: &InspectionSummary,
+        problems: Arc<Vec<ProblemRecord>>,
+        measures: Arc<Vec<MeasureRecord>>,
+    ) -> (Arc<Vec<ProblemRecord>>, Arc<Vec<MeasureRecord>>) {
+        if self.sees_everything_of(summary) {
+            return (problems, measures);
+        }
+        let (problems, measures) = self.records(summary, Vec::clone(&problems), Vec::clone(&measures));
+        (Arc::new(problems), Arc::new(measures))
     }
 }

@@ -29,6 +29,7 @@ pub mod portal;
 mod read;
 mod records;
 pub mod settings;
+mod snapshot;
 pub mod supervision;
 pub mod users;
 pub mod workflow;
@@ -54,6 +55,7 @@ pub use portal::{
     PublishedSummary, Receipt, Submitter,
 };
 pub use records::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
+pub use snapshot::Snapshot;
 pub use supervision::{Handover, Reminder, ReminderTarget, ResponsibilityTarget};
 pub use users::{AccountError, LoginStatus, NewUser, RoleGrant, Session, User};
 pub use workflow::MeasureWorkflowView;
@@ -131,7 +133,7 @@ pub struct Store {
 #[derive(Debug, Default)]
 pub(crate) struct Reads {
     inspections: cache::Remembered<(), Vec<InspectionSummary>>,
-    ledgers: cache::Remembered<InspectionId, Option<Ledger>>,
+    ledgers: cache::Remembered<InspectionId, Ledger>,
     problems: cache::Remembered<InspectionId, Vec<ProblemRecord>>,
     measures: cache::Remembered<InspectionId, Vec<MeasureRecord>>,
     workflows: cache::Remembered<InspectionId, std::collections::HashMap<MeasureId, MeasureWorkflowView>>,
@@ -231,9 +233,13 @@ impl Store {
         remembered: &cache::Remembered<K, V>,
         key: K,
         version: cache::Version,
+        known: Option<i64>,
         load: impl AsyncFnOnce(&mut sqlx::AnyConnection) -> Result<V, StorageError>,
     ) -> Result<Arc<V>, StorageError> {
-        let current = version.read(&mut *self.pool.acquire().await?).await?;
+        let current = match known {
+            Some(current) => current,
+            None => version.read(&mut *self.pool.acquire().await?).await?,
+        };
         if let Some(hit) = remembered.get(&key, current) {
             return Ok(hit);
         }
@@ -276,12 +282,21 @@ impl Store {
 
     /// Reads an inspection back as a ledger equal to the one imported.
     pub async fn export_ledger(&self, id: InspectionId) -> Result<Ledger, StorageError> {
-        let ledger = self
-            .read_remembered(&self.reads.ledgers, id, cache::Version::Inspection(id), async |conn| {
-                read::load_ledger(conn, id).await
-            })
-            .await?;
-        Option::clone(&ledger).ok_or_else(|| StorageError::NotFound(format!("no inspection has id {id}")))
+        Ok(Ledger::clone(&*self.ledger_shared(id, None).await?))
+    }
+
+    /// The remembered ledger of an inspection, shared; `known` is its version if already read.
+    pub(crate) async fn ledger_shared(
+        &self,
+        id: InspectionId,
+        known: Option<i64>,
+    ) -> Result<Arc<Ledger>, StorageError> {
+        self.read_remembered(&self.reads.ledgers, id, cache::Version::Inspection(id), known, async |conn| {
+            read::load_ledger(conn, id)
+                .await?
+                .ok_or_else(|| StorageError::NotFound(format!("no inspection has id {id}")))
+        })
+        .await
     }
 
     /// Deletes an inspection and everything under it; `false` if there was none with the id.
@@ -300,7 +315,7 @@ impl Store {
     /// Every stored inspection, oldest import first.
     pub async fn list_inspections(&self) -> Result<Vec<InspectionSummary>, StorageError> {
         let inspections =
-            self.read_remembered(&self.reads.inspections, (), cache::Version::Database, read_inspections).await?;
+            self.read_remembered(&self.reads.inspections, (), cache::Version::Database, None, read_inspections).await?;
         Ok(Vec::clone(&inspections))
     }
 
@@ -350,12 +365,22 @@ impl Store {
 
     /// The problems of an inspection in ledger order (empty if the inspection does not exist).
     pub async fn list_problems(&self, inspection: InspectionId) -> Result<Vec<ProblemRecord>, StorageError> {
-        let problems = self
-            .read_remembered(&self.reads.problems, inspection, cache::Version::Inspection(inspection), async |conn| {
-                read::load_problems(conn, ProblemFilter::Inspection(inspection)).await
-            })
-            .await?;
-        Ok(Vec::clone(&problems))
+        Ok(Vec::clone(&*self.problems_shared(inspection, None).await?))
+    }
+
+    pub(crate) async fn problems_shared(
+        &self,
+        inspection: InspectionId,
+        known: Option<i64>,
+    ) -> Result<Arc<Vec<ProblemRecord>>, StorageError> {
+        self.read_remembered(
+            &self.reads.problems,
+            inspection,
+            cache::Version::Inspection(inspection),
+            known,
+            async |conn| read::load_problems(conn, ProblemFilter::Inspection(inspection)).await,
+        )
+        .await
     }
 
     /// A problem with its measures in `problem.measures`, without their progress entries and
@@ -412,22 +437,27 @@ impl Store {
     ) -> Result<Vec<MeasureRecord>, StorageError> {
         let filter = match problem {
             Some(problem) => MeasureFilter::Problem(inspection, problem),
-            None => {
-                let measures = self
-                    .read_remembered(
-                        &self.reads.measures,
-                        inspection,
-                        cache::Version::Inspection(inspection),
-                        async |conn| read::load_measures(conn, MeasureFilter::Inspection(inspection)).await,
-                    )
-                    .await?;
-                return Ok(Vec::clone(&measures));
-            }
+            None => return Ok(Vec::clone(&*self.measures_shared(inspection, None).await?)),
         };
         let mut tx = self.begin_read().await?;
         let measures = read::load_measures(&mut tx, filter).await?;
         tx.commit().await?;
         Ok(measures)
+    }
+
+    pub(crate) async fn measures_shared(
+        &self,
+        inspection: InspectionId,
+        known: Option<i64>,
+    ) -> Result<Arc<Vec<MeasureRecord>>, StorageError> {
+        self.read_remembered(
+            &self.reads.measures,
+            inspection,
+            cache::Version::Inspection(inspection),
+            known,
+            async |conn| read::load_measures(conn, MeasureFilter::Inspection(inspection)).await,
+        )
+        .await
     }
 
     pub async fn get_measure(&self, id: MeasureId) -> Result<Option<MeasureRecord>, StorageError> {

@@ -440,27 +440,29 @@ impl Store {
         &self,
         inspection: InspectionId,
     ) -> Result<HashMap<MeasureId, MeasureWorkflowView>, StorageError> {
-        let views = self
-            .read_remembered(
-                &self.reads.workflows,
-                inspection,
-                crate::cache::Version::Inspection(inspection),
-                async |conn| {
-                    let sql = format!(
-                        "SELECT measure_id, {LOADED_COLUMNS} FROM measure_workflow \
-                     WHERE measure_id IN (SELECT id FROM measures WHERE inspection_id = $1)"
-                    );
-                    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(inspection).fetch_all(&mut *conn).await?;
-                    rows.iter()
-                        .map(|row| {
-                            let id: MeasureId = row.try_get("measure_id")?;
-                            Ok((id, loaded(id, row)?.view()))
-                        })
-                        .collect::<Result<HashMap<_, _>, StorageError>>()
-                },
-            )
-            .await?;
-        Ok(HashMap::clone(&views))
+        Ok(HashMap::clone(&*self.workflows_shared(inspection, None).await?))
+    }
+
+    pub(crate) async fn workflows_shared(
+        &self,
+        inspection: InspectionId,
+        known: Option<i64>,
+    ) -> Result<std::sync::Arc<HashMap<MeasureId, MeasureWorkflowView>>, StorageError> {
+        let version = crate::cache::Version::Inspection(inspection);
+        self.read_remembered(&self.reads.workflows, inspection, version, known, async |conn| {
+            let sql = format!(
+                "SELECT measure_id, {LOADED_COLUMNS} FROM measure_workflow \
+                 WHERE measure_id IN (SELECT id FROM measures WHERE inspection_id = $1)"
+            );
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(inspection).fetch_all(&mut *conn).await?;
+            rows.iter()
+                .map(|row| {
+                    let id: MeasureId = row.try_get("measure_id")?;
+                    Ok((id, loaded(id, row)?.view()))
+                })
+                .collect::<Result<HashMap<_, _>, StorageError>>()
+        })
+        .await
     }
 
     /// The workflow of a measure; `None` if no measure has the id.

@@ -1,5 +1,7 @@
 //! The reading pages: home, ledger, problem, measure and dashboard.
 
+use std::sync::Arc;
+
 use axum::Extension;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -7,7 +9,9 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use rectify_domain::{Counting, Ledger, MeasureRef, ProblemRef, RuleAction};
-use rectify_storage::{AuditEntry, AuditFilter, InspectionSummary, MeasureRecord, Page, ProblemRecord, Store};
+use rectify_storage::{
+    AuditEntry, AuditFilter, InspectionSummary, MeasureRecord, Page, ProblemRecord, Snapshot, Store,
+};
 use serde::Serialize;
 
 use super::csrf::CsrfToken;
@@ -20,7 +24,7 @@ use crate::authz::Visibility;
 /// Everything a page about one inspection needs, read in one go.
 struct Loaded {
     summary: InspectionSummary,
-    ledger: Ledger,
+    ledger: Arc<Ledger>,
     rows: Vec<ProblemRow>,
 }
 
@@ -34,24 +38,26 @@ async fn load(state: &AppState, principal: &Principal, id: i64) -> Result<Loaded
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| UiError::not_found("inspection", id.to_string()))?;
-    load_summarised(state, principal, summary).await
+    load_summarised(state, principal, summary, &state.store().snapshot().await?).await
 }
 
-/// [`load`] for an inspection whose summary the caller has already read (the home page reads
-/// them all once, not once per unit).
+/// [`load`] for an inspection whose summary the caller has already read, through a snapshot of
+/// the versions (the home page reads them all once, not once per unit and list).
 async fn load_summarised(
     state: &AppState,
     principal: &Principal,
     summary: InspectionSummary,
+    snapshot: &Snapshot,
 ) -> Result<Loaded, UiError> {
-    let store = state.store();
     let id = summary.id;
     let visibility = Visibility::new(&principal.grants);
-    let full = store.export_ledger(id).await?;
-    let ledger = visibility.ledger(&summary, &full).ok_or_else(|| UiError::not_found("inspection", id.to_string()))?;
+    let full = snapshot.ledger(id).await?;
+    let lights = full.policy.lights;
+    let ledger =
+        visibility.shared_ledger(&summary, full).ok_or_else(|| UiError::not_found("inspection", id.to_string()))?;
     let (problems, measures) =
-        visibility.records(&summary, store.list_problems(id).await?, store.list_measures(id, None).await?);
-    let rows = view::rows(&problems, &measures, view::LightsOn { today: state.today(), policy: &full.policy.lights });
+        visibility.shared_records(&summary, snapshot.problems(id).await?, snapshot.measures(id).await?);
+    let rows = view::rows(&problems, &measures, view::LightsOn { today: state.today(), policy: &lights });
     Ok(Loaded { summary, ledger, rows })
 }
 
@@ -202,10 +208,11 @@ pub(crate) async fn home(
     Extension(csrf): Extension<CsrfToken>,
 ) -> Result<Response, UiError> {
     let summaries = Visibility::new(&principal.grants).inspections(state.store().list_inspections().await?);
+    let snapshot = state.store().snapshot().await?;
     let mut cards = Vec::new();
     let mut overview = Vec::new();
     for s in summaries.iter().rev() {
-        let loaded = load_summarised(&state, &principal, s.clone()).await?;
+        let loaded = load_summarised(&state, &principal, s.clone(), &snapshot).await?;
         let attention = view::attention(&loaded.rows);
         let pending = view::pending_verification(&loaded.rows);
         let overdue = attention.iter().filter(|(m, _)| m.light == "red").count();

@@ -378,11 +378,12 @@ pub(crate) async fn tasks(
     let store = state.store();
     let visibility = Visibility::new(&principal.grants);
     let mut out = Vec::new();
+    let snapshot = store.snapshot().await?;
     for s in visibility.inspections(store.list_inspections().await?) {
         let (problems, measures) =
-            visibility.records(&s, store.list_problems(s.id).await?, store.list_measures(s.id, None).await?);
-        let workflows = store.measure_workflows(s.id).await?;
-        for m in &measures {
+            visibility.shared_records(&s, snapshot.problems(s.id).await?, snapshot.measures(s.id).await?);
+        let workflows = snapshot.workflows(s.id).await?;
+        for m in measures.iter() {
             let Some(view) = workflows.get(&m.id) else { continue };
             let buttons = buttons(principal, view, state.today());
             if !keep(m, view, &buttons) {

@@ -1,0 +1,54 @@
+//! Many remembered reads checked against one reading of the versions.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rectify_domain::Ledger;
+
+use crate::workflow::MeasureWorkflowView;
+use crate::{InspectionId, MeasureId, MeasureRecord, ProblemRecord, StorageError, Store};
+
+/// The version of every inspection, read at one moment. A page about many units (the inspection
+/// office's home page) reads their lists through it: a list remembered at the version read here
+/// needs no query of its own, and comes back shared rather than copied. What it returns is at
+/// least as fresh as the moment the snapshot was taken.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    store: Store,
+    versions: HashMap<InspectionId, i64>,
+}
+
+impl Store {
+    /// Reads the versions of every inspection in one query.
+    pub async fn snapshot(&self) -> Result<Snapshot, StorageError> {
+        let rows: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT inspection_id, version FROM inspection_versions").fetch_all(self.pool()).await?;
+        Ok(Snapshot { store: self.clone(), versions: rows.into_iter().collect() })
+    }
+}
+
+impl Snapshot {
+    /// The version read for an inspection; -1 (what an absent inspection reads as) if none.
+    fn known(&self, id: InspectionId) -> Option<i64> {
+        Some(self.versions.get(&id).copied().unwrap_or(-1))
+    }
+
+    pub async fn ledger(&self, id: InspectionId) -> Result<Arc<Ledger>, StorageError> {
+        self.store.ledger_shared(id, self.known(id)).await
+    }
+
+    pub async fn problems(&self, id: InspectionId) -> Result<Arc<Vec<ProblemRecord>>, StorageError> {
+        self.store.problems_shared(id, self.known(id)).await
+    }
+
+    pub async fn measures(&self, id: InspectionId) -> Result<Arc<Vec<MeasureRecord>>, StorageError> {
+        self.store.measures_shared(id, self.known(id)).await
+    }
+
+    pub async fn workflows(
+        &self,
+        id: InspectionId,
+    ) -> Result<Arc<HashMap<MeasureId, MeasureWorkflowView>>, StorageError> {
+        self.store.workflows_shared(id, self.known(id)).await
+    }
+}
