@@ -740,6 +740,32 @@ async fn each_inspection_versions_its_own_data() {
     }
 }
 
+/// Through a snapshot of the versions, a unit's remembered lists come back shared (the very same
+/// value while the unit is unchanged) and a changed unit's lists are read again.
+#[tokio::test]
+async fn a_snapshot_shares_unchanged_units_and_rereads_changed_ones() {
+    for db in backends().await {
+        let store = &db.store;
+        let (a, b) = (import(store).await, import(store).await);
+        let before = store.snapshot().await.unwrap();
+        let (a_before, b_before) =
+            (before.measures(a.inspection).await.unwrap(), before.problems(b.inspection).await.unwrap());
+        assert_eq!(*a_before, store.list_measures(a.inspection, None).await.unwrap());
+        store.add_progress(a.measures[0].id, &dept(), &progress("推进"), 0, now()).await.unwrap();
+        let after = store.snapshot().await.unwrap();
+        let a_after = after.measures(a.inspection).await.unwrap();
+        assert_eq!(a_after[0].measure.progress.len(), a_before[0].measure.progress.len() + 1);
+        assert!(
+            std::sync::Arc::ptr_eq(&b_before, &after.problems(b.inspection).await.unwrap()),
+            "unit b was not read again"
+        );
+        assert_eq!(after.workflows(a.inspection).await.unwrap()[&a.measures[0].id].version, 1);
+        assert_eq!(after.ledger(b.inspection).await.unwrap().aspects.len(), 2);
+        assert!(matches!(after.ledger(9_999).await, Err(StorageError::NotFound(_))));
+        db.finish().await;
+    }
+}
+
 /// The reads of the data-scope checks: a measure's problem with every measure of it, in order,
 /// without the history the checks do not need.
 #[tokio::test]
