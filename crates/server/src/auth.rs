@@ -90,7 +90,7 @@ impl Principal {
         }
     }
 
-    /// The actor in the account's first role (every signed-in account has one: see [`resolve`]).
+    /// The actor in the account's first role (every signed-in account has one: see `resolve`).
     pub fn acting(&self) -> Acting {
         self.acting_as(self.primary_role().unwrap_or(Role::AuditAdmin))
     }
