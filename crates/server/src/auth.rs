@@ -182,14 +182,13 @@ pub(crate) async fn resolve(
     };
     let token_hash = hash_session_token(token);
     let store = state.store();
-    let Some(session) = store.find_session(&token_hash).await? else { return Ok(None) };
+    let Some((session, user)) = store.find_session_with_user(&token_hash).await? else { return Ok(None) };
     let now = state.now();
     let policy = state.policy();
     let (Some(created), Some(seen)) = (parse_time(&session.created_at), parse_time(&session.last_seen_at)) else {
         store.delete_session(&token_hash).await?;
         return Ok(None);
     };
-    let user = store.get_user(session.user_id).await?;
     let ended = match session_state(&policy, created, seen, now) {
         SessionState::Active => None,
         SessionState::IdleExpired => Some("session.idle_timeout"),

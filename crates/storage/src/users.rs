@@ -470,6 +470,40 @@ impl Store {
         Ok(row.as_ref().map(session).transpose()?)
     }
 
+    /// A session with its account, if the account still exists: what every signed-in request
+    /// reads first, in two queries (session and account joined, then the roles) instead of three.
+    pub async fn find_session_with_user(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(Session, Option<User>)>, StorageError> {
+        let mut conn = self.pool.acquire().await?;
+        let user_columns: String =
+            USER_COLUMNS.split(',').map(|c| format!("u.{}", c.trim())).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT s.token_hash, s.user_id, s.created_at AS session_created_at, s.last_seen_at, s.csrf_token, \
+             s.address AS session_address, {user_columns} \
+             FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+        );
+        let Some(row) =
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(token_hash.to_owned()).fetch_optional(&mut *conn).await?
+        else {
+            return Ok(None);
+        };
+        let session = Session {
+            token_hash: row.try_get("token_hash")?,
+            user_id: row.try_get("user_id")?,
+            created_at: row.try_get("session_created_at")?,
+            last_seen_at: row.try_get("last_seen_at")?,
+            csrf_token: row.try_get("csrf_token")?,
+            address: row.try_get("session_address")?,
+        };
+        let user = match row.try_get::<Option<UserId>, _>("id")? {
+            Some(id) => Some(user(&row, load_roles(&mut conn, id).await?)?),
+            None => None,
+        };
+        Ok(Some((session, user)))
+    }
+
     /// Marks the session as used now; `false` if it no longer exists.
     pub async fn touch_session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<bool, StorageError> {
         let done = self

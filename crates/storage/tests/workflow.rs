@@ -462,6 +462,12 @@ async fn sessions_are_created_found_touched_and_ended() {
         store.create_session(&s2).await.unwrap();
         assert!(store.create_session(&s1).await.is_err(), "a token hash is unique");
         assert_eq!(store.find_session("hash-1").await.unwrap(), Some(s1.clone()));
+        // The session joined with its account: the same session, the same account with its roles.
+        let (session, user) = store.find_session_with_user("hash-1").await.unwrap().unwrap();
+        assert_eq!(session, s1);
+        assert_eq!(user, store.get_user(id).await.unwrap());
+        assert_eq!(user.unwrap().roles, vec![RoleGrant::everywhere(Role::Department)]);
+        assert_eq!(store.find_session_with_user("nope").await.unwrap(), None);
         assert!(store.touch_session("hash-1", now() + TimeDelta::minutes(5)).await.unwrap());
         assert_eq!(store.find_session("hash-1").await.unwrap().unwrap().last_seen_at, "2024-07-01T09:05:00.000000Z");
         assert!(!store.touch_session("nope", now()).await.unwrap());
