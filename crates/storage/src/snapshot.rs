@@ -25,12 +25,23 @@ impl Store {
             sqlx::query_as("SELECT inspection_id, version FROM inspection_versions").fetch_all(self.pool()).await?;
         Ok(Snapshot { store: self.clone(), versions: rows.into_iter().collect() })
     }
+
+    /// The version of one inspection only: for a page about one unit, whatever the number of units.
+    pub async fn snapshot_of(&self, id: InspectionId) -> Result<Snapshot, StorageError> {
+        let rows: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT inspection_id, version FROM inspection_versions WHERE inspection_id = $1")
+                .bind(id)
+                .fetch_all(self.pool())
+                .await?;
+        Ok(Snapshot { store: self.clone(), versions: rows.into_iter().collect() })
+    }
 }
 
 impl Snapshot {
-    /// The version read for an inspection; -1 (what an absent inspection reads as) if none.
+    /// The version read for an inspection. A unit the snapshot does not hold (created since,
+    /// absent, or left out by [`Store::snapshot_of`]) has its version read when it is asked for.
     fn known(&self, id: InspectionId) -> Option<i64> {
-        Some(self.versions.get(&id).copied().unwrap_or(-1))
+        self.versions.get(&id).copied()
     }
 
     pub async fn ledger(&self, id: InspectionId) -> Result<Arc<Ledger>, StorageError> {

@@ -768,6 +768,10 @@ async fn a_snapshot_shares_unchanged_units_and_rereads_changed_ones() {
         assert_eq!(after.workflows(a.inspection).await.unwrap()[&a.measures[0].id].version, 1);
         assert_eq!(after.ledger(b.inspection).await.unwrap().aspects.len(), 2);
         assert!(matches!(after.ledger(9_999).await, Err(StorageError::NotFound(_))));
+        // A snapshot of one unit reads the others' versions when asked: still current, still shared.
+        let one = store.snapshot_of(a.inspection).await.unwrap();
+        assert!(std::sync::Arc::ptr_eq(&a_after, &one.measures(a.inspection).await.unwrap()));
+        assert!(std::sync::Arc::ptr_eq(&b_before, &one.problems(b.inspection).await.unwrap()));
         db.finish().await;
     }
 }

@@ -38,7 +38,7 @@ async fn load(state: &AppState, principal: &Principal, id: i64) -> Result<Loaded
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| UiError::not_found("inspection", id.to_string()))?;
-    load_summarised(state, principal, summary, &state.store().snapshot().await?).await
+    load_summarised(state, principal, summary, &state.store().snapshot_of(id).await?).await
 }
 
 /// [`load`] for an inspection whose summary the caller has already read, through a snapshot of
@@ -252,7 +252,7 @@ pub(crate) async fn home(
     });
     let latest = summaries.last().map(|s| s.id);
     let chrome = chrome(&state, "home", "首页", vec![Crumb::here("首页")], latest, &csrf);
-    let work = super::work::my_work(&state, &principal).await?;
+    let work = super::work::my_work(&state, &principal, &snapshot).await?;
     let can_read = crate::authz::READ.iter().any(|p| rectify_auth::allows_any(&principal.roles(), *p));
     let can_import = rectify_auth::allows_any(&principal.roles(), rectify_auth::Permission::ImportDocuments);
     let overview_totals = OverviewTotals::of(&overview);

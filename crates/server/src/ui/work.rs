@@ -11,7 +11,7 @@ use rectify_domain::roles::Role;
 use rectify_domain::workflow::{self, Action, MeasureFacts, MeasureState, ReviewStage, WorkflowError};
 use rectify_domain::{PartialDate, Responsibility, Status};
 use rectify_storage::workflow::workflow_actor;
-use rectify_storage::{MeasureRecord, MeasureWorkflowView, ReminderTarget, ResponsibilityTarget};
+use rectify_storage::{MeasureRecord, MeasureWorkflowView, ReminderTarget, ResponsibilityTarget, Snapshot};
 use serde::{Deserialize, Serialize};
 
 use super::account::safe_next;
@@ -373,12 +373,12 @@ fn short(text: &str, n: usize) -> String {
 pub(crate) async fn tasks(
     state: &AppState,
     principal: &Principal,
+    snapshot: &Snapshot,
     keep: impl Fn(&MeasureRecord, &MeasureWorkflowView, &[ActionButton]) -> bool,
 ) -> Result<Vec<Task>, UiError> {
     let store = state.store();
     let visibility = Visibility::new(&principal.grants);
     let mut out = Vec::new();
-    let snapshot = store.snapshot().await?;
     for s in visibility.inspections(store.list_inspections().await?) {
         let (problems, measures) =
             visibility.shared_records(&s, snapshot.problems(s.id).await?, snapshot.measures(s.id).await?);
@@ -417,7 +417,7 @@ pub(crate) async fn inbox(
     Extension(principal): Extension<Principal>,
     Extension(csrf): Extension<CsrfToken>,
 ) -> Result<Response, UiError> {
-    let items = tasks(&state, &principal, |_, view, buttons| {
+    let items = tasks(&state, &principal, &state.store().snapshot().await?, |_, view, buttons| {
         (matches!(view.state, MeasureState::UnderReview { .. }) || view.pending_extension.is_some())
             && is_review(buttons)
     })
@@ -427,8 +427,8 @@ pub(crate) async fn inbox(
     Ok(render("inbox.html", &chrome, context! { items => ser(&items) })?.into_response())
 }
 
-/// The home page's personal part: what needs this account now.
-pub(crate) async fn my_work(state: &AppState, principal: &Principal) -> Result<Value, UiError> {
+/// The home page's personal part: what needs this account now, read through the page's snapshot.
+pub(crate) async fn my_work(state: &AppState, principal: &Principal, snapshot: &Snapshot) -> Result<Value, UiError> {
     let roles = principal.roles();
     let reports = roles.iter().any(|r| matches!(r, Role::Department | Role::UnitLiaison));
     let reviews = rectify_auth::allows_any(&roles, rectify_auth::Permission::ReviewAssignedProblems)
@@ -436,7 +436,7 @@ pub(crate) async fn my_work(state: &AppState, principal: &Principal) -> Result<V
         || rectify_auth::allows_any(&roles, rectify_auth::Permission::VerifyClosure);
     let reads = crate::authz::READ.iter().any(|p| rectify_auth::allows_any(&roles, *p));
     let to_update = if reports {
-        let mut list = tasks(state, principal, |_, view, _| {
+        let mut list = tasks(state, principal, snapshot, |_, view, _| {
             matches!(view.state, MeasureState::NotStarted | MeasureState::InProgress | MeasureState::BasicallyCompleted)
         })
         .await?;
@@ -446,7 +446,7 @@ pub(crate) async fn my_work(state: &AppState, principal: &Principal) -> Result<V
         Vec::new()
     };
     let to_review = if reviews {
-        tasks(state, principal, |_, view, buttons| {
+        tasks(state, principal, snapshot, |_, view, buttons| {
             matches!(view.state, MeasureState::UnderReview { .. }) && is_review(buttons)
         })
         .await?
