@@ -1,34 +1,15 @@
-//! Errors of the API, answered as JSON `{"error": "...", "message": "..."}`.
+//! The one error type of the server. Services return it; the http layer turns it into a JSON
+//! answer (`{"error": "...", "message": "..."}`) for the API or a Chinese page for the UI and
+//! the portal, by the kind of the route (see `http::error`).
 
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use rectify_storage::StorageError;
-use serde::Serialize;
-use utoipa::ToSchema;
-
-/// The body of every error answer.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// A stable machine-readable code: `not_found`, `bad_request` or `internal`.
-    #[schema(example = "not_found")]
-    pub error: String,
-    /// What went wrong, for people; never contains internals of the server.
-    #[schema(example = "inspection 7 not found")]
-    pub message: String,
-    /// The same in Chinese, for refusals shown to users (`refused`, `forbidden`, …).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_zh: Option<String>,
-    /// With `conflict`: the measure's version now; reload and decide again.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub current_version: Option<i64>,
-}
+use rectify_domain::workflow::WorkflowError;
+use rectify_storage::{FeedbackError, StorageError, WorkflowStoreError};
 
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub enum AppError {
     #[error("{what} {id} not found")]
-    NotFound { what: &'static str, id: i64 },
+    NotFound { what: &'static str, id: String },
     #[error("no resource at {0}")]
     NoRoute(String),
     #[error("invalid {what}: {value:?} is not a positive integer id")]
@@ -61,87 +42,103 @@ pub enum ApiError {
     UnsupportedMedia(String),
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// A published report that its unit has withdrawn (410).
+    #[error("{0} was withdrawn")]
+    Gone(&'static str),
     #[error("{0}")]
     Internal(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
 
-impl ApiError {
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
-        match self {
-            ApiError::NotFound { .. } | ApiError::NoRoute(_) | ApiError::Storage(StorageError::NotFound(_)) => {
-                (StatusCode::NOT_FOUND, "not_found")
+impl AppError {
+    /// A record that does not exist.
+    pub fn not_found(what: &'static str, id: impl ToString) -> Self {
+        AppError::NotFound { what, id: id.to_string() }
+    }
+
+    /// A refusal by the rules, in English and in Chinese.
+    pub fn refused(message: impl Into<String>, message_zh: impl Into<String>) -> Self {
+        AppError::Refused { message: message.into(), message_zh: message_zh.into() }
+    }
+
+    /// Outside the account's data scope.
+    pub fn out_of_scope() -> Self {
+        AppError::Forbidden("outside the account's data scope".into())
+    }
+}
+
+/// Failures of the template engine, the document writers and the QR encoder are the server's
+/// own faults: logged in full, answered as 500.
+macro_rules! internal_from {
+    ($($source:ty),* $(,)?) => {$(
+        impl From<$source> for AppError {
+            fn from(e: $source) -> Self {
+                AppError::Internal(format!("{e:#}"))
             }
-            ApiError::BadId { .. } | ApiError::BadQuery(_) | ApiError::Invalid(_) => {
-                (StatusCode::BAD_REQUEST, "bad_request")
+        }
+    )*};
+}
+
+internal_from!(
+    minijinja::Error,
+    rectify_report_writer::WriteError,
+    rectify_workbook::WorkbookError,
+    qrcode::types::QrError,
+    tokio::task::JoinError,
+);
+
+/// The Chinese explanation of a refused step.
+pub fn refusal_zh(error: &WorkflowError) -> String {
+    let actor_zh = |label: &str| match label {
+        "the responsible department" => "责任部门",
+        "the unit liaison" => "单位联络员",
+        "the leader in charge" => "分管领导",
+        "the leading group" => "整改领导小组",
+        "the verifier" => "巡察办（核验销号）",
+        "the department or the liaison" => "责任部门或单位联络员",
+        _ => "其他角色",
+    };
+    match error {
+        WorkflowError::NotNow { .. } => "该措施当前所处环节不能办理此项操作，请刷新页面查看最新状态".to_owned(),
+        WorkflowError::NotYourStep { allowed, .. } => format!("该环节应由{}办理", actor_zh(allowed)),
+        WorkflowError::NoEvidence => "申请销号须至少上传一份佐证材料".to_owned(),
+        WorkflowError::NoReason => "请填写理由".to_owned(),
+        WorkflowError::DeadlineNotLater { new, current } => {
+            format!("申请的完成时限（{}）须晚于原时限（{}）", new.to_chinese(), current.to_chinese())
+        }
+        WorkflowError::ExtensionPending => "已有延期申请正在等待审批".to_owned(),
+        WorkflowError::NoExtensionPending => "没有待审批的延期申请".to_owned(),
+    }
+}
+
+impl From<WorkflowStoreError> for AppError {
+    fn from(e: WorkflowStoreError) -> Self {
+        match e {
+            WorkflowStoreError::Conflict { current_version } => AppError::Conflict { current_version },
+            WorkflowStoreError::Refused(refused) => {
+                AppError::Refused { message: refused.to_string(), message_zh: refusal_zh(&refused) }
             }
-            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            ApiError::AccountActionRequired(code) => (StatusCode::FORBIDDEN, code),
-            ApiError::Csrf => (StatusCode::FORBIDDEN, "csrf"),
-            ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
-            ApiError::Refused { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "refused"),
-            ApiError::TooSoon(_) => (StatusCode::TOO_MANY_REQUESTS, "too_soon"),
-            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            ApiError::UnsupportedMedia(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-            ApiError::Internal(_) | ApiError::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            WorkflowStoreError::Forbidden(message) => AppError::Forbidden(message),
+            WorkflowStoreError::NotNow(message) => {
+                AppError::Refused { message, message_zh: "当前状态下不能办理此项操作".to_owned() }
+            }
+            WorkflowStoreError::TooSoon { last_at } => AppError::TooSoon(format!(
+                "a reminder about this measure was already sent at {last_at}; wait before sending another"
+            )),
+            WorkflowStoreError::Invalid(message) => AppError::Invalid(message),
+            WorkflowStoreError::Storage(e) => AppError::Storage(e),
         }
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
-        let message = if status.is_server_error() {
-            // The details (SQL, file paths) go to the log, not to the client.
-            tracing::error!(error = %self, "request failed");
-            "internal server error; the incident has been logged".to_string()
-        } else {
-            self.to_string()
-        };
-        let message_zh = match &self {
-            ApiError::Unauthorized => Some("请先登录".to_string()),
-            ApiError::Forbidden(_) => Some("无权访问：超出本账号的角色或数据范围".to_string()),
-            ApiError::AccountActionRequired("password_change_required") => Some("请先修改口令".to_string()),
-            ApiError::AccountActionRequired(_) => Some("请先绑定动态口令（双因素认证）".to_string()),
-            ApiError::Csrf => Some("请求未通过安全校验".to_string()),
-            ApiError::Conflict { .. } => Some("该措施已被他人更新，请刷新后重新操作".to_string()),
-            ApiError::Refused { message_zh, .. } => Some(message_zh.clone()),
-            _ => None,
-        };
-        let current_version = match self {
-            ApiError::Conflict { current_version } => Some(current_version),
-            _ => None,
-        };
-        (status, Json(ErrorBody { error: code.to_string(), message, message_zh, current_version })).into_response()
-    }
-}
-
-/// Reads a path or query id: a positive integer, else 400.
-pub(crate) fn parse_id(what: &'static str, value: &str) -> Result<i64, ApiError> {
-    match value.trim().parse::<i64>() {
-        Ok(id) if id > 0 => Ok(id),
-        _ => Err(ApiError::BadId { what, value: value.to_string() }),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_must_be_positive_integers() {
-        assert_eq!(parse_id("inspection id", "12").unwrap(), 12);
-        for bad in ["0", "-3", "abc", "1.5", "", "99999999999999999999"] {
-            assert!(matches!(parse_id("inspection id", bad), Err(ApiError::BadId { .. })), "{bad}");
+impl From<FeedbackError> for AppError {
+    fn from(e: FeedbackError) -> Self {
+        match e {
+            FeedbackError::Storage(e) => AppError::Storage(e),
+            FeedbackError::UnknownUnit(unit) => AppError::not_found("unit", unit),
+            FeedbackError::Entropy(message) => AppError::Internal(message),
+            other => AppError::Invalid(other.to_string()),
         }
-    }
-
-    #[test]
-    fn server_errors_do_not_leak_details() {
-        let e = ApiError::Storage(StorageError::Corrupt("table measures: secret detail".into()));
-        let (status, code) = e.status_and_code();
-        assert_eq!((status, code), (StatusCode::INTERNAL_SERVER_ERROR, "internal"));
     }
 }

@@ -15,7 +15,7 @@ use chrono::Duration;
 use common::{FORM_TOKEN, account, send, sign_in};
 use rectify_auth::{Clock, FixedClock, allows};
 use rectify_domain::roles::Role;
-use rectify_server::authz::{Access, ROUTES};
+use rectify_server::authz::{Access, table};
 use rectify_server::users::{DEMO_PASSWORD, create_user};
 use rectify_server::{AppState, router};
 use rectify_storage::{AuditFilter, Page, RoleGrant, Store};
@@ -230,7 +230,7 @@ async fn every_state_changing_request_needs_its_csrf_token() {
         sessions.push((role, session_of(&a)));
     }
     let mut checked = 0;
-    for rule in ROUTES.iter().filter(|r| r.method != "GET") {
+    for rule in table().iter().filter(|r| r.method != "GET") {
         let uri = rule.path.replace("{id}", "1");
         let cookie = match rule.access {
             Access::Public => format!("rectify_csrf={FORM_TOKEN}"),

@@ -1,0 +1,477 @@
+//! The reading pages of a ledger: the ledger table (filterable, sortable, paged), one problem,
+//! one measure with its workflow panel, and the dashboard.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{Value, context};
+use rectify_auth::Permission;
+use rectify_domain::{Counting, Ledger, MeasureRef, ProblemRef, RuleAction};
+use rectify_storage::{AuditEntry, InspectionSummary, MeasureRecord};
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::http::page::PageContext;
+use crate::ids::{InspectionId, MeasureId, ProblemId};
+use crate::render::rows::{self, LedgerQuery, PAGE_SIZE, ProblemRow};
+use crate::render::{Crumb, figures, format, panel, render, ser};
+use crate::service::scope::sets::REASSIGN;
+use crate::service::session::Principal;
+use crate::service::{AppState, audit, ledger, scope, workflow};
+
+/// Everything a page about one inspection needs, read in one go.
+struct Loaded {
+    summary: InspectionSummary,
+    ledger: Arc<Ledger>,
+    rows: Vec<ProblemRow>,
+}
+
+/// What the principal sees of an inspection, as rows with their lights.
+async fn load(state: &AppState, principal: &Principal, id: InspectionId) -> Result<Loaded, AppError> {
+    let visible = ledger::visible(state, principal, id).await?;
+    let rows = rows::of_visible(&visible, state.today());
+    Ok(Loaded { summary: visible.summary, ledger: visible.ledger, rows })
+}
+
+/// `/inspections/{id}`: an inspection opens on its ledger.
+pub(crate) async fn inspection(id: InspectionId) -> Redirect {
+    Redirect::to(&format!("/inspections/{id}/ledger"))
+}
+
+/// 整改台账 — filterable, sortable, paged; htmx requests get the table alone.
+pub(crate) async fn ledger(
+    State(state): State<AppState>,
+    principal: Principal,
+    context: PageContext,
+    id: InspectionId,
+    query: Result<Query<LedgerQuery>, QueryRejection>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Result<Response, AppError> {
+    let query = query.map(|Query(q)| q).unwrap_or_default();
+    let headers_query = uri.query().unwrap_or_default().to_owned();
+    let loaded = load(&state, &principal, id).await?;
+    let can_remind = principal.may(&[Permission::SendReminder]);
+    let can_assign = principal.may(REASSIGN);
+    let choices = rows::choices(&loaded.rows);
+    let all_measures: usize = loaded.rows.iter().map(|r| r.measures.len()).sum();
+    let mut rows = rows::filter(loaded.rows, &query);
+    rows::sort(&mut rows, query.sort_key());
+    let total = rows.len();
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = query.page().min(pages);
+    let shown: Vec<ProblemRow> = rows.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).collect();
+    let shown_measures: usize = shown.iter().map(|r| r.measures.len()).sum();
+    let base = format!("/inspections/{id}/ledger");
+    let with_sort = format::query_string(&query.pairs(true));
+    let page_href = |p: usize| {
+        let mut pairs = query.pairs(true);
+        if p > 1 {
+            pairs.push(("page", p.to_string()));
+        }
+        let qs = format::query_string(&pairs);
+        if qs.is_empty() { base.clone() } else { format!("{base}?{qs}") }
+    };
+    let sort_href = |key: &str| {
+        let mut pairs = query.pairs(false);
+        if key != "number" {
+            pairs.push(("sort", key.to_string()));
+        }
+        let qs = format::query_string(&pairs);
+        if qs.is_empty() { base.clone() } else { format!("{base}?{qs}") }
+    };
+    let sorts: Vec<Value> = [("number", "按序号"), ("light", "按预警"), ("deadline", "按时限"), ("status", "按状态")]
+        .into_iter()
+        .map(|(key, label)| context! { key, label, href => sort_href(key), current => key == query.sort_key() })
+        .collect();
+    let name = scope::inspection_name(&loaded.summary);
+    let page_ctx = context! {
+        inspection_id => id.get(),
+        name,
+        rows => ser(&shown),
+        total,
+        total_problems => loaded.summary.problems,
+        all_measures,
+        shown_measures,
+        page,
+        pages,
+        prev_href => (page > 1).then(|| page_href(page - 1)),
+        next_href => (page < pages).then(|| page_href(page + 1)),
+        page_links => (1..=pages).map(|p| context! { n => p, href => page_href(p), current => p == page }).collect::<Vec<_>>(),
+        sorts,
+        choices => ser(&choices),
+        q => ser(&query),
+        filtered => query.is_filtered(),
+        self_href => if with_sort.is_empty() { base.clone() } else { format!("{base}?{with_sort}") },
+        imported => query.imported.is_some(),
+        can_remind,
+        can_assign,
+        bulk => can_remind || can_assign,
+        can_export => principal.may(&[Permission::ExportLedger]),
+        bulk_done => bulk_notice(&headers_query),
+        can_publish => principal.may(&[Permission::PublishReport]),
+        published_id => published_notice(&headers_query),
+    };
+    // htmx asks for the table only; a history restore needs the whole page.
+    let partial = headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request");
+    let chrome = context.chrome(
+        "ledger",
+        &format!("整改台账 · {}", scope::inspection_name(&loaded.summary)),
+        vec![Crumb::link("首页", "/"), Crumb::here(format!("{} · 整改台账", scope::inspection_name(&loaded.summary)))],
+        Some(id.get()),
+    );
+    let template = if partial { "ledger_table.html" } else { "ledger.html" };
+    let mut response = render(template, &chrome, page_ctx)?.into_response();
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("HX-Request"));
+    Ok(response)
+}
+
+/// The publication to confirm after `POST /inspections/{id}/publish` (`?published=7`).
+fn published_notice(query: &str) -> Option<i64> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == "published")
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+        .filter(|id| *id > 0)
+}
+
+/// The confirmation after a bulk action (`?bulk=remind&sent=3&skipped=1`), in Chinese.
+fn bulk_notice(query: &str) -> Option<String> {
+    let get =
+        |key: &str| query.split('&').filter_map(|pair| pair.split_once('=')).find(|(k, _)| *k == key).map(|(_, v)| v);
+    let number = |key: &str| get(key).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+    match get("bulk")? {
+        "remind" => Some(format!("已发出催办{}条；近期已催办而跳过{}条。", number("sent"), number("skipped"))),
+        "assign" => Some(format!("已调整{}个问题的责任领导或责任部门。", number("sent"))),
+        _ => None,
+    }
+}
+
+/// A linked outcome in words, for the problem and measure pages.
+#[derive(Debug, Serialize)]
+struct OutcomeView {
+    kind: &'static str,
+    text: String,
+    date: Option<String>,
+}
+
+fn outcomes_for(
+    ledger: &Ledger,
+    problem: ProblemRef,
+    measure: Option<usize>,
+    internal_names: bool,
+) -> Vec<OutcomeView> {
+    let o = &ledger.outcomes;
+    let hits = |m: &Option<MeasureRef>| {
+        m.is_some_and(|m| {
+            m.aspect == problem.aspect && m.problem == problem.problem && measure.is_none_or(|k| k == m.measure)
+        })
+    };
+    let mut out = Vec::new();
+    for r in o.rules.iter().filter(|r| hits(&r.measure)) {
+        let action = match r.action {
+            RuleAction::Made => "制定",
+            RuleAction::Revised => "修订",
+        };
+        out.push(OutcomeView {
+            kind: "建章立制",
+            text: format!("{action}{}", r.title.as_str()),
+            date: r.date.map(|d| d.to_chinese()),
+        });
+    }
+    for f in o.funds.iter().filter(|f| hits(&f.measure)) {
+        let note = f.note.as_deref().map(|n| format!("（{n}）")).unwrap_or_default();
+        out.push(OutcomeView {
+            kind: "资金",
+            text: format!("{}{}{note}", f.kind.label_zh(), f.amount_wan_yuan),
+            date: f.date.map(|d| d.to_chinese()),
+        });
+    }
+    if measure.is_none() {
+        for a in o.accountability.iter().filter(|a| a.problem == Some(problem)) {
+            let unit = match a.counting {
+                Counting::Persons => "人",
+                Counting::PersonTimes => "人次",
+            };
+            let persons = if internal_names && !a.persons.is_empty() {
+                format!("：{}", a.persons.join("、"))
+            } else {
+                String::new()
+            };
+            out.push(OutcomeView {
+                kind: "问责",
+                text: format!("{}{}{unit}{persons}", a.kind, a.count),
+                date: a.date.map(|d| d.to_chinese()),
+            });
+        }
+        for m in o.meetings.iter().filter(|m| m.problems.contains(&problem)) {
+            let title = m.title.as_deref().map(|t| format!("：{t}")).unwrap_or_default();
+            out.push(OutcomeView {
+                kind: "会议",
+                text: format!("{}{title}", m.kind),
+                date: m.date.map(|d| d.to_chinese()),
+            });
+        }
+    }
+    out
+}
+
+#[derive(Debug, Serialize)]
+struct TimelineEntry {
+    date: String,
+    sort_key: chrono::NaiveDate,
+    measure: String,
+    measure_id: i64,
+    text: String,
+    evidence: Vec<rows::EvidenceView>,
+}
+
+fn timeline_of(records: &[&MeasureRecord]) -> Vec<TimelineEntry> {
+    let mut entries: Vec<TimelineEntry> = records
+        .iter()
+        .flat_map(|m| {
+            m.measure.progress.iter().map(move |e| TimelineEntry {
+                date: e.date.to_chinese(),
+                sort_key: e.date.earliest(),
+                measure: format!("{}是", rectify_domain::numerals::to_chinese(m.position as u32 + 1)),
+                measure_id: m.id,
+                text: e.text.to_string(),
+                evidence: e.evidence.iter().map(rows::EvidenceView::from).collect(),
+            })
+        })
+        .collect();
+    entries.sort_by_key(|e| e.sort_key);
+    entries
+}
+
+/// 问题详情.
+pub(crate) async fn problem(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageContext,
+    id: ProblemId,
+    query: Result<Query<DoneQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let detail = ledger::problem_detail(&state, &principal, id).await?;
+    let (record, all_measures, ledger, summary, measures) =
+        (detail.record, detail.all_measures, detail.ledger, detail.summary, detail.visible_measures);
+    let inspection = record.inspection_id;
+    let all_closed = !all_measures.is_empty()
+        && all_measures.iter().all(|m| matches!(m.measure.status, Some(rectify_domain::Status::Completed)));
+    let can_close = all_closed
+        && record.problem.status != rectify_domain::Status::Completed
+        && principal.may(&[Permission::VerifyClosure]);
+    let mut own: Vec<&MeasureRecord> = measures.iter().collect();
+    own.sort_by_key(|m| m.position);
+    let row =
+        rows::problem_row(&record, &own, 0, rows::LightsOn { today: state.today(), policy: &ledger.policy.lights });
+    let name = summary.as_ref().map(scope::inspection_name).unwrap_or_default();
+    let outcomes = outcomes_for(&ledger, record.reference(), None, true);
+    let evidence: Vec<rows::EvidenceView> =
+        own.iter().flat_map(|m| m.measure.evidence.iter()).map(rows::EvidenceView::from).collect();
+    let mut history = item_history(&state, "problem", id.get(), None).await?;
+    for m in &own {
+        history.extend(item_history(&state, "measure", m.id, Some(format::ordinal(m.position))).await?);
+    }
+    history.sort_by_key(|h| std::cmp::Reverse(h.seq));
+    let title = format::short(&row.title, 24);
+    let chrome = page.chrome(
+        "ledger",
+        &format!("问题 · {title}"),
+        vec![
+            Crumb::link("首页", "/"),
+            Crumb::link(format!("{name} · 整改台账"), format!("/inspections/{inspection}/ledger")),
+            Crumb::here(format!("问题：{title}")),
+        ],
+        Some(inspection),
+    );
+    let fields = context! {
+        p => ser(&row),
+        inspection_id => inspection,
+        timeline => ser(timeline_of(&own)),
+        outcomes => ser(&outcomes),
+        evidence => ser(&evidence),
+        disclosure_public => record.problem.disclosure.is_public(),
+        history => ser(&history),
+        can_close,
+        done => query.ok().and_then(|Query(q)| q.done),
+    };
+    Ok(render("problem.html", &chrome, fields)?.into_response())
+}
+
+/// `?done=…` after a step, to confirm it once.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct DoneQuery {
+    done: Option<String>,
+}
+
+/// 整改措施详情, with the workflow steps the viewer may take.
+pub(crate) async fn measure(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageContext,
+    id: MeasureId,
+    query: Result<Query<DoneQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let (record, problem, ledger) = ledger::measure_detail(&state, id).await?;
+    let lights = rows::LightsOn { today: state.today(), policy: &ledger.policy.lights };
+    let m = rows::measure_row(&record, problem.problem.status, lights);
+    let p = rows::problem_row(&problem, &[], 0, lights);
+    let outcomes = outcomes_for(&ledger, problem.reference(), Some(record.position), true);
+    let evidence: Vec<rows::EvidenceView> = record.measure.evidence.iter().map(rows::EvidenceView::from).collect();
+    let inspection = record.inspection_id;
+    let history = item_history(&state, "measure", id.get(), None).await?;
+    let problem_title = format::short(&p.title, 16);
+    let chrome = page.chrome(
+        "ledger",
+        &format!("整改措施 · {}", format::short(&m.text, 24)),
+        vec![
+            Crumb::link("首页", "/"),
+            Crumb::link("整改台账", format!("/inspections/{inspection}/ledger")),
+            Crumb::link(format!("问题：{problem_title}"), format!("/problems/{}", problem.id)),
+            Crumb::here(format!("措施{}", m.ordinal.trim_end_matches('是'))),
+        ],
+        Some(inspection),
+    );
+    let fields = context! {
+        m => ser(&m),
+        p => ser(&p),
+        timeline => ser(timeline_of(&[&record])),
+        outcomes => ser(&outcomes),
+        evidence => ser(&evidence),
+        documents => record.measure.documents.clone(),
+        timeline_show_measure => false,
+        history => ser(&history),
+        wf => panel::panel(&principal, &workflow::workflow_of(&state, id).await?, page.today),
+        done => query.ok().and_then(|Query(q)| q.done.filter(|d| d.len() <= 40)),
+    };
+    Ok(render("measure.html", &chrome, fields)?.into_response())
+}
+
+/// One line of an item's 操作记录 (audit history), as staff who can read the item see it.
+#[derive(Debug, Serialize)]
+struct HistoryEntry {
+    seq: i64,
+    /// Beijing time, `2024年8月1日 17:00`.
+    at: String,
+    actor: String,
+    label: &'static str,
+    /// `二是` when the entry is about one of a problem's measures.
+    measure: Option<String>,
+    measure_id: Option<i64>,
+}
+
+/// The Chinese label of an audited action on a problem or measure. `None` for actions that do
+/// not belong in an item's history (sign-in events, account changes, unknown codes).
+fn action_label_zh(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "measure.start" => "开始整改",
+        "measure.mark_basically_completed" => "标记基本完成",
+        "measure.resume" => "恢复整改",
+        "measure.claim" => "申请销号",
+        "measure.approve" => "审核通过",
+        "measure.send_back" => "退回重办",
+        "measure.request_extension" => "申请延期",
+        "measure.approve_extension" => "同意延期",
+        "measure.decline_extension" => "不同意延期",
+        "measure.declare_long_term" => "列为长期整改",
+        "measure.close_stage" => "阶段性销号",
+        "measure.close_long_term" => "长期整改销号",
+        "measure.reopen" => "重新整改",
+        "measure.add_progress" => "报送进展",
+        "measure.attach_evidence" => "上传佐证材料",
+        "measure.remind" => "催办",
+        "problem.close" => "问题销号",
+        "problem.reopen" => "问题重新整改",
+        _ => return None,
+    })
+}
+
+/// The successful audited actions on one problem or measure, newest first, labelled in Chinese.
+async fn item_history(
+    state: &AppState,
+    kind: &str,
+    id: i64,
+    measure: Option<String>,
+) -> Result<Vec<HistoryEntry>, AppError> {
+    let entries = audit::item_history(state, kind, id).await?;
+    Ok(entries.iter().filter_map(|e| history_entry(e, measure.as_deref(), id)).collect())
+}
+
+fn history_entry(e: &AuditEntry, measure: Option<&str>, id: i64) -> Option<HistoryEntry> {
+    Some(HistoryEntry {
+        seq: e.seq,
+        at: format::beijing(&e.at, false),
+        actor: e.actor_name.clone(),
+        label: action_label_zh(&e.action)?,
+        measure: measure.map(str::to_owned),
+        measure_id: measure.map(|_| id),
+    })
+}
+
+/// 统计分析 — the figures and the charts (data embedded as JSON, drawn by `app.js`).
+pub(crate) async fn dashboard(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageContext,
+    id: InspectionId,
+) -> Result<Response, AppError> {
+    let loaded = load(&state, &principal, id).await?;
+    let aspects = rows::by_aspect(&loaded.rows, &loaded.ledger);
+    let leaders = rows::by_leader(&loaded.rows);
+    let departments = rows::by_department(&loaded.rows);
+    let lights: Vec<Value> = rows::light_counts(&loaded.rows)
+        .into_iter()
+        .map(|(l, n)| context! { key => rows::light_key(l), name => l.label_zh(), value => n })
+        .collect();
+    let timeline = rows::timeline(&loaded.rows);
+    let charts = serde_json::json!({
+        "aspects": aspects,
+        "leaders": leaders,
+        "departments": departments,
+        "lights": rows::light_counts(&loaded.rows).into_iter()
+            .map(|(l, n)| serde_json::json!({"key": rows::light_key(l), "name": l.label_zh(), "value": n}))
+            .collect::<Vec<_>>(),
+        "timeline": timeline,
+    });
+    // `</` inside a script element would end it early; JSON allows the escape.
+    let charts_json = serde_json::to_string(&charts).unwrap_or_else(|_| "{}".into()).replace("</", "<\\/");
+    let name = scope::inspection_name(&loaded.summary);
+    let chrome = page.chrome(
+        "dashboard",
+        &format!("统计分析 · {name}"),
+        vec![Crumb::link("首页", "/"), Crumb::here(format!("{name} · 统计分析"))],
+        Some(id.get()),
+    );
+    let fields = context! {
+        inspection_id => id.get(),
+        name,
+        figures => ser(figures::figures(&loaded.ledger)),
+        aspects => ser(&aspects),
+        leaders => ser(&leaders),
+        departments => ser(&departments),
+        lights,
+        timeline => ser(&timeline),
+        charts_json,
+    };
+    Ok(render("dashboard.html", &chrome, fields)?.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_labels_are_chinese_and_skip_sign_in_events() {
+        assert_eq!(action_label_zh("measure.claim"), Some("申请销号"));
+        assert_eq!(action_label_zh("measure.approve"), Some("审核通过"));
+        assert_eq!(action_label_zh("measure.send_back"), Some("退回重办"));
+        assert_eq!(action_label_zh("measure.add_progress"), Some("报送进展"));
+        assert_eq!(action_label_zh("login.failed"), None);
+        assert_eq!(action_label_zh("user.set_roles"), None);
+    }
+}

@@ -1,0 +1,15 @@
+//! The features, one folder each: its routes, its JSON handlers with their DTOs, its pages with
+//! their view models. A feature calls the service layer, the render kit and the http layer;
+//! it never imports another feature.
+
+pub mod accounts;
+pub mod admin;
+pub mod audit;
+pub mod documents;
+pub mod home;
+pub mod ledger;
+pub mod lookback;
+pub mod portal;
+pub mod supervision;
+pub mod system;
+pub mod workflow;

@@ -1,0 +1,32 @@
+//! The public portal (公开通报与意见建议) and the unit's side of it.
+
+mod public;
+mod staff;
+
+use rectify_auth::Permission as P;
+
+use crate::http::route::Access::{AnyOf, Public};
+use crate::http::route::{Route, Target};
+use crate::route;
+
+pub(crate) const ROUTES: &[Route] = &[
+    route!(GET "/public", public::index, Public, Target::None, Public),
+    route!(GET "/public/", public::index_slash, Public, Target::None, Public),
+    route!(GET "/public/portal.css", public::stylesheet, Public, Target::None, Public),
+    route!(GET "/public/reports/{id}", public::report, Public, Target::None, Public),
+    route!(GET "/public/reports/{id}/original.html", public::original, Public, Target::None, Public),
+    route!(GET "/public/units/{unit}/feedback", public::feedback_form, Public, Target::None, Public),
+    route!(POST "/public/units/{unit}/feedback", public::submit, Public, Target::None, Public),
+    route!(GET "/public/units/{unit}/qr.svg", public::qr_svg, Public, Target::None, Public),
+    route!(GET "/public/units/{unit}/qr", public::qr_sheet, Public, Target::None, Public),
+    route!(GET "/public/u/{code}", public::short_link, Public, Target::None, Public),
+    route!(GET "/public/feedback/lookup", public::lookup_form, Public, Target::None, Public),
+    route!(POST "/public/feedback/lookup", public::lookup, Public, Target::None, Public),
+    // The unit's side; the feedback handlers narrow to the units of the inspections in scope.
+    route!(POST "/inspections/{id}/publish", staff::publish, AnyOf(&[P::PublishReport]), Target::Inspection, Form),
+    route!(POST "/published/{id}/withdraw", staff::withdraw, AnyOf(&[P::PublishReport]), Target::None, Form),
+    route!(GET "/feedback", staff::inbox, AnyOf(&[P::ReadFeedback]), Target::None, Form),
+    route!(GET "/feedback/{id}", staff::item, AnyOf(&[P::ReadFeedback]), Target::None, Form),
+    route!(POST "/feedback/{id}/answer", staff::answer, AnyOf(&[P::AnswerFeedback]), Target::None, Form),
+    route!(POST "/feedback/{id}/processing", staff::processing, AnyOf(&[P::AnswerFeedback]), Target::None, Form),
+];

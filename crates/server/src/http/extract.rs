@@ -1,0 +1,142 @@
+//! Extractors: typed ids from the path, JSON bodies and query strings that fail as [`AppError`]
+//! (400 with a message, never axum's plain-text rejection), the client's address, whether the
+//! request came over TLS, and the signed-in [`Principal`].
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, RawPathParams, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use rectify_auth::session::session_token_from_cookie_header;
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+use crate::ids::{FeedbackId, InspectionId, LookbackItemId, MeasureId, ProblemId, PublicationId, UserId};
+use crate::service::AppState;
+use crate::service::session::Principal;
+
+/// The client's address as the socket reports it (a proxy's forwarded headers are not trusted).
+pub(crate) fn client_address(extensions: &axum::http::Extensions) -> Option<String> {
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string())
+}
+
+/// The session token of the request's cookie, if any.
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<&str> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(session_token_from_cookie_header)
+}
+
+/// The client's address, for the audit trail (absent when served without connection info).
+pub(crate) struct ClientAddress(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(&parts.extensions)))
+    }
+}
+
+/// Whether the session cookie gets `Secure`: always when configured, else when the request came
+/// over TLS (directly, or as a TLS-terminating proxy says; the header can only make cookies
+/// stricter, so trusting it is safe).
+pub(crate) struct SecureCookies(pub bool);
+
+impl FromRequestParts<AppState> for SecureCookies {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let proxied = parts
+            .headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+        Ok(SecureCookies(state.secure_cookies() || parts.uri.scheme_str() == Some("https") || proxied))
+    }
+}
+
+/// The signed-in account the authorization layer put into the request. A route whose rule
+/// requires an account always has one; elsewhere the extractor refuses with 401.
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Principal>().cloned().ok_or(AppError::Unauthorized)
+    }
+}
+
+/// The value of path parameter `name`.
+async fn path_param<S: Send + Sync>(parts: &mut Parts, state: &S, name: &str) -> Option<String> {
+    let params = RawPathParams::from_request_parts(parts, state).await.ok()?;
+    params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_owned())
+}
+
+/// Each typed id is extracted from the route's `{id}` parameter.
+macro_rules! id_from_path {
+    ($($id:ty),*) => {$(
+        impl<S: Send + Sync> FromRequestParts<S> for $id {
+            type Rejection = AppError;
+
+            async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+                let raw = path_param(parts, state, "id").await.unwrap_or_default();
+                <$id>::parse(&raw)
+            }
+        }
+    )*};
+}
+
+id_from_path!(InspectionId, ProblemId, MeasureId, UserId, LookbackItemId, PublicationId, FeedbackId);
+
+/// A JSON body; a malformed one is 400 with what is wrong in it.
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(JsonBody(value)),
+            Err(e) => Err(AppError::Invalid(e.body_text())),
+        }
+    }
+}
+
+/// A query string; a malformed one is 400.
+pub(crate) struct QueryOf<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryOf<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(QueryOf(value)),
+            Err(e) => Err(AppError::BadQuery(e.body_text())),
+        }
+    }
+}
+
+/// Where to go after a form: only a path of this site (never `//host` or a scheme).
+pub(crate) fn safe_next(next: Option<&str>) -> String {
+    match next.map(str::trim) {
+        Some(n)
+            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control) =>
+        {
+            n.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/inbox?x=1")), "/inbox?x=1");
+        for bad in ["//evil.example/", "https://evil.example/", "/\\evil", "javascript:alert(1)", "", "/a\nb"] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+}

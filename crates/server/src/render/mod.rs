@@ -1,0 +1,254 @@
+//! The render kit: the templates (embedded, compiled once), the layout every staff page shares,
+//! the portal's layout, and the formatting of dates, money, names and labels. It renders what it
+//! is given; it reads nothing from the store and knows no route.
+
+pub mod assets;
+pub mod figures;
+pub mod format;
+pub mod panel;
+pub mod rows;
+
+use std::sync::LazyLock;
+
+use axum::response::Html;
+use minijinja::{Environment, UndefinedBehavior, Value, context};
+use rectify_auth::Permission;
+
+use crate::error::AppError;
+use crate::service::scope::sets::{DOCUMENTS, READ, REVIEW};
+use crate::service::session::Principal;
+
+/// Every template, embedded so that the binary needs no files beside it.
+const TEMPLATES_SOURCES: [(&str, &str); 32] = [
+    ("layout.html", include_str!("../../templates/layout.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("ledger.html", include_str!("../../templates/ledger.html")),
+    ("ledger_table.html", include_str!("../../templates/ledger_table.html")),
+    ("problem.html", include_str!("../../templates/problem.html")),
+    ("measure.html", include_str!("../../templates/measure.html")),
+    ("dashboard.html", include_str!("../../templates/dashboard.html")),
+    ("documents.html", include_str!("../../templates/documents.html")),
+    ("preview.html", include_str!("../../templates/preview.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+    ("timeline.html", include_str!("../../templates/timeline.html")),
+    ("history.html", include_str!("../../templates/history.html")),
+    ("outcomes.html", include_str!("../../templates/outcomes.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    ("account.html", include_str!("../../templates/account.html")),
+    ("inbox.html", include_str!("../../templates/inbox.html")),
+    ("audit.html", include_str!("../../templates/audit.html")),
+    ("workflow.html", include_str!("../../templates/workflow.html")),
+    ("admin_users.html", include_str!("../../templates/admin_users.html")),
+    ("admin_roles.html", include_str!("../../templates/admin_roles.html")),
+    ("admin_policy.html", include_str!("../../templates/admin_policy.html")),
+    ("portal_layout.html", include_str!("../../templates/portal_layout.html")),
+    ("portal_index.html", include_str!("../../templates/portal_index.html")),
+    ("portal_report.html", include_str!("../../templates/portal_report.html")),
+    ("portal_feedback.html", include_str!("../../templates/portal_feedback.html")),
+    ("portal_thanks.html", include_str!("../../templates/portal_thanks.html")),
+    ("portal_lookup.html", include_str!("../../templates/portal_lookup.html")),
+    ("portal_qr.html", include_str!("../../templates/portal_qr.html")),
+    ("portal_error.html", include_str!("../../templates/portal_error.html")),
+    ("portal_inbox.html", include_str!("../../templates/portal_inbox.html")),
+    ("portal_item.html", include_str!("../../templates/portal_item.html")),
+    ("lookback.html", include_str!("../../templates/lookback.html")),
+];
+
+/// Every template of the UI and the portal, compiled once.
+pub(crate) static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    // Printing or looping over a missing value is a template bug; `{% if x %}` stays allowed.
+    env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+    for (name, source) in TEMPLATES_SOURCES {
+        if let Err(e) = env.add_template(name, source) {
+            tracing::error!(template = name, error = %e, "template does not compile");
+        }
+    }
+    env
+});
+
+/// Fields every staff page's layout reads.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct Chrome {
+    /// Which navigation item is current: `home`, `ledger`, `dashboard` or `documents`.
+    pub nav: &'static str,
+    /// The page's own title, before the system name.
+    pub title: String,
+    /// Breadcrumb links above the title; the current page is the last entry, without href.
+    pub crumbs: Vec<Crumb>,
+    /// Where 整改台账 and 统计分析 lead: the inspection in view, else the latest one.
+    pub inspection_id: Option<i64>,
+    pub csrf: String,
+    /// The date lights are computed for, in Chinese.
+    pub today: String,
+    pub asset_version: &'static str,
+    /// Who is signed in (`None` on the sign-in page and for visitors).
+    #[serde(skip)]
+    pub viewer: Option<Viewer>,
+    /// The navigation's count of feedback awaiting an answer (`None`: no 群众意见 link).
+    #[serde(skip)]
+    pub feedback_nav: Option<usize>,
+}
+
+impl Chrome {
+    /// The layout of a page outside any feature's navigation (errors, sign-in).
+    pub(crate) fn bare(title: &str, principal: Option<&Principal>) -> Chrome {
+        Chrome {
+            nav: "",
+            title: title.to_owned(),
+            crumbs: vec![Crumb::link("首页", "/"), Crumb::here(title)],
+            inspection_id: None,
+            csrf: String::new(),
+            today: String::new(),
+            asset_version: assets::version(),
+            viewer: principal.map(Viewer::of),
+            feedback_nav: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
+}
+
+impl Crumb {
+    pub(crate) fn link(label: impl Into<String>, href: impl Into<String>) -> Self {
+        Crumb { label: label.into(), href: Some(href.into()) }
+    }
+
+    pub(crate) fn here(label: impl Into<String>) -> Self {
+        Crumb { label: label.into(), href: None }
+    }
+}
+
+/// Who is signed in, for the layout's navigation and account menu.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct Viewer {
+    pub name: String,
+    pub roles: String,
+    pub can_read: bool,
+    pub can_documents: bool,
+    pub can_inbox: bool,
+    pub can_audit: bool,
+    /// 系统管理员: accounts.
+    pub can_manage_users: bool,
+    /// 安全管理员: roles and the security policy.
+    pub can_manage_roles: bool,
+    pub can_manage_policy: bool,
+    /// 巡察办: draws look-back samples and reopens closed problems (反弹重办).
+    pub can_look_back: bool,
+    /// Must change the password or enrol TOTP first: the navigation is hidden.
+    pub restricted: bool,
+}
+
+impl Viewer {
+    pub(crate) fn of(p: &Principal) -> Viewer {
+        Viewer {
+            name: p.user.display_name.clone(),
+            roles: p.roles().iter().map(|r| r.label_zh()).collect::<Vec<_>>().join("、"),
+            can_read: p.may(READ),
+            can_documents: p.may(DOCUMENTS),
+            can_inbox: p.may(REVIEW),
+            can_audit: p.may(&[Permission::ReadAuditTrail]),
+            can_manage_users: p.may(&[Permission::ManageUsers]),
+            can_manage_roles: p.may(&[Permission::ManageRoles]),
+            can_manage_policy: p.may(&[Permission::ManageSecurityPolicy]),
+            can_look_back: p.may(&[Permission::RunLookBack]),
+            restricted: p.restriction.is_some(),
+        }
+    }
+}
+
+/// A serialisable value as a template value.
+pub(crate) fn ser<T: serde::Serialize>(value: T) -> Value {
+    Value::from(minijinja::value::Serde(value))
+}
+
+/// Renders staff template `name` with the layout fields and `page`.
+pub(crate) fn render(name: &str, chrome: &Chrome, page: Value) -> Result<Html<String>, AppError> {
+    let template = TEMPLATES.get_template(name)?;
+    let html = template.render(context! {
+        chrome => ser(chrome),
+        viewer => ser(&chrome.viewer),
+        feedback_nav => chrome.feedback_nav,
+        ..page
+    })?;
+    Ok(Html(html))
+}
+
+/// What the portal's layout reads.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct Site {
+    /// `reports`, `lookup` or empty.
+    nav: &'static str,
+    title: String,
+    asset_version: &'static str,
+}
+
+/// The portal's layout fields of a page.
+pub(crate) fn site(nav: &'static str, title: impl Into<String>) -> Site {
+    Site { nav, title: title.into(), asset_version: assets::version() }
+}
+
+/// Renders portal template `name` (its context carries `site`).
+pub(crate) fn render_public(name: &str, page: Value) -> Result<Html<String>, AppError> {
+    Ok(Html(TEMPLATES.get_template(name)?.render(page)?))
+}
+
+/// The staff error page's HTML, for `principal` (the layout shows who is signed in).
+pub(crate) fn error_page(principal: Option<&Principal>, heading: &str, message: &str) -> Html<String> {
+    let chrome = Chrome::bare(heading, principal);
+    match render("error.html", &chrome, context! { heading, message }) {
+        Ok(html) => html,
+        Err(e) => {
+            tracing::error!(error = %e, "error page could not be rendered");
+            Html(format!("{}：{}", format::escape(heading), format::escape(message)))
+        }
+    }
+}
+
+/// The portal's error page HTML.
+pub(crate) fn public_error_page(heading: &str, message: &str) -> Html<String> {
+    match render_public("portal_error.html", context! { site => ser(site("", heading)), heading, message }) {
+        Ok(html) => html,
+        Err(e) => {
+            tracing::error!(error = %e, "portal error page could not be rendered");
+            Html(format!("{}：{}", format::escape(heading), format::escape(message)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES_SOURCES {
+            env.add_template(name, source).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        }
+    }
+
+    #[test]
+    fn templates_escape_html() {
+        let chrome = Chrome {
+            nav: "home",
+            title: "<b>x</b>".into(),
+            crumbs: vec![Crumb::here("<i>")],
+            inspection_id: None,
+            csrf: String::new(),
+            today: String::new(),
+            asset_version: "1",
+            viewer: None,
+            feedback_nav: None,
+        };
+        let html = render("error.html", &chrome, context! { heading => "<script>", message => "a&b", status => 404 })
+            .unwrap()
+            .0;
+        assert!(!html.contains("<script>") && html.contains("&lt;script&gt;") && html.contains("a&amp;b"));
+        assert!(!html.contains("<b>x</b>") && !html.contains("<i>"));
+    }
+}

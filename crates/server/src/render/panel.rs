@@ -1,0 +1,33 @@
+//! The workflow panel of a measure's page: where it stands, the steps the viewer may take, and
+//! the progress and reminder forms when they apply.
+
+use minijinja::{Value, context};
+use rectify_auth::Permission;
+use rectify_domain::roles::Role;
+use rectify_domain::workflow::MeasureState;
+use rectify_storage::MeasureWorkflowView;
+
+use super::ser;
+use crate::service::EVIDENCE_LIMIT_BYTES;
+use crate::service::session::Principal;
+use crate::service::workflow::{buttons, state_label};
+
+/// The panel's template values.
+pub(crate) fn panel(principal: &Principal, view: &MeasureWorkflowView, today: chrono::NaiveDate) -> Value {
+    let may_report = principal.has_role(Role::Department) || principal.has_role(Role::UnitLiaison);
+    let may_remind = principal.may(&[Permission::SendReminder]);
+    context! {
+        version => view.version,
+        state_label => state_label(view.state),
+        evidence => view.evidence,
+        pending_extension => view.pending_extension.as_ref().map(|e| context! {
+            new_deadline => e.new_deadline.to_chinese(),
+            reason => e.reason.clone(),
+        }),
+        buttons => ser(buttons(principal, view, today)),
+        progress_form => may_report && view.state != MeasureState::Closed,
+        remind_form => may_remind && view.state != MeasureState::Closed,
+        today => today.to_string(),
+        limit_mb => EVIDENCE_LIMIT_BYTES / (1024 * 1024),
+    }
+}

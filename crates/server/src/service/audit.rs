@@ -1,0 +1,53 @@
+//! The tamper-evident audit trail: reading and exporting it (the audit administrator), checking
+//! its chain, and the history of one problem or measure for the people who read the item.
+
+use rectify_domain::roles::Role;
+use rectify_storage::{AuditEntry, AuditFilter, AuditVerifyError, Page};
+
+use super::session::Principal;
+use super::state::AppState;
+use crate::error::AppError;
+
+/// Entries of the trail, newest first.
+pub async fn list(state: &AppState, filter: &AuditFilter, page: Page) -> Result<Vec<AuditEntry>, AppError> {
+    Ok(state.store().list_audit(filter, page).await?)
+}
+
+/// The filtered trail as CSV (UTF-8 with BOM); the export is itself audited.
+pub async fn export_csv(state: &AppState, principal: &Principal, filter: &AuditFilter) -> Result<String, AppError> {
+    let acting = principal.acting_as(Role::AuditAdmin);
+    Ok(state.store().export_audit_csv(filter, &acting, state.now()).await?)
+}
+
+/// The result of checking the chain.
+#[derive(Debug, Clone)]
+pub enum ChainCheck {
+    Intact { entries: u64 },
+    Broken { seq: i64, reason: String },
+}
+
+/// Checks every link and hash of the SM3-chained trail.
+pub async fn verify(state: &AppState) -> Result<ChainCheck, AppError> {
+    match state.store().verify_audit().await {
+        Ok(check) => Ok(ChainCheck::Intact { entries: check.entries }),
+        Err(AuditVerifyError::Broken(b)) => Ok(ChainCheck::Broken { seq: b.seq, reason: b.reason }),
+        Err(AuditVerifyError::Storage(e)) => Err(e.into()),
+    }
+}
+
+/// How many audit entries of one item its page shows; older ones are in the audit trail.
+const HISTORY_LIMIT: u32 = 50;
+
+/// The successful audited actions on one problem or measure, newest first.
+pub async fn item_history(state: &AppState, kind: &str, id: i64) -> Result<Vec<AuditEntry>, AppError> {
+    let filter =
+        AuditFilter { target_kind: Some(kind.to_owned()), target_id: Some(id.to_string()), ..AuditFilter::default() };
+    let entries = state.store().list_audit(&filter, Page { offset: 0, limit: HISTORY_LIMIT }).await?;
+    Ok(entries.into_iter().filter(|e| e.result == "ok").collect())
+}
+
+/// Records a security event that is not a change of the ledger (an export, a download).
+pub async fn record_event(state: &AppState, record: &rectify_storage::AuditRecord) -> Result<(), AppError> {
+    state.store().record_security_event(record).await?;
+    Ok(())
+}

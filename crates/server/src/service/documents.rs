@@ -1,0 +1,285 @@
+//! Documents in and out: what an uploaded file is (by content), what it reads as and what the
+//! linter finds in it, importing it once confirmed, and writing a ledger's report or workbook.
+
+use std::io::Cursor;
+
+use axum::http::StatusCode;
+use rectify_domain::Ledger;
+use rectify_report_lint::DefectKind;
+use rectify_report_writer::{Audience, ReportOptions};
+use rectify_workbook::ImportOptions;
+use serde::Serialize;
+
+use super::session::Principal;
+use super::state::{AppState, UPLOAD_LIMIT_BYTES};
+use super::uploads::UploadKind;
+use crate::error::AppError;
+use crate::ids::InspectionId;
+
+const UNRECOGNISED: &str = "无法识别的文件类型，请上传 .txt、.docx 或 .xlsx";
+
+fn too_large_message() -> String {
+    format!("文件过大（上限{}MB）", UPLOAD_LIMIT_BYTES / (1024 * 1024))
+}
+
+/// Why an upload was refused; the message is shown next to the file field.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("请选择要上传的文件")]
+    Missing,
+    #[error("文件为空，请检查后重新上传")]
+    Empty,
+    #[error("{}", too_large_message())]
+    TooLarge,
+    #[error("{UNRECOGNISED}")]
+    Unrecognised,
+    #[error("表单读取失败，请重新选择文件上传")]
+    Form,
+}
+
+impl UploadError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            UploadError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            UploadError::Unrecognised => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
+/// The kind of an upload, by its content: a zip with a Word or Excel main part, or text that
+/// decodes in one of the supported encodings.
+pub fn detect(bytes: &[u8]) -> Result<UploadKind, UploadError> {
+    if bytes.is_empty() {
+        return Err(UploadError::Empty);
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| UploadError::Unrecognised)?;
+        let has = |name: &str| archive.file_names().any(|n| n.is_ok_and(|n| n == name));
+        return if has("word/document.xml") {
+            Ok(UploadKind::Docx)
+        } else if has("xl/workbook.xml") {
+            Ok(UploadKind::Xlsx)
+        } else {
+            Err(UploadError::Unrecognised)
+        };
+    }
+    match rectify_report_reader::read_bytes(bytes, None) {
+        Ok(doc) if doc.lines.iter().any(|l| !l.trim().is_empty()) => Ok(UploadKind::Text),
+        Ok(_) => Err(UploadError::Empty),
+        Err(_) => Err(UploadError::Unrecognised),
+    }
+}
+
+/// A defect or a workbook note as the preview lists it.
+#[derive(Debug, Serialize)]
+pub struct Finding {
+    label: String,
+    place: String,
+    excerpt: String,
+    /// What to do about it, in Chinese.
+    hint: String,
+    /// The checker's own (English) explanation, shown on hover.
+    detail: String,
+}
+
+/// Chinese names of the linter's defect kinds.
+fn defect_label(kind: DefectKind) -> &'static str {
+    match kind {
+        DefectKind::NumberingGap => "编号不连续",
+        DefectKind::CountMismatch => "数字与清单不符",
+        DefectKind::BrokenEnumeration => "序号残缺",
+        DefectKind::HalfwidthPunctuation => "半角标点",
+        DefectKind::DateAfterReport => "日期晚于通报日期",
+        DefectKind::ForeignPlace => "疑似外地地名",
+        DefectKind::PageBreakArtifact => "分页或排版残留",
+        DefectKind::DuplicateText => "段落重复",
+        DefectKind::RateMismatch => "完成率计算不符",
+        DefectKind::VariantCharacter => "不规范用字",
+    }
+}
+
+/// What a clerk should check for each kind of defect.
+fn defect_hint(kind: DefectKind) -> &'static str {
+    match kind {
+        DefectKind::NumberingGap => "序号跳号或重复，请核对编号是否连续。",
+        DefectKind::CountMismatch => "文中所述数量与实际列出的条目数不一致，请核对。",
+        DefectKind::BrokenEnumeration => "“一是、二是……”中缺少“是”字，请补全。",
+        DefectKind::HalfwidthPunctuation => "中文行文中使用了半角标点，应改为全角标点。",
+        DefectKind::DateAfterReport => "所述已完成事项的日期晚于通报日期，请核对日期。",
+        DefectKind::ForeignPlace => "出现了非本地的地名，可能是套用其他材料，请核对。",
+        DefectKind::PageBreakArtifact => "疑似分页、换行或排版残留，请检查原文是否断句或粘连。",
+        DefectKind::DuplicateText => "同一句话出现在多个问题中，请确认是否重复粘贴。",
+        DefectKind::RateMismatch => "所述完成率与所列数量计算结果不符，请核对。",
+        DefectKind::VariantCharacter => "使用了不规范字形（如“台帐”应为“台账”），请改正。",
+    }
+}
+
+/// What an upload reads as.
+pub struct Analysis {
+    pub ledger: Ledger,
+    pub findings: Vec<Finding>,
+    /// Why the ledger cannot be imported, when it cannot.
+    pub invalid: Option<String>,
+}
+
+/// Reads an upload; `Err` says in Chinese why the file as a whole could not be read.
+pub fn analyse(kind: UploadKind, bytes: &[u8], name: &str) -> Result<Analysis, String> {
+    let (ledger, findings) = match kind {
+        UploadKind::Text | UploadKind::Docx => match rectify_report_reader::read_bytes(bytes, Some(name)) {
+            Ok(doc) => {
+                let parsed = rectify_report_reader::parse(&doc);
+                let findings = rectify_report_lint::lint(&doc, &parsed)
+                    .into_iter()
+                    .map(|d| Finding {
+                        label: defect_label(d.kind).to_string(),
+                        place: format!("第{}行", d.line),
+                        excerpt: d.excerpt,
+                        hint: defect_hint(d.kind).to_string(),
+                        detail: d.message,
+                    })
+                    .collect();
+                (parsed.ledger, findings)
+            }
+            Err(e) => return Err(format!("文件无法读取：{e}")),
+        },
+        UploadKind::Xlsx => match rectify_workbook::read_ledger_xlsx(bytes, &ImportOptions::default()) {
+            Ok(imported) => {
+                let findings = imported
+                    .warnings
+                    .iter()
+                    .map(|w| Finding {
+                        label: "读取提示".to_string(),
+                        place: match &w.column {
+                            Some(c) => format!("{} 第{}行 {c}列", w.sheet, w.row),
+                            None => format!("{} 第{}行", w.sheet, w.row),
+                        },
+                        excerpt: String::new(),
+                        hint: w.message.clone(),
+                        detail: w.message.clone(),
+                    })
+                    .collect();
+                (imported.ledger, findings)
+            }
+            Err(e) => return Err(format!("台账无法导入：{e}")),
+        },
+    };
+    let invalid = if ledger.aspects.iter().all(|a| a.problems.is_empty()) {
+        Some("文件中没有识别出任何问题，无法导入。请确认上传的是整改进展情况报告或整改台账。".to_string())
+    } else {
+        ledger.check().err().map(|e| format!("台账校验未通过：{e}"))
+    };
+    Ok(Analysis { ledger, findings, invalid })
+}
+
+/// Reads a kept upload (off the async threads: parsing a large report takes a while).
+pub async fn analyse_upload(
+    kind: UploadKind,
+    bytes: std::sync::Arc<Vec<u8>>,
+    name: String,
+) -> Result<Result<Analysis, String>, AppError> {
+    super::state::blocking(move || analyse(kind, &bytes, &name)).await
+}
+
+/// Imports a ledger read from an upload; returns the new inspection's id.
+pub async fn import(state: &AppState, principal: &Principal, ledger: &Ledger) -> Result<i64, AppError> {
+    Ok(state.store().import_ledger_as(ledger, &principal.acting(), state.now()).await?)
+}
+
+/// The files a ledger can be exported as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFile {
+    ReportDocx,
+    ReportMarkdown,
+    ReportHtml,
+    LedgerXlsx,
+}
+
+impl ExportFile {
+    /// The file as the URL names it (`report.docx` …).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "report.docx" => ExportFile::ReportDocx,
+            "report.md" => ExportFile::ReportMarkdown,
+            "report.html" => ExportFile::ReportHtml,
+            "ledger.xlsx" => ExportFile::LedgerXlsx,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportFile::ReportDocx => "report.docx",
+            ExportFile::ReportMarkdown => "report.md",
+            ExportFile::ReportHtml => "report.html",
+            ExportFile::LedgerXlsx => "ledger.xlsx",
+        }
+    }
+}
+
+/// Writes an inspection's report or workbook (the internal version for `internal`) and records
+/// the export in the audit trail: who took which version of which ledger, from where.
+pub async fn export(
+    state: &AppState,
+    principal: &Principal,
+    id: InspectionId,
+    file: ExportFile,
+    internal: bool,
+) -> Result<Vec<u8>, AppError> {
+    let ledger = state.store().export_ledger(id.get()).await?;
+    let mut options = ReportOptions::for_ledger(&ledger);
+    options.audience = if internal { Audience::Internal } else { Audience::Public };
+    let today = state.today();
+    let body = super::state::blocking(move || -> Result<Vec<u8>, AppError> {
+        Ok(match file {
+            ExportFile::ReportDocx => rectify_report_writer::render_docx(&ledger, &options)?,
+            ExportFile::ReportMarkdown => rectify_report_writer::render_markdown(&ledger, &options).into_bytes(),
+            ExportFile::ReportHtml => rectify_report_writer::render_html(&ledger, &options).into_bytes(),
+            ExportFile::LedgerXlsx => rectify_workbook::write_ledger_xlsx(&ledger, today)?,
+        })
+    })
+    .await??;
+    let record = rectify_storage::AuditRecord::new(
+        &principal.acting(),
+        format!("export.{}", file.name()),
+        "inspection",
+        Some(id.get()),
+        state.now(),
+    )
+    .after(serde_json::json!({ "audience": if internal { "internal" } else { "public" } }));
+    super::audit::record_event(state, &record).await?;
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_told_by_content() {
+        assert_eq!(detect("一、整改情况\n".as_bytes()).ok(), Some(UploadKind::Text));
+        assert!(matches!(detect(b""), Err(UploadError::Empty)));
+        assert!(matches!(detect(b"PK\x03\x04garbage"), Err(UploadError::Unrecognised)));
+        assert!(matches!(detect(b"%PDF-1.7\n"), Err(UploadError::Unrecognised)));
+        assert!(matches!(detect(&[0x89, b'P', b'N', b'G', 0, 0, 0, 0x0d, 0xff, 0xfe]), Err(UploadError::Unrecognised)));
+    }
+
+    #[test]
+    fn every_defect_kind_has_a_chinese_label() {
+        for kind in [
+            DefectKind::NumberingGap,
+            DefectKind::CountMismatch,
+            DefectKind::BrokenEnumeration,
+            DefectKind::HalfwidthPunctuation,
+            DefectKind::DateAfterReport,
+            DefectKind::ForeignPlace,
+            DefectKind::PageBreakArtifact,
+            DefectKind::DuplicateText,
+            DefectKind::RateMismatch,
+            DefectKind::VariantCharacter,
+        ] {
+            assert!(defect_label(kind).chars().all(|c| !c.is_ascii()), "{kind}");
+            assert!(defect_hint(kind).ends_with('。'), "{kind}");
+        }
+    }
+}

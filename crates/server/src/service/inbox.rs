@@ -1,0 +1,92 @@
+//! Work queues as data: the measures an account can act on now, per inspection, with the steps
+//! it may take — the 待办 of the home page and the review inbox.
+
+use rectify_domain::workflow::MeasureState;
+use rectify_storage::{MeasureRecord, MeasureWorkflowView, Snapshot};
+
+use super::scope::visible_inspections;
+use super::session::Principal;
+use super::state::AppState;
+use super::workflow::{ActionButton, buttons, is_review, state_label};
+use crate::error::AppError;
+use crate::text::short;
+
+/// One item of the inbox or of a task list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Task {
+    pub measure_id: i64,
+    pub problem_id: i64,
+    /// The inspection's name on screen (its unit).
+    pub inspection: String,
+    pub problem: String,
+    pub text: String,
+    pub deadline: Option<String>,
+    pub state: &'static str,
+    pub version: i64,
+    pub buttons: Vec<ActionButton>,
+}
+
+/// The visible measures with their workflow, over every inspection the account sees, kept when
+/// `keep` says so.
+pub async fn tasks(
+    state: &AppState,
+    principal: &Principal,
+    snapshot: &Snapshot,
+    keep: impl Fn(&MeasureRecord, &MeasureWorkflowView, &[ActionButton]) -> bool,
+) -> Result<Vec<Task>, AppError> {
+    let visibility = super::scope::Visibility::new(&principal.grants);
+    let mut out = Vec::new();
+    for s in visible_inspections(state, &principal.grants).await? {
+        let (problems, measures) =
+            visibility.shared_records(&s, snapshot.problems(s.id).await?, snapshot.measures(s.id).await?);
+        let workflows = snapshot.workflows(s.id).await?;
+        let name = super::scope::inspection_name(&s);
+        for m in measures.iter() {
+            let Some(view) = workflows.get(&m.id) else { continue };
+            let buttons = buttons(principal, view, state.today());
+            if !keep(m, view, &buttons) {
+                continue;
+            }
+            let problem = problems.iter().find(|p| p.id == m.problem_id);
+            out.push(Task {
+                measure_id: m.id,
+                problem_id: m.problem_id,
+                inspection: name.clone(),
+                problem: problem.map(|p| short(p.problem.title.as_str(), 40)).unwrap_or_default(),
+                text: short(m.measure.text.as_str(), 80),
+                deadline: m.measure.deadline.map(|d| d.to_chinese()),
+                state: state_label(view.state),
+                version: view.version,
+                buttons,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// What waits for the reviewer's decision: claims under review and pending extensions.
+pub async fn reviews(state: &AppState, principal: &Principal, snapshot: &Snapshot) -> Result<Vec<Task>, AppError> {
+    tasks(state, principal, snapshot, |_, view, buttons| {
+        (matches!(view.state, MeasureState::UnderReview { .. }) || view.pending_extension.is_some())
+            && is_review(buttons)
+    })
+    .await
+}
+
+/// Measures the account reports on that are still being worked, those with a deadline first.
+pub async fn to_update(state: &AppState, principal: &Principal, snapshot: &Snapshot) -> Result<Vec<Task>, AppError> {
+    let mut list = tasks(state, principal, snapshot, |_, view, _| {
+        matches!(view.state, MeasureState::NotStarted | MeasureState::InProgress | MeasureState::BasicallyCompleted)
+    })
+    .await?;
+    list.sort_by_key(|t| t.deadline.is_none());
+    Ok(list)
+}
+
+/// Claims under review that the account decides.
+pub async fn to_review(state: &AppState, principal: &Principal, snapshot: &Snapshot) -> Result<Vec<Task>, AppError> {
+    tasks(state, principal, snapshot, |_, view, buttons| {
+        matches!(view.state, MeasureState::UnderReview { .. }) && is_review(buttons)
+    })
+    .await
+}

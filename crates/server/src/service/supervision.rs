@@ -1,0 +1,179 @@
+//! Supervision (督办): reminders (催办) with the policy's minimum interval, the overdue and
+//! at-risk measures of an inspection, and the bulk actions of the ledger page.
+
+use chrono::NaiveDate;
+use rectify_domain::roles::Role;
+use rectify_domain::supervision::Light;
+use rectify_domain::{Responsibility, Status};
+use rectify_storage::{MeasureRecord, ProblemRecord, Reminder, ReminderTarget, ResponsibilityTarget};
+
+use super::scope::{Visibility, require_inspection};
+use super::session::Principal;
+use super::state::AppState;
+use crate::error::AppError;
+use crate::ids::{InspectionId, MeasureId};
+
+/// The role in which an account supervises: the most senior supervising role it holds.
+fn supervising_role(principal: &Principal) -> Role {
+    [Role::InspectionOffice, Role::LeadingGroup, Role::LeaderInCharge, Role::UnitLiaison, Role::DisciplineInspection]
+        .into_iter()
+        .find(|r| principal.has_role(*r))
+        .or_else(|| principal.primary_role())
+        .unwrap_or(Role::AuditAdmin)
+}
+
+/// Sends one reminder as the principal's supervising role; returns its id.
+pub async fn send_reminder(
+    state: &AppState,
+    principal: &Principal,
+    measure: MeasureId,
+    to: ReminderTarget,
+    message: &str,
+) -> Result<i64, AppError> {
+    let acting = principal.acting_as(supervising_role(principal));
+    let interval = state.policy().reminder_min_interval();
+    Ok(state.store().send_reminder(measure.get(), to, message, &acting, interval, state.now()).await?)
+}
+
+/// The reminders the account received that are about measures it sees, newest first.
+pub async fn reminders_for(state: &AppState, principal: &Principal) -> Result<Vec<Reminder>, AppError> {
+    let visibility = Visibility::new(&principal.grants);
+    let mut out = Vec::new();
+    for r in state.store().list_reminders_for(principal.user.id).await? {
+        if visibility.sees_measure_id(state, r.measure_id).await? {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// One overdue or at-risk measure, with whoever answers for it.
+#[derive(Debug, Clone)]
+pub struct Flagged {
+    pub measure_id: i64,
+    pub problem_id: i64,
+    pub light: Light,
+    pub deadline: Option<String>,
+    pub leader: Option<String>,
+    pub departments: Vec<String>,
+}
+
+/// The flagged measures of an inspection that the principal sees.
+#[derive(Debug, Clone)]
+pub struct Supervision {
+    pub inspection_id: i64,
+    pub unit: Option<String>,
+    pub today: NaiveDate,
+    pub measures: Vec<Flagged>,
+}
+
+/// Overdue and at-risk measures of an inspection (within scope).
+pub async fn supervision(state: &AppState, principal: &Principal, id: InspectionId) -> Result<Supervision, AppError> {
+    let store = state.store();
+    let s = require_inspection(state, id).await?;
+    let today = state.today();
+    let lights = store.round_policy(id.get()).await?.lights;
+    let flagged = store.overdue_and_at_risk(id.get(), &lights, today).await?;
+    let (problems, measures) = Visibility::new(&principal.grants).records(
+        &s,
+        store.list_problems(id.get()).await?,
+        store.list_measures(id.get(), None).await?,
+    );
+    let mut out = Supervision { inspection_id: id.get(), unit: s.unit.clone(), today, measures: Vec::new() };
+    for (record, light) in flagged {
+        if !measures.iter().any(|m| m.id == record.id) {
+            continue;
+        }
+        let problem = problems.iter().find(|p| p.id == record.problem_id);
+        let own = &record.measure.responsibility;
+        let inherited = problem.map(|p| &p.problem.responsibility);
+        let leader = own.leader.clone().or_else(|| inherited.and_then(|r| r.leader.clone()));
+        let departments = if own.departments.is_empty() {
+            inherited.map(|r| r.departments.clone()).unwrap_or_default()
+        } else {
+            own.departments.clone()
+        };
+        out.measures.push(Flagged {
+            measure_id: record.id,
+            problem_id: record.problem_id,
+            light,
+            deadline: record.measure.deadline.map(|d| d.to_string()),
+            leader,
+            departments,
+        });
+    }
+    Ok(out)
+}
+
+/// The problems of `ids` that belong to the inspection and that the principal sees, with their
+/// visible measures.
+async fn selected(
+    state: &AppState,
+    principal: &Principal,
+    inspection: InspectionId,
+    ids: &[i64],
+) -> Result<(Vec<ProblemRecord>, Vec<MeasureRecord>), AppError> {
+    let s = require_inspection(state, inspection).await?;
+    let store = state.store();
+    let (problems, measures) = Visibility::new(&principal.grants).records(
+        &s,
+        store.list_problems(inspection.get()).await?,
+        store.list_measures(inspection.get(), None).await?,
+    );
+    let chosen: Vec<_> = problems.into_iter().filter(|p| ids.contains(&p.id)).collect();
+    let measures = measures.into_iter().filter(|m| chosen.iter().any(|p| p.id == m.problem_id)).collect();
+    Ok((chosen, measures))
+}
+
+/// Reminds the departments of every open measure of the selected problems (one audited reminder
+/// per measure); returns (sent, skipped because reminded recently).
+pub async fn remind_problems(
+    state: &AppState,
+    principal: &Principal,
+    inspection: InspectionId,
+    problem_ids: &[i64],
+    message: &str,
+) -> Result<(u32, u32), AppError> {
+    let (_, measures) = selected(state, principal, inspection, problem_ids).await?;
+    let (mut sent, mut skipped) = (0, 0);
+    for m in measures.iter().filter(|m| !matches!(m.measure.status, Some(Status::Completed))) {
+        let Some(id) = MeasureId::new(m.id) else { continue };
+        match send_reminder(state, principal, id, ReminderTarget::Role(Role::Department), message).await {
+            Ok(_) => sent += 1,
+            Err(AppError::TooSoon(_)) => skipped += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((sent, skipped))
+}
+
+/// Hands the selected problems to another leader and/or department (each hand-over audited with
+/// before and after); returns how many problems changed hands.
+pub async fn reassign_problems(
+    state: &AppState,
+    principal: &Principal,
+    inspection: InspectionId,
+    problem_ids: &[i64],
+    leader: Option<String>,
+    department: Option<String>,
+) -> Result<usize, AppError> {
+    if leader.is_none() && department.is_none() {
+        return Err(AppError::Invalid("name a leader or a department".into()));
+    }
+    let role = [Role::UnitLiaison, Role::LeadingGroup, Role::InspectionOffice]
+        .into_iter()
+        .find(|r| principal.has_role(*r))
+        .unwrap_or(Role::UnitLiaison);
+    let acting = principal.acting_as(role);
+    let (problems, _) = selected(state, principal, inspection, problem_ids).await?;
+    for p in &problems {
+        let old = &p.problem.responsibility;
+        let new = Responsibility {
+            leader: leader.clone().or_else(|| old.leader.clone()),
+            departments: department.clone().map_or_else(|| old.departments.clone(), |d| vec![d]),
+            ..old.clone()
+        };
+        state.store().reassign_responsibility(ResponsibilityTarget::Problem(p.id), &new, &acting, state.now()).await?;
+    }
+    Ok(problems.len())
+}
