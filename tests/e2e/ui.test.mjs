@@ -261,7 +261,7 @@ test("a department reports progress with evidence and claims completion", async 
   claimed = todo.find((href) => leaders.has(href));
   assert.ok(claimed, "a measure both the department and the leader work on");
   await page.goto(BASE + claimed);
-  const start = page.getByRole("button", { name: "启动整改" });
+  const start = page.getByRole("button", { name: "开始整改" });
   if (await start.count()) {
     await Promise.all([page.waitForURL(/done=start/), start.click()]);
   }

@@ -46,7 +46,7 @@ pub mod totp;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use login::{AccountStatus, LoginOutcome, login_decision};
 pub use password::{PasswordRejection, check_new_password, hash_password, password_expired, verify_password};
-pub use permissions::{Permission, allows, allows_any, workflow_actor};
+pub use permissions::{Permission, allows, allows_any};
 pub use policy::{PolicyError, SecurityPolicy};
 pub use scope::{Grant, InspectionRef, Scope};
 pub use session::{

@@ -12,7 +12,6 @@ use std::fmt;
 use std::sync::LazyLock;
 
 use rectify_domain::roles::Role;
-use rectify_domain::workflow::Actor;
 use serde::{Deserialize, Serialize};
 
 /// The shipped table.
@@ -276,22 +275,10 @@ pub fn allows_any(roles: &[Role], permission: Permission) -> bool {
     roles.iter().any(|role| allows(Some(*role), permission))
 }
 
-/// The workflow actor a role acts as, with the inspection office as the verifier (the default).
-/// Roles that take no step in the closure workflow (discipline inspection, the administrators)
-/// have none.
-pub fn workflow_actor(role: Role) -> Option<Actor> {
-    workflow_actor_with_verifier(role, Role::InspectionOffice)
-}
-
-/// As [`workflow_actor`], for a round whose verifier is another role. An administrator can never
-/// be the verifier; the unit's own roles keep their unit steps.
-pub fn workflow_actor_with_verifier(role: Role, verifier: Role) -> Option<Actor> {
-    role.workflow_actor(verifier)
-}
-
 #[cfg(test)]
 mod tests {
     use rectify_domain::roles::check_roles;
+    use rectify_domain::workflow::Actor;
 
     use super::*;
 
@@ -436,7 +423,7 @@ mod tests {
             (Actor::Verifier, VerifyClosure),
         ];
         for role in Role::ALL {
-            match workflow_actor(role) {
+            match role.default_workflow_actor() {
                 Some(actor) => {
                     let (_, p) = step.iter().find(|(a, _)| *a == actor).unwrap();
                     assert!(allows(Some(role), *p), "{role:?} acts as {actor:?} without {p}");
@@ -444,14 +431,11 @@ mod tests {
                 None => assert!(step.iter().all(|(_, p)| !allows(Some(role), *p)), "{role:?}"),
             }
         }
-        assert_eq!(workflow_actor(Role::InspectionOffice), Some(Actor::Verifier));
-        assert_eq!(workflow_actor(Role::DisciplineInspection), None);
-        assert_eq!(
-            workflow_actor_with_verifier(Role::DisciplineInspection, Role::DisciplineInspection),
-            Some(Actor::Verifier)
-        );
-        assert_eq!(workflow_actor_with_verifier(Role::InspectionOffice, Role::DisciplineInspection), None);
-        assert_eq!(workflow_actor_with_verifier(Role::SystemAdmin, Role::SystemAdmin), None);
+        assert_eq!(Role::InspectionOffice.default_workflow_actor(), Some(Actor::Verifier));
+        assert_eq!(Role::DisciplineInspection.default_workflow_actor(), None);
+        assert_eq!(Role::DisciplineInspection.workflow_actor(Role::DisciplineInspection), Some(Actor::Verifier));
+        assert_eq!(Role::InspectionOffice.workflow_actor(Role::DisciplineInspection), None);
+        assert_eq!(Role::SystemAdmin.workflow_actor(Role::SystemAdmin), None);
     }
 
     #[test]

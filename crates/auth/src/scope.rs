@@ -60,17 +60,12 @@ fn same(a: &str, b: &str) -> bool {
     !a.is_empty() && a == b.trim()
 }
 
-fn names_department(responsibility: &Responsibility, department: &str) -> bool {
-    responsibility.departments.iter().any(|d| same(d, department))
+fn names_department(departments: &[String], department: &str) -> bool {
+    departments.iter().any(|d| same(d, department))
 }
 
 fn names_leader(responsibility: &Responsibility, leader: &str) -> bool {
     responsibility.leader.as_deref().is_some_and(|l| same(l, leader))
-}
-
-/// The departments responsible for a measure: its own, or its problem's when it lists none.
-fn measure_departments<'a>(problem: &'a Problem, measure: &'a Measure) -> &'a Responsibility {
-    if measure.responsibility.departments.is_empty() { &problem.responsibility } else { &measure.responsibility }
 }
 
 impl Grant {
@@ -117,7 +112,9 @@ impl Grant {
 
     fn measure_rule_matches_problem(&self, problem: &Problem) -> bool {
         match (self.role, &self.scope) {
-            (Role::Department, Scope { department: Some(d), .. }) => names_department(&problem.responsibility, d),
+            (Role::Department, Scope { department: Some(d), .. }) => {
+                names_department(&problem.responsibility.departments, d)
+            }
             (Role::LeaderInCharge, Scope { leader: Some(l), .. }) => names_leader(&problem.responsibility, l),
             _ => false,
         }
@@ -126,7 +123,7 @@ impl Grant {
     fn measure_in_scope(&self, problem: &Problem, measure: &Measure) -> bool {
         match (self.role, &self.scope) {
             (Role::Department, Scope { department: Some(d), .. }) => {
-                names_department(measure_departments(problem, measure), d)
+                names_department(measure.effective_responsibility(problem).departments, d)
             }
             (Role::Department, _) => false,
             (Role::LeaderInCharge, Scope { leader: Some(l), .. }) => {

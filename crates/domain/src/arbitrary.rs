@@ -733,3 +733,56 @@ mod tests {
         assert!(any(&|l| l.outcomes.meetings.iter().any(|m| !m.problems.is_empty())));
     }
 }
+
+/// Strategies for the closure workflow: every state, facts around it, every actor and step.
+pub mod workflow {
+    use proptest::option;
+    use proptest::prelude::*;
+    use proptest::sample::select;
+
+    use crate::workflow::{Action, ActionKind, Actor, ExtensionRequest, MeasureFacts, MeasureState, ReviewStage};
+
+    pub fn actor() -> impl Strategy<Value = Actor> {
+        select(Actor::ALL.to_vec())
+    }
+
+    pub fn action_kind() -> impl Strategy<Value = ActionKind> {
+        select(ActionKind::ALL.to_vec())
+    }
+
+    /// Every state, with few closed stages (0 matters: a long-term measure cannot close then).
+    pub fn measure_state() -> impl Strategy<Value = MeasureState> {
+        let stage =
+            select(vec![ReviewStage::AwaitingLeader, ReviewStage::AwaitingLeadingGroup, ReviewStage::AwaitingVerifier]);
+        prop_oneof![
+            Just(MeasureState::NotStarted),
+            Just(MeasureState::InProgress),
+            Just(MeasureState::BasicallyCompleted),
+            stage.prop_map(|stage| MeasureState::UnderReview { stage }),
+            Just(MeasureState::Closed),
+            (0u32..3).prop_map(|stages_closed| MeasureState::LongTerm { stages_closed }),
+        ]
+    }
+
+    /// Facts in any state, with or without evidence, deadline and a pending extension (the
+    /// machine refuses what does not fit, so combinations it never produces are fine to try).
+    pub fn measure_facts() -> impl Strategy<Value = MeasureFacts> {
+        let extension = (super::partial_date(), "[a-z]{0,3}")
+            .prop_map(|(new_deadline, reason)| ExtensionRequest { new_deadline, reason });
+        (measure_state(), option::of(super::partial_date()), prop_oneof![Just(0u32), 1u32..4], option::of(extension))
+            .prop_map(|(state, deadline, evidence, pending_extension)| MeasureFacts {
+                state,
+                deadline,
+                evidence,
+                pending_extension,
+            })
+    }
+
+    /// A step of `kind` with well-formed input for `facts`: a non-blank reason and a deadline
+    /// a year after the current one. `None` if no later deadline can be written.
+    pub fn well_formed(kind: ActionKind, facts: &MeasureFacts) -> Option<Action> {
+        let year = facts.deadline.map_or(2030, |d| d.year_number());
+        let later = crate::date::PartialDate::year(year.checked_add(1)?).ok()?;
+        Action::from_kind(kind, "理由".to_owned(), Some(later))
+    }
+}

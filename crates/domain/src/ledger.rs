@@ -154,6 +154,45 @@ impl Responsibility {
     pub fn is_empty(&self) -> bool {
         self == &Responsibility::default()
     }
+
+    /// Each of these fields, else `inherited`'s: how a measure that names no department (or no
+    /// leader) is its problem's responsible people's work. The one statement of that rule; see
+    /// [`Measure::effective_responsibility`].
+    pub fn or_inherited<'a>(&'a self, inherited: &'a Responsibility) -> EffectiveResponsibility<'a> {
+        EffectiveResponsibility {
+            first_responsible: self.first_responsible.as_deref().or(inherited.first_responsible.as_deref()),
+            leader: self.leader.as_deref().or(inherited.leader.as_deref()),
+            departments: if self.departments.is_empty() { &inherited.departments } else { &self.departments },
+            liaison: self.liaison.as_deref().or(inherited.liaison.as_deref()),
+        }
+    }
+
+    /// Fills the fields this one leaves open from `other` ([`Responsibility::or_inherited`]),
+    /// e.g. when two rows of a spreadsheet describe one problem.
+    pub fn fill_from(&mut self, other: &Responsibility) {
+        *self = self.or_inherited(other).to_responsibility();
+    }
+}
+
+/// The responsible people that apply to a measure: its own, field by field, else its problem's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EffectiveResponsibility<'a> {
+    pub first_responsible: Option<&'a str>,
+    pub leader: Option<&'a str>,
+    /// 责任部门 — the first is the lead department (牵头部门).
+    pub departments: &'a [String],
+    pub liaison: Option<&'a str>,
+}
+
+impl EffectiveResponsibility<'_> {
+    pub fn to_responsibility(self) -> Responsibility {
+        Responsibility {
+            first_responsible: self.first_responsible.map(str::to_owned),
+            leader: self.leader.map(str::to_owned),
+            departments: self.departments.to_vec(),
+            liaison: self.liaison.map(str::to_owned),
+        }
+    }
 }
 
 /// A dated progress report on a measure (整改进展).
@@ -578,6 +617,12 @@ impl Ledger {
 }
 
 impl Measure {
+    /// The responsible people of this measure: each of its own fields, else its problem's
+    /// (责任部门 and 责任领导 are often given once per problem).
+    pub fn effective_responsibility<'a>(&'a self, problem: &'a Problem) -> EffectiveResponsibility<'a> {
+        self.responsibility.or_inherited(&problem.responsibility)
+    }
+
     /// A measure known only by its text, as parsed from a report.
     pub fn from_text(text: NonEmptyText) -> Self {
         Measure {
@@ -608,5 +653,31 @@ impl Problem {
             disclosure: Disclosure::Public,
             responsibility: Responsibility::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_measure_inherits_each_missing_field_from_its_problem() {
+        let mut problem = Problem::new(None, NonEmptyText::new("问题").unwrap(), Status::InProgress);
+        problem.responsibility = Responsibility {
+            first_responsible: Some("书记".into()),
+            leader: Some("王某".into()),
+            departments: vec!["办公室".into()],
+            liaison: None,
+        };
+        let mut measure = Measure::from_text(NonEmptyText::new("措施").unwrap());
+        assert_eq!(measure.effective_responsibility(&problem).to_responsibility(), problem.responsibility);
+        measure.responsibility.departments = vec!["财务科".into()];
+        measure.responsibility.liaison = Some("李某".into());
+        let effective = measure.effective_responsibility(&problem);
+        assert_eq!(effective.departments, ["财务科".to_owned()]);
+        assert_eq!((effective.leader, effective.liaison), (Some("王某"), Some("李某")));
+        let mut merged = measure.responsibility.clone();
+        merged.fill_from(&problem.responsibility);
+        assert_eq!(merged, effective.to_responsibility());
     }
 }

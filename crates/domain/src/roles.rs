@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::workflow::state::Actor;
+
 /// A role a user account holds. Data scope (which unit, department or round) is stored with the
 /// grant, not in the role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -72,10 +74,12 @@ impl Role {
         }
     }
 
+    /// The verifier of a round that names no other (巡察办).
+    pub const DEFAULT_VERIFIER: Role = Role::InspectionOffice;
+
     /// The step of the closure workflow this role takes in a round whose outside verifier is
-    /// `verifier` (巡察办 by default); administrators never take one.
-    pub fn workflow_actor(self, verifier: Role) -> Option<crate::workflow::Actor> {
-        use crate::workflow::Actor;
+    /// `verifier` (巡察办 by default, or 纪检监察); administrators never take one.
+    pub fn workflow_actor(self, verifier: Role) -> Option<Actor> {
         match self {
             Role::UnitLiaison => Some(Actor::UnitLiaison),
             Role::Department => Some(Actor::Department),
@@ -85,6 +89,11 @@ impl Role {
             Role::InspectionOffice | Role::DisciplineInspection => None,
             Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => None,
         }
+    }
+
+    /// [`Role::workflow_actor`] in a round verified by [`Role::DEFAULT_VERIFIER`].
+    pub fn default_workflow_actor(self) -> Option<Actor> {
+        self.workflow_actor(Role::DEFAULT_VERIFIER)
     }
 
     /// The three administrator roles: each needs a second factor, and no account may hold two.

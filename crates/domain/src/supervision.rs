@@ -25,6 +25,20 @@ pub enum Light {
 }
 
 impl Light {
+    /// Every light, from the most to the least urgent (the order of filters and legends).
+    pub const BY_URGENCY: [Light; 5] = [Light::Red, Light::Yellow, Light::Green, Light::None, Light::Grey];
+
+    /// The name in URLs, JSON and CSS classes; the same as the serde name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Light::Grey => "grey",
+            Light::None => "none",
+            Light::Green => "green",
+            Light::Yellow => "yellow",
+            Light::Red => "red",
+        }
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             Light::Grey => "已办结",
@@ -35,6 +49,19 @@ impl Light {
         }
     }
 }
+
+impl std::str::FromStr for Light {
+    type Err = UnknownLight;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Light::BY_URGENCY.into_iter().find(|l| l.as_str() == s).ok_or_else(|| UnknownLight(s.to_owned()))
+    }
+}
+
+/// A name that is no [`Light`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown deadline light {0:?}")]
+pub struct UnknownLight(pub String);
 
 /// Thresholds of one round; practice varies (Jiangjin: green at 20 days, yellow at 10, red when
 /// overdue; Xi'an: yellow from 3 days before), so every number is a setting.
@@ -128,6 +155,15 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn light_names_read_back_and_match_serde() {
+        for l in Light::BY_URGENCY {
+            assert_eq!(l.as_str().parse::<Light>(), Ok(l));
+            assert_eq!(serde_json::to_value(l).unwrap(), serde_json::Value::from(l.as_str()));
+        }
+        assert!("amber".parse::<Light>().is_err());
     }
 
     #[test]

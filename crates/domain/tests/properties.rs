@@ -54,7 +54,11 @@ proptest! {
 
 mod workflow {
     use proptest::prelude::*;
-    use rectify_domain::workflow::{Action, Actor, MeasureFacts, MeasureState, ReviewStage, apply};
+    use rectify_domain::arbitrary;
+    use rectify_domain::workflow::{
+        Action, ActionKind, Actor, Blocker, MeasureFacts, MeasureState, ReviewStage, WorkflowError, apply,
+        available_actions, available_actions_any,
+    };
 
     fn actor() -> impl Strategy<Value = Actor> {
         prop_oneof![
@@ -160,6 +164,45 @@ mod workflow {
                     prop_assert_eq!(&action, &Action::ApproveExtension, "the deadline moved silently");
                 }
                 facts = MeasureFacts { state: out.state, deadline: out.deadline, evidence: facts.evidence, pending_extension: out.pending_extension };
+            }
+        }
+    }
+
+    proptest! {
+        /// The buttons a page shows and the steps the machine takes cannot drift apart.
+        #[test]
+        fn available_actions_are_exactly_the_steps_apply_takes(
+            facts in arbitrary::workflow::measure_facts(),
+            actor in arbitrary::workflow::actor(),
+        ) {
+            let listed = available_actions(&facts, actor);
+            prop_assert!(listed.windows(2).all(|w| w[0].kind < w[1].kind), "each kind once, in order");
+            for kind in ActionKind::ALL {
+                let Some(action) = arbitrary::workflow::well_formed(kind, &facts) else { continue };
+                let applied = apply(&facts, actor, &action);
+                let entry = listed.iter().find(|a| a.kind == kind);
+                prop_assert_eq!(entry.is_some_and(|a| a.blocked.is_none()), applied.is_ok(), "{:?}: {:?}", kind, applied);
+                prop_assert_eq!(
+                    entry.is_some_and(|a| a.blocked == Some(Blocker::NeedsEvidence)),
+                    applied == Err(WorkflowError::NoEvidence),
+                    "{:?}: {:?}", kind, applied
+                );
+            }
+        }
+
+        /// An account with several roles sees a step once, open if any of its actors may take it.
+        #[test]
+        fn several_actors_see_the_union(
+            facts in arbitrary::workflow::measure_facts(),
+            actors in proptest::collection::vec(arbitrary::workflow::actor(), 0..3),
+        ) {
+            let merged = available_actions_any(&facts, actors.iter().copied());
+            for kind in ActionKind::ALL {
+                let each: Vec<_> =
+                    actors.iter().filter_map(|a| available_actions(&facts, *a).into_iter().find(|x| x.kind == kind)).collect();
+                let entry = merged.iter().find(|a| a.kind == kind);
+                prop_assert_eq!(entry.is_some(), !each.is_empty());
+                prop_assert_eq!(entry.is_some_and(|a| a.blocked.is_none()), each.iter().any(|a| a.blocked.is_none()));
             }
         }
     }

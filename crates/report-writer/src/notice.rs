@@ -49,20 +49,15 @@ impl SupervisionNotice {
                 if !matches!(light, Light::Red | Light::Yellow) {
                     continue;
                 }
-                let responsibility =
-                    if m.responsibility.is_empty() { &problem.responsibility } else { &m.responsibility };
+                let responsibility = m.effective_responsibility(problem);
                 items.push(NoticeItem {
                     problem: problem.title.to_string(),
                     measure: crate::strip_measure_ordinal(&m.text).1.to_string(),
                     deadline: m.deadline,
                     light,
                     days_left: m.deadline.map(|d| supervision::days_left(d, today, policy, &CALENDAR)),
-                    leader: responsibility.leader.clone().or_else(|| problem.responsibility.leader.clone()),
-                    departments: if responsibility.departments.is_empty() {
-                        problem.responsibility.departments.clone()
-                    } else {
-                        responsibility.departments.clone()
-                    },
+                    leader: responsibility.leader.map(str::to_owned),
+                    departments: responsibility.departments.to_vec(),
                 });
             }
         }

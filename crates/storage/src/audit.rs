@@ -13,12 +13,10 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use sm3::{Digest, Sm3};
-use sqlx::any::AnyArguments;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{Arguments, Row};
 
 use crate::codec::unsigned;
-use crate::write_tx::WriteTx;
 use crate::{Acting, StorageError, Store, UserId};
 
 /// The `prev_hash` of the first entry.
@@ -208,149 +206,7 @@ pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// The end of the chain: the number and hash of the last entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ChainHead {
-    seq: i64,
-    hash: String,
-}
-
-/// Appends one entry to the chain inside the caller's transaction and returns its number.
-pub(crate) async fn append_audit(tx: &mut WriteTx, record: &AuditRecord) -> Result<i64, StorageError> {
-    append(tx, record, None, Then::Continue).await
-}
-
-/// What follows the entry in the same query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Then {
-    Continue,
-    /// `COMMIT` (SQLite only: PostgreSQL takes one statement per query with parameters).
-    Commit,
-}
-
-/// A statement with its arguments (`$1`…), sent before the entry in the same query on SQLite.
-pub(crate) struct Leading<'a> {
-    pub(crate) sql: &'a str,
-    pub(crate) arguments: AnyArguments,
-}
-
-/// The message of the database's refusal of an entry that does not continue the chain
-/// (migration `0006_audit_chain_triggers`).
-const NOT_THE_NEXT_ENTRY: &str = "does not continue the audit chain";
-
-/// Appends one entry, after `leading` if given. The end of the chain comes from the SQLite
-/// writer's memory when it has one (no read); if the database refuses the entry because the
-/// chain moved meanwhile, or without a memory, it is read (PostgreSQL: locked with `FOR UPDATE`,
-/// so two writers never take the same number). The trigger `audit_log_moves_head` moves
-/// `audit_head` with the insert.
-pub(crate) async fn append(
-    tx: &mut WriteTx,
-    record: &AuditRecord,
-    mut leading: Option<Leading<'_>>,
-    then: Then,
-) -> Result<i64, StorageError> {
-    let finish = match then {
-        Then::Continue => "",
-        Then::Commit => "; COMMIT",
-    };
-    if let Some(head) = tx.audit_head_hint().and_then(|hint| hint.clone()) {
-        let entry = AuditEntry::chained(record, &head);
-        let (sql, arguments) = match leading.take() {
-            Some(Leading { sql, arguments }) => {
-                (format!("{sql}; {}{finish}", insert_sql(arguments.len() + 1)), arguments)
-            }
-            None => (format!("{}{finish}", insert_sql(1)), AnyArguments::default()),
-        };
-        let query = sqlx::query_with(sqlx::AssertSqlSafe(sql), arguments);
-        match bind_entry(query, &entry).execute(&mut **tx).await {
-            Ok(_) => return Ok(remember(tx, entry)),
-            // The leading statement, before the refused entry, took effect.
-            Err(sqlx::Error::Database(refusal)) if refusal.message().contains(NOT_THE_NEXT_ENTRY) => {
-                tracing::debug!("the audit chain moved under this process; reading its end");
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    if let Some(Leading { sql, arguments }) = leading {
-        sqlx::query_with(sqlx::AssertSqlSafe(sql.to_owned()), arguments).execute(&mut **tx).await?;
-    }
-    let head_sql = if tx.backend_name() == "PostgreSQL" {
-        "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
-    } else {
-        "SELECT seq, hash FROM audit_head WHERE id = 1"
-    };
-    let row = sqlx::query(head_sql)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| StorageError::corrupt("audit_head", "the row of the chain's end is missing"))?;
-    let head = ChainHead { seq: row.try_get("seq")?, hash: row.try_get("hash")? };
-    let entry = AuditEntry::chained(record, &head);
-    let sql = format!("{}{finish}", insert_sql(1));
-    bind_entry(sqlx::query(sqlx::AssertSqlSafe(sql)), &entry).execute(&mut **tx).await?;
-    Ok(remember(tx, entry))
-}
-
-/// The insert of one entry whose parameters are numbered from `first`.
-fn insert_sql(first: usize) -> String {
-    let values: Vec<String> = (first..first + 13).map(|n| format!("${n}")).collect();
-    format!("INSERT INTO audit_log ({COLUMNS}) VALUES ({})", values.join(", "))
-}
-
-/// Keeps `entry` as the end of the chain in the SQLite writer's memory; returns its number.
-fn remember(tx: &mut WriteTx, entry: AuditEntry) -> i64 {
-    let seq = entry.seq;
-    if let Some(hint) = tx.audit_head_hint() {
-        *hint = Some(ChainHead { seq, hash: entry.hash });
-    }
-    seq
-}
-
-impl AuditEntry {
-    /// The entry recording `record` after the chain's end `head`, hashed.
-    fn chained(record: &AuditRecord, head: &ChainHead) -> AuditEntry {
-        let json = |v: &Option<serde_json::Value>| v.as_ref().map(serde_json::Value::to_string);
-        let mut entry = AuditEntry {
-            seq: head.seq + 1,
-            at: timestamp(record.at),
-            actor_user_id: record.actor_user_id,
-            actor_name: record.actor_name.clone(),
-            address: record.address.clone(),
-            action: record.action.clone(),
-            target_kind: record.target_kind.clone(),
-            target_id: record.target_id.clone(),
-            result: record.result.clone(),
-            before_json: json(&record.before),
-            after_json: json(&record.after),
-            prev_hash: head.hash.clone(),
-            hash: String::new(),
-        };
-        entry.hash = entry.compute_hash();
-        entry
-    }
-}
-
-/// Binds an entry's columns, in the order of [`COLUMNS`], after the query's other arguments.
-fn bind_entry<'q>(
-    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    entry: &AuditEntry,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    query
-        .bind(entry.seq)
-        .bind(entry.at.clone())
-        .bind(entry.actor_user_id)
-        .bind(entry.actor_name.clone())
-        .bind(entry.address.clone())
-        .bind(entry.action.clone())
-        .bind(entry.target_kind.clone())
-        .bind(entry.target_id.clone())
-        .bind(entry.result.clone())
-        .bind(entry.before_json.clone())
-        .bind(entry.after_json.clone())
-        .bind(entry.prev_hash.clone())
-        .bind(entry.hash.clone())
-}
-
-const COLUMNS: &str = "seq, at, actor_user_id, actor_name, address, action, target_kind, target_id, result, \
+pub(crate) const COLUMNS: &str = "seq, at, actor_user_id, actor_name, address, action, target_kind, target_id, result, \
                        before_json, after_json, prev_hash, hash";
 
 fn entry(row: &AnyRow) -> Result<AuditEntry, sqlx::Error> {
@@ -380,7 +236,7 @@ impl Store {
     /// Records a security event (login, failed login, lockout, permission change, export…) in a
     /// transaction of its own; returns the entry's number.
     pub async fn record_security_event(&self, record: &AuditRecord) -> Result<i64, StorageError> {
-        self.begin_write().await?.commit_audited(record).await
+        self.begin_write().await?.commit(record).await
     }
 
     /// Walks the whole chain and checks every number, link and hash, and the recorded end.

@@ -13,16 +13,18 @@
 //! SM3-chained audit trail. Every write of the workflow appends its audit entry in the same
 //! transaction. Evidence files live on disk in an [`EvidenceStore`].
 //!
-//! Rules for anyone adding a write: it appends an audit entry in its transaction (the law asks
-//! for it; the remembered list of inspections also relies on it, see `cache.rs`), and it goes
-//! through `WriteTx` (on SQLite the write gate and the kept write connection, see
-//! `write_tx.rs`). A new table of ledger data needs its version trigger (migration 0007),
+//! Rules for anyone adding a write: it goes through `WriteTx` (on SQLite the write gate and the
+//! kept write connection, see `write_tx.rs`), whose only commit, `WriteTx::commit`, takes the
+//! audit entry (the law asks for it; the remembered list of inspections also relies on it, see
+//! `cache.rs`). A new table of ledger data needs its version trigger (migration 0007),
 //! and the columns of `inspections` are written once, at import.
 
 pub mod audit;
+mod audit_chain;
 mod cache;
 mod codec;
 mod error;
+mod evidence_rows;
 pub mod files;
 pub mod lookback;
 pub mod portal;
@@ -45,9 +47,8 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
-use audit::append_audit;
 pub use audit::{AuditBroken, AuditCheck, AuditEntry, AuditFilter, AuditRecord, AuditVerifyError, Page};
-pub use error::{StorageError, WorkflowStoreError};
+pub use error::{NotNow, NotPermitted, StorageError, WorkflowStoreError};
 pub use files::{EvidenceStore, FileError, StoredFile};
 pub use lookback::{Lookback, LookbackItem, LookbackResult};
 pub use portal::{
@@ -275,7 +276,7 @@ impl Store {
                 "problems": ledger.problems().count(),
                 "measures": ledger.measures().count(),
             }));
-        tx.commit_audited(&record).await?;
+        tx.commit(&record).await?;
         tracing::info!(id, unit = ledger.unit.as_deref().unwrap_or(""), "ledger imported");
         Ok(id)
     }
@@ -303,13 +304,13 @@ impl Store {
     pub async fn delete_inspection(&self, id: InspectionId) -> Result<bool, StorageError> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query("DELETE FROM inspections WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        if done.rows_affected() > 0 {
-            let record =
-                AuditRecord::new(&Acting::system(), "inspection.delete", "inspection", Some(id), chrono::Utc::now());
-            append_audit(&mut tx, &record).await?;
+        if done.rows_affected() == 0 {
+            return Ok(false); // nothing changed: the transaction is dropped, i.e. rolled back
         }
-        tx.commit().await?;
-        Ok(done.rows_affected() > 0)
+        let record =
+            AuditRecord::new(&Acting::system(), "inspection.delete", "inspection", Some(id), chrono::Utc::now());
+        tx.commit(&record).await?;
+        Ok(true)
     }
 
     /// Every stored inspection, oldest import first.

@@ -14,6 +14,7 @@ use sqlx::Row;
 
 use crate::audit::{AuditRecord, hex, timestamp};
 use crate::codec::{int, unsigned};
+use crate::error::{NotNow, require_role};
 use crate::workflow::reopen_problem_in;
 use crate::{Acting, InspectionId, ProblemId, StorageError, Store, UserId, WorkflowStoreError};
 
@@ -83,12 +84,8 @@ pub fn draw_sample(seed: &str, closed: &[ProblemId], n: usize) -> Vec<ProblemId>
     ranked.into_iter().take(n).map(|(_, id)| id).collect()
 }
 
-fn only_office(actor: &Acting, what: &str) -> Result<(), WorkflowStoreError> {
-    if actor.role == Role::InspectionOffice {
-        Ok(())
-    } else {
-        Err(WorkflowStoreError::Forbidden(format!("{what} is for {}", Role::InspectionOffice.label_zh())))
-    }
+fn only_office(actor: &Acting, what: &'static str) -> Result<(), WorkflowStoreError> {
+    require_role(actor, &[Role::InspectionOffice], what)
 }
 
 impl Store {
@@ -160,7 +157,7 @@ impl Store {
             "closed_problems": closed.len(),
             "sample": sample,
         }));
-        tx.commit_audited(&record).await?;
+        tx.commit(&record).await?;
         Ok(Lookback {
             id,
             inspection_id: inspection,
@@ -266,7 +263,7 @@ impl Store {
             .ok_or_else(|| StorageError::NotFound(format!("no look-back item has id {item_id}")))?;
         let (problem_id, current): (ProblemId, String) = (row.try_get("problem_id")?, row.try_get("result")?);
         if current != LookbackResult::Pending.as_str() {
-            return Err(WorkflowStoreError::NotNow(format!("look-back item {item_id} was already found {current}")));
+            return Err(NotNow::AlreadyChecked { item_id, result: current }.into());
         }
         sqlx::query(
             "UPDATE lookback_items SET result = $1, note = $2, checked_at = $3, checked_by = $4, checked_by_name = $5 \
@@ -283,11 +280,12 @@ impl Store {
         // Reopening locks the measures before the audit head: do it before this entry is appended.
         if result == LookbackResult::Relapsed {
             let reason = if note.trim().is_empty() { "回头看发现问题反弹" } else { note };
-            reopen_problem_in(&mut tx, problem_id, actor, reason, now).await?;
+            let (_, reopened) = reopen_problem_in(&mut tx, problem_id, actor, reason, now).await?;
+            tx.append_audit(&reopened).await?;
         }
         let record = AuditRecord::new(actor, "lookback.record", "lookback_item", Some(item_id), now)
             .after(json!({ "problem_id": problem_id, "result": result, "note": note }));
-        tx.commit_audited(&record).await?;
+        tx.commit(&record).await?;
         Ok(())
     }
 }

@@ -401,7 +401,7 @@ impl Store {
             "title": title,
             "html_bytes": report.body_html.len(),
         }));
-        tx.commit_audited(&record).await?;
+        tx.commit(&record).await?;
         tracing::info!(id, inspection = report.inspection_id, "report published");
         Ok(id)
     }
@@ -459,7 +459,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        tx.commit_audited(&AuditRecord::new(actor, "report.withdraw", "published_report", Some(id), now)).await?;
+        tx.commit(&AuditRecord::new(actor, "report.withdraw", "published_report", Some(id), now)).await?;
         Ok(true)
     }
 
@@ -533,7 +533,7 @@ impl Store {
         .await?;
         let after = json!({ "unit": unit, "inspection_id": inspection_id, "anonymous": anonymous });
         let record = submission_record(id, anonymous, after, now);
-        tx.commit_audited(&record).await?;
+        tx.commit(&record).await?;
         Ok(Receipt { id, code, submitted_at })
     }
 
@@ -631,7 +631,7 @@ impl Store {
         let record = AuditRecord::new(actor, "feedback.processing", "feedback", Some(id), now)
             .before(json!({ "status": "received" }))
             .after(json!({ "status": "processing" }));
-        tx.commit_audited(&record).await?;
+        tx.commit(&record).await?;
         Ok(true)
     }
 
@@ -662,7 +662,7 @@ impl Store {
         let record = AuditRecord::new(actor, "feedback.answer", "feedback", Some(id), now)
             .before(json!({ "status": before }))
             .after(json!({ "status": "answered", "answer_chars": answer.chars().count() }));
-        tx.commit_audited(&record).await?;
+        tx.commit(&record).await?;
         Ok(())
     }
 }

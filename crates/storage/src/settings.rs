@@ -76,7 +76,7 @@ impl Store {
         if let Some(before) = before.as_deref() {
             record = record.before(as_value(before));
         }
-        tx.commit_audited(&record).await?;
+        tx.commit(&record).await?;
         Ok(())
     }
 }

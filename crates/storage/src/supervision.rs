@@ -14,6 +14,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::audit::{AuditRecord, timestamp};
 use crate::codec::{json_text, parse_json};
+use crate::error::require_role;
 use crate::{
     Acting, InspectionId, MeasureId, MeasureRecord, ProblemId, StorageError, Store, UserId, WorkflowStoreError,
 };
@@ -73,10 +74,6 @@ const SUPERVISORS: &[Role] =
 /// Roles that may hand responsibility over.
 const REASSIGNERS: &[Role] = &[Role::UnitLiaison, Role::LeadingGroup, Role::InspectionOffice];
 
-fn forbidden(actor: &Acting, what: &str) -> WorkflowStoreError {
-    WorkflowStoreError::Forbidden(format!("{} may not {what}", actor.role.label_zh()))
-}
-
 fn reminder(row: &AnyRow) -> Result<Reminder, StorageError> {
     let role: Option<String> = row.try_get("to_role")?;
     let user: Option<UserId> = row.try_get("to_user_id")?;
@@ -131,9 +128,7 @@ impl Store {
         min_interval: TimeDelta,
         now: DateTime<Utc>,
     ) -> Result<i64, WorkflowStoreError> {
-        if !SUPERVISORS.contains(&actor.role) {
-            return Err(forbidden(actor, "send reminders"));
-        }
+        require_role(actor, SUPERVISORS, "sending reminders")?;
         if message.trim().is_empty() {
             return Err(WorkflowStoreError::Invalid("a reminder needs a message".to_owned()));
         }
@@ -175,7 +170,7 @@ impl Store {
         .await?;
         let record = AuditRecord::new(actor, "measure.remind", "measure", Some(measure_id), now)
             .after(json!({ "reminder_id": id, "to": to, "message": message }));
-        tx.commit_audited(&record).await?;
+        tx.commit(&record).await?;
         Ok(id)
     }
 
@@ -224,9 +219,7 @@ impl Store {
         actor: &Acting,
         now: DateTime<Utc>,
     ) -> Result<(), WorkflowStoreError> {
-        if !REASSIGNERS.contains(&actor.role) {
-            return Err(forbidden(actor, "hand responsibility over"));
-        }
+        require_role(actor, REASSIGNERS, "handing responsibility over")?;
         let (kind, table, id) = target.parts();
         let mut tx = self.begin_write().await?;
         let old = load_responsibility(&mut tx, target).await?;
@@ -263,7 +256,7 @@ impl Store {
         let record = AuditRecord::new(actor, format!("{kind}.reassign"), kind, Some(id), now)
             .before(json!(old))
             .after(json!(new));
-        tx.commit_audited(&record).await?;
+        tx.commit(&record).await?;
         Ok(())
     }
 

@@ -260,7 +260,7 @@ impl Store {
             "display_name": new.display_name,
             "roles": new.roles,
         }));
-        tx.commit_audited(&record).await?;
+        tx.commit(&record).await?;
         Ok(id)
     }
 
@@ -345,7 +345,7 @@ impl Store {
         // Never the hashes themselves: the trail is read by the audit administrator.
         let record = AuditRecord::new(actor, "user.set_password", "user", Some(user_id), now)
             .after(json!({ "must_change_password": must_change }));
-        tx.commit_audited(&record).await?;
+        tx.commit(&record).await?;
         Ok(())
     }
 
@@ -378,7 +378,7 @@ impl Store {
         let record = AuditRecord::new(actor, "user.set_roles", "user", Some(user_id), now)
             .before(json!({ "roles": before }))
             .after(json!({ "roles": roles }));
-        tx.commit_audited(&record).await?;
+        tx.commit(&record).await?;
         Ok(())
     }
 
@@ -403,7 +403,7 @@ impl Store {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         }
         let action = if disabled { "user.disable" } else { "user.enable" };
-        tx.commit_audited(&AuditRecord::new(actor, action, "user", Some(user_id), now)).await?;
+        tx.commit(&AuditRecord::new(actor, action, "user", Some(user_id), now)).await?;
         Ok(())
     }
 
@@ -425,7 +425,7 @@ impl Store {
             return Err(not_found(user_id));
         }
         let action = if secret.is_some() { "user.totp_enrol" } else { "user.totp_clear" };
-        tx.commit_audited(&AuditRecord::new(actor, action, "user", Some(user_id), now)).await?;
+        tx.commit(&AuditRecord::new(actor, action, "user", Some(user_id), now)).await?;
         Ok(())
     }
 

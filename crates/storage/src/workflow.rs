@@ -14,9 +14,10 @@ use serde_json::json;
 use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, Arguments, Row};
 
-use crate::audit::{AuditRecord, append_audit};
+use crate::audit::AuditRecord;
 use crate::codec::{date_text, enum_text, parse_date, unsigned};
-use crate::write::{EvidenceOwner, insert_evidence};
+use crate::error::{NotNow, NotPermitted, require_role};
+use crate::evidence_rows::{EvidenceOwner, insert_evidence, insert_evidence_at};
 use crate::write_tx::WriteTx;
 use crate::{Acting, InspectionId, MeasureId, ProblemId, StorageError, Store, WorkflowStoreError};
 
@@ -34,11 +35,6 @@ pub struct MeasureWorkflowView {
     pub version: i64,
     /// Evidence items on the measure and on its progress entries.
     pub evidence: u32,
-}
-
-/// The step of the closure workflow a role may take, if any (巡察办 verifies by default).
-pub fn workflow_actor(role: Role) -> Option<Actor> {
-    role.workflow_actor(Role::InspectionOffice)
 }
 
 /// Where a measure imported with `status` enters the workflow, and whether an approved
@@ -321,21 +317,12 @@ fn refusal(
     AuditRecord::new(actor, action, target_kind, Some(target_id), now).result(format!("refused: {reason}"))
 }
 
-fn require_role(actor: &Acting, allowed: &[Role], what: &str) -> Result<(), WorkflowStoreError> {
-    if allowed.contains(&actor.role) {
-        Ok(())
-    } else {
-        let names: Vec<&str> = allowed.iter().map(|r| r.label_zh()).collect();
-        Err(WorkflowStoreError::Forbidden(format!(
-            "{what} is for {}, not for {}",
-            names.join(" / "),
-            actor.role.label_zh()
-        )))
-    }
-}
-
 /// Unit workers: the department and the liaison record work and evidence.
 const UNIT_WORKERS: &[Role] = &[Role::Department, Role::UnitLiaison];
+
+/// The roles that take a step of the closure workflow (with 巡察办 as the verifier).
+const WORKFLOW_ROLES: &[Role] =
+    &[Role::UnitLiaison, Role::Department, Role::LeaderInCharge, Role::LeadingGroup, Role::DEFAULT_VERIFIER];
 
 fn checked_sha256(sha256: Option<&str>) -> Result<String, WorkflowStoreError> {
     match sha256 {
@@ -360,14 +347,16 @@ async fn lock_measures_of(conn: &mut AnyConnection, problem_id: ProblemId) -> Re
     Ok(())
 }
 
-/// Reopens a closed problem and its closed measures (look-back found the problem back).
+/// Reopens a closed problem and its closed measures (look-back found the problem back), with an
+/// audit entry per measure. Returns how many measures were reopened and the problem's own audit
+/// record, for the caller to append or commit with.
 pub(crate) async fn reopen_problem_in(
     tx: &mut WriteTx,
     problem_id: ProblemId,
     actor: &Acting,
     reason: &str,
     now: DateTime<Utc>,
-) -> Result<u32, WorkflowStoreError> {
+) -> Result<(u32, AuditRecord), WorkflowStoreError> {
     require_role(actor, &[Role::InspectionOffice], "reopening a problem")?;
     if reason.trim().is_empty() {
         return Err(workflow::WorkflowError::NoReason.into());
@@ -378,7 +367,8 @@ pub(crate) async fn reopen_problem_in(
         .await?
         .ok_or_else(|| StorageError::NotFound(format!("no problem has id {problem_id}")))?;
     if status != Status::Completed.as_str() {
-        return Err(WorkflowStoreError::NotNow(format!("problem {problem_id} is not closed ({status})")));
+        let status = Status::from_name(&status).unwrap_or(Status::Unknown);
+        return Err(NotNow::ProblemNotClosed { problem_id, status }.into());
     }
     lock_measures_of(tx, problem_id).await?;
     let measures: Vec<i64> = sqlx::query_scalar(
@@ -392,7 +382,7 @@ pub(crate) async fn reopen_problem_in(
     for &measure_id in &measures {
         let before = load(tx, measure_id).await?;
         let (_, record) = step(tx, &before, actor, Actor::Verifier, &action, now).await??;
-        append_audit(tx, &record).await?;
+        tx.append_audit(&record).await?;
     }
     sqlx::query("UPDATE problems SET status = $1 WHERE id = $2")
         .bind(Status::InProgress.as_str())
@@ -402,8 +392,7 @@ pub(crate) async fn reopen_problem_in(
     let record = AuditRecord::new(actor, "problem.reopen", "problem", Some(problem_id), now)
         .before(json!({ "status": status }))
         .after(json!({ "status": Status::InProgress, "reason": reason, "measures_reopened": measures }));
-    append_audit(tx, &record).await?;
-    Ok(u32::try_from(measures.len()).unwrap_or(u32::MAX))
+    Ok((u32::try_from(measures.len()).unwrap_or(u32::MAX), record))
 }
 
 impl Store {
@@ -498,20 +487,18 @@ impl Store {
             return Err(WorkflowStoreError::Conflict { current_version: before.version });
         }
         let audit_action = format!("measure.{}", action.name());
-        let refused = match workflow_actor(actor.role) {
-            None => WorkflowStoreError::Forbidden(format!(
-                "{} takes no step in the closure workflow",
-                actor.role.label_zh()
-            )),
+        let refused = match actor.role.default_workflow_actor() {
+            None => NotPermitted { what: "a step of the closure workflow", role: actor.role, allowed: WORKFLOW_ROLES }
+                .into(),
             Some(workflow_actor) => match step(&mut tx, &before, actor, workflow_actor, &action, now).await? {
                 Ok((after, record)) => {
-                    tx.commit_audited(&record).await?;
+                    tx.commit(&record).await?;
                     return Ok(after.view());
                 }
                 Err(refused) => WorkflowStoreError::Refused(refused),
             },
         };
-        tx.commit_audited(&refusal(actor, &audit_action, "measure", measure_id, &refused.to_string(), now)).await?;
+        tx.commit(&refusal(actor, &audit_action, "measure", measure_id, &refused.to_string(), now)).await?;
         Err(refused)
     }
 
@@ -531,7 +518,7 @@ impl Store {
             return Err(WorkflowStoreError::Conflict { current_version: before.version });
         }
         if before.facts.state == MeasureState::Closed {
-            return Err(WorkflowStoreError::NotNow(format!("measure {measure_id} is closed; reopen it first")));
+            return Err(NotNow::MeasureClosed { measure_id }.into());
         }
         let added = u32::try_from(entry.evidence.len()).unwrap_or(u32::MAX);
         let after = Loaded {
@@ -551,14 +538,14 @@ impl Store {
         arguments.add(entry.text.as_str().to_owned()).map_err(sqlx::Error::Encode)?;
         if entry.evidence.is_empty() {
             // The entry, its audit record and COMMIT: one query on SQLite.
-            tx.commit_audited_after(insert, arguments, &record).await?;
+            tx.commit_after(insert, arguments, &record).await?;
         } else {
             let entry_id: i64 =
                 sqlx::query_scalar_with(sqlx::AssertSqlSafe(format!("{insert} RETURNING id")), arguments)
                     .fetch_one(&mut *tx)
                     .await?;
             insert_evidence(&mut tx, EvidenceOwner::ProgressEntry(entry_id), &entry.evidence).await?;
-            tx.commit_audited(&record).await?;
+            tx.commit(&record).await?;
         }
         Ok(after.view())
     }
@@ -576,11 +563,11 @@ impl Store {
         let (mut tx, change) = self.begin_measure_change(measure_id).await?;
         let before = change.before;
         if before.facts.state == MeasureState::Closed {
-            return Err(WorkflowStoreError::NotNow(format!("measure {measure_id} is closed; reopen it first")));
+            return Err(NotNow::MeasureClosed { measure_id }.into());
         }
         let position = change.next_evidence_position;
         let stored = Evidence { sha256: Some(sha256), ..evidence.clone() };
-        crate::write::insert_evidence_at(&mut tx, EvidenceOwner::Measure(measure_id), position, &stored).await?;
+        insert_evidence_at(&mut tx, EvidenceOwner::Measure(measure_id), position, &stored).await?;
         let after = Loaded {
             facts: MeasureFacts { evidence: before.facts.evidence.saturating_add(1), ..before.facts.clone() },
             version: before.version + 1,
@@ -589,7 +576,7 @@ impl Store {
         let record = AuditRecord::new(actor, "measure.attach_evidence", "measure", Some(measure_id), now)
             .before(json!({ "version": before.version }))
             .after(json!({ "version": after.version, "evidence": stored }));
-        tx.commit_audited(&record).await?;
+        tx.commit(&record).await?;
         Ok(after.view())
     }
 
@@ -622,7 +609,7 @@ impl Store {
             .await?
             .ok_or_else(|| StorageError::NotFound(format!("no problem has id {problem_id}")))?;
         if status == Status::Completed.as_str() {
-            return Err(WorkflowStoreError::NotNow(format!("problem {problem_id} is already closed")));
+            return Err(NotNow::ProblemClosed { problem_id }.into());
         }
         lock_measures_of(&mut tx, problem_id).await?;
         let row = sqlx::query(
@@ -634,13 +621,14 @@ impl Store {
         .await?;
         let (total, closed): (i64, i64) = (row.try_get("total")?, row.try_get("closed")?);
         if total == 0 || closed < total {
+            let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
             let reason = if total == 0 {
-                format!("problem {problem_id} has no measure to verify")
+                NotNow::NoMeasures { problem_id }
             } else {
-                format!("{} of the {total} measures of problem {problem_id} are not closed yet", total - closed)
+                NotNow::MeasuresOpen { problem_id, open: count(total - closed), total: count(total) }
             };
-            tx.commit_audited(&refusal(actor, "problem.close", "problem", problem_id, &reason, now)).await?;
-            return Err(WorkflowStoreError::NotNow(reason));
+            tx.commit(&refusal(actor, "problem.close", "problem", problem_id, &reason.to_string(), now)).await?;
+            return Err(reason.into());
         }
         sqlx::query("UPDATE problems SET status = $1 WHERE id = $2")
             .bind(Status::Completed.as_str())
@@ -650,7 +638,7 @@ impl Store {
         let record = AuditRecord::new(actor, "problem.close", "problem", Some(problem_id), now)
             .before(json!({ "status": status }))
             .after(json!({ "status": Status::Completed }));
-        tx.commit_audited(&record).await?;
+        tx.commit(&record).await?;
         Ok(())
     }
 
@@ -664,8 +652,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<u32, WorkflowStoreError> {
         let mut tx = self.begin_write().await?;
-        let reopened = reopen_problem_in(&mut tx, problem_id, actor, reason, now).await?;
-        tx.commit().await?;
+        let (reopened, record) = reopen_problem_in(&mut tx, problem_id, actor, reason, now).await?;
+        tx.commit(&record).await?;
         Ok(reopened)
     }
 }

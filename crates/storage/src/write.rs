@@ -1,10 +1,11 @@
 //! Writing a ledger: one INSERT per row, all inside the caller's transaction, so that a failure
 //! anywhere leaves no half-written inspection behind.
 
-use rectify_domain::{Evidence, Ledger, Measure, MeasureRef, Member, Problem, ProblemRef, Responsibility};
+use rectify_domain::{Ledger, Measure, MeasureRef, Member, Problem, ProblemRef, Responsibility};
 use sqlx::AnyConnection;
 
 use crate::codec::{amounts_text, date_text, enum_text, int, json_text};
+use crate::evidence_rows::{EvidenceOwner, insert_evidence};
 use crate::{InspectionId, MeasureId, ProblemId, StorageError};
 
 /// Ids given to the problems and measures, indexed like the ledger, to resolve the outcomes'
@@ -34,13 +35,6 @@ impl Ids {
             },
         )
     }
-}
-
-/// Where a piece of evidence hangs.
-#[derive(Clone, Copy)]
-pub(crate) enum EvidenceOwner {
-    Measure(MeasureId),
-    ProgressEntry(i64),
 }
 
 pub(crate) async fn insert_ledger(conn: &mut AnyConnection, ledger: &Ledger) -> Result<InspectionId, StorageError> {
@@ -238,47 +232,6 @@ async fn insert_measure(
         insert_evidence(conn, EvidenceOwner::ProgressEntry(entry_id), &entry.evidence).await?;
     }
     Ok(measure_id)
-}
-
-pub(crate) async fn insert_evidence(
-    conn: &mut AnyConnection,
-    owner: EvidenceOwner,
-    evidence: &[Evidence],
-) -> Result<(), StorageError> {
-    for (i, item) in evidence.iter().enumerate() {
-        insert_evidence_at(conn, owner, int("evidence position", i)?, item).await?;
-    }
-    Ok(())
-}
-
-/// Inserts one piece of evidence at `position` among its owner's.
-pub(crate) async fn insert_evidence_at(
-    conn: &mut AnyConnection,
-    owner: EvidenceOwner,
-    position: i64,
-    item: &Evidence,
-) -> Result<(), StorageError> {
-    let (measure_id, entry_id) = match owner {
-        EvidenceOwner::Measure(m) => (Some(m), None),
-        EvidenceOwner::ProgressEntry(e) => (None, Some(e)),
-    };
-    let size = item.size_bytes.map(|s| int(&format!("the size of evidence {}", item.title), s)).transpose()?;
-    sqlx::query(
-        "INSERT INTO evidence (measure_id, progress_entry_id, position, title, kind, evidence_date, media_type, \
-         size_bytes, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(measure_id)
-    .bind(entry_id)
-    .bind(position)
-    .bind(item.title.as_str().to_owned())
-    .bind(item.kind.clone())
-    .bind(date_text(item.date))
-    .bind(item.media_type.clone())
-    .bind(size)
-    .bind(item.sha256.clone())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }
 
 async fn insert_outcomes(

@@ -10,7 +10,11 @@
 //! hand-off to that thread and back: about four thread switches, measured, which cost more than
 //! the statement itself (perf: half the CPU time of a write went to the scheduler). The busiest writes therefore send their first statement
 //! together with `BEGIN` ([`WriteTx::begin_fetching`]) and their audit entry together with `COMMIT`
-//! ([`WriteTx::commit_audited`]) as one multi-statement query each.
+//! ([`WriteTx::commit`]) as one multi-statement query each.
+//!
+//! A write transaction commits only with its audit entry: [`WriteTx::commit`] takes the entry,
+//! and the only other end is to drop the transaction, which rolls it back. A write that records
+//! several entries appends all but the last with [`WriteTx::append_audit`].
 
 use std::sync::Arc;
 
@@ -19,7 +23,8 @@ use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::StorageError;
-use crate::audit::{self, AuditRecord, ChainHead};
+use crate::audit::AuditRecord;
+use crate::audit_chain::{self, ChainHead, Leading, Then};
 
 /// What the SQLite write gate guards.
 #[derive(Debug)]
@@ -161,56 +166,57 @@ impl WriteTx {
         }
     }
 
-    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        match self {
-            WriteTx::Sqlite(mut gate) => {
-                sqlx::query("COMMIT").execute(&mut gate.0.conn).await?;
-                gate.0.open = false;
-                Ok(())
-            }
-            WriteTx::Postgres(tx) => tx.commit().await,
-        }
-    }
-
-    /// Appends `record` to the audit trail and commits: the usual last step of a write. On
-    /// SQLite the entry and `COMMIT` go to the connection as one query. Returns the entry's number.
-    pub(crate) async fn commit_audited(self, record: &AuditRecord) -> Result<i64, StorageError> {
+    /// Appends `record` to the audit trail and commits: the only way a write transaction
+    /// commits, so that no change is stored without its entry. On SQLite the entry and `COMMIT`
+    /// go to the connection as one query. Returns the entry's number.
+    pub(crate) async fn commit(self, record: &AuditRecord) -> Result<i64, StorageError> {
         self.finish(None, record).await
     }
 
     /// Runs `sql` with `arguments` (numbered from `$1`), appends `record` and commits. On SQLite
     /// the three go to the connection as one query.
-    pub(crate) async fn commit_audited_after(
+    pub(crate) async fn commit_after(
         self,
         sql: &str,
         arguments: AnyArguments,
         record: &AuditRecord,
     ) -> Result<i64, StorageError> {
-        self.finish(Some(audit::Leading { sql, arguments }), record).await
+        self.finish(Some(Leading { sql, arguments }), record).await
     }
 
-    async fn finish(mut self, leading: Option<audit::Leading<'_>>, record: &AuditRecord) -> Result<i64, StorageError> {
+    /// Appends an entry without committing, for a write that records several (a problem reopened
+    /// with each of its measures); the transaction still commits only with [`WriteTx::commit`].
+    pub(crate) async fn append_audit(&mut self, record: &AuditRecord) -> Result<i64, StorageError> {
+        let (conn, hint) = self.parts();
+        audit_chain::append(conn, hint, record, None, Then::Continue).await
+    }
+
+    async fn finish(self, leading: Option<Leading<'_>>, record: &AuditRecord) -> Result<i64, StorageError> {
         match self {
-            WriteTx::Sqlite(_) => {
-                let seq = audit::append(&mut self, record, leading, audit::Then::Commit).await?;
-                if let WriteTx::Sqlite(gate) = &mut self {
-                    gate.0.open = false;
-                }
+            WriteTx::Sqlite(mut gate) => {
+                let writer = &mut *gate.0;
+                let seq =
+                    audit_chain::append(&mut writer.conn, Some(&mut writer.audit_head), record, leading, Then::Commit)
+                        .await?;
+                writer.open = false;
                 Ok(seq)
             }
-            WriteTx::Postgres(_) => {
-                let seq = audit::append(&mut self, record, leading, audit::Then::Continue).await?;
-                self.commit().await?;
+            WriteTx::Postgres(mut tx) => {
+                let seq = audit_chain::append(&mut tx, None, record, leading, Then::Continue).await?;
+                tx.commit().await?;
                 Ok(seq)
             }
         }
     }
 
-    /// The SQLite writer's memory of the audit chain's end.
-    pub(crate) fn audit_head_hint(&mut self) -> Option<&mut Option<ChainHead>> {
+    /// The connection, and the SQLite writer's memory of the audit chain's end.
+    fn parts(&mut self) -> (&mut AnyConnection, Option<&mut Option<ChainHead>>) {
         match self {
-            WriteTx::Sqlite(gate) => Some(&mut gate.0.audit_head),
-            WriteTx::Postgres(_) => None,
+            WriteTx::Sqlite(gate) => {
+                let writer = &mut *gate.0;
+                (&mut writer.conn, Some(&mut writer.audit_head))
+            }
+            WriteTx::Postgres(tx) => (tx, None),
         }
     }
 }

@@ -336,7 +336,11 @@ async fn problems_close_only_when_every_measure_is_closed_and_reopen_on_relapse(
         let err = store.close_problem(ready, &group(), now()).await.unwrap_err();
         assert!(matches!(err, WorkflowStoreError::Forbidden(_)), "{err}");
         let err = store.close_problem(open_problem, &office(), now()).await.unwrap_err();
-        assert!(matches!(err, WorkflowStoreError::NotNow(ref m) if m.contains("3 of the 3")), "{err}");
+        assert!(matches!(err, WorkflowStoreError::NotNow(NotNow::MeasuresOpen { open: 3, total: 3, .. })), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!("not possible now: 3 of the 3 measures of problem {open_problem} are not closed yet")
+        );
         store.close_problem(ready, &office(), now()).await.unwrap();
         assert_eq!(store.get_problem(ready).await.unwrap().unwrap().problem.status, Status::Completed);
         assert_eq!(store.statistics(f.inspection).await.unwrap().problems.completed, 2);

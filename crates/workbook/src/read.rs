@@ -789,14 +789,7 @@ fn join(lists: Vec<KeyedAspect>, ledger: Vec<KeyedAspect>, imp: &mut Import) -> 
                     k.problem.status = found.problem.status;
                     k.has_status = found.has_status;
                 }
-                let r = &mut k.problem.responsibility;
-                let f = found.problem.responsibility;
-                r.leader = r.leader.take().or(f.leader);
-                r.first_responsible = r.first_responsible.take().or(f.first_responsible);
-                if r.departments.is_empty() {
-                    r.departments = f.departments;
-                }
-                r.liaison = r.liaison.take().or(f.liaison);
+                k.problem.responsibility.fill_from(&found.problem.responsibility);
             }
         }
     }
