@@ -2,7 +2,6 @@
 //! answer (`{"error": "...", "message": "..."}`) for the API or a Chinese page for the UI and
 //! the portal, by the kind of the route (see `http::error`).
 
-use rectify_domain::workflow::WorkflowError;
 use rectify_storage::{FeedbackError, StorageError, WorkflowStoreError};
 
 /// Why a request failed.
@@ -88,40 +87,16 @@ internal_from!(
     tokio::task::JoinError,
 );
 
-/// The Chinese explanation of a refused step.
-pub fn refusal_zh(error: &WorkflowError) -> String {
-    let actor_zh = |label: &str| match label {
-        "the responsible department" => "责任部门",
-        "the unit liaison" => "单位联络员",
-        "the leader in charge" => "分管领导",
-        "the leading group" => "整改领导小组",
-        "the verifier" => "巡察办（核验销号）",
-        "the department or the liaison" => "责任部门或单位联络员",
-        _ => "其他角色",
-    };
-    match error {
-        WorkflowError::NotNow { .. } => "该措施当前所处环节不能办理此项操作，请刷新页面查看最新状态".to_owned(),
-        WorkflowError::NotYourStep { allowed, .. } => format!("该环节应由{}办理", actor_zh(allowed)),
-        WorkflowError::NoEvidence => "申请销号须至少上传一份佐证材料".to_owned(),
-        WorkflowError::NoReason => "请填写理由".to_owned(),
-        WorkflowError::DeadlineNotLater { new, current } => {
-            format!("申请的完成时限（{}）须晚于原时限（{}）", new.to_chinese(), current.to_chinese())
-        }
-        WorkflowError::ExtensionPending => "已有延期申请正在等待审批".to_owned(),
-        WorkflowError::NoExtensionPending => "没有待审批的延期申请".to_owned(),
-    }
-}
-
 impl From<WorkflowStoreError> for AppError {
     fn from(e: WorkflowStoreError) -> Self {
         match e {
             WorkflowStoreError::Conflict { current_version } => AppError::Conflict { current_version },
             WorkflowStoreError::Refused(refused) => {
-                AppError::Refused { message: refused.to_string(), message_zh: refusal_zh(&refused) }
+                AppError::Refused { message: refused.to_string(), message_zh: refused.message_zh() }
             }
-            WorkflowStoreError::Forbidden(message) => AppError::Forbidden(message),
-            WorkflowStoreError::NotNow(message) => {
-                AppError::Refused { message, message_zh: "当前状态下不能办理此项操作".to_owned() }
+            WorkflowStoreError::Forbidden(refused) => AppError::Forbidden(refused.to_string()),
+            WorkflowStoreError::NotNow(refused) => {
+                AppError::Refused { message: refused.to_string(), message_zh: refused.message_zh() }
             }
             WorkflowStoreError::TooSoon { last_at } => AppError::TooSoon(format!(
                 "a reminder about this measure was already sent at {last_at}; wait before sending another"

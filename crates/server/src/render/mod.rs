@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod figures;
 pub mod format;
+pub mod labels;
 pub mod panel;
 pub mod rows;
 

@@ -10,7 +10,7 @@ use rectify_storage::MeasureWorkflowView;
 use super::ser;
 use crate::service::EVIDENCE_LIMIT_BYTES;
 use crate::service::session::Principal;
-use crate::service::workflow::{buttons, state_label};
+use crate::service::workflow::buttons;
 
 /// The panel's template values.
 pub(crate) fn panel(principal: &Principal, view: &MeasureWorkflowView, today: chrono::NaiveDate) -> Value {
@@ -18,13 +18,13 @@ pub(crate) fn panel(principal: &Principal, view: &MeasureWorkflowView, today: ch
     let may_remind = principal.may(&[Permission::SendReminder]);
     context! {
         version => view.version,
-        state_label => state_label(view.state),
+        state_label => view.state.label_zh(),
         evidence => view.evidence,
         pending_extension => view.pending_extension.as_ref().map(|e| context! {
             new_deadline => e.new_deadline.to_chinese(),
             reason => e.reason.clone(),
         }),
-        buttons => ser(buttons(principal, view, today)),
+        buttons => ser(buttons(principal, view)),
         progress_form => may_report && view.state != MeasureState::Closed,
         remind_form => may_remind && view.state != MeasureState::Closed,
         today => today.to_string(),

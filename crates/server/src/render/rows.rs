@@ -16,24 +16,6 @@ use super::format::human_size;
 /// Problems per page of the ledger.
 pub(crate) const PAGE_SIZE: usize = 20;
 
-/// Lights from the most to the least urgent.
-pub(crate) const LIGHTS: [Light; 5] = [Light::Red, Light::Yellow, Light::Green, Light::None, Light::Grey];
-
-pub(crate) fn light_key(light: Light) -> &'static str {
-    match light {
-        Light::Grey => "grey",
-        Light::None => "none",
-        Light::Green => "green",
-        Light::Yellow => "yellow",
-        Light::Red => "red",
-    }
-}
-
-pub(crate) fn light_from_key(key: &str) -> Option<Light> {
-    LIGHTS.into_iter().find(|l| light_key(*l) == key)
-}
-
-/// How urgent a light is; higher is more urgent.
 fn urgency(light: Light) -> u8 {
     match light {
         Light::Grey => 0,
@@ -184,7 +166,7 @@ pub(crate) fn problem_row(
         departments: r.departments.clone(),
         first_responsible: r.first_responsible.clone(),
         liaison: r.liaison.clone(),
-        light: light_key(light),
+        light: light.as_str(),
         light_label: light.label_zh(),
         measure_total: measures.len(),
         measures,
@@ -219,7 +201,7 @@ pub(crate) fn measure_row(m: &MeasureRecord, problem_status: Status, lights: Lig
         status: status.as_str(),
         status_label: status.label_zh(),
         status_tone: status_tone(status),
-        light: light_key(light),
+        light: light.as_str(),
         light_label: light.label_zh(),
         leader: r.leader.clone(),
         departments: r.departments.clone(),
@@ -305,7 +287,7 @@ impl LedgerQuery {
 pub(crate) fn filter(rows: Vec<ProblemRow>, q: &LedgerQuery) -> Vec<ProblemRow> {
     let aspect = given(&q.aspect).and_then(|a| a.parse::<usize>().ok());
     let status = given(&q.status).and_then(Status::from_name);
-    let light = given(&q.light).and_then(light_from_key);
+    let light = given(&q.light).and_then(|k| k.parse::<Light>().ok());
     let kind = given(&q.kind).and_then(MeasureKind::from_name);
     let leader = given(&q.leader);
     let dept = given(&q.dept);
@@ -411,7 +393,10 @@ pub(crate) fn choices(rows: &[ProblemRow]) -> FilterChoices {
             .filter(|s| rows.iter().any(|r| r.status_value == *s))
             .map(|s| Choice { value: s.as_str().into(), label: s.label_zh().into() })
             .collect(),
-        lights: LIGHTS.into_iter().map(|l| Choice { value: light_key(l).into(), label: l.label_zh().into() }).collect(),
+        lights: Light::BY_URGENCY
+            .into_iter()
+            .map(|l| Choice { value: l.as_str().into(), label: l.label_zh().into() })
+            .collect(),
         kinds: [MeasureKind::Immediate, MeasureKind::TimeLimited, MeasureKind::LongTerm]
             .into_iter()
             .map(|k| Choice { value: k.as_str().into(), label: k.label_zh().into() })
@@ -443,7 +428,7 @@ pub(crate) fn pending_verification(rows: &[ProblemRow]) -> Vec<(MeasureRow, Stri
 }
 
 pub(crate) fn light_counts(rows: &[ProblemRow]) -> Vec<(Light, usize)> {
-    LIGHTS
+    Light::BY_URGENCY
         .into_iter()
         .map(|l| (l, rows.iter().flat_map(|r| &r.measures).filter(|m| m.light_value == l).count()))
         .collect()

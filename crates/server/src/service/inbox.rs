@@ -7,7 +7,7 @@ use rectify_storage::{MeasureRecord, MeasureWorkflowView, Snapshot};
 use super::scope::visible_inspections;
 use super::session::Principal;
 use super::state::AppState;
-use super::workflow::{ActionButton, buttons, is_review, state_label};
+use super::workflow::{ActionButton, buttons, is_review};
 use crate::error::AppError;
 use crate::text::short;
 
@@ -43,7 +43,7 @@ pub async fn tasks(
         let name = super::scope::inspection_name(&s);
         for m in measures.iter() {
             let Some(view) = workflows.get(&m.id) else { continue };
-            let buttons = buttons(principal, view, state.today());
+            let buttons = buttons(principal, view);
             if !keep(m, view, &buttons) {
                 continue;
             }
@@ -55,7 +55,7 @@ pub async fn tasks(
                 problem: problem.map(|p| short(p.problem.title.as_str(), 40)).unwrap_or_default(),
                 text: short(m.measure.text.as_str(), 80),
                 deadline: m.measure.deadline.map(|d| d.to_chinese()),
-                state: state_label(view.state),
+                state: view.state.label_zh(),
                 version: view.version,
                 buttons,
             });

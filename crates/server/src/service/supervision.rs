@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use rectify_domain::roles::Role;
 use rectify_domain::supervision::Light;
+use rectify_domain::workflow::{Task, acting_role};
 use rectify_domain::{Responsibility, Status};
 use rectify_storage::{MeasureRecord, ProblemRecord, Reminder, ReminderTarget, ResponsibilityTarget};
 
@@ -13,13 +14,9 @@ use super::state::AppState;
 use crate::error::AppError;
 use crate::ids::{InspectionId, MeasureId};
 
-/// The role in which an account supervises: the most senior supervising role it holds.
+/// The role in which an account supervises (decided in the domain).
 fn supervising_role(principal: &Principal) -> Role {
-    [Role::InspectionOffice, Role::LeadingGroup, Role::LeaderInCharge, Role::UnitLiaison, Role::DisciplineInspection]
-        .into_iter()
-        .find(|r| principal.has_role(*r))
-        .or_else(|| principal.primary_role())
-        .unwrap_or(Role::AuditAdmin)
+    acting_role(&principal.roles(), Task::Reminder).unwrap_or(Role::AuditAdmin)
 }
 
 /// Sends one reminder as the principal's supervising role; returns its id.
@@ -84,15 +81,9 @@ pub async fn supervision(state: &AppState, principal: &Principal, id: Inspection
         if !measures.iter().any(|m| m.id == record.id) {
             continue;
         }
-        let problem = problems.iter().find(|p| p.id == record.problem_id);
-        let own = &record.measure.responsibility;
-        let inherited = problem.map(|p| &p.problem.responsibility);
-        let leader = own.leader.clone().or_else(|| inherited.and_then(|r| r.leader.clone()));
-        let departments = if own.departments.is_empty() {
-            inherited.map(|r| r.departments.clone()).unwrap_or_default()
-        } else {
-            own.departments.clone()
-        };
+        let Some(problem) = problems.iter().find(|p| p.id == record.problem_id) else { continue };
+        let who = record.measure.effective_responsibility(&problem.problem);
+        let (leader, departments) = (who.leader.map(str::to_owned), who.departments.to_vec());
         out.measures.push(Flagged {
             measure_id: record.id,
             problem_id: record.problem_id,

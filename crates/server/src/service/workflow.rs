@@ -2,7 +2,7 @@
 //! evidence files, problem closure and reopening, and which steps an account may take now.
 
 use rectify_domain::roles::Role;
-use rectify_domain::workflow::{self, Action, Actor, MeasureFacts, MeasureState, ReviewStage, WorkflowError};
+use rectify_domain::workflow::{Action, ActionKind, MeasureFacts, Task, acting_role, available_actions_any};
 use rectify_domain::{Evidence, NonEmptyText, PartialDate, ProgressEntry};
 use rectify_storage::{FileError, MeasureWorkflowView};
 use serde::Serialize;
@@ -12,53 +12,15 @@ use super::state::AppState;
 use crate::error::AppError;
 use crate::ids::{MeasureId, ProblemId};
 
-/// The step of the closure workflow a role takes, with the inspection office as the verifier.
-fn actor_of(role: Role) -> Option<Actor> {
-    role.workflow_actor(Role::InspectionOffice)
-}
-
-/// The role an account acts in for a step: the one whose part of the workflow the step is, so
-/// that an account holding several roles acts as the right one.
-pub(crate) fn role_for(principal: &Principal, action: &Action, state: MeasureState) -> Role {
-    let wanted: &[Actor] = match action {
-        Action::Start
-        | Action::MarkBasicallyCompleted
-        | Action::Resume
-        | Action::Claim
-        | Action::RequestExtension { .. } => &[Actor::Department, Actor::UnitLiaison],
-        Action::Approve | Action::SendBack { .. } => match state {
-            MeasureState::UnderReview { stage: ReviewStage::AwaitingLeader } => &[Actor::LeaderInCharge],
-            MeasureState::UnderReview { stage: ReviewStage::AwaitingLeadingGroup } => &[Actor::LeadingGroup],
-            _ => &[Actor::Verifier],
-        },
-        _ => &[Actor::Verifier],
-    };
-    let roles = principal.roles();
-    roles
-        .iter()
-        .copied()
-        .find(|r| actor_of(*r).is_some_and(|a| wanted.contains(&a)))
-        .or_else(|| roles.iter().copied().find(|r| actor_of(*r).is_some()))
-        .or_else(|| principal.primary_role())
-        .unwrap_or(Role::AuditAdmin)
+/// The role an account acts in for a task: the one whose part of the workflow it is, so that an
+/// account holding several roles acts as the right one (decided in the domain).
+fn role_of(principal: &Principal, task: Task, otherwise: Role) -> Role {
+    acting_role(&principal.roles(), task).unwrap_or(otherwise)
 }
 
 /// The role in which an account verifies, closes, reopens and looks back: the inspection office.
 pub(crate) fn verifier_role(principal: &Principal) -> Role {
-    if principal.has_role(Role::InspectionOffice) {
-        Role::InspectionOffice
-    } else {
-        principal.primary_role().unwrap_or(Role::AuditAdmin)
-    }
-}
-
-/// The role in which an account reports progress: the department, else the liaison.
-fn reporter_role(principal: &Principal) -> Role {
-    [Role::Department, Role::UnitLiaison]
-        .into_iter()
-        .find(|r| principal.has_role(*r))
-        .or_else(|| principal.primary_role())
-        .unwrap_or(Role::Department)
+    role_of(principal, Task::Verification, Role::AuditAdmin)
 }
 
 /// The workflow of one measure, or 404.
@@ -75,7 +37,7 @@ pub async fn apply_action(
     version: i64,
 ) -> Result<MeasureWorkflowView, AppError> {
     let view = workflow_of(state, measure).await?;
-    let role = role_for(principal, &action, view.state);
+    let role = role_of(principal, Task::Step { kind: action.kind(), state: view.state }, Role::AuditAdmin);
     Ok(state
         .store()
         .apply_measure_action(measure.get(), &principal.acting_as(role), action, version, state.now())
@@ -135,7 +97,7 @@ pub async fn record_progress(
         });
     }
     let entry = ProgressEntry { date, text, evidence };
-    let acting = principal.acting_as(reporter_role(principal));
+    let acting = principal.acting_as(role_of(principal, Task::Progress, Role::Department));
     Ok(state.store().add_progress(measure.get(), &acting, &entry, version, state.now()).await?)
 }
 
@@ -197,104 +159,28 @@ pub struct ActionButton {
     pub danger: bool,
 }
 
-/// The candidate steps, with placeholder fields where a step takes input from the form.
-fn candidates(facts: &MeasureFacts, today: chrono::NaiveDate) -> Vec<Action> {
-    let year = facts.deadline.map_or(chrono::Datelike::year(&today), |d| d.year_number());
-    let later = PartialDate::year(year.saturating_add(5)).unwrap_or(PartialDate::Year(year));
-    let reason = "—".to_owned();
-    vec![
-        Action::Start,
-        Action::MarkBasicallyCompleted,
-        Action::Resume,
-        Action::Claim,
-        Action::Approve,
-        Action::SendBack { reason: reason.clone() },
-        Action::RequestExtension { new_deadline: later, reason: reason.clone() },
-        Action::ApproveExtension,
-        Action::DeclineExtension { reason },
-        Action::DeclareLongTerm,
-        Action::CloseStage,
-        Action::CloseLongTerm,
-    ]
-}
-
-fn label(action: &Action, state: MeasureState) -> String {
-    match action {
-        Action::Start => "启动整改",
-        Action::MarkBasicallyCompleted => "标记基本完成",
-        Action::Resume => "恢复整改",
-        Action::Claim => "申请销号",
-        Action::Approve => match state {
-            MeasureState::UnderReview { stage: ReviewStage::AwaitingLeader } => "审核通过",
-            MeasureState::UnderReview { stage: ReviewStage::AwaitingLeadingGroup } => "确认整改完成",
-            _ => "核验通过并销号",
-        },
-        Action::SendBack { .. } => "退回重办",
-        Action::RequestExtension { .. } => "申请延期",
-        Action::ApproveExtension => "批准延期",
-        Action::DeclineExtension { .. } => "不予延期",
-        Action::DeclareLongTerm => "转为长期坚持",
-        Action::CloseStage => "阶段性核验通过",
-        Action::CloseLongTerm => "长期措施销号",
-        Action::Reopen { .. } => "重新打开",
-    }
-    .to_owned()
-}
-
-/// Where a measure stands in the workflow, in Chinese.
-pub fn state_label(state: MeasureState) -> &'static str {
-    match state {
-        MeasureState::NotStarted => "未启动",
-        MeasureState::InProgress => "正在整改",
-        MeasureState::BasicallyCompleted => "基本完成",
-        MeasureState::UnderReview { stage: ReviewStage::AwaitingLeader } => "已申请销号，待分管领导审核",
-        MeasureState::UnderReview { stage: ReviewStage::AwaitingLeadingGroup } => "分管领导已审核，待整改领导小组确认",
-        MeasureState::UnderReview { stage: ReviewStage::AwaitingVerifier } => "领导小组已确认，待巡察办核验销号",
-        MeasureState::Closed => "已销号",
-        MeasureState::LongTerm { .. } => "长期坚持",
-    }
-}
-
-fn facts_of(view: &MeasureWorkflowView) -> MeasureFacts {
-    MeasureFacts {
+/// The steps the principal may take on a measure now (a claim without evidence is shown blocked).
+pub fn buttons(principal: &Principal, view: &MeasureWorkflowView) -> Vec<ActionButton> {
+    let facts = MeasureFacts {
         state: view.state,
         deadline: view.deadline,
         evidence: view.evidence,
         pending_extension: view.pending_extension.clone(),
-    }
-}
-
-/// The steps the principal may take on a measure now (a claim without evidence is shown blocked).
-pub fn buttons(principal: &Principal, view: &MeasureWorkflowView, today: chrono::NaiveDate) -> Vec<ActionButton> {
-    let facts = facts_of(view);
-    let actors: Vec<_> = principal.roles().into_iter().filter_map(actor_of).collect();
-    let mut out: Vec<ActionButton> = Vec::new();
-    for action in candidates(&facts, today) {
-        let name = action.name();
-        let mut blocked = None;
-        let allowed = actors.iter().any(|actor| match workflow::apply(&facts, *actor, &action) {
-            Ok(_) => true,
-            Err(WorkflowError::NoEvidence) => {
-                blocked = Some("需先在下方上传佐证材料");
-                false
-            }
-            Err(_) => false,
-        });
-        if (allowed || blocked.is_some()) && !out.iter().any(|b| b.action == name) {
-            out.push(ActionButton {
-                action: name,
-                label: label(&action, view.state),
-                needs_reason: matches!(
-                    action,
-                    Action::SendBack { .. } | Action::DeclineExtension { .. } | Action::RequestExtension { .. }
-                ),
-                needs_deadline: matches!(action, Action::RequestExtension { .. }),
-                blocked: if allowed { None } else { blocked },
-                danger: matches!(action, Action::SendBack { .. } | Action::DeclineExtension { .. }),
-            });
-        }
-    }
-    out
+    };
+    let actors = principal.roles().into_iter().filter_map(Role::default_workflow_actor);
+    available_actions_any(&facts, actors)
+        .into_iter()
+        // Reopening is the look-back's (反弹重办), not a button of the measure.
+        .filter(|a| a.kind != ActionKind::Reopen)
+        .map(|a| ActionButton {
+            action: a.kind.name(),
+            label: a.kind.label_zh(view.state).to_owned(),
+            needs_reason: a.kind.needs_reason(),
+            needs_deadline: a.kind.needs_deadline(),
+            blocked: a.blocked.map(|b| b.label_zh()),
+            danger: a.kind.is_danger(),
+        })
+        .collect()
 }
 
 /// Whether the buttons hold a review decision (approve or send back, or decide an extension).
@@ -302,26 +188,15 @@ pub fn is_review(buttons: &[ActionButton]) -> bool {
     buttons.iter().any(|b| matches!(b.action, "approve" | "send_back" | "approve_extension" | "decline_extension"))
 }
 
-/// Reads a step as a form names it.
+/// Reads a step as a form names it (reopening is not a form's step).
 pub fn action_from(name: &str, reason: Option<&str>, new_deadline: Option<&str>) -> Result<Action, AppError> {
-    let reason = reason.unwrap_or_default().to_owned();
-    Ok(match name {
-        "start" => Action::Start,
-        "mark_basically_completed" => Action::MarkBasicallyCompleted,
-        "resume" => Action::Resume,
-        "claim" => Action::Claim,
-        "approve" => Action::Approve,
-        "send_back" => Action::SendBack { reason },
-        "request_extension" => {
-            let text = new_deadline.map(str::trim).unwrap_or_default();
-            let new_deadline = text.parse::<PartialDate>().map_err(|e| AppError::Invalid(e.to_string()))?;
-            Action::RequestExtension { new_deadline, reason }
-        }
-        "approve_extension" => Action::ApproveExtension,
-        "decline_extension" => Action::DeclineExtension { reason },
-        "declare_long_term" => Action::DeclareLongTerm,
-        "close_stage" => Action::CloseStage,
-        "close_long_term" => Action::CloseLongTerm,
-        other => return Err(AppError::Invalid(format!("unknown action {other:?}"))),
-    })
+    let kind = ActionKind::from_name(name)
+        .filter(|k| *k != ActionKind::Reopen)
+        .ok_or_else(|| AppError::Invalid(format!("unknown action {name:?}")))?;
+    let new_deadline = match new_deadline.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => Some(text.parse::<PartialDate>().map_err(|e| AppError::Invalid(e.to_string()))?),
+        None => None,
+    };
+    Action::from_kind(kind, reason.unwrap_or_default().to_owned(), new_deadline)
+        .ok_or_else(|| AppError::Invalid("the new deadline is missing".into()))
 }

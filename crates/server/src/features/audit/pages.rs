@@ -9,8 +9,8 @@ use minijinja::context;
 use super::api::AuditQuery;
 use crate::error::AppError;
 use crate::http::page::PageContext;
-use crate::render::{Crumb, format, render, ser};
-use crate::service::{AppState, audit};
+use crate::render::{Crumb, format, labels, render, ser};
+use crate::service::{AppState, accounts, audit};
 
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
     fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
@@ -37,6 +37,27 @@ pub(crate) async fn audit(
     let filter = f.filter()?;
     let page = f.page();
     let entries = audit::list(&state, &filter, page).await?;
+    // People by their names, as the log's readers know them; the login name stays beside.
+    let names: std::collections::HashMap<i64, String> =
+        accounts::list(&state).await?.into_iter().map(|u| (u.id, u.display_name)).collect();
+    let rows: Vec<minijinja::Value> = entries
+        .iter()
+        .map(|e| {
+            let person = e.actor_user_id.and_then(|id| names.get(&id)).cloned();
+            context! {
+                seq => e.seq,
+                at => format::beijing(&e.at, false),
+                person => person.unwrap_or_else(|| e.actor_name.clone()),
+                login => e.actor_name.clone(),
+                address => e.address.clone(),
+                action => labels::action_zh(&e.action),
+                code => e.action.clone(),
+                target => labels::target_zh(&e.target_kind).to_owned(),
+                target_id => e.target_id.clone(),
+                result => labels::result_zh(&e.result),
+            }
+        })
+        .collect();
     let verified = match text("verify") {
         Some(_) => Some(ser(super::api::verify(&state).await?)),
         None => None,
@@ -60,7 +81,7 @@ pub(crate) async fn audit(
     let next_offset = (entries.len() == page.limit as usize).then(|| page.offset + u64::from(page.limit));
     let chrome = context.chrome("audit", "审计日志", vec![Crumb::link("首页", "/"), Crumb::here("审计日志")], None);
     let ctx = context! {
-        entries => ser(&entries),
+        entries => rows,
         q => context! {
             action => f.action.clone(), target_kind => f.target_kind.clone(), target_id => f.target_id.clone(),
             from => f.from.clone(), until => f.until.clone(), actor => f.actor,

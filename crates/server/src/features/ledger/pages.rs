@@ -17,7 +17,7 @@ use crate::error::AppError;
 use crate::http::page::PageContext;
 use crate::ids::{InspectionId, MeasureId, ProblemId};
 use crate::render::rows::{self, LedgerQuery, PAGE_SIZE, ProblemRow};
-use crate::render::{Crumb, figures, format, panel, render, ser};
+use crate::render::{Crumb, figures, format, labels, panel, render, ser};
 use crate::service::scope::sets::REASSIGN;
 use crate::service::session::Principal;
 use crate::service::{AppState, audit, ledger, scope, workflow};
@@ -365,32 +365,6 @@ struct HistoryEntry {
     measure_id: Option<i64>,
 }
 
-/// The Chinese label of an audited action on a problem or measure. `None` for actions that do
-/// not belong in an item's history (sign-in events, account changes, unknown codes).
-fn action_label_zh(action: &str) -> Option<&'static str> {
-    Some(match action {
-        "measure.start" => "开始整改",
-        "measure.mark_basically_completed" => "标记基本完成",
-        "measure.resume" => "恢复整改",
-        "measure.claim" => "申请销号",
-        "measure.approve" => "审核通过",
-        "measure.send_back" => "退回重办",
-        "measure.request_extension" => "申请延期",
-        "measure.approve_extension" => "同意延期",
-        "measure.decline_extension" => "不同意延期",
-        "measure.declare_long_term" => "列为长期整改",
-        "measure.close_stage" => "阶段性销号",
-        "measure.close_long_term" => "长期整改销号",
-        "measure.reopen" => "重新整改",
-        "measure.add_progress" => "报送进展",
-        "measure.attach_evidence" => "上传佐证材料",
-        "measure.remind" => "催办",
-        "problem.close" => "问题销号",
-        "problem.reopen" => "问题重新整改",
-        _ => return None,
-    })
-}
-
 /// The successful audited actions on one problem or measure, newest first, labelled in Chinese.
 async fn item_history(
     state: &AppState,
@@ -407,7 +381,7 @@ fn history_entry(e: &AuditEntry, measure: Option<&str>, id: i64) -> Option<Histo
         seq: e.seq,
         at: format::beijing(&e.at, false),
         actor: e.actor_name.clone(),
-        label: action_label_zh(&e.action)?,
+        label: labels::item_action_zh(&e.action)?,
         measure: measure.map(str::to_owned),
         measure_id: measure.map(|_| id),
     })
@@ -426,7 +400,7 @@ pub(crate) async fn dashboard(
     let departments = rows::by_department(&loaded.rows);
     let lights: Vec<Value> = rows::light_counts(&loaded.rows)
         .into_iter()
-        .map(|(l, n)| context! { key => rows::light_key(l), name => l.label_zh(), value => n })
+        .map(|(l, n)| context! { key => l.as_str(), name => l.label_zh(), value => n })
         .collect();
     let timeline = rows::timeline(&loaded.rows);
     let charts = serde_json::json!({
@@ -434,7 +408,7 @@ pub(crate) async fn dashboard(
         "leaders": leaders,
         "departments": departments,
         "lights": rows::light_counts(&loaded.rows).into_iter()
-            .map(|(l, n)| serde_json::json!({"key": rows::light_key(l), "name": l.label_zh(), "value": n}))
+            .map(|(l, n)| serde_json::json!({"key": l.as_str(), "name": l.label_zh(), "value": n}))
             .collect::<Vec<_>>(),
         "timeline": timeline,
     });
@@ -459,19 +433,4 @@ pub(crate) async fn dashboard(
         charts_json,
     };
     Ok(render("dashboard.html", &chrome, fields)?.into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn history_labels_are_chinese_and_skip_sign_in_events() {
-        assert_eq!(action_label_zh("measure.claim"), Some("申请销号"));
-        assert_eq!(action_label_zh("measure.approve"), Some("审核通过"));
-        assert_eq!(action_label_zh("measure.send_back"), Some("退回重办"));
-        assert_eq!(action_label_zh("measure.add_progress"), Some("报送进展"));
-        assert_eq!(action_label_zh("login.failed"), None);
-        assert_eq!(action_label_zh("user.set_roles"), None);
-    }
 }

@@ -14,7 +14,6 @@ use crate::error::AppError;
 use crate::http::error::ErrorBody;
 use crate::http::extract::JsonBody;
 use crate::ids::{InspectionId, MeasureId};
-use crate::render::rows;
 use crate::service::session::Principal;
 use crate::service::{AppState, supervision};
 
@@ -161,7 +160,7 @@ pub(crate) async fn supervision(
         dto.measures.push(FlaggedDto {
             measure_id: flagged.measure_id,
             problem_id: flagged.problem_id,
-            light: rows::light_key(flagged.light).to_owned(),
+            light: flagged.light.as_str().to_owned(),
             deadline: flagged.deadline,
             leader: flagged.leader,
             departments: flagged.departments,
