@@ -1,0 +1,94 @@
+//! Reads a 整改台账 workbook: finds the ledger sheets and their header rows, matches headers by
+//! meaning, carries merged cells down, and turns rows into problems and measures. Workbooks
+//! written by [`crate::write_ledger_xlsx`] read back to the same ledger; other offices' ledgers
+//! read as far as their columns go.
+//!
+//! By concern: [`grid`] loads the sheets, [`layout`] finds headers and what each sheet holds,
+//! [`values`] reads statuses, dates and the other values of a row, [`sheets`] turns rows into
+//! problems and measures, [`reference`] reads the sheets that point at problems by 序号, and
+//! [`assemble`] joins it all into one ledger.
+
+mod assemble;
+mod grid;
+mod layout;
+mod reference;
+mod sheets;
+mod values;
+
+use rectify_domain::{Ledger, PartialDate};
+use serde::Serialize;
+
+use crate::dates::YearContext;
+pub use assemble::read_ledger_xlsx;
+use grid::Grid;
+
+/// How strict the import is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Leave out bad rows (and report them) instead of refusing the whole workbook.
+    pub skip_bad_rows: bool,
+}
+
+/// What an import produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    pub ledger: Ledger,
+    /// Rows left out; non-empty only with [`ImportOptions::skip_bad_rows`].
+    pub skipped: Vec<RowError>,
+    /// The sheets data was taken from, in workbook order.
+    pub sheets_read: Vec<String>,
+    /// Non-empty data rows read from the problem and measure sheets.
+    pub rows_read: usize,
+    /// Things read with a guess or left out that were not errors (e.g. an undated progress note).
+    pub warnings: Vec<RowError>,
+}
+
+/// A row that could not be read, located as Excel shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub sheet: String,
+    /// 1-based, as Excel numbers rows.
+    pub row: u32,
+    /// Column letter with the header, e.g. "F（完成时限）".
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "{} row {} column {}: {}", self.sheet, self.row, c, self.message),
+            None => write!(f, "{} row {}: {}", self.sheet, self.row, self.message),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ImportError {
+    #[error("not an Excel workbook (.xlsx): {0}")]
+    NotAWorkbook(String),
+    #[error("no sheet looks like a rectification ledger (sheets: {}); a ledger needs a 问题 column", .0.join(", "))]
+    NoLedgerSheet(Vec<String>),
+    #[error("{} bad row(s), nothing imported; first: {}", .0.len(), .0.first().map(ToString::to_string).unwrap_or_default())]
+    BadRows(Vec<RowError>),
+}
+
+/// The accumulating import.
+struct Import {
+    opts: ImportOptions,
+    bad: Vec<RowError>,
+    warnings: Vec<RowError>,
+    ctx: YearContext,
+    report_date: Option<PartialDate>,
+    rows_read: usize,
+}
+
+impl Import {
+    fn error(&mut self, grid: &Grid, row: usize, column: Option<String>, message: String) {
+        self.bad.push(RowError { sheet: grid.name.clone(), row: row as u32 + 1, column, message });
+    }
+
+    fn warn(&mut self, grid: &Grid, row: usize, column: Option<String>, message: String) {
+        self.warnings.push(RowError { sheet: grid.name.clone(), row: row as u32 + 1, column, message });
+    }
+}
