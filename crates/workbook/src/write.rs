@@ -2,6 +2,8 @@
 //! evidence list, the statistics, and the header facts and outcomes — every ledger field on a
 //! visible sheet, so that the workbook reads back to the same ledger.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 use rectify_domain::{
     Evidence, Ledger, Measure, MeasureRef, PartialDate, Problem, ProblemRef, Responsibility, Status, WanYuan,
@@ -82,6 +84,31 @@ impl Formats {
     }
 }
 
+/// Excel's limit on the text of one cell, in UTF-16 code units (32,767).
+pub(crate) const CELL_LIMIT: usize = 32_767;
+/// Put at the end of a text cut to fit in a cell (全文见系统: the whole text is in the system).
+pub(crate) const CUT_MARKER: &str = "…（全文见系统）";
+
+/// The text as it fits in one cell: unchanged when within Excel's limit, otherwise cut at a
+/// character boundary and ended with [`CUT_MARKER`], so that a long progress note never makes
+/// the whole workbook fail.
+pub(crate) fn fit(text: &str) -> Cow<'_, str> {
+    if text.len() <= CELL_LIMIT || text.encode_utf16().count() <= CELL_LIMIT {
+        return Cow::Borrowed(text);
+    }
+    let room = CELL_LIMIT - CUT_MARKER.encode_utf16().count();
+    let mut used = 0;
+    let mut end = 0;
+    for (i, c) in text.char_indices() {
+        if used + c.len_utf16() > room {
+            break;
+        }
+        used += c.len_utf16();
+        end = i + c.len_utf8();
+    }
+    Cow::Owned(format!("{}{CUT_MARKER}", &text[..end]))
+}
+
 /// One value to put in a cell (or in a vertically merged block of cells).
 enum Value<'a> {
     Text(Option<&'a str>),
@@ -103,7 +130,7 @@ fn put(
     }
     match value {
         Value::Text(Some(t)) if !t.is_empty() => {
-            ws.write_string_with_format(first, col, t, fmt)?;
+            ws.write_string_with_format(first, col, fit(t), fmt)?;
         }
         Value::Text(_) | Value::Date(None) => {
             ws.write_blank(first, col, fmt)?;
@@ -111,10 +138,15 @@ fn put(
         Value::Number(n) => {
             ws.write_number_with_format(first, col, n, fmt)?;
         }
-        Value::Date(Some(PartialDate::Day(d))) => {
-            let excel = excel_date(d)?;
-            ws.write_date_with_format(first, col, &excel, &f.date)?;
-        }
+        Value::Date(Some(PartialDate::Day(d))) => match excel_date(d) {
+            Ok(excel) => {
+                ws.write_date_with_format(first, col, &excel, &f.date)?;
+            }
+            // A day Excel cannot hold as a date is kept as text rather than failing the workbook.
+            Err(_) => {
+                ws.write_string_with_format(first, col, PartialDate::Day(d).to_chinese(), fmt)?;
+            }
+        },
         Value::Date(Some(other)) => {
             ws.write_string_with_format(first, col, other.to_chinese(), fmt)?;
         }
@@ -132,9 +164,9 @@ fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, WorkbookError> {
 fn table_head(ws: &mut Worksheet, title: &str, headers: &[(&str, f64)], f: &Formats) -> Result<u32, WorkbookError> {
     let last = headers.len().saturating_sub(1) as u16;
     if last > 0 {
-        ws.merge_range(0, 0, 0, last, title, &f.title)?;
+        ws.merge_range(0, 0, 0, last, &fit(title), &f.title)?;
     } else {
-        ws.write_string_with_format(0, 0, title, &f.title)?;
+        ws.write_string_with_format(0, 0, fit(title), &f.title)?;
     }
     ws.set_row_height(0, 28)?;
     for (i, (name, width)) in headers.iter().enumerate() {
@@ -463,9 +495,9 @@ fn write_statistics(ws: &mut Worksheet, ledger: &Ledger, f: &Formats) -> Result<
     counts.push(("建章立制：制定".into(), f64::from(s.rules_made), String::new()));
     counts.push(("建章立制：修订".into(), f64::from(s.rules_revised), String::new()));
     for (label, value, note) in &counts {
-        ws.write_string_with_format(row, 0, label, &f.text)?;
+        ws.write_string_with_format(row, 0, fit(label), &f.text)?;
         ws.write_number_with_format(row, 1, *value, &f.number)?;
-        ws.write_string_with_format(row, 2, note, &f.text)?;
+        ws.write_string_with_format(row, 2, fit(note), &f.text)?;
         row += 1;
     }
     let rate = s.completion_percent(ledger.policy.rate_decimals);
@@ -482,13 +514,13 @@ fn write_statistics(ws: &mut Worksheet, ledger: &Ledger, f: &Formats) -> Result<
         row += 1;
     }
     for a in &s.accountability {
-        ws.write_string_with_format(row, 0, format!("问责：{}", a.kind), &f.text)?;
+        ws.write_string_with_format(row, 0, fit(&format!("问责：{}", a.kind)), &f.text)?;
         ws.write_number_with_format(row, 1, f64::from(a.persons), &f.number)?;
         ws.write_string_with_format(row, 2, format!("{}人，{}人次", a.persons, a.person_times), &f.text)?;
         row += 1;
     }
     for m in &s.meetings {
-        ws.write_string_with_format(row, 0, format!("会议：{}", m.kind), &f.text)?;
+        ws.write_string_with_format(row, 0, fit(&format!("会议：{}", m.kind)), &f.text)?;
         ws.write_number_with_format(row, 1, f64::from(m.count), &f.number)?;
         ws.write_string_with_format(row, 2, format!("{}次", m.count), &f.text)?;
         row += 1;
