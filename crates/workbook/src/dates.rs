@@ -10,6 +10,8 @@ pub(crate) enum Deadline {
     Date(PartialDate),
     /// A kind of rectification written instead of a date (立行立改, 长期坚持).
     Kind(MeasureKind),
+    /// A kind with a date beside it ("长期坚持，2024年6月底前见成效").
+    Both(MeasureKind, PartialDate),
 }
 
 /// Where the year of "6月底前" comes from.
@@ -80,12 +82,29 @@ pub(crate) fn parse_number(value: f64, ctx: YearContext) -> Result<PartialDate, 
 /// Words that stand for a kind instead of a date.
 fn kind_word(text: &str) -> Option<MeasureKind> {
     match text {
-        "立行立改" | "即知即改" | "立巡立改" | "立即整改" => Some(MeasureKind::Immediate),
-        "长期坚持" | "长期" | "持续推进" | "持续整改" | "长期整改" | "常态化" | "长期推进" => {
-            Some(MeasureKind::LongTerm)
+        "立行立改" | "即知即改" | "立巡立改" | "立即整改" | "即查即改" | "立查立改" | "立改立行" => {
+            Some(MeasureKind::Immediate)
         }
+        "长期坚持" | "长期" | "持续推进" | "持续整改" | "长期整改" | "常态化" | "长期推进" | "常态化推进"
+        | "长期执行" | "持续坚持" => Some(MeasureKind::LongTerm),
+        "限期整改" => Some(MeasureKind::TimeLimited),
         _ => None,
     }
+}
+
+/// A kind word at the start of the text and what follows it ("长期坚持，2024年底前…").
+fn leading_kind(text: &str) -> Option<(MeasureKind, &str)> {
+    let words = ["立行立改", "即知即改", "立即整改", "长期坚持", "持续整改", "长期整改", "常态化推进", "持续推进"];
+    words.iter().find_map(|w| {
+        let rest = text.strip_prefix(w)?;
+        Some((kind_word(w)?, rest.trim_start_matches(|c: char| "，,；;、（(：: ".contains(c))))
+    })
+}
+
+/// "2024年3月至6月", "2024.3—2024.6": the end of a span is the deadline.
+fn span_end(text: &str) -> Option<(&str, &str)> {
+    let (from, to) = text.split_once(['至', '~', '～', '—'])?;
+    (!from.is_empty() && !to.is_empty()).then_some((from, to))
 }
 
 /// Reads a deadline written as text.
@@ -95,7 +114,39 @@ pub(crate) fn parse_deadline_text(text: &str, ctx: YearContext) -> Result<Deadli
     if let Some(kind) = kind_word(compact) {
         return Ok(Deadline::Kind(kind));
     }
+    if let Some((kind, rest)) = leading_kind(compact) {
+        let rest = rest.trim_end_matches(|c: char| "）)".contains(c));
+        return Ok(match parse_text(rest, ctx).ok().or_else(|| first_date_in(rest, ctx)) {
+            Some(d) => Deadline::Both(kind, d),
+            None => Deadline::Kind(kind),
+        });
+    }
+    if let Some((from, to)) = span_end(compact) {
+        // The end takes its year from the start when it gives none ("2024年3月至6月").
+        let start = parse_text(from, ctx).ok();
+        let ctx = YearContext { feedback: None, previous: start.or(ctx.previous) };
+        if let Ok(end) = parse_text(to, ctx) {
+            return Ok(Deadline::Date(end));
+        }
+    }
     parse_text(compact, ctx).map(Deadline::Date)
+}
+
+/// "上半年" and "一季度" as the month they end in.
+fn part_of_year(text: &str) -> Option<(&str, u32)> {
+    const PARTS: [(&str, u32); 10] = [
+        ("上半年", 6),
+        ("下半年", 12),
+        ("第一季度", 3),
+        ("第二季度", 6),
+        ("第三季度", 9),
+        ("第四季度", 12),
+        ("一季度", 3),
+        ("二季度", 6),
+        ("三季度", 9),
+        ("四季度", 12),
+    ];
+    PARTS.iter().find_map(|(word, month)| text.strip_suffix(word).map(|year| (year, *month)))
 }
 
 /// Reads a date written as text, as precise as written.
@@ -128,6 +179,18 @@ pub(crate) fn parse_text(text: &str, ctx: YearContext) -> Result<PartialDate, Da
         if t.len() == before {
             break;
         }
+    }
+    if let Some((year, month)) = part_of_year(&t) {
+        let year: String = year.chars().filter(char::is_ascii_digit).collect();
+        return match year.parse::<i32>() {
+            Ok(y) if year.len() == 4 => PartialDate::month(y, month).map_err(|_| DateError::Unreadable),
+            _ => Err(DateError::Unreadable),
+        };
+    }
+    // "20240305" typed without separators.
+    if t.len() == 8 && t.chars().all(|c| c.is_ascii_digit()) {
+        let n = |r: std::ops::Range<usize>| t.get(r).and_then(|s| s.parse::<u32>().ok()).ok_or(DateError::Unreadable);
+        return PartialDate::day(n(0..4)? as i32, n(4..6)?, n(6..8)?).map_err(|_| DateError::Unreadable);
     }
     let month_marked = t.contains('月');
     if t.ends_with('号') || t.ends_with('日') || t.ends_with('月') || t.ends_with('年') {
@@ -171,6 +234,32 @@ pub(crate) fn parse_text(text: &str, ctx: YearContext) -> Result<PartialDate, Da
     }
 }
 
+/// The first date written anywhere in a text ("…于2024年3月5日印发…", "截至2024.6.30").
+pub(crate) fn first_date_in(text: &str, ctx: YearContext) -> Option<PartialDate> {
+    let chars: Vec<char> = text.chars().collect();
+    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    for start in 0..chars.len() {
+        let starts_year = chars[start..].iter().take(4).filter(|c| is_digit(**c)).count() == 4
+            && (start == 0 || !is_digit(chars[start - 1]))
+            && chars.get(start + 4).is_some_and(|c| "年.-/．／".contains(*c));
+        if !starts_year {
+            continue;
+        }
+        // The longest run of date characters from here that reads as a date.
+        let end = (start..chars.len())
+            .take_while(|&i| is_digit(chars[i]) || "年月日号.-/．／".contains(chars[i]))
+            .last()
+            .map_or(start, |i| i + 1);
+        for stop in (start + 4..=end).rev() {
+            let candidate: String = chars[start..stop].iter().collect();
+            if let Ok(d) = parse_text(&candidate, ctx) {
+                return Some(d);
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,6 +298,16 @@ mod tests {
     }
 
     #[test]
+    fn dates_inside_texts() {
+        let none = YearContext::default();
+        assert_eq!(first_date_in("已于2024年3月5日印发制度。", none), Some(d("2024-03-05")));
+        assert_eq!(first_date_in("示例局整改台账（截至2024.6.30）", none), Some(d("2024-06-30")));
+        assert_eq!(first_date_in("2024年6月，召开会议", none), Some(d("2024-06")));
+        assert_eq!(first_date_in("共12345项", none), None);
+        assert_eq!(first_date_in("已完成", none), None);
+    }
+
+    #[test]
     fn numbers_and_serials() {
         let none = YearContext::default();
         assert_eq!(parse_number(2024.0, none), Ok(d("2024")));
@@ -224,5 +323,40 @@ mod tests {
         assert_eq!(parse_deadline_text("立行立改", none), Ok(Deadline::Kind(MeasureKind::Immediate)));
         assert_eq!(parse_deadline_text(" 长期坚持 ", none), Ok(Deadline::Kind(MeasureKind::LongTerm)));
         assert_eq!(parse_deadline_text("2023.6", none), Ok(Deadline::Date(d("2023-06"))));
+        assert_eq!(parse_deadline_text("长期", none), Ok(Deadline::Kind(MeasureKind::LongTerm)));
+        assert_eq!(
+            parse_deadline_text("长期坚持，2024年6月底前见成效", none),
+            Ok(Deadline::Both(MeasureKind::LongTerm, d("2024-06")))
+        );
+        assert_eq!(
+            parse_deadline_text("立行立改（2024年3月5日）", none),
+            Ok(Deadline::Both(MeasureKind::Immediate, d("2024-03-05")))
+        );
+    }
+
+    #[test]
+    fn every_common_written_form() {
+        let none = YearContext::default();
+        for (text, want) in [
+            ("2024.3.5", "2024-03-05"),
+            ("2024-3-5", "2024-03-05"),
+            ("2024/3/5", "2024-03-05"),
+            ("2024年3月5日", "2024-03-05"),
+            ("2024年3月5号", "2024-03-05"),
+            ("20240305", "2024-03-05"),
+            ("2024年3月", "2024-03"),
+            ("2024年3月底", "2024-03"),
+            ("2024年3月底前完成", "2024-03"),
+            ("2024.03", "2024-03"),
+            ("2024年上半年", "2024-06"),
+            ("2024年第三季度", "2024-09"),
+            ("2024年", "2024"),
+        ] {
+            assert_eq!(parse_deadline_text(text, none), Ok(Deadline::Date(d(want))), "{text}");
+        }
+        assert_eq!(parse_deadline_text("3月底前", ctx("2024-01-10")), Ok(Deadline::Date(d("2024-03"))));
+        assert_eq!(parse_deadline_text("2024年3月至6月", none), Ok(Deadline::Date(d("2024-06"))));
+        assert_eq!(parse_deadline_text("2024.3～2024.9", none), Ok(Deadline::Date(d("2024-09"))));
+        assert_eq!(parse_deadline_text("20241341", none), Err(DateError::Unreadable));
     }
 }

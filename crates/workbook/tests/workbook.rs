@@ -308,32 +308,37 @@ fn bad_workbook() -> Vec<u8> {
     wb.save_to_buffer().unwrap()
 }
 
+/// Unknown values never refuse a unit's ledger: each is a warning with its sheet, row and
+/// column, the row is read without the value, and a row that cannot be placed is warned about.
 #[test]
-fn every_bad_row_is_reported_with_its_place() {
-    let Err(ImportError::BadRows(rows)) = read_ledger_xlsx(&bad_workbook(), &strict()) else {
-        panic!("bad rows must refuse the import");
-    };
-    let places: Vec<(String, u32, Option<String>)> =
-        rows.iter().map(|e| (e.sheet.clone(), e.row, e.column.clone())).collect();
-    assert_eq!(
-        places,
-        [
-            ("台账".to_string(), 2, Some("B（问题）".to_string())),
-            ("台账".to_string(), 3, Some("D（完成时限）".to_string())),
-            ("台账".to_string(), 4, Some("E（整改状态）".to_string())),
-        ]
-    );
-    assert!(rows[1].message.contains("明年再说"), "{}", rows[1].message);
-    assert!(rows[2].message.contains("很好"), "{}", rows[2].message);
-}
-
-#[test]
-fn skip_bad_rows_keeps_the_good_ones() {
-    let imported = read_ledger_xlsx(&bad_workbook(), &ImportOptions { skip_bad_rows: true }).unwrap();
-    assert_eq!(imported.skipped.len(), 3);
-    let titles: Vec<&str> = imported.ledger.problems().map(|p| p.title.as_str()).collect();
-    assert_eq!(titles, ["问题丁"]);
-    assert_eq!(imported.ledger.aspects[0].problems[0].measures[0].deadline, Some(pd("2023-08-31")));
+fn unreadable_values_are_warnings_with_their_place_and_the_rows_are_kept() {
+    for opts in [strict(), ImportOptions { skip_bad_rows: true }] {
+        let imported = read_ledger_xlsx(&bad_workbook(), &opts).unwrap();
+        assert!(imported.skipped.is_empty());
+        let places: Vec<(String, u32, Option<String>)> =
+            imported.warnings.iter().map(|e| (e.sheet.clone(), e.row, e.column.clone())).collect();
+        assert_eq!(
+            places,
+            [
+                ("台账".to_string(), 2, Some("B（问题）".to_string())),
+                ("台账".to_string(), 3, Some("D（完成时限）".to_string())),
+                ("台账".to_string(), 4, Some("E（整改状态）".to_string())),
+            ]
+        );
+        let w = &imported.warnings;
+        assert!(w[0].message.contains("row not read"), "{}", w[0].message);
+        assert!(w[1].message.contains("明年再说"), "{}", w[1].message);
+        assert!(w[2].message.contains("很好"), "{}", w[2].message);
+        let l = &imported.ledger;
+        let titles: Vec<&str> = l.problems().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["问题乙", "问题丙", "问题丁"]);
+        let p = &l.aspects[0].problems;
+        assert_eq!((p[0].measures[0].deadline, p[0].status), (None, Status::Completed));
+        assert_eq!(p[1].measures[0].deadline, Some(pd("2023-07")));
+        assert_eq!((p[1].measures[0].status, p[1].status), (None, Status::Unknown));
+        assert_eq!(p[2].measures[0].deadline, Some(pd("2023-08-31")));
+        assert_eq!(p[2].status, Status::InProgress);
+    }
 }
 
 #[test]
@@ -349,7 +354,7 @@ fn garbage_and_sheets_without_a_ledger_are_refused() {
 }
 
 #[test]
-fn month_only_deadline_without_any_year_is_a_bad_row() {
+fn month_only_deadline_without_any_year_is_a_warning() {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     for (c, h) in ["问题", "整改措施", "整改期限"].iter().enumerate() {
@@ -358,11 +363,12 @@ fn month_only_deadline_without_any_year_is_a_bad_row() {
     ws.write(1, 0, "问题甲").unwrap();
     ws.write(1, 1, "措施甲").unwrap();
     ws.write(1, 2, "6月底前").unwrap();
-    let Err(ImportError::BadRows(rows)) = read_ledger_xlsx(&wb.save_to_buffer().unwrap(), &strict()) else {
-        panic!("no year anywhere");
-    };
+    let imported = read_ledger_xlsx(&wb.save_to_buffer().unwrap(), &strict()).unwrap();
+    let rows = &imported.warnings;
     assert_eq!(rows[0].row, 2);
     assert_eq!(rows[0].column.as_deref(), Some("C（整改期限）"));
+    assert!(rows[0].message.contains("gives no year"), "{}", rows[0].message);
+    assert_eq!(imported.ledger.aspects[0].problems[0].measures[0].deadline, None);
 }
 
 /// Found by `cargo fuzz run xlsx_import`: a cell reference whose column overflows inside calamine.

@@ -23,9 +23,15 @@ pub use assemble::read_ledger_xlsx;
 use grid::Grid;
 
 /// How strict the import is.
+///
+/// A unit's own ledger is never refused for what its cells say: an unknown status, a date that
+/// cannot be read or a row that cannot be placed is a warning ([`Imported::warnings`]) with its
+/// sheet, row and column, and the rest is read. Only the sheets this crate writes for itself
+/// (基本信息, 成效, 佐证材料), whose layout is exact, have bad rows that refuse the workbook.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImportOptions {
-    /// Leave out bad rows (and report them) instead of refusing the whole workbook.
+    /// Leave out bad rows of the crate's own sheets (and report them) instead of refusing the
+    /// whole workbook.
     pub skip_bad_rows: bool,
 }
 
@@ -39,7 +45,8 @@ pub struct Imported {
     pub sheets_read: Vec<String>,
     /// Non-empty data rows read from the problem and measure sheets.
     pub rows_read: usize,
-    /// Things read with a guess or left out that were not errors (e.g. an undated progress note).
+    /// Values read with a guess or left out, and rows not read, each with its place (e.g. an
+    /// unknown status word, an undated progress note, a note under the table).
     pub warnings: Vec<RowError>,
 }
 

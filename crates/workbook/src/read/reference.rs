@@ -45,16 +45,16 @@ pub(super) fn read_responsibility(
             seq = Some(s);
         }
         let Some(r) = seq.as_deref().and_then(|s| index.find(s)) else {
-            imp.error(
+            imp.warn(
                 grid,
                 row,
                 view.column(Col::Seq),
-                format!("no problem with 序号 {:?}", seq.clone().unwrap_or_default()),
+                format!("not read: no problem with 序号 {:?}", seq.clone().unwrap_or_default()),
             );
             continue;
         };
         let Some(m) = cols.at(Col::MeasureSeq).map_or(Some(None), |c| measure_index(grid, row, c)) else {
-            imp.error(grid, row, view.column(Col::MeasureSeq), "措施序号 is not a number".to_string());
+            imp.warn(grid, row, view.column(Col::MeasureSeq), "not read: 措施序号 is not a number".to_string());
             continue;
         };
         let resp = Responsibility {
@@ -68,7 +68,12 @@ pub(super) fn read_responsibility(
             None => p.responsibility = resp,
             Some(i) => match p.measures.get_mut(i) {
                 Some(measure) => measure.responsibility = resp,
-                None => imp.error(grid, row, view.column(Col::MeasureSeq), format!("problem has no measure {}", i + 1)),
+                None => imp.warn(
+                    grid,
+                    row,
+                    view.column(Col::MeasureSeq),
+                    format!("not read: the problem has no measure {}", i + 1),
+                ),
             },
         }
     }

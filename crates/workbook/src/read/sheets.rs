@@ -7,8 +7,9 @@ use rectify_domain::{Measure, NonEmptyText, Problem, ProgressEntry, Status};
 use super::Import;
 use super::grid::{EMPTY, Grid};
 use super::layout::{Columns, split_heading};
-use super::values::{read_measure_values, read_status, roll_up};
+use super::values::{read_measure_values, roll_up, row_status};
 use crate::columns::Col;
+use crate::dates;
 use crate::labels;
 
 /// A problem read from a sheet, with the 序号 that other sheets use to point at it.
@@ -44,6 +45,38 @@ impl RowView<'_> {
 
     pub(super) fn column(&self, col: Col) -> Option<String> {
         self.cols.at(col).map(|c| self.cols.describe(c))
+    }
+
+    /// The text of a note under or inside the table (注：…, 填表人：…, 合计) that is no data.
+    pub(super) fn note(&self) -> Option<String> {
+        let text = (0..self.grid.width()).find_map(|c| self.grid.text(self.row, c))?;
+        let t = text.trim_start();
+        let noted = ["注：", "注:", "注1", "注 ", "注．", "注."].iter().any(|p| t.starts_with(p));
+        let words = [
+            "备注",
+            "说明：",
+            "说明:",
+            "填表",
+            "填报人",
+            "填报单位",
+            "填报日期",
+            "填报时间",
+            "制表",
+            "审核人",
+            "审核：",
+            "审核:",
+            "负责人",
+            "联系人",
+            "联系电话",
+            "合计",
+            "小计",
+            "总计",
+            "签字",
+            "签名",
+            "盖章",
+            "单位盖章",
+        ];
+        (noted || words.iter().any(|w| t.starts_with(w))).then(|| text.chars().take(40).collect())
     }
 
     /// The one filled cell of a heading row such as "一、政治建设方面", merged across the table.
@@ -108,9 +141,8 @@ pub(super) fn current_aspect(out: &mut Vec<KeyedAspect>) -> &mut KeyedAspect {
     &mut out[last]
 }
 
-/// Problem-level values of a row; errors are recorded on the import.
+/// Problem-level values of a row; values that cannot be read are warned about and left out.
 pub(super) fn read_problem(imp: &mut Import, view: &RowView<'_>, title: &str) -> Option<Keyed> {
-    let mut ok = true;
     let mut problem = Problem::new(None, NonEmptyText::new(title).ok()?, Status::Unknown);
     problem.number =
         if view.cols.has(Col::ProblemNumber) { view.text(Col::ProblemNumber) } else { view.text(Col::Seq) };
@@ -121,8 +153,8 @@ pub(super) fn read_problem(imp: &mut Import, view: &RowView<'_>, title: &str) ->
         match labels::parse_scope(&t) {
             Some(s) => problem.scope = Some(s),
             None => {
-                imp.error(view.grid, view.row, view.column(Col::Scope), format!("unknown problem scope {t:?}"));
-                ok = false;
+                let message = format!("unknown problem scope {t:?}; left out");
+                imp.warn(view.grid, view.row, view.column(Col::Scope), message);
             }
         }
     }
@@ -130,14 +162,15 @@ pub(super) fn read_problem(imp: &mut Import, view: &RowView<'_>, title: &str) ->
         match labels::parse_disclosure(&t) {
             Some(d) => problem.disclosure = d,
             None => {
-                imp.error(view.grid, view.row, view.column(Col::Disclosure), format!("unknown disclosure {t:?}"));
-                ok = false;
+                let message = format!("unknown disclosure {t:?}; read as public");
+                imp.warn(view.grid, view.row, view.column(Col::Disclosure), message);
             }
         }
     }
     problem.responsibility.leader = view.text(Col::Leader);
     problem.responsibility.first_responsible = view.text(Col::FirstResponsible);
-    ok.then_some(Keyed { seq: view.text(Col::Seq), problem, has_status: false })
+    let seq = view.text(Col::Seq).or_else(|| view.text(Col::ProblemNumber));
+    Some(Keyed { seq, problem, has_status: false })
 }
 
 /// Reads a problem list (问题清单): one problem per row, no measures.
@@ -154,24 +187,19 @@ pub(super) fn read_problem_sheet(imp: &mut Import, grid: &Grid, cols: &Columns) 
             if cursor.advance(&view, &mut out) {
                 continue;
             }
+            if let Some(note) = view.note() {
+                imp.warn(grid, row, None, format!("not read: a note under the table ({note:?})"));
+                continue;
+            }
             if let Some(h) = view.heading() {
                 cursor.heading(&h, &mut out);
                 continue;
             }
-            imp.error(grid, row, view.column(Col::Problem), "no problem text (问题)".to_string());
+            imp.warn(grid, row, view.column(Col::Problem), "row not read: no problem text (问题)".to_string());
             continue;
         };
         cursor.advance(&view, &mut out);
-        let status = match view.text(Col::Status) {
-            Some(t) => match read_status(&t) {
-                Some((s, _)) => Some(s),
-                None => {
-                    imp.error(grid, row, view.column(Col::Status), format!("unknown status {t:?}"));
-                    continue;
-                }
-            },
-            None => None,
-        };
+        let (status, _) = row_status(imp, &view);
         let Some(mut keyed) = read_problem(imp, &view, &title) else { continue };
         keyed.problem.responsibility.departments =
             view.text(Col::Departments).map(|t| labels::split_list(&t)).unwrap_or_default();
@@ -202,6 +230,7 @@ pub(super) fn read_ledger_sheet(imp: &mut Import, grid: &Grid, cols: &Columns) -
     let mut current_seq: Option<String> = None;
     let mut current_title = String::new();
     let mut current_measure: (Option<String>, String) = (None, String::new());
+    let mut skipped_at = 0;
     for row in cols.data_start..grid.cells.len() {
         if grid.row_is_empty(row) {
             continue;
@@ -214,6 +243,10 @@ pub(super) fn read_ledger_sheet(imp: &mut Import, grid: &Grid, cols: &Columns) -
         if ptext.is_none() && mtext.is_none() {
             if aspects.advance(&view, &mut out) && view.text(Col::Progress).is_none() {
                 problem = Track::None;
+                continue;
+            }
+            if let Some(note) = view.note() {
+                imp.warn(grid, row, None, format!("not read: a note under the table ({note:?})"));
                 continue;
             }
             if let Some(h) = view.heading() {
@@ -232,8 +265,10 @@ pub(super) fn read_ledger_sheet(imp: &mut Import, grid: &Grid, cols: &Columns) -
             }
             None => {
                 if problem == Track::None || seq.as_ref().is_some_and(|s| Some(s) != current_seq.as_ref()) {
-                    imp.error(grid, row, view.column(Col::Problem), "no problem text (问题)".to_string());
+                    let message = "row not read: no problem text (问题), and it does not continue the problem above";
+                    imp.warn(grid, row, view.column(Col::Problem), message.to_string());
                     problem = Track::Skipped;
+                    skipped_at = row;
                     current_seq = seq;
                     continue;
                 }
@@ -241,6 +276,8 @@ pub(super) fn read_ledger_sheet(imp: &mut Import, grid: &Grid, cols: &Columns) -
             }
         };
         if !starts_problem && problem == Track::Skipped {
+            let message = format!("row not read: it continues row {}, which could not be read", skipped_at + 1);
+            imp.warn(grid, row, view.column(Col::Problem), message);
             continue;
         }
         let mseq = view.text(Col::MeasureSeq);
@@ -248,32 +285,13 @@ pub(super) fn read_ledger_sheet(imp: &mut Import, grid: &Grid, cols: &Columns) -
             Some(t) => starts_problem || measure == Track::None || (mseq.clone(), t.clone()) != current_measure,
             None => false,
         };
-        if !starts_problem && !starts_measure && measure == Track::Skipped {
-            continue;
-        }
-        let errors_before = imp.bad.len();
         let mut values = read_measure_values(imp, &view, starts_measure || (starts_problem && mtext.is_none()));
-        if starts_problem && mtext.is_none() && values.has_measure_data() {
-            imp.error(
-                grid,
-                row,
-                view.column(Col::Measure),
-                "a deadline or status needs a measure (整改措施)".to_string(),
-            );
+        if starts_problem && mtext.is_none() && (values.deadline.is_some() || values.kind.is_some()) {
+            let message =
+                "no measure (整改措施) in this row: its deadline is left out; status and progress go to the problem";
+            imp.warn(grid, row, view.column(Col::Measure), message.to_string());
         }
         let keyed = if starts_problem { ptext.as_deref().and_then(|t| read_problem(imp, &view, t)) } else { None };
-        if imp.bad.len() > errors_before {
-            if starts_problem {
-                problem = Track::Skipped;
-                current_seq = seq;
-                current_title = ptext.unwrap_or_default();
-            }
-            if starts_measure || starts_problem {
-                measure = Track::Skipped;
-                current_measure = (mseq, mtext.unwrap_or_default());
-            }
-            continue;
-        }
         if let Some(keyed) = keyed {
             current_aspect(&mut out).problems.push(keyed);
             problem = Track::Open;
@@ -310,12 +328,21 @@ pub(super) fn read_ledger_sheet(imp: &mut Import, grid: &Grid, cols: &Columns) -
                         format!("progress has no date; dated {d} (the report date)"),
                     );
                 }
-                _ => imp.warn(
-                    grid,
-                    row,
-                    view.column(Col::Progress),
-                    format!("progress {text:?} has no date and was left out"),
-                ),
+                _ => match (target.problem.measures.last_mut(), dates::first_date_in(&text, imp.ctx)) {
+                    (Some(m), Some(d)) => {
+                        if let Ok(t) = NonEmptyText::new(text) {
+                            m.progress.push(ProgressEntry { date: d, text: t, evidence: Vec::new() });
+                        }
+                        let message = format!("progress has no date of its own; dated {d}, the first date in its text");
+                        imp.warn(grid, row, view.column(Col::Progress), message);
+                    }
+                    _ => imp.warn(
+                        grid,
+                        row,
+                        view.column(Col::Progress),
+                        format!("progress {text:?} has no date and was left out"),
+                    ),
+                },
             }
         }
     }
