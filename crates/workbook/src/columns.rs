@@ -129,8 +129,13 @@ fn lookup(normalised: &str) -> Option<Col> {
     SYNONYMS.iter().find(|(_, words)| words.contains(&normalised)).map(|(col, _)| *col)
 }
 
-/// The column a header names, if any.
+/// The column a header names, if any: by its synonyms, or else by the words it contains.
 pub(crate) fn classify(header: &str) -> Option<Col> {
+    classify_exact(header).or_else(|| by_words(&normalise(&split_notes(header).0)))
+}
+
+/// The column a header names by one of its synonyms (or the synonym in its note).
+pub(crate) fn classify_exact(header: &str) -> Option<Col> {
     let whole = normalise(header);
     if whole.is_empty() {
         return None;
@@ -140,6 +145,44 @@ pub(crate) fn classify(header: &str) -> Option<Col> {
     }
     let (main, notes) = split_notes(header);
     lookup(&normalise(&main)).or_else(|| notes.iter().find_map(|n| lookup(&normalise(n))))
+}
+
+/// Headers that are no synonym, read by the words they contain ("整改责任领导", "牵头责任单位",
+/// "计划完成时限"), in an order that puts the more telling word first. Long texts are no
+/// header (a title row is not read as one).
+fn by_words(header: &str) -> Option<Col> {
+    if header.chars().count() > 12 {
+        return None;
+    }
+    let has = |words: &[&str]| words.iter().any(|w| header.contains(w));
+    let col = if has(&["序号", "编号"]) {
+        if has(&["措施", "任务"]) { Col::MeasureSeq } else { Col::Seq }
+    } else if has(&["配合", "协助", "协办"]) {
+        return None;
+    } else if has(&["时限", "期限", "完成时间", "时间节点", "完成日期"]) {
+        Col::Deadline
+    } else if has(&["是否完成", "完成情况", "整改状态", "完成状态", "是否整改"]) {
+        Col::Status
+    } else if has(&["进展", "进度", "落实情况"]) {
+        Col::Progress
+    } else if has(&["措施", "任务", "举措"]) {
+        Col::Measure
+    } else if has(&["领导"]) {
+        Col::Leader
+    } else if has(&["部门", "单位", "科室", "处室"]) {
+        Col::Departments
+    } else if has(&["责任人", "联系人", "经办"]) {
+        Col::Liaison
+    } else if has(&["佐证", "附件"]) {
+        Col::Evidence
+    } else if has(&["问题"]) {
+        Col::Problem
+    } else if has(&["备注"]) {
+        Col::Remark
+    } else {
+        return None;
+    };
+    Some(col)
 }
 
 /// Columns whose blank cells mean "same record as the row above" and must not be filled from a
@@ -186,6 +229,12 @@ mod tests {
         assert_eq!(classify("责任单位(部门)"), Some(Col::Departments));
         assert_eq!(classify("文中金额（万元）"), Some(Col::TextAmounts));
         assert_eq!(classify("合计"), None);
+        assert_eq!(classify("整改责任领导"), Some(Col::Leader));
+        assert_eq!(classify("牵头责任单位"), Some(Col::Departments));
+        assert_eq!(classify("配合单位"), None);
+        assert_eq!(classify("计划完成时限"), Some(Col::Deadline));
+        assert_eq!(classify("巡察反馈问题描述"), Some(Col::Problem));
+        assert_eq!(classify("某某局关于巡察反馈问题的整改台账"), None);
         assert_eq!(classify(""), None);
     }
 

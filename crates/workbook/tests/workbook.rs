@@ -365,6 +365,7 @@ fn month_only_deadline_without_any_year_is_a_warning() {
     ws.write(1, 2, "6月底前").unwrap();
     let imported = read_ledger_xlsx(&wb.save_to_buffer().unwrap(), &strict()).unwrap();
     let rows = &imported.warnings;
+    assert!(!rows.is_empty(), "{imported:#?}");
     assert_eq!(rows[0].row, 2);
     assert_eq!(rows[0].column.as_deref(), Some("C（整改期限）"));
     assert!(rows[0].message.contains("gives no year"), "{}", rows[0].message);

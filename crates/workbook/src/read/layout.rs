@@ -38,7 +38,10 @@ impl Columns {
     }
 }
 
-/// Finds the header row among the first ten rows (the one naming most known columns), and a
+/// How far down a header row is looked for (title rows, 填报单位 lines and notes come first).
+const HEADER_SEARCH_ROWS: usize = 20;
+
+/// Finds the header row among the first rows (the one naming most known columns), and a
 /// second header row under it when the first has merged group headings such as 责任主体.
 pub(super) fn find_columns(grid: &Grid) -> Option<Columns> {
     let width = grid.width();
@@ -50,13 +53,21 @@ pub(super) fn find_columns(grid: &Grid) -> Option<Columns> {
         seen.dedup();
         seen.len()
     };
-    let (header, first) = (0..grid.cells.len().min(10))
+    let exact_score = |r: usize| {
+        let cols: Vec<Option<Col>> =
+            (0..width).map(|c| grid.text(r, c).and_then(|t| columns::classify_exact(&t))).collect();
+        score(&cols)
+    };
+    let (header, first) = (0..grid.cells.len().min(HEADER_SEARCH_ROWS))
         .map(|r| (r, classify_row(r)))
         .filter(|(_, cols)| score(cols) >= 2)
-        .max_by_key(|(r, cols)| (score(cols), std::cmp::Reverse(*r)))?;
+        .max_by_key(|(r, cols)| (exact_score(*r), score(cols), std::cmp::Reverse(*r)))?;
     let second = classify_row(header + 1);
     let seq_col = first.iter().position(|c| *c == Some(Col::Seq));
+    // A second header row names columns under the first row's group headings (责任主体 over
+    // 责任领导 | 责任部门): where it names a column, the first row names none.
     let second_is_header = score(&second) >= 1
+        && second.iter().enumerate().all(|(c, col)| col.is_none() || first.get(c).is_none_or(Option::is_none))
         && seq_col.is_none_or(|c| grid.text(header + 1, c).is_none())
         && (0..width).all(|c| !matches!(grid.get(header + 1, c), Data::Float(_) | Data::Int(_) | Data::DateTime(_)));
     let mut by_col = HashMap::new();
@@ -74,6 +85,10 @@ pub(super) fn find_columns(grid: &Grid) -> Option<Columns> {
             by_col.entry(col).or_insert(c);
         }
     }
+    prefer_problem_seq(&mut by_col, &names, width, |c| {
+        let second = second_is_header.then(|| second.get(c).copied().flatten()).flatten();
+        second.or_else(|| first.get(c).copied().flatten())
+    });
     if !by_col.contains_key(&Col::Aspect)
         && let Some(c) = by_col.remove(&Col::Category)
     {
@@ -85,6 +100,26 @@ pub(super) fn find_columns(grid: &Grid) -> Option<Columns> {
         by_col.insert(Col::Problem, c);
     }
     Some(Columns { by_col, names, data_start: header + if second_is_header { 2 } else { 1 } })
+}
+
+/// A task list (任务清单) numbers its own rows (序号) and points at problems (问题序号): the
+/// problem's number is the key that joins the sheets, and the row's own number is the measure's.
+fn prefer_problem_seq(
+    by_col: &mut HashMap<Col, usize>,
+    names: &HashMap<usize, String>,
+    width: usize,
+    col_at: impl Fn(usize) -> Option<Col>,
+) {
+    let seqs: Vec<usize> = (0..width).filter(|c| col_at(*c) == Some(Col::Seq)).collect();
+    let [first, ..] = seqs.as_slice() else { return };
+    let of_problem =
+        seqs.iter().copied().find(|c| names.get(c).is_some_and(|n| columns::normalise(n).starts_with("问题")));
+    if let Some(p) = of_problem
+        && p != *first
+    {
+        by_col.insert(Col::Seq, p);
+        by_col.entry(Col::MeasureSeq).or_insert(*first);
+    }
 }
 
 /// Finds a header row given by exact words (the sheets this crate writes for itself).
@@ -171,7 +206,9 @@ pub(super) fn role(grid: &Grid, cols: Option<&Columns>) -> Role {
     let Some(cols) = cols else { return Role::Other };
     let responsibility =
         [Col::FirstResponsible, Col::Leader, Col::Departments, Col::Liaison].iter().any(|c| cols.has(*c));
-    if cols.has(Col::Measure) && cols.has(Col::Problem) {
+    if cols.has(Col::Measure) && (cols.has(Col::Problem) || cols.has(Col::Seq)) {
+        // A task list without problem text (任务清单 keyed by 问题序号) reads as a ledger whose
+        // problems are joined to the problem list by number.
         Role::Ledger
     } else if cols.has(Col::Seq) && cols.has(Col::MeasureSeq) && !cols.has(Col::Measure) && responsibility {
         Role::Responsibility

@@ -85,7 +85,7 @@ impl RowView<'_> {
         let [c] = filled.as_slice() else { return None };
         let structural = match self.cols.col_of(*c) {
             None => true,
-            Some(col) => matches!(col, Col::Seq | Col::Aspect | Col::AspectNumber | Col::Problem),
+            Some(col) => matches!(col, Col::Seq | Col::ProblemNumber | Col::Aspect | Col::AspectNumber | Col::Problem),
         };
         let text = self.grid.text(self.row, *c)?;
         (structural && text.parse::<f64>().is_err()).then_some(text)
@@ -237,9 +237,12 @@ pub(super) fn read_ledger_sheet(imp: &mut Import, grid: &Grid, cols: &Columns) -
         }
         imp.rows_read += 1;
         let view = RowView { grid, cols, row };
-        let ptext = view.text(Col::Problem);
-        let mtext = view.text(Col::Measure);
         let seq = view.text(Col::Seq);
+        // A task list keyed by 问题序号 names its problems by number only; the problem list
+        // joined to it by that number gives the text.
+        let ptext =
+            if cols.has(Col::Problem) { view.text(Col::Problem) } else { seq.as_ref().map(|s| format!("序号{s}")) };
+        let mtext = view.text(Col::Measure);
         if ptext.is_none() && mtext.is_none() {
             if aspects.advance(&view, &mut out) && view.text(Col::Progress).is_none() {
                 problem = Track::None;
