@@ -78,8 +78,11 @@ impl Index {
     }
 }
 
-/// Reads a ledger workbook. Every bad row is reported (nothing is returned) unless
-/// `opts.skip_bad_rows`, in which case bad rows are left out and listed in [`Imported::skipped`].
+/// Reads a ledger workbook. What a unit's ledger says never refuses it: values that cannot be
+/// read and rows that cannot be placed are [`Imported::warnings`] with sheet, row and column.
+/// Bad rows of the sheets this crate writes for itself (基本信息, 成效, 佐证材料) refuse the
+/// workbook unless `opts.skip_bad_rows`, which leaves them out and lists them in
+/// [`Imported::skipped`]. Refused whole only when it is no workbook or no sheet has a ledger.
 pub fn read_ledger_xlsx(bytes: &[u8], opts: &ImportOptions) -> Result<Imported, ImportError> {
     let sheets = load(bytes)?;
     let mut imp = Import {
