@@ -27,6 +27,7 @@ const FEATURES: &[&[Route]] = &[
     features::admin::ROUTES,
     features::documents::ROUTES,
     features::portal::ROUTES,
+    features::rounds::ROUTES,
 ];
 
 /// This module's own route: the description of all the others.
@@ -99,7 +100,11 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         features::supervision::SupervisionDto,
         features::lookback::LookbackRequest,
         features::lookback::LookbackResultRequest,
-        features::audit::AuditVerifyDto
+        features::audit::AuditVerifyDto,
+        features::rounds::RoundDto,
+        features::rounds::UnitRowDto,
+        features::rounds::TotalsDto,
+        features::rounds::OverviewDto
     ))
 )]
 struct Schemas;

@@ -76,7 +76,7 @@ async fn inspections_list_and_detail() {
     let list = get(&f.app, "/api/inspections").await;
     assert_eq!(list.status, StatusCode::OK);
     let list = list.json();
-    let items = list.as_array().unwrap();
+    let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["id"], f.id);
     assert_eq!(items[0]["unit"], f.ledger.unit.clone().unwrap());
@@ -100,12 +100,32 @@ async fn inspections_list_and_detail() {
 }
 
 #[tokio::test]
+async fn lists_are_paged_and_bad_paging_is_cheap() {
+    let f = fixture().await;
+    let all = get(&f.app, &format!("/api/inspections/{}/problems", f.id)).await.json();
+    let total = all["total"].as_u64().unwrap();
+    assert_eq!(total as usize, f.ledger.problems().count());
+    let page = get(&f.app, &format!("/api/inspections/{}/problems?limit=2&offset=1", f.id)).await.json();
+    assert_eq!(page["total"], total);
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert_eq!(page["items"][0]["id"], all["items"][1]["id"]);
+    // Page 10⁹ and a limit of 10⁹ are answered at once: empty, and clamped to 500.
+    let far = get(&f.app, &format!("/api/inspections/{}/problems?offset=1000000000000", f.id)).await;
+    assert_eq!(far.status, StatusCode::OK);
+    assert_eq!(far.json()["items"], serde_json::json!([]));
+    let big = get(&f.app, "/api/inspections?limit=1000000000").await;
+    assert_eq!(big.status, StatusCode::OK);
+    let bad = get(&f.app, "/api/inspections?limit=abc").await;
+    assert_error(&bad, StatusCode::BAD_REQUEST, "bad_request");
+}
+
+#[tokio::test]
 async fn problems_and_one_problem() {
     let f = fixture().await;
     let a = get(&f.app, &format!("/api/inspections/{}/problems", f.id)).await;
     assert_eq!(a.status, StatusCode::OK);
     let problems = a.json();
-    let problems = problems.as_array().unwrap();
+    let problems = problems["items"].as_array().unwrap();
     assert_eq!(problems.len(), f.ledger.problems().count());
     let titles: Vec<&str> = problems.iter().map(|p| p["problem"]["title"].as_str().unwrap()).collect();
     let expected: Vec<&str> = f.ledger.problems().map(|p| p.title.as_str()).collect();
@@ -122,19 +142,20 @@ async fn problems_and_one_problem() {
 #[tokio::test]
 async fn measures_all_and_by_problem() {
     let f = fixture().await;
-    let all = get(&f.app, &format!("/api/inspections/{}/measures", f.id)).await;
+    let all = get(&f.app, &format!("/api/inspections/{}/measures?limit=500", f.id)).await;
     assert_eq!(all.status, StatusCode::OK);
     let all = all.json();
-    let all = all.as_array().unwrap();
+    assert_eq!(all["total"].as_u64().unwrap() as usize, f.ledger.measures().count());
+    let all = all["items"].as_array().unwrap();
     assert_eq!(all.len(), f.ledger.measures().count());
     assert!(all.iter().all(|m| m["inspection_id"] == f.id));
 
     let problems = get(&f.app, &format!("/api/inspections/{}/problems", f.id)).await.json();
-    let p = &problems[2];
+    let p = &problems["items"][2];
     let some = get(&f.app, &format!("/api/inspections/{}/measures?problem={}", f.id, p["id"])).await;
     assert_eq!(some.status, StatusCode::OK);
     let some = some.json();
-    let some = some.as_array().unwrap();
+    let some = some["items"].as_array().unwrap();
     assert_eq!(some.len() as u64, p["measure_count"].as_u64().unwrap());
     assert!(some.iter().all(|m| m["problem_id"] == p["id"]));
     let expected = &f.ledger.aspects[0].problems[2].measures;
@@ -192,7 +213,7 @@ async fn unknown_ids_are_404_and_bad_ids_400() {
 async fn a_problem_of_another_inspection_is_not_found_under_this_one() {
     let f = fixture().await;
     let problems = get(&f.app, &format!("/api/inspections/{}/problems", f.id)).await.json();
-    let pid = &problems[0]["id"];
+    let pid = &problems["items"][0]["id"];
     // Store a second ledger; the first one's problem does not belong to it.
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&format!("sqlite:{}", dir.path().join("two.sqlite").display())).await.unwrap();
@@ -200,7 +221,7 @@ async fn a_problem_of_another_inspection_is_not_found_under_this_one() {
     let second = store.import_ledger(&f.ledger).await.unwrap();
     let app = common::office_app(AppState::new(store)).await;
     let first_problems = get(&app, &format!("/api/inspections/{first}/problems")).await.json();
-    let foreign = &first_problems[0]["id"];
+    let foreign = &first_problems["items"][0]["id"];
     let a = get(&app, &format!("/api/inspections/{second}/measures?problem={foreign}")).await;
     assert_error(&a, StatusCode::NOT_FOUND, "not_found");
     assert!(pid.is_i64());
@@ -278,7 +299,7 @@ async fn empty_database_gives_an_empty_list_and_a_page() {
     let app = common::office_app(AppState::new(store)).await;
     let list = get(&app, "/api/inspections").await;
     assert_eq!(list.status, StatusCode::OK);
-    assert_eq!(list.json(), serde_json::json!([]));
+    assert_eq!(list.json(), serde_json::json!({"items": [], "total": 0}));
     let page = get(&app, "/").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("尚无"));

@@ -370,11 +370,11 @@ async fn data_scope_limits_departments_and_leaders_and_the_audit_admin_sees_only
         let request = Request::get(uri).header(header::COOKIE, &s.cookie).body(Body::empty()).unwrap();
         send(&w.app, request)
     };
-    let mine = get(format!("/api/inspections/{}/measures", w.inspection), &dept).await.json();
-    let mine: Vec<i64> = mine.as_array().unwrap().iter().map(|m| m["id"].as_i64().unwrap()).collect();
+    let mine = get(format!("/api/inspections/{}/measures?limit=500", w.inspection), &dept).await.json();
+    let mine: Vec<i64> = mine["items"].as_array().unwrap().iter().map(|m| m["id"].as_i64().unwrap()).collect();
     let all = w.sign_in("office", Role::InspectionOffice).await;
-    let every = get(format!("/api/inspections/{}/measures", w.inspection), &all).await.json();
-    let every: Vec<i64> = every.as_array().unwrap().iter().map(|m| m["id"].as_i64().unwrap()).collect();
+    let every = get(format!("/api/inspections/{}/measures?limit=500", w.inspection), &all).await.json();
+    let every: Vec<i64> = every["items"].as_array().unwrap().iter().map(|m| m["id"].as_i64().unwrap()).collect();
     assert!(!mine.is_empty() && mine.len() < every.len(), "department sees {} of {}", mine.len(), every.len());
     let other = every.iter().find(|id| !mine.contains(id)).unwrap();
     let a = get(format!("/api/measures/{other}"), &dept).await;

@@ -64,7 +64,11 @@ impl<K: Eq + Hash + Clone, V> Remembered<K, V> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Version {
     /// The whole database: the number of the audit trail's last entry.
+    #[allow(dead_code)]
     Database,
+    /// The list of inspections: raised by triggers when one comes, goes or changes its header or
+    /// counts (migration 0008).
+    Catalog,
     /// One inspection's data; an inspection that does not exist has version -1.
     Inspection(i64),
 }
@@ -74,6 +78,9 @@ impl Version {
         Ok(match self {
             Version::Database => {
                 sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?
+            }
+            Version::Catalog => {
+                sqlx::query_scalar("SELECT version FROM catalog_version WHERE id = 1").fetch_one(&mut *conn).await?
             }
             Version::Inspection(id) => {
                 sqlx::query_scalar::<_, i64>("SELECT version FROM inspection_versions WHERE inspection_id = $1")

@@ -30,6 +30,7 @@ pub mod lookback;
 pub mod portal;
 mod read;
 mod records;
+pub mod rounds;
 pub mod settings;
 mod snapshot;
 pub mod supervision;
@@ -56,6 +57,7 @@ pub use portal::{
     PublishedSummary, Receipt, Submitter,
 };
 pub use records::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
+pub use rounds::{RoundSummary, RoundUnit};
 pub use snapshot::Snapshot;
 pub use supervision::{Handover, Reminder, ReminderTarget, ResponsibilityTarget};
 pub use users::{AccountError, LoginStatus, NewUser, RoleGrant, Session, User};
@@ -138,6 +140,8 @@ pub(crate) struct Reads {
     problems: cache::Remembered<InspectionId, Vec<ProblemRecord>>,
     measures: cache::Remembered<InspectionId, Vec<MeasureRecord>>,
     workflows: cache::Remembered<InspectionId, std::collections::HashMap<MeasureId, MeasureWorkflowView>>,
+    /// Round overviews by (round, day, list version), valid while the round's versions stand.
+    rounds: cache::Remembered<(i64, chrono::NaiveDate, i64), Vec<rounds::RoundUnit>>,
 }
 
 impl Store {
@@ -315,9 +319,13 @@ impl Store {
 
     /// Every stored inspection, oldest import first.
     pub async fn list_inspections(&self) -> Result<Vec<InspectionSummary>, StorageError> {
-        let inspections =
-            self.read_remembered(&self.reads.inspections, (), cache::Version::Database, None, read_inspections).await?;
-        Ok(Vec::clone(&inspections))
+        Ok(Vec::clone(&*self.inspections_shared().await?))
+    }
+
+    /// [`Store::list_inspections`], remembered and shared: valid while no inspection comes, goes
+    /// or changes its header or counts (progress and workflow steps leave it in place).
+    pub async fn inspections_shared(&self) -> Result<Arc<Vec<InspectionSummary>>, StorageError> {
+        self.read_remembered(&self.reads.inspections, (), cache::Version::Catalog, None, read_inspections).await
     }
 
     /// Finds the inspection a user means.
@@ -513,7 +521,7 @@ async fn problem_with_measures(
 /// Every stored inspection with its counts, oldest import first.
 async fn read_inspections(conn: &mut sqlx::AnyConnection) -> Result<Vec<InspectionSummary>, StorageError> {
     let rows = sqlx::query(
-        "SELECT i.id, i.title, i.unit, i.inspector, i.feedback_date, i.report_date, i.created_at, \
+        "SELECT i.id, i.title, i.unit, i.inspector, i.feedback_date, i.report_date, i.created_at, i.round_id, \
              (SELECT COUNT(*) FROM aspects a WHERE a.inspection_id = i.id) AS aspect_count, \
              (SELECT COUNT(*) FROM problems p WHERE p.inspection_id = i.id) AS problem_count, \
              (SELECT COUNT(*) FROM measures m WHERE m.inspection_id = i.id) AS measure_count \
@@ -534,6 +542,7 @@ async fn read_inspections(conn: &mut sqlx::AnyConnection) -> Result<Vec<Inspecti
                 problems: codec::unsigned("problem_count", row.try_get("problem_count")?)?,
                 measures: codec::unsigned("measure_count", row.try_get("measure_count")?)?,
                 imported_at: row.try_get("created_at")?,
+                round_id: row.try_get("round_id")?,
             })
         })
         .collect()

@@ -22,6 +22,8 @@ pub struct InspectionSummary {
     pub measures: u32,
     /// When the ledger was imported (RFC 3339, UTC).
     pub imported_at: String,
+    /// The round (巡察轮次) the inspection belongs to, if its ledger names one.
+    pub round_id: Option<i64>,
 }
 
 /// One problem with its place in the ledger.

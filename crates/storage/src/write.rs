@@ -69,8 +69,22 @@ pub(crate) async fn insert_ledger(conn: &mut AnyConnection, ledger: &Ledger) -> 
     Ok(id)
 }
 
+/// The round named `name`, created when new.
+async fn round_named(conn: &mut AnyConnection, name: &str) -> Result<i64, StorageError> {
+    sqlx::query("INSERT INTO rounds (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+        .bind(name.to_owned())
+        .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+        .execute(&mut *conn)
+        .await?;
+    Ok(sqlx::query_scalar("SELECT id FROM rounds WHERE name = $1").bind(name.to_owned()).fetch_one(&mut *conn).await?)
+}
+
 async fn insert_header(conn: &mut AnyConnection, ledger: &Ledger) -> Result<InspectionId, StorageError> {
     let insp = &ledger.inspection;
+    let round_id = match insp.round.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(name) => Some(round_named(conn, name).await?),
+        None => None,
+    };
     let claimed = &ledger.claimed;
     let funds = claimed.funds_recovered_wan_yuan;
     let id = sqlx::query_scalar(
@@ -78,9 +92,9 @@ async fn insert_header(conn: &mut AnyConnection, ledger: &Ledger) -> Result<Insp
          inspection_kind, feedback_document, claimed_aspects, claimed_problems, claimed_measures, claimed_completed, \
          claimed_in_progress, claimed_completion_rate_percent, claimed_rules_made_or_revised, claimed_funds_fen, \
          claimed_funds_decimals, claimed_accountability, named_documents, contacts, organisation_liaison, \
-         long_term_counts_as_completed, rate_decimals, light_policy, created_at) \
+         long_term_counts_as_completed, rate_decimals, light_policy, created_at, round_id) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-         $22, $23, $24, $25, $26, $27) RETURNING id",
+         $22, $23, $24, $25, $26, $27, $28) RETURNING id",
     )
     .bind(ledger.title.clone())
     .bind(ledger.unit.clone())
@@ -112,6 +126,7 @@ async fn insert_header(conn: &mut AnyConnection, ledger: &Ledger) -> Result<Insp
         "recipients": ledger.policy.light_recipients,
     }))?)
     .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    .bind(round_id)
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)

@@ -10,6 +10,7 @@ pub mod home;
 pub mod ledger;
 pub mod lookback;
 pub mod portal;
+pub mod rounds;
 pub mod supervision;
 pub mod system;
 pub mod workflow;

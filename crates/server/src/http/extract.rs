@@ -115,6 +115,37 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryOf<T> {
     }
 }
 
+/// `limit` (default 50, at most 500) and `offset` of a list; larger values are clamped, so a
+/// request for page 10⁹ is answered at once with an empty page.
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// How many items (default 50, at most 500).
+    pub limit: Option<u64>,
+    /// How many items to skip.
+    pub offset: Option<u64>,
+}
+
+impl Paging {
+    pub const DEFAULT_LIMIT: u32 = 50;
+    pub const MAX_LIMIT: u32 = 500;
+
+    /// The page to read.
+    pub fn page(self) -> rectify_storage::Page {
+        let limit = self.limit.map_or(Self::DEFAULT_LIMIT, |l| {
+            u32::try_from(l.clamp(1, u64::from(Self::MAX_LIMIT))).unwrap_or(Self::MAX_LIMIT)
+        });
+        rectify_storage::Page { offset: self.offset.unwrap_or(0).min(i64::MAX as u64), limit }
+    }
+
+    /// The page's part of a list read whole.
+    pub fn slice<T: Clone>(self, all: &[T]) -> Vec<T> {
+        let page = self.page();
+        let start = usize::try_from(page.offset).unwrap_or(usize::MAX).min(all.len());
+        all[start..].iter().take(page.limit as usize).cloned().collect()
+    }
+}
+
 /// Where to go after a form: only a path of this site (never `//host` or a scheme).
 pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next.map(str::trim) {

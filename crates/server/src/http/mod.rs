@@ -9,5 +9,6 @@ pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod page;
+pub mod paged;
 pub mod route;
 pub mod rule;

@@ -20,7 +20,7 @@ use crate::service::scope::sets::{DOCUMENTS, READ, REVIEW};
 use crate::service::session::Principal;
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 32] = [
+const TEMPLATES_SOURCES: [(&str, &str); 34] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("ledger.html", include_str!("../../templates/ledger.html")),
@@ -53,6 +53,8 @@ const TEMPLATES_SOURCES: [(&str, &str); 32] = [
     ("portal_inbox.html", include_str!("../../templates/portal_inbox.html")),
     ("portal_item.html", include_str!("../../templates/portal_item.html")),
     ("lookback.html", include_str!("../../templates/lookback.html")),
+    ("rounds.html", include_str!("../../templates/rounds.html")),
+    ("round.html", include_str!("../../templates/round.html")),
 ];
 
 /// Every template of the UI and the portal, compiled once.

@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod lookback;
 pub mod portal;
 pub mod portal_limits;
+pub mod rounds;
 pub mod scope;
 pub mod session;
 mod state;

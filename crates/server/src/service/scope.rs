@@ -109,6 +109,18 @@ pub async fn visible_inspections(state: &AppState, grants: &[Grant]) -> Result<V
     Ok(Visibility::new(grants).inspections(state.store().list_inspections().await?))
 }
 
+/// Whether the account sees every unit (the inspection office, or any reader without a
+/// limit), so that lists across units need no narrowing.
+pub fn sees_every_unit(principal: &super::session::Principal) -> bool {
+    principal.may(sets::READ)
+        && principal.grants.iter().any(|g| {
+            !matches!(g.role, Role::Department | Role::LeaderInCharge)
+                && g.scope.inspection_ids.is_none()
+                && g.scope.unit.is_none()
+                && rectify_auth::allows_any(&[g.role], rectify_auth::Permission::ReadAllUnits)
+        })
+}
+
 /// The name an inspection goes by on screen: its unit, else its title.
 pub fn inspection_name(s: &InspectionSummary) -> String {
     s.unit.clone().or_else(|| s.title.clone()).unwrap_or_else(|| format!("巡察台账{}", s.id))

@@ -11,7 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::AppError;
 use crate::http::error::ErrorBody;
-use crate::http::extract::QueryOf;
+use crate::http::extract::{Paging, QueryOf};
+use crate::http::paged::Paged;
 use crate::ids::{InspectionId, MeasureId, ProblemId};
 use crate::service::session::Principal;
 use crate::service::{AppState, ledger, scope};
@@ -150,17 +151,19 @@ pub struct MeasureFilter {
 }
 
 /// All stored inspections.
-#[utoipa::path(get, path = "/api/inspections", tag = "inspections",
+#[utoipa::path(get, path = "/api/inspections", tag = "inspections", params(Paging),
     responses(
-        (status = 200, description = "Inspections, oldest first", body = Vec<InspectionDto>),
+        (status = 200, description = "`{\"items\": [InspectionDto], \"total\": N}`, oldest first", body = Object),
         (status = 500, body = ErrorBody)
     ))]
 pub(crate) async fn list_inspections(
     State(state): State<AppState>,
     principal: Principal,
-) -> Result<Json<Vec<InspectionDto>>, AppError> {
+    QueryOf(paging): QueryOf<Paging>,
+) -> Result<Json<Paged<InspectionDto>>, AppError> {
     let list = scope::visible_inspections(&state, &principal.grants).await?;
-    Ok(Json(list.into_iter().map(InspectionDto::from).collect()))
+    let total = list.len() as u64;
+    Ok(Json(Paged { items: paging.slice(&list).into_iter().map(InspectionDto::from).collect(), total }))
 }
 
 /// One inspection with its full ledger.
@@ -183,9 +186,9 @@ pub(crate) async fn get_inspection(
 
 /// The problems of one inspection, in ledger order.
 #[utoipa::path(get, path = "/api/inspections/{id}/problems", tag = "problems",
-    params(("id" = i64, Path, description = "Inspection id")),
+    params(("id" = i64, Path, description = "Inspection id"), Paging),
     responses(
-        (status = 200, body = Vec<ProblemDto>),
+        (status = 200, description = "`{\"items\": [ProblemDto], \"total\": N}` in ledger order", body = Object),
         (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 500, body = ErrorBody)
@@ -194,16 +197,18 @@ pub(crate) async fn list_problems(
     State(state): State<AppState>,
     principal: Principal,
     id: InspectionId,
-) -> Result<Json<Vec<ProblemDto>>, AppError> {
+    QueryOf(paging): QueryOf<Paging>,
+) -> Result<Json<Paged<ProblemDto>>, AppError> {
     let (problems, _) = ledger::visible_records(&state, &principal, id).await?;
-    Ok(Json(problems.into_iter().map(ProblemDto::from).collect()))
+    let total = problems.len() as u64;
+    Ok(Json(Paged { items: paging.slice(&problems).into_iter().map(ProblemDto::from).collect(), total }))
 }
 
 /// The measures of one inspection, or of one of its problems.
 #[utoipa::path(get, path = "/api/inspections/{id}/measures", tag = "measures",
-    params(("id" = i64, Path, description = "Inspection id"), MeasureFilter),
+    params(("id" = i64, Path, description = "Inspection id"), MeasureFilter, Paging),
     responses(
-        (status = 200, body = Vec<MeasureDto>),
+        (status = 200, description = "`{\"items\": [MeasureDto], \"total\": N}` in ledger order", body = Object),
         (status = 400, body = ErrorBody),
         (status = 404, description = "No such inspection, or the problem is not one of it", body = ErrorBody),
         (status = 500, body = ErrorBody)
@@ -213,7 +218,8 @@ pub(crate) async fn list_measures(
     principal: Principal,
     id: InspectionId,
     QueryOf(filter): QueryOf<MeasureFilter>,
-) -> Result<Json<Vec<MeasureDto>>, AppError> {
+    QueryOf(paging): QueryOf<Paging>,
+) -> Result<Json<Paged<MeasureDto>>, AppError> {
     let problem = filter.problem.as_deref().map(ProblemId::parse).transpose()?;
     if let Some(problem_id) = problem {
         // A problem of another inspection is not found here.
@@ -222,8 +228,9 @@ pub(crate) async fn list_measures(
         }
     }
     let (_, measures) = ledger::visible_records(&state, &principal, id).await?;
-    let measures = measures.into_iter().filter(|m| problem.is_none_or(|p| m.problem_id == p.get()));
-    Ok(Json(measures.map(MeasureDto::from).collect()))
+    let measures: Vec<_> = measures.into_iter().filter(|m| problem.is_none_or(|p| m.problem_id == p.get())).collect();
+    let total = measures.len() as u64;
+    Ok(Json(Paged { items: paging.slice(&measures).into_iter().map(MeasureDto::from).collect(), total }))
 }
 
 /// The figures of one inspection, with the completion rate as printed.

@@ -1,0 +1,232 @@
+//! Rounds (巡察轮次): the inspections of many units under one name, and the figures of each unit
+//! the inspection office watches — read with a few aggregate queries over the whole round and
+//! remembered while no unit of the round changes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rectify_domain::calendar::CALENDAR;
+use rectify_domain::supervision::{self, Light, LightPolicy};
+use rectify_domain::{PartialDate, Status};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::audit::Page;
+use crate::codec::parse_enum;
+use crate::{InspectionId, StorageError, Store};
+
+/// A round with the number of its inspections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoundSummary {
+    pub id: i64,
+    pub name: String,
+    pub inspections: u32,
+}
+
+/// One unit of a round as the office's overview shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundUnit {
+    pub inspection_id: InspectionId,
+    pub unit: Option<String>,
+    pub title: Option<String>,
+    /// Problems fed back (the denominator of the completion rate).
+    pub problems: u32,
+    /// Problems closed (销号), with long-term ones when the round counts them.
+    pub closed: u32,
+    pub measures: u32,
+    /// Open measures past their deadline (red).
+    pub red: u32,
+    /// Open measures close to their deadline (yellow).
+    pub yellow: u32,
+    /// Measures claimed closed and awaiting verification.
+    pub awaiting_verification: u32,
+    /// The date of the latest progress entry (`YYYY-MM-DD` or coarser).
+    pub last_progress: Option<String>,
+}
+
+impl RoundUnit {
+    /// Closed ÷ fed back, as a fraction (`None` when nothing was fed back).
+    pub fn completion(&self) -> Option<f64> {
+        (self.problems > 0).then(|| f64::from(self.closed) / f64::from(self.problems))
+    }
+}
+
+fn count(column: &str, value: i64) -> Result<u32, StorageError> {
+    crate::codec::unsigned(column, value)
+}
+
+impl Store {
+    /// Rounds by name, a page of them, with how many there are.
+    pub async fn list_rounds(&self, page: Page) -> Result<(Vec<RoundSummary>, u64), StorageError> {
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rounds").fetch_one(&self.pool).await?;
+        let rows = sqlx::query(
+            "SELECT r.id, r.name, (SELECT COUNT(*) FROM inspections i WHERE i.round_id = r.id) AS n \
+             FROM rounds r ORDER BY r.name, r.id LIMIT $1 OFFSET $2",
+        )
+        .bind(i64::from(page.limit))
+        .bind(i64::try_from(page.offset).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        let items = rows
+            .iter()
+            .map(|row| {
+                Ok(RoundSummary {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    inspections: count("n", row.try_get("n")?)?,
+                })
+            })
+            .collect::<Result<Vec<_>, StorageError>>()?;
+        Ok((items, u64::try_from(total).unwrap_or(0)))
+    }
+
+    /// One round, if it exists.
+    pub async fn round(&self, id: i64) -> Result<Option<RoundSummary>, StorageError> {
+        let row = sqlx::query(
+            "SELECT r.id, r.name, (SELECT COUNT(*) FROM inspections i WHERE i.round_id = r.id) AS n \
+             FROM rounds r WHERE r.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(RoundSummary {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                inspections: count("n", row.try_get("n")?)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Every unit of a round with its figures on `today`, in inspection order. Remembered while
+    /// no inspection of the round changes (the sum of their versions and the list's version).
+    pub async fn round_units(&self, round: i64, today: NaiveDate) -> Result<Arc<Vec<RoundUnit>>, StorageError> {
+        let mut conn = self.pool.acquire().await?;
+        let catalog: i64 =
+            sqlx::query_scalar("SELECT version FROM catalog_version WHERE id = 1").fetch_one(&mut *conn).await?;
+        // Versions only ever grow, so their sum moves with every change of any unit of the round.
+        let versions: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(v.version), 0) FROM inspection_versions v \
+             JOIN inspections i ON i.id = v.inspection_id WHERE i.round_id = $1",
+        )
+        .bind(round)
+        .fetch_one(&mut *conn)
+        .await?;
+        drop(conn);
+        let key = (round, today, catalog);
+        if let Some(hit) = self.reads.rounds.get(&key, versions) {
+            return Ok(hit);
+        }
+        let units = Arc::new(self.read_round_units(round, today).await?);
+        self.reads.rounds.put(key, versions, Arc::clone(&units));
+        Ok(units)
+    }
+
+    async fn read_round_units(&self, round: i64, today: NaiveDate) -> Result<Vec<RoundUnit>, StorageError> {
+        let mut tx = self.begin_read().await?;
+        let headers = sqlx::query(
+            "SELECT id, unit, title, light_policy, long_term_counts_as_completed FROM inspections \
+             WHERE round_id = $1 ORDER BY id",
+        )
+        .bind(round)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut units = Vec::with_capacity(headers.len());
+        let mut policies: HashMap<i64, (LightPolicy, bool)> = HashMap::new();
+        let mut index: HashMap<i64, usize> = HashMap::new();
+        for row in &headers {
+            let id: i64 = row.try_get("id")?;
+            let policy: String = row.try_get("light_policy")?;
+            let lights = if policy.trim().is_empty() {
+                LightPolicy::default()
+            } else {
+                serde_json::from_str::<serde_json::Value>(&policy)
+                    .ok()
+                    .and_then(|v| serde_json::from_value::<LightPolicy>(v.get("lights")?.clone()).ok())
+                    .unwrap_or_default()
+            };
+            let long_term: i64 = row.try_get::<i16, _>("long_term_counts_as_completed").map(i64::from)?;
+            policies.insert(id, (lights, long_term != 0));
+            index.insert(id, units.len());
+            units.push(RoundUnit {
+                inspection_id: id,
+                unit: row.try_get("unit")?,
+                title: row.try_get("title")?,
+                problems: 0,
+                closed: 0,
+                measures: 0,
+                red: 0,
+                yellow: 0,
+                awaiting_verification: 0,
+                last_progress: None,
+            });
+        }
+        let problems = sqlx::query(
+            "SELECT p.inspection_id, p.status, COUNT(*) AS n FROM problems p JOIN inspections i ON i.id = p.inspection_id \
+             WHERE i.round_id = $1 GROUP BY p.inspection_id, p.status",
+        )
+        .bind(round)
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in &problems {
+            let id: i64 = row.try_get("inspection_id")?;
+            let status: Option<String> = row.try_get("status")?;
+            let n = count("n", row.try_get("n")?)?;
+            let Some(unit) = index.get(&id).and_then(|i| units.get_mut(*i)) else { continue };
+            let long_term_counts = policies.get(&id).is_some_and(|(_, l)| *l);
+            unit.problems += n;
+            match status.as_deref() {
+                Some("completed") => unit.closed += n,
+                Some("long_term") if long_term_counts => unit.closed += n,
+                _ => {}
+            }
+        }
+        let measures = sqlx::query(
+            "SELECT m.inspection_id, m.deadline, m.status FROM measures m JOIN inspections i ON i.id = m.inspection_id \
+             WHERE i.round_id = $1",
+        )
+        .bind(round)
+        .fetch_all(&mut *tx)
+        .await?;
+        let default_policy = LightPolicy::default();
+        for row in &measures {
+            let id: i64 = row.try_get("inspection_id")?;
+            let Some(unit) = index.get(&id).and_then(|i| units.get_mut(*i)) else { continue };
+            unit.measures += 1;
+            let status: Option<String> = row.try_get("status")?;
+            if status.as_deref() == Some("completed") {
+                continue;
+            }
+            let status: Option<Status> = status.map(|s| parse_enum("measures.status", s)).transpose()?;
+            if status == Some(Status::PendingVerification) {
+                unit.awaiting_verification += 1;
+            }
+            let deadline: Option<String> = row.try_get("deadline")?;
+            let deadline = deadline.and_then(|d| d.parse::<PartialDate>().ok());
+            let policy = policies.get(&id).map_or(&default_policy, |(p, _)| p);
+            match supervision::light(status, deadline, today, policy, &CALENDAR) {
+                Light::Red => unit.red += 1,
+                Light::Yellow => unit.yellow += 1,
+                _ => {}
+            }
+        }
+        let latest = sqlx::query(
+            "SELECT m.inspection_id, MAX(e.entry_date) AS latest FROM progress_entries e \
+             JOIN measures m ON m.id = e.measure_id JOIN inspections i ON i.id = m.inspection_id \
+             WHERE i.round_id = $1 GROUP BY m.inspection_id",
+        )
+        .bind(round)
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in &latest {
+            let id: i64 = row.try_get("inspection_id")?;
+            if let Some(unit) = index.get(&id).and_then(|i| units.get_mut(*i)) {
+                unit.last_progress = row.try_get("latest")?;
+            }
+        }
+        tx.commit().await?;
+        Ok(units)
+    }
+}

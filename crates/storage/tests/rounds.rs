@@ -1,0 +1,83 @@
+//! Rounds: imports join the round their ledger names; the office's overview counts each unit's
+//! problems, closures, lights and claims, and follows every change of a unit of the round.
+
+use chrono::NaiveDate;
+use rectify_domain::Ledger;
+use rectify_storage::Page;
+
+mod common;
+
+use common::backends;
+
+fn ledger(round: Option<&str>, unit: &str) -> Ledger {
+    let mut ledger = rectify_server_free_demo();
+    ledger.unit = Some(unit.to_owned());
+    ledger.inspection.round = round.map(str::to_owned);
+    ledger
+}
+
+/// The demo ledger of the server crate, read as JSON (storage does not depend on the server).
+fn rectify_server_free_demo() -> Ledger {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../server/demo/demo-ledger.json"))
+        .expect("the demo ledger is in the repository");
+    Ledger::from_json(&text).expect("the demo ledger is valid")
+}
+
+#[tokio::test]
+async fn imports_join_their_round_and_the_overview_counts_each_unit() {
+    let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+    for db in backends().await {
+        let store = &db.store;
+        let a = store.import_ledger(&ledger(Some("区委第五轮巡察"), "甲局")).await.unwrap();
+        let b = store.import_ledger(&ledger(Some("区委第五轮巡察"), "乙局")).await.unwrap();
+        let c = store.import_ledger(&ledger(Some("区委第六轮巡察"), "丙局")).await.unwrap();
+        store.import_ledger(&ledger(None, "丁局")).await.unwrap();
+        let (rounds, total) = store.list_rounds(Page { offset: 0, limit: 50 }).await.unwrap();
+        assert_eq!(total, 2, "{:?}", store.backend());
+        let fifth = rounds.iter().find(|r| r.name == "区委第五轮巡察").unwrap();
+        assert_eq!(fifth.inspections, 2);
+        let summaries = store.list_inspections().await.unwrap();
+        let round_of = |id: i64| summaries.iter().find(|s| s.id == id).unwrap().round_id;
+        assert_eq!(round_of(a), Some(fifth.id));
+        assert_eq!(round_of(b), Some(fifth.id));
+        assert_ne!(round_of(c), Some(fifth.id));
+
+        let units = store.round_units(fifth.id, today).await.unwrap();
+        assert_eq!(units.iter().map(|u| u.inspection_id).collect::<Vec<_>>(), [a, b]);
+        let expected = ledger(None, "x");
+        let stats = expected.statistics();
+        for unit in units.iter() {
+            assert_eq!(unit.problems, stats.problems.total);
+            assert_eq!(unit.closed, stats.problems.completed);
+            assert_eq!(unit.measures as usize, expected.measures().count());
+            assert!(unit.last_progress.is_some());
+        }
+        // The same day and no change: the very same remembered overview.
+        let again = store.round_units(fifth.id, today).await.unwrap();
+        assert!(std::sync::Arc::ptr_eq(&units, &again));
+        // A change in one unit of the round is seen at once.
+        let problem = store
+            .list_problems(a)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.problem.status != rectify_domain::Status::Completed)
+            .unwrap();
+        store.delete_inspection(b).await.unwrap();
+        let after = store.round_units(fifth.id, today).await.unwrap();
+        assert_eq!(after.len(), 1, "a deleted unit leaves the round");
+        assert!(problem.id > 0);
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn paging_rounds_past_the_end_is_an_empty_page() {
+    for db in backends().await {
+        db.store.import_ledger(&ledger(Some("第一轮"), "甲")).await.unwrap();
+        let (items, total) = db.store.list_rounds(Page { offset: 1_000_000_000, limit: 500 }).await.unwrap();
+        assert!(items.is_empty());
+        assert_eq!(total, 1);
+        db.finish().await;
+    }
+}
