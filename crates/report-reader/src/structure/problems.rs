@@ -160,7 +160,9 @@ pub(super) fn read_region(
             None => (None, None, None, None),
         };
         let body: Vec<Para> = region.into_iter().skip(preface).collect();
-        let problems = problems_of(body, kind, title.as_deref());
+        // A region without any problem heading is narrative (an audit aspect summarised in a
+        // paragraph, a cut text): no problem is made up from it.
+        let problems = if kind.is_some() { problems_of(body, kind, title.as_deref()) } else { Vec::new() };
         drafts.push(AspectDraft { line, token, number, title, problems });
     }
     let aspects = drafts
