@@ -162,16 +162,23 @@ pub(crate) struct InspectionFacts {
 static INSPECTOR: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"(?P<issuer>中央|省委|市委|区委|县委|州委|盟委|旗委|党委|党组|部|厅|局|集团|公司|大学|学院|学校)",
-        r"(?P<mid>[^，。；：、\s“”（）()《》]{0,20}?)",
+        r"(?P<mid>[^，。；：、\s“”（(《》委和与及的对在]{0,20}?)",
         r"(?:第[一二三四五六七八九十\d]{1,3})?(?:专项|机动|联动|提级|交叉)?(?:巡察|巡视)(?:[一二三四五六七八九十\d]{1,3})?组"
     ))
 });
 
 /// Words after which a run of characters before an issuer is no longer part of its name.
-const NAME_STOPS: [&str; 30] = [
+pub(crate) const NAME_STOPS: [&str; 30] = [
     "根据", "按照", "落实", "确保", "迎接", "配合", "接受", "核实", "召开", "对", "由", "向", "在", "于", "据", "为",
     "经", "和", "与", "及", "的", "是", "将", "把", "被", "就", "了", "同", "受", "派",
 ];
+
+/// A name without what a sentence put before it: `会议由院党委` → `院党委`.
+pub(crate) fn trim_name_start(name: &str) -> &str {
+    let cut = NAME_STOPS.iter().filter_map(|w| name.rfind(w).map(|i| i + w.len())).max().unwrap_or(0);
+    let rest = &name[cut..];
+    if rest.chars().count() >= 2 { rest } else { name }
+}
 
 /// The inspection teams named in a sentence, as printed, with a place name before a bare
 /// issuer (`兴宁` + `市委机动巡察一组`) or the name of a department (`教育部` …) kept.

@@ -134,10 +134,14 @@ static CLAIMS: LazyLock<Vec<ClaimPattern>> = LazyLock::new(|| {
     specs.into_iter().map(|(figure, p)| ClaimPattern { figure, regex: re(&p) }).collect()
 });
 
-/// A count joined to another noun (建立健全规章制度和制定整改措施1664项) counts both together,
+/// Not a headline: 每一个问题 (every one), a count joined to another noun (建立健全规章制度和制定整改措施1664项) counts both together,
 /// neither alone; 等三个方面 sums up a list just given, it is not a headline.
 fn is_compound_or_summary(text: &str, start: usize, figure: &ClaimedFigure) -> bool {
     let before = &text[..start];
+    // 每一个问题, 各个方面: every one, not a count.
+    if before.ends_with(['每', '各', '这', '那']) {
+        return true;
+    }
     if matches!(figure, ClaimedFigure::Aspects) && before.ends_with('等') {
         return true;
     }
@@ -189,16 +193,16 @@ pub(crate) fn find_claims(text: &str) -> Vec<Claim> {
     }
     out.sort_by_key(|c| c.start);
     // 17项问题56项具体问题: the finer count right after a coarser one is a sub-count.
-    let mut last_problem_end: Option<usize> = None;
+    let mut last_problem: Option<(usize, usize)> = None;
     for c in &mut out {
         if c.figure != ClaimedFigure::Problems {
             continue;
         }
-        let close = last_problem_end.is_some_and(|end| c.start >= end && c.start - end <= 12);
+        let close = last_problem.is_some_and(|(start, end)| c.start > start && c.start <= end + 12);
         if close && c.excerpt.contains("具体") {
             c.figure = ClaimedFigure::SubProblems;
         } else {
-            last_problem_end = Some(c.start + c.excerpt.len());
+            last_problem = Some((c.start, c.start + c.excerpt.len()));
         }
     }
     out

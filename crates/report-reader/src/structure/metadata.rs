@@ -95,7 +95,8 @@ pub(super) fn sentences(text: &str) -> impl Iterator<Item = &str> {
 fn session_date(text: &str) -> Option<PartialDate> {
     static COMPACT: LazyLock<Regex> = LazyLock::new(|| re(r"(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)日"));
     let t = text.trim_start_matches(['—', '-', '－', ' ']);
-    if t.len() == text.len() || !(t.contains("会议") || t.contains("会上")) {
+    let session = ["会议", "会上", "人民代表大会", "常务委员会", "人大常委会"];
+    if t.len() == text.len() || !session.iter().any(|w| t.contains(w)) {
         return None;
     }
     let mut ctx = None;
@@ -124,11 +125,12 @@ fn stamp_date(text: &str) -> Option<PartialDate> {
 /// 2021). `None` when the text writes no year (虎年 is outside knowledge).
 fn opening_date(paras: &[Para]) -> Option<(PartialDate, usize)> {
     static OPENING: LazyLock<Regex> =
-        LazyLock::new(|| re(r"^(?P<m>\d{1,2})月(?P<d>\d{1,2})日(?:上午|下午|晚上|晚|早上)?[，,]"));
+        LazyLock::new(|| re(r"(?:^|，)(?P<m>\d{1,2})月(?P<d>\d{1,2})日(?:上午|下午|晚上|晚|早上)?[，,]"));
     static DOC_YEAR: LazyLock<Regex> = LazyLock::new(|| re(r"[〔\[［](?P<y>(?:19|20)\d{2})[〕\]］]"));
     let first = paras.iter().position(|p| p.text.contains('。'))?;
     let p = &paras[first];
-    let c = OPENING.captures(&p.text)?;
+    let first_sentence = p.text.split('。').next().unwrap_or_default();
+    let c = OPENING.captures(first_sentence)?;
     let n = |k: &str| c.name(k).and_then(|m| m.as_str().parse::<u32>().ok());
     let (m, d) = (n("m")?, n("d")?);
     let mut latest: Option<PartialDate> = None;
@@ -169,7 +171,7 @@ pub(super) fn other_report_date(paras: &[Para], header: &Range<usize>) -> Option
 static AGGREGATE: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"\d+家[^，。；\d]{0,12}?(?:单位|企业|国企)",
-        r"|被巡察党组织和单位|被巡视单位|被巡察单位|各被巡察|各被巡视",
+        r"|被巡察党组织和单位|被巡视党组织和单位|各被巡察|各被巡视",
         r"|审计机关累计|全(?:区|市|省|县|国)审计机关",
         r"|\d+个(?:中央和国家机关|地方、单位|地方和单位)"
     ))
@@ -211,7 +213,7 @@ pub(super) fn genre(paras: &[Para], title: Option<&str>, strong_unit: bool, has_
 /// check went to (到X镇开展…), a secretary's organisation (X党组书记).
 pub(super) fn unit_in_text(paras: &[Para]) -> Option<(String, usize, &'static str)> {
     static SPEAKER: LazyLock<Regex> =
-        LazyLock::new(|| re(r"^(?P<u>\p{Han}{2,20}?(?:审计局|审计厅|审计署))(?:党组书记、)?副?(?:局长|厅长|审计长)"));
+        LazyLock::new(|| re(r"^(?P<u>\p{Han}{1,20}?(?:审计局|审计厅|审计署))(?:党组书记、)?副?(?:局长|厅长|审计长)"));
     static CONVENER: LazyLock<Regex> = LazyLock::new(|| {
         re(
             r"^(?P<u>\p{Han}{2,20}?(?:党委|党组|党工委|党总支|镇|乡|街道|公司|集团|局|医院|学院))(?:在[^，。]{1,30}?)?召开",
@@ -229,7 +231,7 @@ pub(super) fn unit_in_text(paras: &[Para]) -> Option<(String, usize, &'static st
             } else {
                 re.captures(&p.text).and_then(|c| c.name("u"))
             };
-            hit.map(|u| (u.as_str().to_string(), p.line()))
+            hit.map(|u| (extract::trim_name_start(u.as_str()).to_string(), p.line()))
         })
     };
     find(&SPEAKER, false)
