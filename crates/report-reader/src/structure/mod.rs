@@ -244,3 +244,49 @@ mod tests {
         assert_eq!(status_from_text("很好"), None);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::figures::find_claims;
+    use crate::paragraphs::Para;
+
+    /// Text made of the genre's cue characters, so that the new patterns get exercised.
+    fn cue_text() -> impl Strategy<Value = String> {
+        proptest::string::string_regex(
+            "[一二三五十0-9届轮第中央省市区委党组巡视察审计对开展进行了召在镇局长书记到和等每个项条大类方面具体问题完成率%—-：，。日月年下午黨組視會（）()?a-zū是 ]{0,80}",
+        )
+        .unwrap_or_else(|e| unreachable!("{e}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn figure_and_name_finders_never_panic(text in cue_text(), any in any::<String>()) {
+            for t in [&text, &any] {
+                let _ = find_claims(t);
+                let _ = crate::extract::find_inspectors(t);
+                let _ = crate::extract::trim_name_start(t);
+                let folded = crate::script::fold(t);
+                prop_assert_eq!(folded.len(), t.len());
+                let _ = crate::script::strip_glosses(t);
+                let _ = crate::script::restore(t, std::slice::from_ref(&folded), std::slice::from_ref(t));
+            }
+        }
+
+        #[test]
+        fn metadata_readers_never_panic(lines in proptest::collection::vec(cue_text(), 0..12)) {
+            let paras: Vec<Para> = lines.iter().enumerate().map(|(i, t)| Para::new(t.clone(), i + 1)).collect();
+            let header = 0..paras.len().min(3);
+            let _ = super::metadata::other_report_date(&paras, &header);
+            let _ = super::metadata::unit_in_text(&paras);
+            let (genre, _) = super::metadata::genre(&paras, lines.first().map(String::as_str), false, false);
+            let _ = super::metadata::kind_of(genre, &paras, None);
+            let _ = super::sections::has_problem_list(&paras);
+            let parsed = super::parse(&crate::Document::from_text(&lines.join("\n")));
+            prop_assert!(!parsed.notes.is_empty());
+        }
+    }
+}
