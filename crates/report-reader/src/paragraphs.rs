@@ -198,7 +198,9 @@ pub(crate) fn prepare(doc: &Document) -> Prepared {
     let mut meta = Vec::new();
     let mut originals: Vec<Option<String>> = Vec::with_capacity(doc.lines.len());
     for (i, raw) in doc.lines.iter().enumerate() {
-        let mut text = crate::script::strip_glosses(&normalize_line(raw));
+        let normalized = normalize_line(raw);
+        let mut text =
+            if normalized.contains(['(', '（']) { crate::script::strip_glosses(&normalized) } else { normalized };
         if crate::script::has_traditional(&text) {
             let folded = crate::script::fold(&text);
             originals.push(Some(std::mem::replace(&mut text, folded)));

@@ -92,12 +92,26 @@ const TRADITIONAL: &[(char, char)] = &[
     ('龐', '庞'),
 ];
 
+/// One bit per character of the basic plane: set for the traditional characters of the table,
+/// so that the common case (a simplified character) costs one lookup.
+static IS_TRADITIONAL: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let mut bits = vec![0u64; 0x10000 / 64];
+    for &(t, _) in TRADITIONAL {
+        let i = t as usize;
+        if let Some(w) = bits.get_mut(i / 64) {
+            *w |= 1 << (i % 64);
+        }
+    }
+    bits
+});
+
 /// The simplified form of a traditional character, or the character itself.
 pub fn fold_char(c: char) -> char {
-    if (c as u32) < 0x4E00 {
+    let i = c as usize;
+    if i < 0x4E00 || IS_TRADITIONAL.get(i / 64).is_none_or(|w| w & (1 << (i % 64)) == 0) {
         return c;
     }
-    TRADITIONAL.binary_search_by_key(&c, |&(t, _)| t).map_or(c, |i| TRADITIONAL[i].1)
+    TRADITIONAL.binary_search_by_key(&c, |&(t, _)| t).map_or(c, |k| TRADITIONAL[k].1)
 }
 
 /// Whether the text holds any traditional character the table knows.

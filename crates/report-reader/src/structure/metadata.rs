@@ -247,12 +247,24 @@ pub(super) fn kind_of(genre: Genre, paras: &[Para], title: Option<&str>) -> Opti
     if genre == Genre::AuditReport {
         return Some("审计".to_string());
     }
-    let count = |w: &str| {
-        paras.iter().map(|p| p.text.matches(w).count()).sum::<usize>() + 2 * title.map_or(0, |t| t.matches(w).count())
+    // One pass over the text: 巡 followed by 视 or 察.
+    let count = |t: &str, weight: usize, acc: &mut (usize, usize)| {
+        for (i, _) in t.match_indices('巡') {
+            match t[i + '巡'.len_utf8()..].chars().next() {
+                Some('视') => acc.0 += weight,
+                Some('察') => acc.1 += weight,
+                _ => {}
+            }
+        }
     };
-    let (xunshi, xuncha) = (count("巡视"), count("巡察"));
+    let mut acc = (0, 0);
+    for p in paras {
+        count(&p.text, 1, &mut acc);
+    }
+    count(title.unwrap_or_default(), 2, &mut acc);
+    let (xunshi, xuncha) = acc;
     if xunshi + xuncha > 0 {
         return Some(if xunshi > xuncha { "巡视" } else { "巡察" }.to_string());
     }
-    (count("审计") > 0).then(|| "审计".to_string())
+    paras.iter().any(|p| p.text.contains("审计")).then(|| "审计".to_string())
 }
