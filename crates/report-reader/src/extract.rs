@@ -5,9 +5,7 @@ use std::sync::LazyLock;
 
 use rectify_domain::numerals::parse_chinese;
 use rectify_domain::{PartialDate, WanYuan};
-use regex::{Captures, Regex};
-
-use crate::ClaimedFigure;
+use regex::Regex;
 
 fn re(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| unreachable!("static regex {pattern}: {e}"))
@@ -146,142 +144,6 @@ pub(crate) fn find_documents(text: &str) -> Vec<String> {
     out
 }
 
-const NUM: &str = r"\d+|[一二三四五六七八九十百两]+";
-
-/// The kinds of accountability a report counts, longest first so that 诫勉谈话 wins over 诫勉.
-const ACCOUNTABILITY: [&str; 24] = [
-    "责令作出书面检查",
-    "党纪政务处分",
-    "移送司法机关",
-    "通报批评",
-    "批评教育",
-    "诫勉谈话",
-    "提醒谈话",
-    "谈话提醒",
-    "责令检查",
-    "书面检查",
-    "组织处理",
-    "党纪处分",
-    "政务处分",
-    "纪律处分",
-    "批评帮助",
-    "追责问责",
-    "立案审查",
-    "函询",
-    "约谈",
-    "诫勉",
-    "问责",
-    "警告",
-    "免职",
-    "降职",
-];
-
-/// A headline figure found in a sentence.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Claim {
-    pub figure: ClaimedFigure,
-    pub value: ClaimValue,
-    pub start: usize,
-    pub excerpt: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum ClaimValue {
-    Count(u32),
-    Percent(f64),
-    Money(WanYuan),
-}
-
-struct ClaimPattern {
-    figure: fn(&Captures) -> Option<ClaimedFigure>,
-    regex: Regex,
-}
-
-static CLAIMS: LazyLock<Vec<ClaimPattern>> = LazyLock::new(|| {
-    let fixed = |f: ClaimedFigure| -> fn(&Captures) -> Option<ClaimedFigure> {
-        match f {
-            ClaimedFigure::Aspects => |_| Some(ClaimedFigure::Aspects),
-            ClaimedFigure::Problems => |_| Some(ClaimedFigure::Problems),
-            ClaimedFigure::Measures => |_| Some(ClaimedFigure::Measures),
-            ClaimedFigure::Completed => |_| Some(ClaimedFigure::Completed),
-            ClaimedFigure::InProgress => |_| Some(ClaimedFigure::InProgress),
-            ClaimedFigure::CompletionRate => |_| Some(ClaimedFigure::CompletionRate),
-            ClaimedFigure::Rules => |_| Some(ClaimedFigure::Rules),
-            ClaimedFigure::Funds => |_| Some(ClaimedFigure::Funds),
-            ClaimedFigure::Accountability(_) => {
-                |c| c.name("k").map(|k| ClaimedFigure::Accountability(k.as_str().to_string()))
-            }
-        }
-    };
-    let kinds = ACCOUNTABILITY.join("|");
-    let unit = r"(?:个|项|条|件)";
-    let specs: Vec<(ClaimedFigure, String)> = vec![
-        (ClaimedFigure::Aspects, r"(?P<n>\d+|[一二三四五六七八九十两]+)\s*(?:个|大)方面|(?P<n2>\d+)方面".to_string()),
-        (ClaimedFigure::Problems, format!(r"(?P<n>{NUM}){unit}(?:具体|反馈|突出|主要|存在)?问题")),
-        (ClaimedFigure::Problems, format!(r"(?:反馈|具体)问题(?:共)?(?P<n>{NUM}){unit}")),
-        (ClaimedFigure::Measures, format!(r"措施(?:共)?(?P<n>{NUM}){unit}")),
-        (ClaimedFigure::Measures, format!(r"(?P<n>{NUM}){unit}(?:具体)?(?:整改)?措施")),
-        (
-            ClaimedFigure::Completed,
-            format!(
-                r"(?:已完成整改|完成整改|整改完成|已完成|已整改到位|已整改|整改到位|已销号|已办结)(?:问题)?(?P<n>{NUM}){unit}"
-            ),
-        ),
-        (ClaimedFigure::Completed, format!(r"(?P<n>{NUM}){unit}(?:问题)?(?:已经|已)(?:完成|整改|销号|办结)")),
-        (
-            ClaimedFigure::InProgress,
-            format!(
-                r"(?:正在整改|正在推进|整改中|推进中|持续推进|正在落实|未完成|基本完成|阶段性完成)(?:问题)?(?P<n>{NUM}){unit}"
-            ),
-        ),
-        (ClaimedFigure::InProgress, format!(r"(?P<n>{NUM}){unit}(?:问题)?(?:正在|仍在|持续)(?:整改|推进)")),
-        (ClaimedFigure::CompletionRate, r"(?:完成率|整改率|销号率)(?:为|达|达到|是)?(?P<p>\d+(?:\.\d+)?)%".to_string()),
-        (ClaimedFigure::Rules, format!(r"(?:规章制度|制度机制|制度)(?:共)?(?P<n>{NUM})(?:项|个|条|份|部|件)")),
-        (
-            ClaimedFigure::Funds,
-            r"(?:清退|追缴|追回|收缴|挽回|清收|退还|退赔)[^。；，]{0,12}?(?P<a>\d+(?:\.\d+)?(?:亿|万)?余?元)"
-                .to_string(),
-        ),
-        (ClaimedFigure::Accountability(String::new()), format!(r"(?P<k>{kinds})(?:处理)?(?P<n>{NUM})(?:人次|人|名)")),
-        (
-            ClaimedFigure::Accountability(String::new()),
-            format!(r"(?P<n>{NUM})(?:人次|人|名)(?:干部)?(?:进行|受到|给予|予以|作出|被)?(?P<k>{kinds})"),
-        ),
-    ];
-    specs.into_iter().map(|(f, p)| ClaimPattern { figure: fixed(f), regex: re(&p) }).collect()
-});
-
-/// The headline figures stated in one paragraph, in text order.
-pub(crate) fn find_claims(text: &str) -> Vec<Claim> {
-    let mut out: Vec<Claim> = Vec::new();
-    for pattern in CLAIMS.iter() {
-        for caps in pattern.regex.captures_iter(text) {
-            let (Some(whole), Some(figure)) = (caps.get(0), (pattern.figure)(&caps)) else { continue };
-            let value = if let Some(p) = caps.name("p") {
-                match p.as_str().parse::<f64>() {
-                    Ok(v) => ClaimValue::Percent(v),
-                    Err(_) => continue,
-                }
-            } else if let Some(a) = caps.name("a") {
-                match find_amounts(a.as_str()).first() {
-                    Some(&w) => ClaimValue::Money(w),
-                    None => continue,
-                }
-            } else if let Some(n) = caps.name("n").or_else(|| caps.name("n2")).and_then(|n| number(n.as_str())) {
-                ClaimValue::Count(n)
-            } else {
-                continue;
-            };
-            let overlaps = out.iter().any(|c| c.start == whole.start() && c.figure == figure);
-            if !overlaps {
-                out.push(Claim { figure, value, start: whole.start(), excerpt: whole.as_str().to_string() });
-            }
-        }
-    }
-    out.sort_by_key(|c| c.start);
-    out
-}
-
 /// Inspection facts from the opening sentences.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct InspectionFacts {
@@ -295,39 +157,95 @@ pub(crate) struct InspectionFacts {
     pub inspected: Option<String>,
 }
 
+/// An inspection team: its issuer (中央, 省委, 市委, 区委, 教育部 …), anything the issuer adds
+/// (医疗卫生领域), its number and form (第五, 机动, 专项) and 巡视组 / 巡察组 / 巡察二组.
 static INSPECTOR: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?P<g>[^，。；、：\s“”（）()]{0,14}?(?:第[一二三四五六七八九十\d]+)?(?:专项|机动|联动|提级)?(?:巡察|巡视|审计|督查|督导)(?:工作)?组)",
-    )
+    re(concat!(
+        r"(?P<issuer>中央|省委|市委|区委|县委|州委|盟委|旗委|党委|党组|部|厅|局|集团|公司|大学|学院|学校)",
+        r"(?P<mid>[^，。；：、\s“”（(《》委和与及的对在]{0,20}?)",
+        r"(?:第[一二三四五六七八九十\d]{1,3})?(?:专项|机动|联动|提级|交叉)?(?:巡察|巡视)(?:[一二三四五六七八九十\d]{1,3})?组"
+    ))
 });
+
+/// Words after which a run of characters before an issuer is no longer part of its name.
+pub(crate) const NAME_STOPS: [&str; 30] = [
+    "根据", "按照", "落实", "确保", "迎接", "配合", "接受", "核实", "召开", "对", "由", "向", "在", "于", "据", "为",
+    "经", "和", "与", "及", "的", "是", "将", "把", "被", "就", "了", "同", "受", "派",
+];
+
+/// A name without what a sentence put before it: `会议由院党委` → `院党委`.
+pub(crate) fn trim_name_start(name: &str) -> &str {
+    let cut = NAME_STOPS.iter().filter_map(|w| name.rfind(w).map(|i| i + w.len())).max().unwrap_or(0);
+    let rest = &name[cut..];
+    if rest.chars().count() >= 2 { rest } else { name }
+}
+
+/// The inspection teams named in a sentence, as printed, with a place name before a bare
+/// issuer (`兴宁` + `市委机动巡察一组`) or the name of a department (`教育部` …) kept.
+pub(crate) fn find_inspectors(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in INSPECTOR.captures_iter(s) {
+        let (Some(whole), Some(issuer)) = (c.get(0), c.name("issuer")) else { continue };
+        let needs_name = !matches!(issuer.as_str(), "中央");
+        let mut start = whole.start();
+        if needs_name {
+            let before = &s[..start];
+            let run_start = before
+                .char_indices()
+                .rev()
+                .take_while(|&(_, ch)| crate::normalize::is_han(ch))
+                .last()
+                .map_or(start, |(i, _)| i);
+            let run = &before[run_start..];
+            if run.chars().count() <= 8 {
+                let cut = NAME_STOPS.iter().filter_map(|w| run.rfind(w).map(|i| i + w.len())).max().unwrap_or(0);
+                start = run_start + cut;
+            }
+        }
+        let name = &s[start..whole.end()];
+        let bare_issuer =
+            start == whole.start() && matches!(issuer.as_str(), "部" | "厅" | "局" | "集团" | "公司" | "党委" | "党组");
+        if !bare_issuer && name.chars().count() >= 4 {
+            out.push(name.to_string());
+        }
+    }
+    out
+}
+
 static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?P<a>(?:\d{4}年)?\d{1,2}月(?:\d{1,2}[日号])?)(?:至|到|—|－|-|~|～)(?P<b>(?:\d{4}年)?\d{1,2}月(?:\d{1,2}[日号])?)",
     )
 });
-static ROUND: LazyLock<Regex> = LazyLock::new(|| re(r"(?P<r>[^，。；、\s]{0,10}第[一二三四五六七八九十\d]+轮)"));
+static ROUND: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r"(?P<r>(?:[一二三四五六七八九十]{1,3}届)?(?:中央|省委|市委|区委|县委|州委|旗委|校党委|党委)?第[一二三四五六七八九十\d]{1,3}轮",
+        r"|(?:中央|省委|市委|区委|县委|州委|旗委|党委)[一二三四五六七八九十](?:、[一二三四五六七八九十])+轮)"
+    ))
+});
 static INSPECTED: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"对(?P<u>[^，。；、\s]{2,40}?)(?:进行了|开展了|进行|开展)(?:为期[^，。]{1,8})?(?:常规|专项|机动|提级|联动)?(?:巡察|巡视|审计)",
-    )
+    re(r"对(?P<u>[^，。；、\s\d]{2,40}?)(?:进行了|开展了|进行|开展)[^，。；]{0,16}?(?:巡察|巡视|审计)")
 });
 
 /// Reads the inspection facts from the sentences of the text before the problems.
 pub(crate) fn inspection_facts(sentences: &[&str]) -> InspectionFacts {
     let mut f = InspectionFacts::default();
     let relevant = |s: &&&str| s.contains("巡察") || s.contains("巡视") || s.contains("审计");
+    // The team of the sentence that tells the inspection (…组对…进行了巡察) comes first; a team
+    // only mentioned (落实市委巡察组反馈意见) is a fallback.
+    let act = |s: &str| s.contains('对') && (s.contains("进行") || s.contains("开展"));
+    let teams = |want_act: bool| {
+        sentences
+            .iter()
+            .filter(relevant)
+            .filter(|s| act(s) == want_act)
+            .find_map(|s| find_inspectors(s).into_iter().next())
+    };
+    if let Some(g) = teams(true).or_else(|| teams(false)) {
+        f.kind = ["巡视", "巡察"].iter().find(|k| g.contains(*k)).map(|k| k.to_string());
+        f.inspector = Some(g);
+    }
     for s in sentences.iter().filter(relevant) {
-        if f.inspector.is_none()
-            && let Some(m) = INSPECTOR.captures(s).and_then(|c| c.name("g"))
-        {
-            let g = m.as_str().trim_start_matches(['由', '在', '据']);
-            let issuer = ["委", "第", "中央", "省", "市", "区", "县", "局", "厅", "集团", "公司", "大学", "学院"];
-            if g.chars().count() >= 3 && issuer.iter().any(|k| g.contains(k)) {
-                f.inspector = Some(g.to_string());
-                f.kind =
-                    ["巡视", "巡察", "审计", "督查", "督导"].iter().find(|k| g.contains(*k)).map(|k| k.to_string());
-            }
-        }
         if f.round.is_none()
             && let Some(m) = ROUND.captures(s).and_then(|c| c.name("r"))
         {
@@ -469,23 +387,6 @@ mod tests {
         let a: Vec<String> =
             find_amounts("收缴6.1万元，支付3000元，共1.5亿元，约1,200元").iter().map(|w| w.to_string()).collect();
         assert_eq!(a, vec!["6.1万元", "0.3万元", "15000万元", "0.12万元"]);
-    }
-
-    #[test]
-    fn claims_of_a_summary_sentence() {
-        let claims = find_claims(
-            "对照反馈的4个方面,30个具体问题，细化整改措施119条。通报批评3人，批评教育17人，整改完成率达95.5%",
-        );
-        let figures: Vec<_> = claims.iter().map(|c| (c.figure.clone(), c.value.clone())).collect();
-        assert!(figures.contains(&(ClaimedFigure::Aspects, ClaimValue::Count(4))));
-        assert!(figures.contains(&(ClaimedFigure::Problems, ClaimValue::Count(30))));
-        assert!(figures.contains(&(ClaimedFigure::Measures, ClaimValue::Count(119))));
-        assert!(figures.contains(&(ClaimedFigure::Accountability("通报批评".into()), ClaimValue::Count(3))));
-        assert!(figures.contains(&(ClaimedFigure::Accountability("批评教育".into()), ClaimValue::Count(17))));
-        assert!(figures.contains(&(ClaimedFigure::CompletionRate, ClaimValue::Percent(95.5))));
-        let cn = find_claims("逐条梳理细化四个方面22个问题");
-        assert_eq!(cn[0].value, ClaimValue::Count(4));
-        assert!(find_claims("一方面加强学习，另一方面").is_empty());
     }
 
     #[test]

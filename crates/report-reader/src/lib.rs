@@ -17,6 +17,7 @@ mod extract;
 pub mod normalize;
 mod outline;
 mod paragraphs;
+pub mod script;
 mod structure;
 
 use std::path::Path;
@@ -76,6 +77,95 @@ pub enum ReadError {
 pub struct Parsed {
     pub ledger: Ledger,
     pub spans: Spans,
+    /// What kind of text this was read as (a unit's report, an audit report, news, an aggregate).
+    pub genre: Genre,
+    /// How each part was read, with a confidence: which section was taken as the problem list
+    /// and why, where the unit, the date and the inspection facts came from, what was skipped.
+    pub notes: Vec<Note>,
+}
+
+/// The kind of text (体裁), decided from lexical cues of the genre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Genre {
+    /// A unit's own report on its rectification (整改进展情况的通报), with parts 一、二、三.
+    UnitReport,
+    /// A government's report to a people's congress on the rectification of audit findings
+    /// (审计查出问题整改情况的报告).
+    AuditReport,
+    /// News of one unit's rectification: a meeting, a check, a return visit (新闻、会议报道).
+    News,
+    /// An inspection office's, discipline body's or newspaper's report across many units or a
+    /// whole round (综述、统计): round totals, no unit, no problem list.
+    Aggregate,
+}
+
+impl Genre {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Genre::UnitReport => "单位整改通报",
+            Genre::AuditReport => "审计整改报告",
+            Genre::News => "新闻报道",
+            Genre::Aggregate => "综述（多单位或整轮）",
+        }
+    }
+}
+
+/// The part of the reading a [`Note`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    Genre,
+    ProblemList,
+    Figures,
+    Unit,
+    ReportDate,
+    Inspector,
+    Round,
+    Kind,
+}
+
+impl Topic {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Topic::Genre => "体裁",
+            Topic::ProblemList => "问题清单",
+            Topic::Figures => "通报所称数字",
+            Topic::Unit => "单位",
+            Topic::ReportDate => "日期",
+            Topic::Inspector => "巡察组",
+            Topic::Round => "轮次",
+            Topic::Kind => "类别",
+        }
+    }
+}
+
+/// How sure the reader is of a part: `High` when a strong cue of the genre gave it (a title,
+/// a signature, a 发布时间 line), `Low` when it was inferred or is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Confidence::High => "高",
+            Confidence::Medium => "中",
+            Confidence::Low => "低",
+        }
+    }
+}
+
+/// One explanation of the reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub topic: Topic,
+    pub confidence: Confidence,
+    /// The 1-based line the part was read from, when there is one.
+    pub line: Option<usize>,
+    /// What was read and why, in Chinese.
+    pub message: String,
 }
 
 /// 1-based line numbers of what the parser recognised, so that a linter can point at lines.
@@ -150,6 +240,12 @@ pub enum ClaimedFigure {
     Funds,
     /// 问责 of the named kind (通报批评, 批评教育 …).
     Accountability(String),
+    /// 大类: a grouping above the aspects (4大类16个方面). The ledger has no field for it.
+    Categories,
+    /// 具体问题 under coarser problems (14项28个具体问题). The ledger has no field for it.
+    SubProblems,
+    /// 任务 / 工作节点 (160条整改任务). The ledger has no field for it.
+    Tasks,
 }
 
 #[derive(Debug, Clone, PartialEq)]

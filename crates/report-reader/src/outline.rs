@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use rectify_domain::{Status, WanYuan};
 
-use crate::Parsed;
+use crate::{ClaimedFigure, Parsed};
 
 fn or_unknown(v: Option<impl ToString>) -> String {
     v.map_or_else(|| "（未识别）".to_string(), |v| v.to_string())
@@ -67,6 +67,24 @@ pub fn outline(parsed: &Parsed) -> String {
         figures.push(format!("{kind}{n}人"));
     }
     let _ = writeln!(out, "通报所称：{}", if figures.is_empty() { "（无）".to_string() } else { figures.join("，") });
+
+    let other: Vec<String> = parsed
+        .spans
+        .claimed
+        .iter()
+        .filter(|c| matches!(c.figure, ClaimedFigure::Categories | ClaimedFigure::SubProblems | ClaimedFigure::Tasks))
+        .map(|c| c.excerpt.clone())
+        .collect();
+    if !other.is_empty() {
+        let _ = writeln!(out, "其他粒度（台账无此字段）：{}", other.join("，"));
+    }
+
+    let _ = writeln!(out, "体裁：{}", parsed.genre.label_zh());
+    let _ = writeln!(out, "识读说明：");
+    for n in &parsed.notes {
+        let line = n.line.map_or(String::new(), |l| format!("[第{l}行] "));
+        let _ = writeln!(out, "  {}（把握{}）：{line}{}", n.topic.label_zh(), n.confidence.label_zh(), n.message);
+    }
 
     let problems: usize = l.aspects.iter().map(|a| a.problems.len()).sum();
     let measures: usize = l.measures().count();

@@ -49,6 +49,9 @@ impl Para {
 pub(crate) struct Prepared {
     pub paras: Vec<Para>,
     pub meta: Vec<(usize, String)>,
+    /// For a text in traditional script: each paragraph as printed (the paragraphs themselves
+    /// are folded to simplified script, with the same byte layout). Empty otherwise.
+    pub originals: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,8 +196,17 @@ fn wrap_width(lines: &[(usize, String, LineKind)]) -> Option<usize> {
 pub(crate) fn prepare(doc: &Document) -> Prepared {
     let mut lines: Vec<(usize, String, LineKind)> = Vec::with_capacity(doc.lines.len());
     let mut meta = Vec::new();
+    let mut originals: Vec<Option<String>> = Vec::with_capacity(doc.lines.len());
     for (i, raw) in doc.lines.iter().enumerate() {
-        let text = normalize_line(raw);
+        let normalized = normalize_line(raw);
+        let mut text =
+            if normalized.contains(['(', '（']) { crate::script::strip_glosses(&normalized) } else { normalized };
+        if crate::script::has_traditional(&text) {
+            let folded = crate::script::fold(&text);
+            originals.push(Some(std::mem::replace(&mut text, folded)));
+        } else {
+            originals.push(None);
+        }
         let kind = if text.is_empty() {
             LineKind::Blank
         } else if is_page_number(&text) {
@@ -211,6 +223,8 @@ pub(crate) fn prepare(doc: &Document) -> Prepared {
     }
     let width = wrap_width(&lines);
 
+    let traditional = originals.iter().any(Option::is_some);
+    let mut orig_paras: Vec<String> = Vec::new();
     let mut paras: Vec<Para> = Vec::new();
     let mut chrome_gap = false;
     let mut last_line_width = 0usize;
@@ -230,17 +244,26 @@ pub(crate) fn prepare(doc: &Document) -> Prepared {
         last_line_width = fullness(&text);
         chrome_gap = false;
         open = true;
+        let original = || originals.get(no - 1).cloned().flatten().unwrap_or_else(|| text.clone());
         match paras.last_mut() {
             Some(prev) if join => {
                 // No space at the seam: wrapped text breaks anywhere, even inside numbers and
                 // e-mail addresses.
+                if traditional && let Some(o) = orig_paras.last_mut() {
+                    o.push_str(&original());
+                }
                 prev.segs.push((prev.text.len(), no));
                 prev.text.push_str(&text);
             }
-            _ => paras.push(Para::new(text, no)),
+            _ => {
+                if traditional {
+                    orig_paras.push(original());
+                }
+                paras.push(Para::new(text, no));
+            }
         }
     }
-    Prepared { paras, meta }
+    Prepared { paras, meta, originals: orig_paras }
 }
 
 fn should_join(prev: &str, prev_line_width: usize, next: &str, width: Option<usize>) -> bool {

@@ -617,22 +617,27 @@ struct Thresholds {
 /// Baseline measured when the gold was made: tune F1 0.000 (24 invented), figures 5/30,
 /// metadata 15/57, documents 6/6; holdout F1 0.267 (11 invented), measures 1/1, figures 3/14,
 /// metadata 12/35, documents 2/2.
+///
+/// Raised after the reader learned to find the problem list by meaning (sections, genre),
+/// figures at several granularities and metadata in more phrasings: tune F1 1.000 (0 invented),
+/// figures 30/30, metadata 57/57, documents 6/6; holdout F1 1.000 (0 invented), measures 1/1,
+/// figures 9/14, metadata 32/35, documents 2/2. Each threshold stands just below.
 fn thresholds(split: Split) -> Thresholds {
     match split {
         Split::Tune => Thresholds {
-            problem_f1: 0.0,
-            max_invented: 24,
+            problem_f1: 0.99,
+            max_invented: 0,
             measures: 0.0,
-            figures: 0.16,
-            metadata: 0.26,
+            figures: 0.99,
+            metadata: 0.99,
             documents: 0.99,
         },
         Split::Holdout => Thresholds {
-            problem_f1: 0.26,
-            max_invented: 11,
+            problem_f1: 0.99,
+            max_invented: 0,
             measures: 0.99,
-            figures: 0.21,
-            metadata: 0.34,
+            figures: 0.64,
+            metadata: 0.91,
             documents: 0.99,
         },
     }

@@ -516,3 +516,56 @@ proptest! {
         prop_assert_eq!(l.inspection.feedback_date.map(|d| d.to_string()), Some("2023-07-05".to_string()));
     }
 }
+
+// ---------------------------------------------------------------- reading by meaning
+
+#[test]
+fn an_organisational_section_is_not_a_problem_list() {
+    let text = "根据市委统一部署，市委巡察三组于2023年3月1日至4月30日对市某某局党组开展了巡察，并于2023年6月1日反馈了巡察意见。现将巡察整改进展情况予以公布。\n\
+一、提高政治站位，加强组织领导\n\
+（一）提高思想认识。党组召开专题会议12次，研究部署整改工作。\n\
+（二）压实整改责任。一是成立领导小组；二是制定整改方案；三是建立工作台账。\n";
+    let p = parse(&Document::from_text(text));
+    assert!(p.ledger.aspects.is_empty(), "{:?}", p.ledger.aspects);
+    let why = p.notes.iter().find(|n| n.topic == rectify_report_reader::Topic::ProblemList).unwrap();
+    assert!(why.message.contains("不列问题"), "{}", why.message);
+    assert_eq!(p.ledger.inspection.inspector.as_deref(), Some("市委巡察三组"));
+    assert_eq!(p.ledger.unit.as_deref(), Some("市某某局党组"));
+    assert_eq!(p.ledger.inspection.kind.as_deref(), Some("巡察"));
+    assert!(rectify_report_reader::outline(&p).contains("识读说明"));
+}
+
+#[test]
+fn a_news_item_gives_its_unit_and_date_but_no_problems() {
+    let text = "6月5日下午，某某镇党委召开巡察整改推进会。会议指出，对区委第二巡察组于2022年11月反馈的3个方面12个问题，要逐项整改，已完成整改10个。\n";
+    let p = parse(&Document::from_text(text));
+    let l = &p.ledger;
+    assert!(l.aspects.is_empty());
+    assert_eq!(p.genre, rectify_report_reader::Genre::News);
+    assert_eq!(l.unit.as_deref(), Some("某某镇党委"));
+    assert_eq!(date(l.report_date).as_deref(), Some("2023-06-05"), "the event follows the feedback of 2022-11");
+    assert_eq!((l.claimed.aspects, l.claimed.problems, l.claimed.completed), (Some(3), Some(12), Some(10)));
+}
+
+#[test]
+fn an_aggregate_has_round_totals_and_no_unit() {
+    let text = "十届区委第三轮巡察整改情况综述\n区委第三轮巡察对12家单位开展了常规巡察。截至目前，被巡察党组织和单位共有48个问题未完成整改，已对150个完成整改的问题予以销号。\n";
+    let p = parse(&Document::from_text(text));
+    let l = &p.ledger;
+    assert_eq!(p.genre, rectify_report_reader::Genre::Aggregate);
+    assert_eq!((l.unit.as_deref(), l.inspection.inspector.as_deref()), (None, None));
+    assert_eq!(l.inspection.round.as_deref(), Some("十届区委第三轮"));
+    assert_eq!((l.claimed.in_progress, l.claimed.completed, l.claimed.problems), (Some(48), Some(150), None));
+    assert!(l.aspects.is_empty());
+}
+
+#[test]
+fn traditional_script_is_read_and_printed_as_printed() {
+    let text = "根據省委統一部署，省委第二巡視組對省某某廳黨組開展了常規巡視。\n處分3人。\n";
+    let p = parse(&Document::from_text(text));
+    let l = &p.ledger;
+    assert_eq!(l.inspection.inspector.as_deref(), Some("省委第二巡視組"));
+    assert_eq!(l.unit.as_deref(), Some("省某某廳黨組"));
+    assert_eq!(l.inspection.kind.as_deref(), Some("巡视"));
+    assert_eq!(l.claimed.accountability.get("處分"), Some(3));
+}
