@@ -124,6 +124,17 @@ impl Store {
         Ok(units)
     }
 
+    /// The inspections with a measure under review or an extension awaiting a decision: the only
+    /// ones a reviewer's inbox needs to read (one indexed query, whatever the number of units).
+    pub async fn inspections_with_decisions(&self) -> Result<Vec<InspectionId>, StorageError> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT m.inspection_id FROM measure_workflow w JOIN measures m ON m.id = w.measure_id \
+             WHERE w.state = 'under_review' OR w.pending_extension_deadline IS NOT NULL ORDER BY m.inspection_id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn read_round_units(&self, round: i64, today: NaiveDate) -> Result<Vec<RoundUnit>, StorageError> {
         let mut tx = self.begin_read().await?;
         let headers = sqlx::query(

@@ -28,15 +28,22 @@ pub struct Task {
 
 /// The visible measures with their workflow, over every inspection the account sees, kept when
 /// `keep` says so.
-pub async fn tasks(
+async fn tasks(
     state: &AppState,
     principal: &Principal,
     snapshot: &Snapshot,
+    only_decisions: bool,
     keep: impl Fn(&MeasureRecord, &MeasureWorkflowView, &[ActionButton]) -> bool,
 ) -> Result<Vec<Task>, AppError> {
     let visibility = super::scope::Visibility::new(&principal.grants);
+    let mut inspections = visible_inspections(state, &principal.grants).await?;
+    if only_decisions {
+        // A reviewer's queue reads only the units where something awaits a decision.
+        let pending = state.store().inspections_with_decisions().await?;
+        inspections.retain(|s| pending.binary_search(&s.id).is_ok());
+    }
     let mut out = Vec::new();
-    for s in visible_inspections(state, &principal.grants).await? {
+    for s in inspections {
         let (problems, measures) =
             visibility.shared_records(&s, snapshot.problems(s.id).await?, snapshot.measures(s.id).await?);
         let workflows = snapshot.workflows(s.id).await?;
@@ -66,7 +73,7 @@ pub async fn tasks(
 
 /// What waits for the reviewer's decision: claims under review and pending extensions.
 pub async fn reviews(state: &AppState, principal: &Principal, snapshot: &Snapshot) -> Result<Vec<Task>, AppError> {
-    tasks(state, principal, snapshot, |_, view, buttons| {
+    tasks(state, principal, snapshot, true, |_, view, buttons| {
         (matches!(view.state, MeasureState::UnderReview { .. }) || view.pending_extension.is_some())
             && is_review(buttons)
     })
@@ -75,7 +82,7 @@ pub async fn reviews(state: &AppState, principal: &Principal, snapshot: &Snapsho
 
 /// Measures the account reports on that are still being worked, those with a deadline first.
 pub async fn to_update(state: &AppState, principal: &Principal, snapshot: &Snapshot) -> Result<Vec<Task>, AppError> {
-    let mut list = tasks(state, principal, snapshot, |_, view, _| {
+    let mut list = tasks(state, principal, snapshot, false, |_, view, _| {
         matches!(view.state, MeasureState::NotStarted | MeasureState::InProgress | MeasureState::BasicallyCompleted)
     })
     .await?;
@@ -85,7 +92,7 @@ pub async fn to_update(state: &AppState, principal: &Principal, snapshot: &Snaps
 
 /// Claims under review that the account decides.
 pub async fn to_review(state: &AppState, principal: &Principal, snapshot: &Snapshot) -> Result<Vec<Task>, AppError> {
-    tasks(state, principal, snapshot, |_, view, buttons| {
+    tasks(state, principal, snapshot, true, |_, view, buttons| {
         matches!(view.state, MeasureState::UnderReview { .. }) && is_review(buttons)
     })
     .await

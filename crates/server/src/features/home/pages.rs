@@ -13,11 +13,15 @@ use crate::http::page::PageContext;
 use crate::render::{Crumb, figures, format, render, rows, ser};
 use crate::service::scope::sets::READ;
 use crate::service::session::Principal;
-use crate::service::{AppState, inbox, ledger, scope, supervision};
+use crate::service::{AppState, inbox, ledger, rounds, scope, supervision};
 
 /// Up to this many inspections the home page shows a card for each; beyond, one table row each
 /// (an inspection office watching dozens of units reads them side by side).
 const CARDS_UP_TO: usize = 3;
+
+/// Beyond this many units the home page summarises by round (巡察轮次) instead of one row per
+/// unit: an office watching a province reads rounds, then a round's units on its own page.
+const UNIT_ROWS_UP_TO: usize = 30;
 
 /// One unit in the home page's overview table.
 #[derive(Debug, serde::Serialize)]
@@ -67,7 +71,9 @@ pub(crate) async fn home(
     let snapshot = ledger::snapshot(&state).await?;
     let mut cards = Vec::new();
     let mut overview = Vec::new();
-    for s in summaries.iter().rev() {
+    let by_round = summaries.len() > UNIT_ROWS_UP_TO;
+    let rounds = if by_round { round_rows(&state, &principal, &summaries).await? } else { Vec::new() };
+    for s in summaries.iter().rev().filter(|_| !by_round) {
         let loaded = ledger::visible_in(&principal, s.clone(), &snapshot).await?;
         let rows = rows::of_visible(&loaded, page.today);
         let attention = rows::attention(&rows);
@@ -117,6 +123,7 @@ pub(crate) async fn home(
         cards,
         overview => ser(&overview),
         overview_totals => ser(overview_totals),
+        rounds,
         work,
         can_read,
         can_import,
@@ -145,6 +152,40 @@ pub(crate) async fn latest_dashboard(
         Some(id) => Redirect::to(&format!("/inspections/{id}/dashboard")),
         None => Redirect::to("/documents"),
     })
+}
+
+/// One row per round the account sees, with the sums over its units (aggregate queries: no
+/// unit's ledger is read), the rounds furthest behind first.
+async fn round_rows(
+    state: &AppState,
+    principal: &Principal,
+    summaries: &[rectify_storage::InspectionSummary],
+) -> Result<Vec<Value>, AppError> {
+    let mut ids: Vec<i64> = summaries.iter().filter_map(|s| s.round_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut rows = Vec::new();
+    for id in ids {
+        let round = rounds::round(state, id).await?;
+        let units = rounds::units(state, principal, id).await?;
+        let problems: u32 = units.iter().map(|u| u.problems).sum();
+        let closed: u32 = units.iter().map(|u| u.closed).sum();
+        let rate = (problems > 0).then(|| f64::from(closed) * 100.0 / f64::from(problems));
+        rows.push((rate.unwrap_or(100.0), context! {
+            id,
+            name => round.name,
+            units => units.len(),
+            problems,
+            closed,
+            rate => rate.map(|r| format!("{r:.2}")),
+            rate_value => rate.unwrap_or(0.0),
+            red => units.iter().map(|u| u.red).sum::<u32>(),
+            yellow => units.iter().map(|u| u.yellow).sum::<u32>(),
+            awaiting => units.iter().map(|u| u.awaiting_verification).sum::<u32>(),
+        }));
+    }
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(rows.into_iter().map(|(_, row)| row).collect())
 }
 
 /// The home page's personal part: what needs this account now, read through the page's snapshot.
