@@ -21,12 +21,12 @@ pub struct Failure {
 
 impl Failure {
     /// Input that cannot be used (unreadable file, invalid ledger, unknown inspection): status 2.
-    fn input(message: impl Into<String>) -> Self {
+    pub(crate) fn input(message: impl Into<String>) -> Self {
         Self { code: 2, message: message.into() }
     }
 
     /// Anything else that went wrong (database unreachable, disk full): status 1.
-    fn other(message: impl Into<String>) -> Self {
+    pub(crate) fn other(message: impl Into<String>) -> Self {
         Self { code: 1, message: message.into() }
     }
 }
@@ -47,9 +47,16 @@ pub fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Parse { file, json } => parse(&file, json),
         Command::Lint { file, json } => lint(&file, json),
         Command::Report(args) => report(args),
-        Command::Import { file, database, skip_bad_rows } => import(&file, &database, skip_bad_rows),
+        Command::Import { files, database, skip_bad_rows } => match files.as_slice() {
+            [file] => import(file, &database, skip_bad_rows),
+            _ => crate::bulk::import_files(files, &database, skip_bad_rows),
+        },
+        Command::Generate { units, seed, today, database, output } => {
+            let today = today.unwrap_or_else(|| chrono::Local::now().date_naive());
+            crate::bulk::generate(units, seed, today, database.as_deref(), output.as_deref())
+        }
         Command::Export { database, inspection, json: _ } => export(&database, inspection.as_deref()),
-        Command::Demo { addr, data } => demo(addr, &data),
+        Command::Demo { addr, data, units } => demo(addr, &data, units),
         Command::Serve { database, addr, evidence_dir } => serve(&database, addr, evidence_dir),
         Command::User { command: UserCommand::Add { database, username } } => user_add(&database, &username),
         Command::Audit { command: AuditCommand::Verify { database } } => audit_verify(&database),
@@ -72,7 +79,7 @@ pub fn run(command: Command) -> Result<ExitCode, Failure> {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -157,24 +164,24 @@ fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What `import` makes of a file, decided by its name: a ledger JSON, a workbook, or a report.
-fn ledger_from_file(file: &Path, skip_bad_rows: bool) -> Result<Ledger, Failure> {
+/// What `import` makes of a file, decided by its name: a ledger JSON, a workbook, or a report;
+/// with the notes to print about it (the rows a workbook import skipped).
+pub(crate) fn ledger_from_file(file: &Path, skip_bad_rows: bool) -> Result<(Ledger, Vec<String>), Failure> {
     let extension = file.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
     match extension.as_str() {
-        "json" => read_ledger_json(file),
+        "json" => Ok((read_ledger_json(file)?, Vec::new())),
         "xlsx" | "xlsm" => {
             let bytes = fs::read(file).map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
             let opts = rectify_workbook::ImportOptions { skip_bad_rows };
             match rectify_workbook::read_ledger_xlsx(&bytes, &opts) {
                 Ok(imported) => {
+                    let mut notes = Vec::new();
                     if !imported.skipped.is_empty() {
-                        eprintln!("skipped {} bad rows:", imported.skipped.len());
-                        for row in &imported.skipped {
-                            eprintln!("  {}", describe_row_error(row));
-                        }
+                        notes.push(format!("skipped {} bad rows:", imported.skipped.len()));
+                        notes.extend(imported.skipped.iter().map(|row| format!("  {}", describe_row_error(row))));
                     }
                     imported.ledger.check().map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
-                    Ok(imported.ledger)
+                    Ok((imported.ledger, notes))
                 }
                 Err(rectify_workbook::ImportError::BadRows(rows)) => {
                     let mut message = format!("{}: {} bad rows, nothing stored", file.display(), rows.len());
@@ -192,7 +199,7 @@ fn ledger_from_file(file: &Path, skip_bad_rows: bool) -> Result<Ledger, Failure>
             let parsed = rectify_report_reader::parse_file(file)
                 .map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
             parsed.ledger.check().map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
-            Ok(parsed.ledger)
+            Ok((parsed.ledger, Vec::new()))
         }
     }
 }
@@ -205,7 +212,10 @@ fn describe_row_error(row: &rectify_workbook::RowError) -> String {
 }
 
 fn import(file: &Path, database: &str, skip_bad_rows: bool) -> Result<ExitCode, Failure> {
-    let ledger = ledger_from_file(file, skip_bad_rows)?;
+    let (ledger, notes) = ledger_from_file(file, skip_bad_rows)?;
+    for note in notes {
+        eprintln!("{note}");
+    }
     let stats = ledger.statistics();
     let id = runtime()?.block_on(async {
         let store = Store::connect(database).await?;
@@ -235,18 +245,25 @@ fn export(database: &str, inspection: Option<&str>) -> Result<ExitCode, Failure>
     Ok(ExitCode::SUCCESS)
 }
 
-fn demo(addr: std::net::SocketAddr, data: &Path) -> Result<ExitCode, Failure> {
+fn demo(addr: std::net::SocketAddr, data: &Path, units: usize) -> Result<ExitCode, Failure> {
     fs::create_dir_all(data).map_err(|e| Failure::other(format!("cannot create {}: {e}", data.display())))?;
     let url = format!("sqlite:{}", data.join("rectify.db").display());
     runtime()?.block_on(async {
         let store = Store::connect(&url).await?;
         if store.is_empty().await? {
-            let ledger = rectify_server::demo::demo_ledger(chrono::Local::now().date_naive());
+            let today = chrono::Local::now().date_naive();
+            let ledger = rectify_server::demo::demo_ledger(today);
             let id = store.import_ledger(&ledger).await?;
             rectify_server::seed_demo_users(&store, id, &rectify_auth::SystemClock)
                 .await
                 .map_err(|e| Failure::other(format!("cannot create the demo accounts: {e}")))?;
             println!("filled the empty database with the demo ledger (inspection {id})");
+            if units > 0 {
+                // After the demo unit, so that the unit-scoped demo accounts keep pointing at it.
+                crate::bulk::generate_into(&store, units, crate::bulk::DEMO_SEED, today).await?;
+            }
+        } else if units > 0 {
+            eprintln!("the database is not empty: --units {units} ignored (start with an empty --data folder)");
         }
         println!("rectify demo: http://{addr}/  (database {url})");
         println!(

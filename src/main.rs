@@ -3,6 +3,7 @@
 //! Exit statuses follow `shared/contracts.md`: 0 success, 1 "found something" (lint defects,
 //! a broken audit trail), 2 unusable input with a one-line error on stderr.
 
+mod bulk;
 mod commands;
 
 use std::net::SocketAddr;
@@ -27,6 +28,10 @@ enum Command {
         /// Folder of the embedded database (created if missing).
         #[arg(long, default_value = "rectify-data")]
         data: PathBuf,
+        /// Also fill an empty database with this many generated units after the demo unit
+        /// (e.g. 2000 for a province-size demo; the office account sees them all).
+        #[arg(long, default_value_t = 0)]
+        units: usize,
     },
     /// Serve the UI and API on an existing database.
     Serve {
@@ -59,14 +64,34 @@ enum Command {
     },
     /// Write the public progress report (md, html, docx) or the ledger workbook (xlsx).
     Report(ReportArgs),
-    /// Store a report, a ledger JSON or a ledger workbook (.xlsx) in the database.
+    /// Store reports, ledger JSONs or ledger workbooks (.xlsx) in the database, each file all or
+    /// nothing; with several files, one result line per file.
     Import {
-        file: PathBuf,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         #[arg(long, env = "RECTIFY_DATABASE")]
         database: String,
         /// For workbooks: store the good rows and report how many bad rows were skipped.
         #[arg(long)]
         skip_bad_rows: bool,
+    },
+    /// Generate realistic ledgers of fictional units (30 problems, 120 measures, 600 progress
+    /// entries each) as JSON files or straight into a database; the same seed gives the same data.
+    Generate {
+        #[arg(long)]
+        units: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The day the data is made for (default: today), YYYY-MM-DD: rounds lie before it and
+        /// the deadlines of open measures around it.
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+        /// Import the ledgers into this database (`sqlite:PATH` or `postgres://…`).
+        #[arg(long, conflicts_with = "output", required_unless_present = "output")]
+        database: Option<String>,
+        /// Write the ledgers as DIR/unit-0001.json, DIR/unit-0002.json, …
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
     },
     /// Print one inspection's ledger as ledger JSON.
     Export {

@@ -284,3 +284,106 @@ fn notice_chases_overdue_measures_in_a_docx() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("1 measures chased"));
     assert!(std::fs::read(&out_path).unwrap().starts_with(b"PK"));
 }
+
+/// The files `generate -o DIR` wrote, in name order.
+fn generated_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn generate_to(dir: &Path, units: &str, seed: &str) -> Output {
+    rectify(&["generate", "--units", units, "--seed", seed, "--today", "2025-06-18", "-o", dir.to_str().unwrap()])
+}
+
+#[test]
+fn generated_units_import_in_one_run_and_export_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("units");
+    let out = generate_to(&data, "4", "7");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("written 4/4"), "a progress line: {}", stderr(&out));
+    let files = generated_files(&data);
+    let names: Vec<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["unit-0001.json", "unit-0002.json", "unit-0003.json", "unit-0004.json"]);
+
+    let url = sqlite_url(dir.path());
+    let mut args = vec!["import".to_string()];
+    args.extend(files.iter().map(|p| p.display().to_string()));
+    args.extend(["--database".to_string(), url.clone()]);
+    let out = rectify(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 4, "one line per file: {stdout}");
+    for (line, file) in stdout.lines().zip(&files) {
+        assert!(line.starts_with(&format!("{}: stored inspection", file.display())), "{line}");
+        assert!(line.ends_with("30 problems, 120 measures"), "{line}");
+    }
+
+    let export = rectify(&["export", "--database", &url, "--inspection", "3", "--json"]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    let original: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&files[2]).unwrap()).unwrap();
+    assert_eq!(json(&export), original, "a generated unit comes back from the database as it was");
+}
+
+#[test]
+fn one_bad_file_among_good_ones_is_refused_alone_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("units");
+    assert!(generate_to(&data, "2", "11").status.success());
+    let files = generated_files(&data);
+    let mut bad: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    bad["aspects"][0]["problems"][0]["measures"][0]["deadline"] = "1990-01-01".into();
+    let bad_path = data.join("bad.json");
+    std::fs::write(&bad_path, bad.to_string()).unwrap();
+
+    let url = sqlite_url(dir.path());
+    let (good_a, good_b, bad_path) =
+        (files[0].to_str().unwrap(), files[1].to_str().unwrap(), bad_path.to_str().unwrap());
+    let out = rectify(&["import", good_a, bad_path, good_b, "--database", &url]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let err = stderr(&out);
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(stdout.lines().next().unwrap().starts_with(&format!("{good_a}: stored inspection 1")), "{stdout}");
+    assert!(stdout.lines().nth(1).unwrap().starts_with(&format!("{good_b}: stored inspection 2")), "{stdout}");
+    let refusal: Vec<&str> = err.lines().filter(|l| l.contains("refused")).collect();
+    assert_eq!(refusal.len(), 2, "the file's line and the summary: {err}");
+    assert!(refusal[0].starts_with(&format!("{bad_path}: refused: ")), "{err}");
+    assert!(refusal[0].contains("aspects[0].problems[0].measures[0].deadline"), "{err}");
+
+    // The good files stay stored, the bad one left nothing behind.
+    assert!(rectify(&["export", "--database", &url, "--inspection", "2", "--json"]).status.success());
+    assert_eq!(rectify(&["export", "--database", &url, "--inspection", "3", "--json"]).status.code(), Some(2));
+}
+
+#[test]
+fn the_same_seed_generates_the_same_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, c) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("c"));
+    assert!(generate_to(&a, "3", "5").status.success());
+    assert!(generate_to(&b, "3", "5").status.success());
+    assert!(generate_to(&c, "3", "6").status.success());
+    let read = |d: &Path| generated_files(d).iter().map(|p| std::fs::read(p).unwrap()).collect::<Vec<_>>();
+    assert_eq!(read(&a), read(&b), "byte-identical");
+    assert_ne!(read(&a), read(&c), "another seed, other data");
+}
+
+#[test]
+fn generate_imports_straight_into_a_database_with_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    let out = rectify(&["generate", "--units", "3", "--today", "2025-06-18", "--database", &url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("imported 3/3 ("), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("imported 3 units (90 problems, 360 measures, 1800 progress entries) in "), "{stdout}");
+    assert!(rectify(&["export", "--database", &url, "--inspection", "3", "--json"]).status.success());
+    let out = rectify(&["generate", "--units", "3", "--today", "1900-01-01", "--database", &url]);
+    assert_eq!(out.status.code(), Some(2), "a day the domain cannot date is refused");
+}
