@@ -122,8 +122,6 @@ pub(crate) fn blocks_to_docx(blocks: &[Block]) -> Result<Vec<u8>, WriteError> {
     Ok(out.into_inner())
 }
 
-pub use crate::template::render_docx_with_template;
-
 /// Rewrites one generated part with its property elements in schema order (docx-rs writes them
 /// in its own order, which Word may reject).
 fn in_schema_order(part: &str, xml: &mut Vec<u8>) -> Result<(), WriteError> {

@@ -19,12 +19,13 @@ mod text;
 mod xml;
 
 pub use blocks::{Block, build_blocks};
-pub use docx::{render_docx, render_docx_with_template};
+pub use docx::render_docx;
 pub use html::render_html;
 pub use markdown::render_markdown;
 pub use notice::{NoticeItem, SupervisionNotice, render_supervision_notice};
 pub use numbering::{parse_item_number, strip_measure_ordinal};
 pub use punct::to_full_width_punctuation;
+pub use template::render_docx_with_template;
 pub use text::statistics_sentence;
 
 /// Who the report is for.

@@ -1,12 +1,14 @@
 //! Assembling the ledger: sheets are classified, read, and joined by problem number.
 
-use rectify_domain::{Aspect, Ledger, ProblemRef};
+use rectify_domain::{Aspect, Ledger};
 
 use super::grid::{Grid, load};
+use super::import::{ImportError, ImportOptions, Imported, RowError};
+use super::index::Index;
 use super::layout::{Role, carry_merged, find_columns, role, split_heading};
 use super::reference::{read_evidence, read_info, read_outcomes, read_responsibility};
 use super::sheets::{Keyed, KeyedAspect, read_ledger_sheet, read_problem_sheet};
-use super::{Import, ImportError, ImportOptions, Imported, RowError};
+use super::state::Import;
 use crate::dates::{self, YearContext};
 use crate::labels;
 
@@ -51,31 +53,6 @@ pub(super) fn join(lists: Vec<KeyedAspect>, ledger: Vec<KeyedAspect>, imp: &mut 
         out.push(KeyedAspect { number: None, title: None, problems: rest, implicit: true });
     }
     out
-}
-
-/// Locates problems by the 序号 the workbook gives them.
-pub(super) struct Index {
-    pub(super) seqs: Vec<(Option<String>, ProblemRef)>,
-}
-
-impl Index {
-    pub(super) fn new(aspects: &[KeyedAspect]) -> Self {
-        let seqs = aspects
-            .iter()
-            .enumerate()
-            .flat_map(|(ai, a)| {
-                a.problems
-                    .iter()
-                    .enumerate()
-                    .map(move |(pi, k)| (k.seq.clone(), ProblemRef { aspect: ai, problem: pi }))
-            })
-            .collect();
-        Index { seqs }
-    }
-
-    pub(super) fn find(&self, seq: &str) -> Option<ProblemRef> {
-        self.seqs.iter().find(|(s, _)| s.as_deref() == Some(seq)).map(|(_, r)| *r)
-    }
 }
 
 /// Reads a ledger workbook. What a unit's ledger says never refuses it: values that cannot be

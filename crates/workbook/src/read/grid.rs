@@ -3,7 +3,7 @@
 use calamine::{Data, Reader, Xlsx};
 use rectify_domain::PartialDate;
 
-use super::ImportError;
+use super::import::ImportError;
 use crate::dates::{self, DateError, Deadline, YearContext};
 use crate::labels;
 

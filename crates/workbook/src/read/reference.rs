@@ -7,11 +7,12 @@ use rectify_domain::{
     Problem, ProblemRef, Responsibility, Rule, Tally, WanYuan,
 };
 
-use super::Import;
-use super::assemble::Index;
 use super::grid::{Grid, cell_date, cell_u32};
+use super::index::Index;
 use super::layout::Columns;
-use super::sheets::{KeyedAspect, RowView};
+use super::row_view::RowView;
+use super::sheets::KeyedAspect;
+use super::state::Import;
 use crate::columns::{self, Col};
 use crate::dates::YearContext;
 use crate::labels::{self, key};

@@ -1,12 +1,12 @@
 //! Rows into problems and measures: the problem list (问题清单) and the ledger sheets
 //! (问题 × 整改措施), with aspect headings and problems spread over several rows.
 
-use calamine::Data;
 use rectify_domain::{Measure, NonEmptyText, Problem, ProgressEntry, Status};
 
-use super::Import;
-use super::grid::{EMPTY, Grid};
+use super::grid::Grid;
 use super::layout::{Columns, split_heading};
+pub(super) use super::row_view::RowView;
+use super::state::Import;
 use super::values::{read_measure_values, roll_up, row_status};
 use crate::columns::Col;
 use crate::dates;
@@ -25,71 +25,6 @@ pub(super) struct KeyedAspect {
     pub(super) problems: Vec<Keyed>,
     /// Made up for problems under no aspect (the sheet names none), so sheets may share it.
     pub(super) implicit: bool,
-}
-
-/// The values of one row in a problem or ledger sheet.
-pub(super) struct RowView<'a> {
-    pub(super) grid: &'a Grid,
-    pub(super) cols: &'a Columns,
-    pub(super) row: usize,
-}
-
-impl RowView<'_> {
-    pub(super) fn text(&self, col: Col) -> Option<String> {
-        self.cols.at(col).and_then(|c| self.grid.text(self.row, c))
-    }
-
-    pub(super) fn data(&self, col: Col) -> &Data {
-        self.cols.at(col).map_or(&EMPTY, |c| self.grid.get(self.row, c))
-    }
-
-    pub(super) fn column(&self, col: Col) -> Option<String> {
-        self.cols.at(col).map(|c| self.cols.describe(c))
-    }
-
-    /// The text of a note under or inside the table (注：…, 填表人：…, 合计) that is no data.
-    pub(super) fn note(&self) -> Option<String> {
-        let text = (0..self.grid.width()).find_map(|c| self.grid.text(self.row, c))?;
-        let t = text.trim_start();
-        let noted = ["注：", "注:", "注1", "注 ", "注．", "注."].iter().any(|p| t.starts_with(p));
-        let words = [
-            "备注",
-            "说明：",
-            "说明:",
-            "填表",
-            "填报人",
-            "填报单位",
-            "填报日期",
-            "填报时间",
-            "制表",
-            "审核人",
-            "审核：",
-            "审核:",
-            "负责人",
-            "联系人",
-            "联系电话",
-            "合计",
-            "小计",
-            "总计",
-            "签字",
-            "签名",
-            "盖章",
-            "单位盖章",
-        ];
-        (noted || words.iter().any(|w| t.starts_with(w))).then(|| text.chars().take(40).collect())
-    }
-
-    /// The one filled cell of a heading row such as "一、政治建设方面", merged across the table.
-    pub(super) fn heading(&self) -> Option<String> {
-        let filled: Vec<usize> = (0..self.grid.width()).filter(|&c| self.grid.text(self.row, c).is_some()).collect();
-        let [c] = filled.as_slice() else { return None };
-        let structural = match self.cols.col_of(*c) {
-            None => true,
-            Some(col) => matches!(col, Col::Seq | Col::ProblemNumber | Col::Aspect | Col::AspectNumber | Col::Problem),
-        };
-        let text = self.grid.text(self.row, *c)?;
-        (structural && text.parse::<f64>().is_err()).then_some(text)
-    }
 }
 
 /// Aspect grouping state shared by the problem and ledger sheets.

@@ -4,9 +4,9 @@
 use calamine::Data;
 use rectify_domain::{Evidence, Measure, NonEmptyText, PartialDate, ProgressEntry, Status, WanYuan};
 
-use super::Import;
 use super::grid::{cell_date, cell_deadline};
-use super::sheets::RowView;
+use super::row_view::RowView;
+use super::state::Import;
 use crate::columns::Col;
 use crate::dates::{self, Deadline, YearContext};
 use crate::labels;

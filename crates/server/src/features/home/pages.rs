@@ -171,18 +171,21 @@ async fn round_rows(
         let problems: u32 = units.iter().map(|u| u.problems).sum();
         let closed: u32 = units.iter().map(|u| u.closed).sum();
         let rate = (problems > 0).then(|| f64::from(closed) * 100.0 / f64::from(problems));
-        rows.push((rate.unwrap_or(100.0), context! {
-            id,
-            name => round.name,
-            units => units.len(),
-            problems,
-            closed,
-            rate => rate.map(|r| format!("{r:.2}")),
-            rate_value => rate.unwrap_or(0.0),
-            red => units.iter().map(|u| u.red).sum::<u32>(),
-            yellow => units.iter().map(|u| u.yellow).sum::<u32>(),
-            awaiting => units.iter().map(|u| u.awaiting_verification).sum::<u32>(),
-        }));
+        rows.push((
+            rate.unwrap_or(100.0),
+            context! {
+                id,
+                name => round.name,
+                units => units.len(),
+                problems,
+                closed,
+                rate => rate.map(|r| format!("{r:.2}")),
+                rate_value => rate.unwrap_or(0.0),
+                red => units.iter().map(|u| u.red).sum::<u32>(),
+                yellow => units.iter().map(|u| u.yellow).sum::<u32>(),
+                awaiting => units.iter().map(|u| u.awaiting_verification).sum::<u32>(),
+            },
+        ));
     }
     rows.sort_by(|a, b| a.0.total_cmp(&b.0));
     Ok(rows.into_iter().map(|(_, row)| row).collect())

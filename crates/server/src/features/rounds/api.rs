@@ -6,7 +6,7 @@ use rectify_storage::RoundUnit;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{ranked, totals};
+use super::figures::{percent, ranked, round_id, totals};
 use crate::error::AppError;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{Paging, QueryOf};
@@ -59,11 +59,6 @@ pub struct OverviewDto {
     pub totals: TotalsDto,
 }
 
-/// A rate in percent rounded half-up to two decimals.
-pub(super) fn percent(closed: u32, problems: u32) -> Option<f64> {
-    (problems > 0).then(|| (f64::from(closed) * 10_000.0 / f64::from(problems)).round() / 100.0)
-}
-
 fn row(u: &RoundUnit) -> UnitRowDto {
     UnitRowDto {
         inspection_id: u.inspection_id,
@@ -107,7 +102,7 @@ pub(crate) async fn overview(
     principal: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<OverviewDto>, AppError> {
-    let id = super::round_id(&id)?;
+    let id = round_id(&id)?;
     let units = ranked(rounds::units(&state, &principal, id).await?);
     let (count, problems, closed) = totals(&units);
     Ok(Json(OverviewDto {

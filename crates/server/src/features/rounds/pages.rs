@@ -5,8 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 
-use super::api::percent;
-use super::{ranked, totals};
+use super::figures::{percent, ranked, round_id, totals};
 use crate::error::AppError;
 use crate::http::extract::Paging;
 use crate::http::page::PageContext;
@@ -42,7 +41,7 @@ pub(crate) async fn overview(
     page: PageContext,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = super::round_id(&id)?;
+    let id = round_id(&id)?;
     let round = rounds::round(&state, id).await?;
     let units = ranked(rounds::units(&state, &principal, id).await?);
     let (count, problems, closed) = totals(&units);

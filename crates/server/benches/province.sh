@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# A province on two cores: every page at 2,000 generated units, each against its ceiling.
+#
+# Fills a SQLite database with `rectify demo --units N` (the built-in demo unit plus N generated
+# units over several rounds; the demo's `office` account sees every unit, `dept` one unit),
+# serves it, and runs wrk on loopback for each page at 4 and 16 connections; right after each
+# page, the same wrk run against an axum handler that returns a fixed body of the same byte size
+# (`examples/fixed_body.rs`). Prints throughput, p50 and p99 of both and their ratio, and the
+# server's RSS after the whole run.
+#
+#   crates/server/benches/province.sh                 # UNITS=2000 SECONDS_EACH=5 by default
+#   DATA=/tmp/province crates/server/benches/province.sh   # reuse a filled database
+set -euo pipefail
+
+cd "$(dirname "$0")/../../.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rectify-target}"
+units="${UNITS:-2000}"
+seconds="${SECONDS_EACH:-5}"
+data="${DATA:-$(mktemp -d)}"
+command -v wrk >/dev/null || { echo "province.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
+cargo build --release --bin rectify -p rectify
+cargo build --release -p rectify-server --example fixed_body
+bin="$CARGO_TARGET_DIR/release"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+port=$(free_port); addr="127.0.0.1:$port"
+started=$(date +%s%N)
+"$bin/rectify" demo --units "$units" --addr "$addr" --data "$data" >"$data/demo.log" 2>&1 &
+server=$!
+ceiling=""
+trap 'kill $server 2>/dev/null; [ -n "$ceiling" ] && kill $ceiling 2>/dev/null; true' EXIT
+for _ in $(seq 1 6000); do
+    curl -fsS "http://$addr/healthz" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+echo "server up on $data after $(( ($(date +%s%N) - started) / 1000000 )) ms (units: $units)"
+
+sign_in() {
+    curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' \
+        -d "{\"username\":\"$1\",\"password\":\"Demo#Zhenggai2024\"}" "http://$addr/api/session" |
+        sed -n 's/^[Ss]et-[Cc]ookie: \(rectify_session=[^;]*\).*/\1/p'
+}
+office=$(sign_in office)
+dept=$(sign_in dept)
+round=$(curl -fsS -H "Cookie: $office" "http://$addr/api/rounds?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+unit=$(curl -fsS -H "Cookie: $office" "http://$addr/api/rounds/$round/overview" | python3 -c 'import json,sys; print(json.load(sys.stdin)["units"][0]["inspection_id"])')
+problem=$(curl -fsS -H "Cookie: $office" "http://$addr/api/inspections/$unit/problems?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+measure=$(curl -fsS -H "Cookie: $office" "http://$addr/api/inspections/$unit/measures?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+
+wrk_run() { # URL CONNECTIONS COOKIE -> "req/s p50_ms p99_ms"
+    wrk -t2 -c"$2" -d"${seconds}s" --latency -H "Cookie: $3" "$1" 2>/dev/null | awk '
+        /Requests\/sec/ {rps=$2}
+        /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
+        function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+        END {printf "%.0f %.2f %.2f", rps, ms(p50), ms(p99)}'
+}
+
+printf '%-44s %3s %9s %8s %8s %9s %8s %6s\n' page conn "req/s" "p50 ms" "p99 ms" "ceil r/s" "ceil p50" ratio
+for spec in "office /" "office /inbox" "office /rounds/$round" "office /api/rounds/$round/overview" \
+            "office /inspections/$unit/ledger" "office /inspections/$unit/dashboard" "office /problems/$problem" \
+            "office /measures/$measure" "office /api/problems/$problem" "office /api/inspections/$unit/problems" \
+            "office /api/inspections" "dept /"; do
+    who=${spec%% *}; path=${spec#* }
+    cookie=$office; [ "$who" = dept ] && cookie=$dept
+    bytes=$(curl -fsS -H "Cookie: $cookie" "http://$addr$path" | wc -c)
+    cport=$(free_port)
+    "$bin/examples/fixed_body" "127.0.0.1:$cport" "$bytes" & ceiling=$!
+    sleep 0.3
+    for conns in 4 16; do
+        read -r rps p50 p99 <<<"$(wrk_run "http://$addr$path" "$conns" "$cookie")"
+        read -r crps cp50 _ <<<"$(wrk_run "http://127.0.0.1:$cport/" "$conns" "x=1")"
+        ratio=$(python3 -c "print(f'{$rps/$crps*100:.1f}%' if $crps else '-')")
+        printf '%-44s %3s %9s %8s %8s %9s %8s %6s\n' "$who $path ($bytes B)" "$conns" "$rps" "$p50" "$p99" "$crps" "$cp50" "$ratio"
+    done
+    kill $ceiling 2>/dev/null; wait $ceiling 2>/dev/null || true; ceiling=""
+done
+echo "server RSS after the run: $(( $(ps -o rss= -p $server) / 1024 )) MB"
