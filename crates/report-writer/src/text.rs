@@ -27,7 +27,9 @@ pub(crate) fn opening(ledger: &Ledger, audience: Audience) -> String {
     let insp = &ledger.inspection;
     let mut out = String::new();
     if let Some(round) = non_blank(insp.round.as_deref()) {
-        out.push_str(&format!("按照{round}{kind}工作安排，"));
+        // A round named 第五轮巡察 is not followed by 巡察 again.
+        let kind_after = if round.ends_with(kind) { "" } else { kind };
+        out.push_str(&format!("按照{round}{kind_after}工作安排，"));
     }
     let period = match (&insp.start, &insp.end) {
         (Some(s), Some(e)) => Some(format!("于{}", date_range(s, e))),
@@ -368,4 +370,27 @@ pub(crate) fn book_title(name: &str) -> String {
 
 pub(crate) fn non_blank(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_round_named_with_its_kind_does_not_repeat_it() {
+        let mut ledger = Ledger::from_json(
+            r#"{"title":null,"unit":"某局党组","report_date":null,
+                "inspection":{"inspector":null,"start":null,"end":null,"feedback_date":null},
+                "claimed":{"aspects":null,"problems":null,"measures":null,"completed":null,"in_progress":null,
+                  "completion_rate_percent":null,"rules_made_or_revised":null,"funds_recovered_wan_yuan":null,
+                  "accountability":{}},
+                "aspects":[],"named_documents":[],
+                "contacts":{"phones":[],"emails":[],"addresses":[],"postcodes":[]}}"#,
+        )
+        .unwrap();
+        ledger.inspection.round = Some("区委第五轮巡察".into());
+        assert!(opening(&ledger, Audience::Public).starts_with("按照区委第五轮巡察工作安排，"));
+        ledger.inspection.round = Some("区委第五轮".into());
+        assert!(opening(&ledger, Audience::Public).starts_with("按照区委第五轮巡察工作安排，"));
+    }
 }
