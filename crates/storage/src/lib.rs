@@ -27,6 +27,7 @@ mod error;
 mod evidence_rows;
 pub mod files;
 pub mod lookback;
+mod migrations;
 pub mod portal;
 mod read;
 mod records;
@@ -45,13 +46,13 @@ use std::time::Duration;
 
 use rectify_domain::{Ledger, Statistics};
 use sqlx::any::AnyPoolOptions;
-use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
 pub use audit::{AuditBroken, AuditCheck, AuditEntry, AuditFilter, AuditRecord, AuditVerifyError, Page};
 pub use error::{NotNow, NotPermitted, StorageError, WorkflowStoreError};
 pub use files::{EvidenceStore, FileError, StoredFile};
 pub use lookback::{Lookback, LookbackItem, LookbackResult};
+use migrations::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 pub use portal::{
     Feedback, FeedbackError, FeedbackLookup, FeedbackStatus, NewFeedback, NewPublication, PublishedReport,
     PublishedSummary, Receipt, Submitter,
@@ -94,9 +95,6 @@ impl Acting {
         }
     }
 }
-
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// How long a SQLite connection waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -179,8 +177,8 @@ impl Store {
             Backend::Postgres => AnyPoolOptions::new().connect(url).await?,
         };
         let migrator = match backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
+            Backend::Sqlite => &*SQLITE_MIGRATIONS,
+            Backend::Postgres => &*POSTGRES_MIGRATIONS,
         };
         migrator.run(&pool).await?;
         let write_gate = match backend {
