@@ -31,6 +31,7 @@ const SQLITE: &[(&str, &str)] = migration_files!("sqlite":
     "0005_settings.sql",
     "0006_audit_chain_triggers.sql",
     "0007_inspection_version.sql",
+    "0008_rounds.sql",
 );
 
 /// Every file of `migrations/postgres`, in order.
@@ -42,6 +43,7 @@ const POSTGRES: &[(&str, &str)] = migration_files!("postgres":
     "0005_settings.sql",
     "0006_audit_chain_triggers.sql",
     "0007_inspection_version.sql",
+    "0008_rounds.sql",
 );
 
 pub(crate) static SQLITE_MIGRATIONS: LazyLock<Migrator> = LazyLock::new(|| migrator(SQLITE));
