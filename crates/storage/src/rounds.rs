@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rectify_domain::calendar::CALENDAR;
 use rectify_domain::supervision::{self, Light, LightPolicy};
+use rectify_domain::workflow::ReviewStage;
 use rectify_domain::{PartialDate, Status};
 use serde::Serialize;
 use sqlx::Row;
@@ -124,13 +125,31 @@ impl Store {
         Ok(units)
     }
 
-    /// The inspections with a measure under review or an extension awaiting a decision: the only
-    /// ones a reviewer's inbox needs to read (one indexed query, whatever the number of units).
-    pub async fn inspections_with_decisions(&self) -> Result<Vec<InspectionId>, StorageError> {
+    /// The inspections with a measure under review at one of `stages` or, with `extensions`, an
+    /// extension awaiting a decision: the only ones a reviewer's inbox needs to read (one query,
+    /// whatever the number of units).
+    pub async fn inspections_with_decisions(
+        &self,
+        stages: &[ReviewStage],
+        extensions: bool,
+    ) -> Result<Vec<InspectionId>, StorageError> {
+        let stage = |s: &ReviewStage| match s {
+            ReviewStage::AwaitingLeader => "awaiting_leader",
+            ReviewStage::AwaitingLeadingGroup => "awaiting_leading_group",
+            ReviewStage::AwaitingVerifier => "awaiting_verifier",
+        };
+        let mut names: Vec<&str> = stages.iter().map(stage).collect();
+        // Three fixed placeholders, padded with a name no row has.
+        names.resize(3, "-");
         Ok(sqlx::query_scalar(
             "SELECT DISTINCT m.inspection_id FROM measure_workflow w JOIN measures m ON m.id = w.measure_id \
-             WHERE w.state = 'under_review' OR w.pending_extension_deadline IS NOT NULL ORDER BY m.inspection_id",
+             WHERE (w.state = 'under_review' AND w.review_stage IN ($1, $2, $3)) \
+             OR ($4 = 1 AND w.pending_extension_deadline IS NOT NULL) ORDER BY m.inspection_id",
         )
+        .bind(names[0].to_owned())
+        .bind(names[1].to_owned())
+        .bind(names[2].to_owned())
+        .bind(i64::from(extensions))
         .fetch_all(&self.pool)
         .await?)
     }

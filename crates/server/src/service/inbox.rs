@@ -1,7 +1,8 @@
 //! Work queues as data: the measures an account can act on now, per inspection, with the steps
 //! it may take — the 待办 of the home page and the review inbox.
 
-use rectify_domain::workflow::MeasureState;
+use rectify_domain::roles::Role;
+use rectify_domain::workflow::{Actor, MeasureState, ReviewStage};
 use rectify_storage::{MeasureRecord, MeasureWorkflowView, Snapshot};
 
 use super::scope::visible_inspections;
@@ -39,7 +40,14 @@ async fn tasks(
     let mut inspections = visible_inspections(state, &principal.grants).await?;
     if only_decisions {
         // A reviewer's queue reads only the units where something awaits a decision.
-        let pending = state.store().inspections_with_decisions().await?;
+        let actors: Vec<Actor> = principal.roles().into_iter().filter_map(Role::default_workflow_actor).collect();
+        let stages: Vec<ReviewStage> =
+            [ReviewStage::AwaitingLeader, ReviewStage::AwaitingLeadingGroup, ReviewStage::AwaitingVerifier]
+                .into_iter()
+                .filter(|s| actors.contains(&s.reviewer()))
+                .collect();
+        let extensions = principal.may(&[rectify_auth::Permission::ApproveExtension]);
+        let pending = state.store().inspections_with_decisions(&stages, extensions).await?;
         inspections.retain(|s| pending.binary_search(&s.id).is_ok());
     }
     let mut out = Vec::new();

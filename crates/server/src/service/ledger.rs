@@ -68,13 +68,8 @@ pub async fn visible_records(
     principal: &Principal,
     id: InspectionId,
 ) -> Result<(Vec<ProblemRecord>, Vec<MeasureRecord>), AppError> {
-    let summary = require_inspection(state, id).await?;
-    let store = state.store();
-    Ok(Visibility::new(&principal.grants).records(
-        &summary,
-        store.list_problems(id.get()).await?,
-        store.list_measures(id.get(), None).await?,
-    ))
+    let visible = visible(state, principal, id).await?;
+    Ok((Vec::clone(&visible.problems), Vec::clone(&visible.measures)))
 }
 
 /// One problem, or 404.

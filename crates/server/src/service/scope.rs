@@ -96,7 +96,9 @@ pub async fn in_scope(state: &AppState, grants: &[Grant], named: Named<'_>) -> R
 
 /// The summary of one inspection, if it exists: the one lookup of an inspection by id.
 pub async fn inspection(state: &AppState, id: InspectionId) -> Result<Option<InspectionSummary>, AppError> {
-    Ok(state.store().list_inspections().await?.into_iter().find(|s| s.id == id.get()))
+    // The remembered list is in id order: a binary search, no copy of the list.
+    let all = state.store().inspections_shared().await?;
+    Ok(all.binary_search_by_key(&id.get(), |s| s.id).ok().and_then(|i| all.get(i)).cloned())
 }
 
 /// [`inspection`], or 404.
@@ -106,7 +108,9 @@ pub async fn require_inspection(state: &AppState, id: InspectionId) -> Result<In
 
 /// The inspections the grants see, oldest first.
 pub async fn visible_inspections(state: &AppState, grants: &[Grant]) -> Result<Vec<InspectionSummary>, AppError> {
-    Ok(Visibility::new(grants).inspections(state.store().list_inspections().await?))
+    let all = state.store().inspections_shared().await?;
+    let visibility = Visibility::new(grants);
+    Ok(all.iter().filter(|s| visibility.sees_inspection(s)).cloned().collect())
 }
 
 /// Whether the account sees every unit (the inspection office, or any reader without a
