@@ -159,9 +159,15 @@ fn totp_view(
     error: Option<&str>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    let uri = secret.otpauth_uri(&principal.user.username);
+    // Drawn here as SVG (no script, no image request): the app scans it from the screen.
+    let qr = qrcode::QrCode::with_error_correction_level(uri.as_bytes(), qrcode::EcLevel::M)
+        .ok()
+        .map(|code| code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build());
     let extra = context! {
         secret => secret.to_base32(),
-        uri => secret.otpauth_uri(&principal.user.username),
+        qr,
+        uri,
         enrolled => principal.user.totp_secret.is_some(),
         error,
     };

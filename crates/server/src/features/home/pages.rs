@@ -113,7 +113,8 @@ pub(crate) async fn home(
     overview.sort_by(|a, b| {
         a.figures.rate_value.total_cmp(&b.figures.rate_value).then(b.overdue.cmp(&a.overdue)).then(a.id.cmp(&b.id))
     });
-    let latest = summaries.last().map(|s| s.id);
+    // The menu's 整改台账 leads to the account's own unit; with several, to the chooser.
+    let latest = if summaries.len() == 1 { summaries.first().map(|s| s.id) } else { None };
     let chrome = page.chrome("home", "首页", vec![Crumb::here("首页")], latest);
     let work = my_work(&state, &principal, &snapshot).await?;
     let can_read = principal.may(READ);
@@ -131,27 +132,30 @@ pub(crate) async fn home(
     Ok(render("home.html", &chrome, fields)?.into_response())
 }
 
-async fn latest(state: &AppState, principal: &Principal) -> Result<Option<i64>, AppError> {
-    Ok(scope::visible_inspections(state, &principal.grants).await?.last().map(|s| s.id))
-}
 
-/// `/ledger`: the ledger of the latest inspection, or the import page when there is none.
-pub(crate) async fn latest_ledger(State(state): State<AppState>, principal: Principal) -> Result<Redirect, AppError> {
-    Ok(match latest(&state, &principal).await? {
-        Some(id) => Redirect::to(&format!("/inspections/{id}/ledger")),
-        None => Redirect::to("/documents"),
+/// Where 整改台账 and 统计分析 lead without a unit in view: the account's own unit when it sees
+/// one, the rounds to choose from when it sees many, the import page when it sees none.
+async fn chooser(state: &AppState, principal: &Principal, page: &str) -> Result<Redirect, AppError> {
+    let visible = scope::visible_inspections(state, &principal.grants).await?;
+    Ok(match visible.as_slice() {
+        [] => Redirect::to("/documents"),
+        [one] => Redirect::to(&format!("/inspections/{}/{page}", one.id)),
+        _ if visible.iter().any(|s| s.round_id.is_some()) => Redirect::to("/rounds"),
+        _ => Redirect::to(&format!("/inspections/{}/{page}", visible.last().map_or(0, |s| s.id))),
     })
 }
 
-/// `/dashboard`: the dashboard of the latest inspection, or the import page.
+/// `/ledger`: the ledger of the account's unit, or the chooser.
+pub(crate) async fn latest_ledger(State(state): State<AppState>, principal: Principal) -> Result<Redirect, AppError> {
+    chooser(&state, &principal, "ledger").await
+}
+
+/// `/dashboard`: the dashboard of the account's unit, or the chooser.
 pub(crate) async fn latest_dashboard(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Redirect, AppError> {
-    Ok(match latest(&state, &principal).await? {
-        Some(id) => Redirect::to(&format!("/inspections/{id}/dashboard")),
-        None => Redirect::to("/documents"),
-    })
+    chooser(&state, &principal, "dashboard").await
 }
 
 /// One row per round the account sees, with the sums over its units (aggregate queries: no
