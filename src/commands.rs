@@ -53,6 +53,7 @@ pub fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Serve { database, addr, evidence_dir } => serve(&database, addr, evidence_dir),
         Command::User { command: UserCommand::Add { database, username } } => user_add(&database, &username),
         Command::Audit { command: AuditCommand::Verify { database } } => audit_verify(&database),
+        Command::Audit { command: AuditCommand::RotateKey { database } } => audit_rotate_key(&database),
         Command::Notice { source, issuer, serial, date, output } => {
             let ledger = load_ledger(source)?;
             let today = date.unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -325,6 +326,36 @@ fn audit_verify(database: &str) -> Result<ExitCode, Failure> {
         }
         Err(rectify_storage::AuditVerifyError::Storage(e)) => Err(e.into()),
     }
+}
+
+fn audit_rotate_key(database: &str) -> Result<ExitCode, Failure> {
+    let (path, id) = runtime()?.block_on(async {
+        // Connecting checks that the ring is this database's before a key is added to it.
+        let store = Store::connect(database).await?;
+        let path = store.audit_keys().path().map(Path::to_path_buf);
+        store.close().await;
+        let path = path.ok_or_else(|| Failure::input("an in-memory database has no key ring to rotate"))?;
+        let id = rectify_storage::AuditKeyRing::rotate(&path)?;
+        let store = Store::connect(database).await?;
+        let record = rectify_storage::AuditRecord::new(
+            &rectify_storage::Acting::system(),
+            "audit.rotate_key",
+            "audit_key",
+            None,
+            chrono::Utc::now(),
+        )
+        .after(serde_json::json!({ "key_id": id }));
+        let result = store.record_security_event(&record).await;
+        store.close().await;
+        result?;
+        Ok::<_, Failure>((path, id))
+    })?;
+    println!(
+        "audit key ring {}: new key {id} signs from now on (restart running servers so that they use it); \
+         back up the ring again",
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn shutdown_signal() {

@@ -122,6 +122,12 @@ enum AuditCommand {
         #[arg(long, env = "RECTIFY_DATABASE")]
         database: String,
     },
+    /// Add a fresh key to the audit chain's key ring (RECTIFY_AUDIT_KEY_FILE, else its default
+    /// place): new entries are signed with it, older ones keep verifying with the keys before it.
+    RotateKey {
+        #[arg(long, env = "RECTIFY_DATABASE")]
+        database: String,
+    },
 }
 
 /// Where a command reads its ledger: a ledger JSON file, or one inspection of a database.

@@ -284,3 +284,31 @@ fn notice_chases_overdue_measures_in_a_docx() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("1 measures chased"));
     assert!(std::fs::read(&out_path).unwrap().starts_with(b"PK"));
 }
+
+#[test]
+fn the_audit_key_ring_lies_beside_the_database_and_rotates() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    assert!(rectify(&["import", fixture("ledger.json").to_str().unwrap(), "--database", &url]).status.success());
+    let ring = dir.path().join("t.db.audit-keys");
+    let keys = |text: &str| text.lines().filter(|l| l.starts_with("key ")).count();
+    assert_eq!(keys(&std::fs::read_to_string(&ring).unwrap()), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&ring).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let out = rectify(&["audit", "rotate-key", "--database", &url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(keys(&std::fs::read_to_string(&ring).unwrap()), 2);
+    let out = rectify(&["audit", "verify", "--database", &url]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 entries"));
+
+    // Without its key ring the trail cannot be verified, and no new ring is started for it.
+    std::fs::rename(&ring, dir.path().join("elsewhere")).unwrap();
+    let out = rectify(&["audit", "verify", "--database", &url]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no key ring"), "{}", stderr(&out));
+    assert!(!ring.exists());
+}

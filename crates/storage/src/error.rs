@@ -29,6 +29,9 @@ pub enum StorageError {
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// The audit chain's key ring is missing, unreadable, too open, or not this database's.
+    #[error("audit key: {0}")]
+    AuditKey(String),
 }
 
 impl StorageError {
