@@ -139,6 +139,19 @@ pub enum WorkflowStoreError {
     Storage(#[from] StorageError),
 }
 
+impl From<rectify_domain::limits::TooLong> for WorkflowStoreError {
+    /// A text over its limit is refused like a step of the workflow: typed, with `message_zh`.
+    fn from(e: rectify_domain::limits::TooLong) -> Self {
+        WorkflowStoreError::Refused(e.into())
+    }
+}
+
+/// An account's text over its limit, for the account functions (whose error has no variant of
+/// its own for it).
+pub(crate) fn too_long(e: rectify_domain::limits::TooLong) -> StorageError {
+    StorageError::Invalid(e.to_string())
+}
+
 impl From<sqlx::Error> for WorkflowStoreError {
     fn from(e: sqlx::Error) -> Self {
         WorkflowStoreError::Storage(e.into())

@@ -226,6 +226,9 @@ impl Store {
         if username.is_empty() {
             return Err(AccountError::EmptyUsername);
         }
+        let name = rectify_domain::limits::NAME;
+        name.check(username).and_then(|()| name.check(&new.display_name)).map_err(crate::error::too_long)?;
+        check_grant_texts(&new.roles)?;
         check_roles(&new.roles.iter().map(|g| g.role).collect::<Vec<_>>())?;
         let mut tx = self.begin_write().await?;
         let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
@@ -366,6 +369,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), AccountError> {
         check_roles(&roles.iter().map(|g| g.role).collect::<Vec<_>>())?;
+        check_grant_texts(roles)?;
         let mut tx = self.begin_write().await?;
         let exists: Option<i64> =
             sqlx::query_scalar("SELECT id FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut *tx).await?;
@@ -544,4 +548,15 @@ impl Store {
             .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// The department and leader names of role grants within their limit.
+fn check_grant_texts(roles: &[RoleGrant]) -> Result<(), StorageError> {
+    let name = rectify_domain::limits::NAME;
+    roles
+        .iter()
+        .try_for_each(|g| {
+            name.check_opt(g.department.as_deref()).and_then(|()| name.check_opt(g.leader_name.as_deref()))
+        })
+        .map_err(crate::error::too_long)
 }
