@@ -95,6 +95,28 @@ enum Command {
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
     },
+    /// Write a consistent backup (database, evidence files, settings) into one archive, also
+    /// while the server runs.
+    Backup {
+        #[arg(long, env = "RECTIFY_DATABASE")]
+        database: String,
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// Where the evidence files are kept (as `rectify serve` uses it).
+        #[arg(long, env = "RECTIFY_EVIDENCE_DIR", default_value = "rectify-data/evidence")]
+        evidence: PathBuf,
+    },
+    /// Restore a backup into an empty database, all or nothing. The audit trail verifies with the
+    /// key ring of the backed-up database: set RECTIFY_AUDIT_KEY_FILE to it, or copy it to the
+    /// new database's default place first.
+    Restore {
+        file: PathBuf,
+        #[arg(long, env = "RECTIFY_DATABASE")]
+        database: String,
+        /// Where to put the evidence files.
+        #[arg(long, env = "RECTIFY_EVIDENCE_DIR", default_value = "rectify-data/evidence")]
+        evidence: PathBuf,
+    },
     /// The tamper-evident audit trail.
     Audit {
         #[command(subcommand)]

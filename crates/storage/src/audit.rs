@@ -91,7 +91,7 @@ impl AuditRecord {
 }
 
 /// One stored entry, exactly as hashed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct AuditEntry {
     pub seq: i64,
     /// RFC 3339, UTC, microseconds.
@@ -206,6 +206,82 @@ impl From<sqlx::Error> for AuditVerifyError {
     }
 }
 
+/// The checks of a chain, entry by entry: number, link, signature (with the key ring, read again
+/// once when an entry names a key it does not hold), then the recorded end.
+pub(crate) struct ChainCheck<'a> {
+    ring: std::borrow::Cow<'a, AuditKeyRing>,
+    reloaded: bool,
+    /// The number the next entry must carry.
+    pub(crate) expected: i64,
+    prev: String,
+}
+
+impl<'a> ChainCheck<'a> {
+    pub(crate) fn new(ring: &'a AuditKeyRing) -> ChainCheck<'a> {
+        ChainCheck {
+            ring: std::borrow::Cow::Borrowed(ring),
+            reloaded: false,
+            expected: 1,
+            prev: GENESIS_HASH.to_owned(),
+        }
+    }
+
+    /// Checks the next entry of the chain.
+    pub(crate) fn next(&mut self, e: &AuditEntry) -> Result<(), AuditBroken> {
+        let broken = |reason: String| AuditBroken { seq: e.seq, reason };
+        if e.seq != self.expected {
+            return Err(AuditBroken {
+                seq: self.expected,
+                reason: format!("entry {} is missing (the next one is {})", self.expected, e.seq),
+            });
+        }
+        if e.prev_hash != self.prev {
+            return Err(broken("it does not follow the entry before it (chain link broken)".into()));
+        }
+        match e.key_id.as_deref() {
+            None if e.seq > self.ring.legacy_until() => {
+                return Err(broken(format!(
+                    "it is not signed, but every entry after {} must be (a signature was removed)",
+                    self.ring.legacy_until()
+                )));
+            }
+            Some(id) if !self.ring.holds(id) && !self.reloaded => {
+                // Another process may have rotated the key since this one read the ring.
+                self.reloaded = true;
+                if let Some(fresh) = self.ring.reloaded() {
+                    self.ring = std::borrow::Cow::Owned(fresh);
+                }
+            }
+            _ => {}
+        }
+        let Some(hash) = e.expected_hash(&self.ring) else {
+            let id = e.key_id.as_deref().unwrap_or_default();
+            return Err(broken(format!("it is signed with key {id}, which the audit key ring does not hold")));
+        };
+        if hash != e.hash {
+            return Err(broken("its content does not match its signed hash (the entry was altered)".into()));
+        }
+        self.prev.clone_from(&e.hash);
+        self.expected += 1;
+        Ok(())
+    }
+
+    /// Checks the recorded end against the last entry checked; returns the number of entries.
+    pub(crate) fn finish(self, head_seq: i64, head_hash: &str) -> Result<i64, AuditBroken> {
+        let last = self.expected - 1;
+        if last != head_seq || self.prev != head_hash {
+            return Err(AuditBroken {
+                seq: last.max(head_seq),
+                reason: format!(
+                    "the chain ends at entry {last} but its recorded end is entry {head_seq} \
+                     (entries were removed from the end or the record was changed)"
+                ),
+            });
+        }
+        Ok(last)
+    }
+}
+
 /// Which entries to list or export; every field narrows the selection.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilter {
@@ -272,83 +348,30 @@ impl Store {
 
     /// Walks the whole chain and checks every number, link and keyed hash, and the recorded end.
     pub async fn verify_audit(&self) -> Result<AuditCheck, AuditVerifyError> {
-        let mut ring = std::borrow::Cow::Borrowed(&*self.audit_keys);
-        let mut reloaded = false;
+        let mut check = ChainCheck::new(&self.audit_keys);
         let mut tx = self.begin_read().await?;
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| AuditBroken { seq: 0, reason: "the record of the chain's end is missing".to_owned() })?;
         let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
-        let (mut expected, mut prev) = (1_i64, GENESIS_HASH.to_owned());
         loop {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT {COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2"
             )))
-            .bind(expected)
+            .bind(check.expected)
             .bind(PAGE)
             .fetch_all(&mut *tx)
             .await?;
             let done = (rows.len() as i64) < PAGE;
             for row in &rows {
-                let e = entry(row)?;
-                let broken = |reason: String| AuditBroken { seq: e.seq, reason };
-                if e.seq != expected {
-                    return Err(AuditBroken {
-                        seq: expected,
-                        reason: format!("entry {expected} is missing (the next one is {})", e.seq),
-                    }
-                    .into());
-                }
-                if e.prev_hash != prev {
-                    return Err(broken("it does not follow the entry before it (chain link broken)".into()).into());
-                }
-                match e.key_id.as_deref() {
-                    None if e.seq > ring.legacy_until() => {
-                        return Err(broken(format!(
-                            "it is not signed, but every entry after {} must be (a signature was removed)",
-                            ring.legacy_until()
-                        ))
-                        .into());
-                    }
-                    Some(id) if !ring.holds(id) && !reloaded => {
-                        // Another process may have rotated the key since this one read the ring.
-                        reloaded = true;
-                        if let Some(fresh) = ring.reloaded() {
-                            ring = std::borrow::Cow::Owned(fresh);
-                        }
-                    }
-                    _ => {}
-                }
-                let Some(hash) = e.expected_hash(&ring) else {
-                    let id = e.key_id.as_deref().unwrap_or_default();
-                    return Err(
-                        broken(format!("it is signed with key {id}, which the audit key ring does not hold")).into()
-                    );
-                };
-                if hash != e.hash {
-                    return Err(
-                        broken("its content does not match its signed hash (the entry was altered)".into()).into()
-                    );
-                }
-                prev = e.hash;
-                expected += 1;
+                check.next(&entry(row)?)?;
             }
             if done {
                 break;
             }
         }
-        let last = expected - 1;
-        if last != head_seq || prev != head_hash {
-            return Err(AuditBroken {
-                seq: last.max(head_seq),
-                reason: format!(
-                    "the chain ends at entry {last} but its recorded end is entry {head_seq} \
-                     (entries were removed from the end or the record was changed)"
-                ),
-            }
-            .into());
-        }
+        let last = check.finish(head_seq, &head_hash)?;
         tx.commit().await?;
         Ok(AuditCheck { entries: unsigned("audit_log.seq", last)? })
     }

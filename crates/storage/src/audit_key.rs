@@ -336,6 +336,12 @@ pub fn default_key_file(url: &str) -> Option<PathBuf> {
     Some(PathBuf::from(format!("{file}{SQLITE_KEY_FILE_SUFFIX}")))
 }
 
+/// Where [`crate::Store::connect`] looks for the key ring of the database at `url`
+/// (`RECTIFY_AUDIT_KEY_FILE`, else the default place); `None` for an in-memory database.
+pub fn key_file_for(url: &str) -> Result<Option<PathBuf>, StorageError> {
+    Ok(default_key_file_for(url, crate::Backend::from_url(url)?))
+}
+
 /// [`default_key_file`] with the PostgreSQL default.
 pub(crate) fn default_key_file_for(url: &str, backend: crate::Backend) -> Option<PathBuf> {
     match backend {

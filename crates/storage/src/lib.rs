@@ -16,12 +16,15 @@
 //! Rules for anyone adding a write: it goes through `WriteTx` (on SQLite the write gate and the
 //! kept write connection, see `write_tx.rs`), whose only commit, `WriteTx::commit`, takes the
 //! audit entry (the law asks for it; the remembered list of inspections also relies on it, see
-//! `cache.rs`). A new table of ledger data needs its version trigger (migration 0007),
+//! `cache.rs`); the one exception is a restore, which copies a backup's own entries as they are
+//! (`backup.rs`). A new table of ledger data needs its version trigger (migration 0007), a new
+//! table of any kind its place in `backup::TABLES` or `backup::NOT_COPIED` (a test checks),
 //! and the columns of `inspections` are written once, at import.
 
 pub mod audit;
 mod audit_chain;
 pub mod audit_key;
+pub mod backup;
 mod cache;
 mod codec;
 mod error;
@@ -50,6 +53,7 @@ use sqlx::{AnyPool, Row};
 
 pub use audit::{AuditBroken, AuditCheck, AuditEntry, AuditFilter, AuditRecord, AuditVerifyError, Page};
 pub use audit_key::{AuditKeyRing, AuditKeys};
+pub use backup::{BackupError, BackupSummary, Manifest, RestoreSummary};
 pub use error::{NotNow, NotPermitted, StorageError, WorkflowStoreError};
 pub use files::{EvidenceStore, FileError, StoredFile};
 pub use lookback::{Lookback, LookbackItem, LookbackResult};

@@ -206,6 +206,23 @@ impl WriteTx {
         audit_chain::append(conn, &keys, hint, record, None, Then::Continue).await
     }
 
+    /// Commits WITHOUT appending an entry: only for a restore, which writes the backed-up
+    /// database's own entries as they are (the triggers check each link) and must leave the
+    /// trail exactly as backed up.
+    pub(crate) async fn commit_verbatim(self) -> Result<(), StorageError> {
+        match self.conn {
+            TxConn::Sqlite(mut gate) => {
+                let writer = &mut *gate.0;
+                sqlx::query("COMMIT").execute(&mut writer.conn).await?;
+                writer.open = false;
+                // The chain's end moved under the writer's memory.
+                writer.audit_head = None;
+                Ok(())
+            }
+            TxConn::Postgres(tx) => Ok(tx.commit().await?),
+        }
+    }
+
     async fn finish(self, leading: Option<Leading<'_>>, record: &AuditRecord) -> Result<i64, StorageError> {
         let keys = self.keys;
         match self.conn {

@@ -39,8 +39,28 @@ impl TestDb {
         Store::connect_with(&self.url, options).await.unwrap()
     }
 
+    /// A fresh, empty database of the same backend whose audit key ring is this one's (what a
+    /// restore of this database's backup needs).
+    pub async fn empty_sibling(&self) -> TestDb {
+        match self.drop_after {
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite:{}", dir.path().join("restored.db").display());
+                let options = ConnectOptions { audit_keys: AuditKeys::File(self.key_file.clone()) };
+                let store = Store::connect_with(&url, options).await.unwrap();
+                TestDb { store, url, key_file: self.key_file.clone(), drop_after: None, _dir: dir }
+            }
+            Some(_) => TestDb::postgres_with(Some(self.key_file.clone())).await.expect("PostgreSQL is configured"),
+        }
+    }
+
     /// A fresh database on the server named by `RECTIFY_TEST_POSTGRES_URL`, if set.
     pub async fn postgres() -> Option<TestDb> {
+        TestDb::postgres_with(None).await
+    }
+
+    /// [`TestDb::postgres`] with the given key ring (default: a new one in the test's folder).
+    pub async fn postgres_with(key_file: Option<PathBuf>) -> Option<TestDb> {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let admin = std::env::var("RECTIFY_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
         let name = format!(
@@ -55,7 +75,7 @@ impl TestDb {
         let (base, _) = admin.rsplit_once('/').expect("the admin URL ends in /DATABASE");
         let url = format!("{base}/{name}");
         let dir = tempfile::tempdir().unwrap();
-        let key_file = dir.path().join("audit-keys");
+        let key_file = key_file.unwrap_or_else(|| dir.path().join("audit-keys"));
         let options = ConnectOptions { audit_keys: AuditKeys::File(key_file.clone()) };
         let store = Store::connect_with(&url, options).await.unwrap();
         Some(TestDb { store, url, key_file, drop_after: Some((admin, name)), _dir: dir })
