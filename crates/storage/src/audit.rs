@@ -29,6 +29,15 @@ use crate::{Acting, StorageError, Store, UserId};
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// Audit entries are kept at least this many days (about six months: 《网络安全法》第二十一条 asks
+/// network logs to be kept no less than six months; GB/T 22239-2019 §8.1.4.3 asks audit records
+/// to be protected from deletion). The application keeps them for good: no function deletes an
+/// entry, and the database refuses `UPDATE`, `DELETE` (and on PostgreSQL `TRUNCATE`) of
+/// `audit_log` by trigger. An archiving step, if one is ever added, may move out only entries
+/// older than this, and must leave a checkpoint signed with the audit key (the number and hash
+/// of the last entry moved out) from which the rest of the chain verifies.
+pub const RETENTION_DAYS: u32 = 184;
+
 /// How many entries verification and export read per query.
 const PAGE: i64 = 1000;
 
