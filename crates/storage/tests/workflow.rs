@@ -1334,3 +1334,29 @@ async fn over_long_texts_are_refused_where_storage_accepts_them() {
         db.finish().await;
     }
 }
+
+/// Sign-in failures are kept per typed name (its key), whether or not an account has the name;
+/// a cleared counter leaves no row; stale counters are pruned, running lockouts are not.
+#[tokio::test]
+async fn login_failures_are_counted_per_name_key() {
+    for db in backends().await {
+        let store = &db.store;
+        let zero = LoginStatus { failed_attempts: 0, locked_until: None };
+        assert_eq!(store.login_failures("k-unknown").await.unwrap(), zero);
+        let locked = LoginStatus { failed_attempts: 5, locked_until: Some(now() + TimeDelta::minutes(30)) };
+        store.set_login_failures("k-unknown", locked, now()).await.unwrap();
+        let two = LoginStatus { failed_attempts: 2, locked_until: None };
+        store.set_login_failures("k-other", two, now() - TimeDelta::days(2)).await.unwrap();
+        assert_eq!(store.login_failures("k-unknown").await.unwrap(), locked);
+        assert_eq!(store.login_failures("k-other").await.unwrap(), two);
+        // Pruning a day back removes the stale counter only.
+        assert_eq!(store.prune_login_failures(now() - TimeDelta::days(1)).await.unwrap(), 1);
+        assert_eq!(store.login_failures("k-other").await.unwrap(), zero);
+        assert_eq!(store.login_failures("k-unknown").await.unwrap(), locked);
+        store.set_login_failures("k-unknown", zero, now()).await.unwrap();
+        let rows: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(rows, 0, "a cleared counter leaves no row");
+        db.finish().await;
+    }
+}
