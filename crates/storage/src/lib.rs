@@ -532,6 +532,9 @@ impl Store {
 /// for a chain that no key has signed yet (its unsigned entries then stay verifiable as legacy
 /// entries), and a ring that lacks the key of the chain's last signed entry is refused, so that
 /// a lost or wrong ring never starts a second chain of keys.
+///
+/// The signed entry nearest the end is found walking back from the end (entries are all signed
+/// from the key's first use on, so the walk stops at once).
 async fn open_key_ring(
     pool: &AnyPool,
     url: &str,
@@ -540,7 +543,7 @@ async fn open_key_ring(
 ) -> Result<AuditKeyRing, StorageError> {
     let row = sqlx::query(
         "SELECT h.seq AS seq, (SELECT key_id FROM audit_log WHERE key_id IS NOT NULL ORDER BY seq DESC LIMIT 1) \
-         AS last_key, (SELECT MAX(seq) FROM audit_log WHERE key_id IS NOT NULL) AS last_signed \
+         AS last_key, (SELECT seq FROM audit_log WHERE key_id IS NOT NULL ORDER BY seq DESC LIMIT 1) AS last_signed \
          FROM audit_head h WHERE h.id = 1",
     )
     .fetch_optional(pool)
