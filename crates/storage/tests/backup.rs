@@ -294,3 +294,58 @@ async fn a_damaged_archive_is_refused_and_a_failed_restore_leaves_nothing() {
         source.finish().await;
     }
 }
+
+/// A backup taken while a writer goes on is one consistent state: in the restored copy every
+/// progress entry has its audit entry and no audit entry lacks its change, and the trail ends
+/// where the manifest says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_during_writes_is_one_consistent_state() {
+    for source in backends().await {
+        let dir = tempfile::tempdir().unwrap();
+        let evidence = dir.path().join("evidence");
+        fill(&source.store, &evidence).await;
+        let inspection = source.store.list_inspections().await.unwrap()[0].id;
+        let views = source.store.measure_workflows(inspection).await.unwrap();
+        let open = views.values().find(|v| v.state != rectify_domain::workflow::MeasureState::Closed).unwrap().clone();
+        let (started, fifty_written) = tokio::sync::oneshot::channel();
+        let writer = {
+            let store = source.store.clone();
+            tokio::spawn(async move {
+                let mut version = open.version;
+                let mut started = Some(started);
+                for i in 0..300 {
+                    if i == 50 {
+                        if let Some(signal) = started.take() {
+                            let _ = signal.send(());
+                        }
+                    }
+                    let entry = ProgressEntry {
+                        date: PartialDate::day(2024, 7, 1).unwrap(),
+                        text: NonEmptyText::new(format!("第{i}次推进")).unwrap(),
+                        evidence: vec![],
+                    };
+                    version =
+                        store.add_progress(open.measure_id, &dept(), &entry, version, now()).await.unwrap().version;
+                }
+            })
+        };
+        fifty_written.await.unwrap();
+        let archive = dir.path().join("during.zip");
+        let summary = source.store.backup(&archive, &evidence, &Acting::system(), now()).await.unwrap();
+        writer.await.unwrap();
+
+        let target = source.empty_sibling().await;
+        target.store.restore(&archive, &dir.path().join("restored")).await.unwrap();
+        let check = target.store.verify_audit().await.unwrap();
+        assert_eq!(check.entries as i64, summary.manifest.audit.entries);
+        let restored = target.store.export_ledger(inspection).await.unwrap();
+        let progress: usize = restored.measures().map(|m| m.progress.len()).sum();
+        let filter = AuditFilter { action: Some("measure.add_progress".into()), ..AuditFilter::default() };
+        let audited = target.store.list_audit(&filter, Page { offset: 0, limit: 500 }).await.unwrap().len();
+        let imported: usize = ledger().measures().map(|m| m.progress.len()).sum();
+        assert_eq!(progress, imported + audited, "every restored progress entry has its audit entry, and no more");
+        assert!(audited > 50, "the backup came after the first 50 writes ({audited})");
+        target.finish().await;
+        source.finish().await;
+    }
+}
