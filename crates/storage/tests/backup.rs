@@ -314,10 +314,10 @@ async fn a_backup_taken_during_writes_is_one_consistent_state() {
                 let mut version = open.version;
                 let mut started = Some(started);
                 for i in 0..300 {
-                    if i == 50 {
-                        if let Some(signal) = started.take() {
-                            let _ = signal.send(());
-                        }
+                    if i == 50
+                        && let Some(signal) = started.take()
+                    {
+                        let _ = signal.send(());
                     }
                     let entry = ProgressEntry {
                         date: PartialDate::day(2024, 7, 1).unwrap(),
