@@ -196,9 +196,16 @@ impl AuditKeyRing {
     }
 
     /// HMAC-SM3 of `message` under the key `id`, as lower-case hex; `None` for an unknown id.
-    pub(crate) fn mac(&self, id: &str, message: &[u8]) -> Option<String> {
+    pub fn mac(&self, id: &str, message: &[u8]) -> Option<String> {
         let key = self.keys.iter().find(|k| k.id == id)?;
         Some(hmac_sm3(&key.secret, message))
+    }
+
+    /// `message` signed with the current key: its id and the HMAC-SM3 (hex).
+    pub fn sign(&self, message: &[u8]) -> (String, String) {
+        let id = self.current_id().to_owned();
+        let mac = self.mac(&id, message).unwrap_or_default();
+        (id, mac)
     }
 
     /// The ring read again from its file, for verification that meets an unknown key id.

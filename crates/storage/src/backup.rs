@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `manifest.json` | format and version, when and from which backend, the schema version, each table with its row count, each evidence file, the audit trail's length, end and key ids, and the SM3 of every other member |
 //! | `manifest.sm3` | the SM3 of `manifest.json` |
+//! | `manifest.sig` | the id of an audit key and the HMAC-SM3 of `manifest.json` under it: the archive was written by this system, and nothing in it changed since |
 //! | `tables/NAME.jsonl` | one table: a first line with the column names, then one JSON array per row (integers, strings, nulls) |
 //! | `evidence/ab/cdef…` | each evidence file the database names, under its SHA-256 as the evidence store keeps it |
 //!
@@ -308,6 +309,9 @@ impl Store {
         zip.write_all(&text).map_err(|e| io("manifest.json", e))?;
         zip.start_file("manifest.sm3", deflated).map_err(|e| io("manifest.sm3", e))?;
         zip.write_all(format!("{}\n", hex(&Sm3::digest(&text))).as_bytes()).map_err(|e| io("manifest.sm3", e))?;
+        let (key_id, mac) = self.audit_keys.sign(&text);
+        zip.start_file("manifest.sig", deflated).map_err(|e| io("manifest.sig", e))?;
+        zip.write_all(format!("{key_id} {mac}\n").as_bytes()).map_err(|e| io("manifest.sig", e))?;
         let writer = zip.finish().map_err(|e| io(path.display(), e))?;
         let file = writer.into_inner().map_err(|e| io(path.display(), e.error()))?;
         file.sync_all().map_err(|e| io(path.display(), e))?;
@@ -341,6 +345,7 @@ impl Store {
 
         let file = std::fs::File::open(path).map_err(|e| io(path.display(), e))?;
         let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| bad(e.to_string()))?;
+        check_signature(&mut zip, &self.audit_keys)?;
         check_archived_chain(&mut zip, &manifest, &self.audit_keys)?;
         let added = restore_evidence(&mut zip, &manifest, evidence_dir)?;
         let result = self.restore_tables(&mut zip, &manifest).await;
@@ -444,6 +449,36 @@ pub fn verify_archive(path: &Path) -> Result<Manifest, BackupError> {
         check_member(&mut zip, &entry.file, &entry.sm3)?;
     }
     Ok(manifest)
+}
+
+/// Checks `manifest.sig`: the manifest (and through its checksums every member) signed with a
+/// key of the ring. An archive altered and re-summed by someone without the key is refused.
+fn check_signature<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    ring: &crate::AuditKeyRing,
+) -> Result<(), BackupError> {
+    let mut text = Vec::new();
+    zip.by_name("manifest.json")
+        .map_err(|_| bad("it has no manifest.json"))?
+        .take(MANIFEST_MAX_BYTES)
+        .read_to_end(&mut text)
+        .map_err(|e| bad(format!("manifest.json: {e}")))?;
+    let mut signature = String::new();
+    zip.by_name("manifest.sig")
+        .map_err(|_| bad("it has no manifest.sig"))?
+        .take(1024)
+        .read_to_string(&mut signature)
+        .map_err(|e| bad(format!("manifest.sig: {e}")))?;
+    let (key_id, mac) = signature.trim().split_once(' ').ok_or_else(|| bad("manifest.sig is malformed"))?;
+    match ring.mac(key_id, &text) {
+        Some(expected) if expected == mac => Ok(()),
+        Some(_) => Err(bad("its signature does not verify: the archive was altered")),
+        None => Err(StorageError::AuditKey(format!(
+            "the archive is signed with audit key {key_id}, which the key ring in use does not hold; \
+             use the key ring of the backed-up database (RECTIFY_AUDIT_KEY_FILE)"
+        ))
+        .into()),
+    }
 }
 
 /// Verifies the archive's audit trail (numbers, links, signatures, end) before anything is

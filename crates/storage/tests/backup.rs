@@ -192,8 +192,16 @@ async fn a_database_that_holds_data_is_never_restored_into() {
 }
 
 /// The archive's members with one changed by `edit` and, if `fix` is set, the checksums made
-/// to match again (as someone who understands the format would).
-fn rewrite(archive: &Path, out: &Path, member: &str, edit: impl Fn(&str) -> String, fix: bool) {
+/// to match again (as someone who understands the format would), and signed again with `sign`
+/// (as only someone holding the audit key could).
+fn rewrite(
+    archive: &Path,
+    out: &Path,
+    member: &str,
+    edit: impl Fn(&str) -> String,
+    fix: bool,
+    sign: Option<&AuditKeyRing>,
+) {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(archive).unwrap()).unwrap();
     let mut members = Vec::new();
     for i in 0..zip.len() {
@@ -225,6 +233,10 @@ fn rewrite(archive: &Path, out: &Path, member: &str, edit: impl Fn(&str) -> Stri
             if name == "manifest.sm3" {
                 *bytes = hex(&text).into_bytes();
             }
+            if let (Some(ring), "manifest.sig") = (sign, name.as_str()) {
+                let (id, mac) = ring.sign(&text);
+                *bytes = format!("{id} {mac}").into_bytes();
+            }
         }
     }
     let mut w = zip::ZipWriter::new(std::fs::File::create(out).unwrap());
@@ -248,16 +260,26 @@ async fn a_damaged_archive_is_refused_and_a_failed_restore_leaves_nothing() {
 
         // A changed byte: the checksum catches it before anything is written.
         let damaged = dir.path().join("damaged.zip");
-        rewrite(&archive, &damaged, "tables/settings.jsonl", |t| t.replacen("lockout", "lockin", 1), false);
+        rewrite(&archive, &damaged, "tables/settings.jsonl", |t| t.replacen("lockout", "lockin", 1), false, None);
         let err = target.store.restore(&damaged, &restored_evidence).await.unwrap_err();
         assert!(err.to_string().contains("does not match its checksum"), "{err}");
         assert!(!restored_evidence.exists());
 
-        // Checksums made to match, but an audit entry altered: the archive's trail is verified
-        // with the key ring before anything is written.
+        // A ledger row changed and the checksums made to match: the archive's signature (under
+        // the audit key) no longer verifies.
+        let resummed = dir.path().join("resummed.zip");
+        let edit = |t: &str| t.replacen("lockout", "lockin", 1);
+        rewrite(&archive, &resummed, "tables/settings.jsonl", edit, true, None);
+        assert!(backup::verify_archive(&resummed).is_ok(), "the re-summed archive passes its checksums");
+        let err = target.store.restore(&resummed, &restored_evidence).await.unwrap_err();
+        assert!(err.to_string().contains("signature does not verify"), "{err}");
+        assert!(!restored_evidence.exists());
+
+        // Even signed again with the key, an audit entry altered without re-computing the chain
+        // is refused: the archive's trail is verified before anything is written.
         let forged = dir.path().join("forged.zip");
-        rewrite(&archive, &forged, "tables/audit_log.jsonl", |t| t.replacen(r#""system""#, r#""某人""#, 1), true);
-        assert!(backup::verify_archive(&forged).is_ok(), "the forged archive passes its checksums");
+        let keys = Some(source.store.audit_keys());
+        rewrite(&archive, &forged, "tables/audit_log.jsonl", |t| t.replacen(r#""system""#, r#""某人""#, 1), true, keys);
         let err = target.store.restore(&forged, &restored_evidence).await.unwrap_err();
         assert!(err.to_string().contains("audit trail is broken at entry 1"), "{err}");
         assert!(!restored_evidence.exists());
@@ -279,6 +301,7 @@ async fn a_damaged_archive_is_refused_and_a_failed_restore_leaves_nothing() {
                 lines.join("\n") + "\n"
             },
             true,
+            keys,
         );
         let err = target.store.restore(&dangling, &restored_evidence).await.unwrap_err();
         assert!(matches!(err, BackupError::Storage(_)), "{err}");
