@@ -59,7 +59,10 @@ pub fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::Demo { addr, data, units } => demo(addr, &data, units),
         Command::Serve { database, addr, evidence_dir } => serve(&database, addr, evidence_dir),
         Command::User { command: UserCommand::Add { database, username } } => user_add(&database, &username),
+        Command::Backup { database, output, evidence } => backup(&database, &output, &evidence),
+        Command::Restore { file, database, evidence } => restore(&file, &database, &evidence),
         Command::Audit { command: AuditCommand::Verify { database } } => audit_verify(&database),
+        Command::Audit { command: AuditCommand::RotateKey { database } } => audit_rotate_key(&database),
         Command::Notice { source, issuer, serial, date, output } => {
             let ledger = load_ledger(source)?;
             let today = date.unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -342,6 +345,122 @@ fn audit_verify(database: &str) -> Result<ExitCode, Failure> {
         }
         Err(rectify_storage::AuditVerifyError::Storage(e)) => Err(e.into()),
     }
+}
+
+fn backup(database: &str, output: &Path, evidence: &Path) -> Result<ExitCode, Failure> {
+    let summary = runtime()?.block_on(async {
+        let store = Store::connect(database).await.map_err(|e| Failure::input(e.to_string()))?;
+        let result = store.backup(output, evidence, &rectify_storage::Acting::system(), chrono::Utc::now()).await;
+        store.close().await;
+        result.map_err(|e| Failure::input(e.to_string()))
+    })?;
+    let m = &summary.manifest;
+    let rows: u64 = m.tables.iter().map(|t| t.rows).sum();
+    println!(
+        "backed up {rows} rows of {} tables, {} evidence files and {} audit entries into {} ({} bytes)",
+        m.tables.len(),
+        m.evidence.len(),
+        m.audit.entries,
+        output.display(),
+        summary.bytes
+    );
+    if !m.missing_evidence.is_empty() {
+        eprintln!(
+            "warning: {} evidence files named by the database are not in {}: {}",
+            m.missing_evidence.len(),
+            evidence.display(),
+            m.missing_evidence.join(", ")
+        );
+    }
+    eprintln!("note: the audit key ring is not in the archive; back it up apart from it");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn restore(file: &Path, database: &str, evidence: &Path) -> Result<ExitCode, Failure> {
+    use rectify_storage::{AuditKeyRing, AuditKeys, ConnectOptions};
+    // The archive's checksums first: a damaged archive touches nothing.
+    let manifest = rectify_storage::backup::verify_archive(file).map_err(|e| Failure::input(e.to_string()))?;
+    // The key ring: that of the backed-up database, found where this database's would be.
+    let audit_keys = match rectify_storage::audit_key::key_file_for(database)? {
+        Some(path) if path.exists() => AuditKeys::File(path),
+        Some(path) if manifest.audit.key_ids.is_empty() => {
+            AuditKeys::Ring(AuditKeyRing::load_or_create(&path, manifest.audit.unsigned_entries)?)
+        }
+        Some(path) => {
+            return Err(Failure::input(format!(
+                "the backed-up audit trail is signed with key(s) {}: put the key ring of the backed-up \
+                 database at {} or name it with {}",
+                manifest.audit.key_ids.join(", "),
+                path.display(),
+                rectify_storage::audit_key::KEY_FILE_ENV
+            )));
+        }
+        None => AuditKeys::Default,
+    };
+    let new_sqlite_file = sqlite_file(database).filter(|path| !path.exists());
+    let result = runtime()?.block_on(async {
+        let store = Store::connect_with(database, ConnectOptions { audit_keys }).await?;
+        let result = store.restore(file, evidence).await;
+        store.close().await;
+        result.map_err(|e| Failure::input(e.to_string()))
+    });
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(failure) => {
+            // A database file this command created holds nothing: it goes too.
+            if let Some(path) = new_sqlite_file {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            return Err(Failure { code: 2, ..failure });
+        }
+    };
+    println!(
+        "restored {} rows, {} evidence files and {} audit entries from {}",
+        summary.rows,
+        summary.evidence_files,
+        summary.audit_entries,
+        file.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The file of a `sqlite:PATH` URL (not of an in-memory database).
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let path = rest.strip_prefix("//").unwrap_or(rest).split('?').next()?;
+    (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
+}
+
+fn audit_rotate_key(database: &str) -> Result<ExitCode, Failure> {
+    let (path, id) = runtime()?.block_on(async {
+        // Connecting checks that the ring is this database's before a key is added to it.
+        let store = Store::connect(database).await?;
+        let path = store.audit_keys().path().map(Path::to_path_buf);
+        store.close().await;
+        let path = path.ok_or_else(|| Failure::input("an in-memory database has no key ring to rotate"))?;
+        let id = rectify_storage::AuditKeyRing::rotate(&path)?;
+        let store = Store::connect(database).await?;
+        let record = rectify_storage::AuditRecord::new(
+            &rectify_storage::Acting::system(),
+            "audit.rotate_key",
+            "audit_key",
+            None,
+            chrono::Utc::now(),
+        )
+        .after(serde_json::json!({ "key_id": id }));
+        let result = store.record_security_event(&record).await;
+        store.close().await;
+        result?;
+        Ok::<_, Failure>((path, id))
+    })?;
+    println!(
+        "audit key ring {}: new key {id} signs from now on (restart running servers so that they use it); \
+         back up the ring again",
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn shutdown_signal() {

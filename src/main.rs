@@ -120,6 +120,28 @@ enum Command {
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
     },
+    /// Write a consistent backup (database, evidence files, settings) into one archive, also
+    /// while the server runs.
+    Backup {
+        #[arg(long, env = "RECTIFY_DATABASE")]
+        database: String,
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// Where the evidence files are kept (as `rectify serve` uses it).
+        #[arg(long, env = "RECTIFY_EVIDENCE_DIR", default_value = "rectify-data/evidence")]
+        evidence: PathBuf,
+    },
+    /// Restore a backup into an empty database, all or nothing. The audit trail verifies with the
+    /// key ring of the backed-up database: set RECTIFY_AUDIT_KEY_FILE to it, or copy it to the
+    /// new database's default place first.
+    Restore {
+        file: PathBuf,
+        #[arg(long, env = "RECTIFY_DATABASE")]
+        database: String,
+        /// Where to put the evidence files.
+        #[arg(long, env = "RECTIFY_EVIDENCE_DIR", default_value = "rectify-data/evidence")]
+        evidence: PathBuf,
+    },
     /// The tamper-evident audit trail.
     Audit {
         #[command(subcommand)]
@@ -144,6 +166,12 @@ enum UserCommand {
 enum AuditCommand {
     /// Check that no audit entry was edited, deleted or reordered behind the application's back.
     Verify {
+        #[arg(long, env = "RECTIFY_DATABASE")]
+        database: String,
+    },
+    /// Add a fresh key to the audit chain's key ring (RECTIFY_AUDIT_KEY_FILE, else its default
+    /// place): new entries are signed with it, older ones keep verifying with the keys before it.
+    RotateKey {
         #[arg(long, env = "RECTIFY_DATABASE")]
         database: String,
     },

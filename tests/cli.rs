@@ -387,3 +387,189 @@ fn generate_imports_straight_into_a_database_with_progress() {
     let out = rectify(&["generate", "--units", "3", "--today", "1900-01-01", "--database", &url]);
     assert_eq!(out.status.code(), Some(2), "a day the domain cannot date is refused");
 }
+
+#[test]
+fn the_audit_key_ring_lies_beside_the_database_and_rotates() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    assert!(rectify(&["import", fixture("ledger.json").to_str().unwrap(), "--database", &url]).status.success());
+    let ring = dir.path().join("t.db.audit-keys");
+    let keys = |text: &str| text.lines().filter(|l| l.starts_with("key ")).count();
+    assert_eq!(keys(&std::fs::read_to_string(&ring).unwrap()), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&ring).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let out = rectify(&["audit", "rotate-key", "--database", &url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(keys(&std::fs::read_to_string(&ring).unwrap()), 2);
+    let out = rectify(&["audit", "verify", "--database", &url]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 entries"));
+
+    // Without its key ring the trail cannot be verified, and no new ring is started for it.
+    std::fs::rename(&ring, dir.path().join("elsewhere")).unwrap();
+    let out = rectify(&["audit", "verify", "--database", &url]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no key ring"), "{}", stderr(&out));
+    assert!(!ring.exists());
+}
+
+fn rectify_with(env: &[(&str, &Path)], args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rectify"));
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.args(args).output().expect("the binary runs")
+}
+
+/// Every file under `dir` with its bytes, by relative path.
+fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Fills the database at `url`: the fixture ledger imported by the binary, then progress with
+/// two evidence files through the store, as the server records it.
+fn fill(url: &str, evidence: &Path, env: &[(&str, &Path)], ring: &Path) {
+    let out = rectify_with(env, &["import", fixture("ledger.json").to_str().unwrap(), "--database", url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let keys = rectify_storage::AuditKeys::File(ring.to_path_buf());
+        let options = rectify_storage::ConnectOptions { audit_keys: keys };
+        let store = rectify_storage::Store::connect_with(url, options).await.unwrap();
+        let files = rectify_storage::EvidenceStore::new(evidence);
+        let id = store.resolve_inspection(None).await.unwrap();
+        let views = store.measure_workflows(id).await.unwrap();
+        let open = views.values().find(|v| v.state != rectify_domain::workflow::MeasureState::Closed).unwrap();
+        let mut items = Vec::new();
+        for n in [1u8, 2] {
+            let mut bytes = b"%PDF-1.4\n".to_vec();
+            bytes.extend(std::iter::repeat_n(n, 500));
+            let stored = files.store(&bytes, "纪要.pdf").unwrap();
+            items.push(rectify_domain::Evidence {
+                title: rectify_domain::NonEmptyText::new(format!("会议纪要{n}")).unwrap(),
+                kind: Some("会议纪要".into()),
+                date: None,
+                media_type: Some(stored.media_type.into()),
+                size_bytes: Some(stored.size),
+                sha256: Some(stored.sha256),
+            });
+        }
+        let entry = rectify_domain::ProgressEntry {
+            date: rectify_domain::PartialDate::day(2025, 1, 10).unwrap(),
+            text: rectify_domain::NonEmptyText::new("召开专题会议研究整改").unwrap(),
+            evidence: items,
+        };
+        let actor = rectify_storage::Acting {
+            user_id: None,
+            user_name: "办公室".into(),
+            role: rectify_domain::roles::Role::Department,
+            address: None,
+        };
+        store.add_progress(open.measure_id, &actor, &entry, open.version, chrono::Utc::now()).await.unwrap();
+        store.close().await;
+    });
+}
+
+/// Backs up `source`, restores into the empty `target`, and finds the export, the audit
+/// verification and the evidence files identical; a second restore into the filled target is
+/// refused.
+fn backup_and_restore(
+    dir: &Path,
+    (source, target): (&str, &str),
+    env: &[(&str, &Path)],
+    ring: &Path,
+    before_restore: impl Fn(),
+) {
+    let (evidence, restored) = (dir.join("evidence"), dir.join("restored-evidence"));
+    fill(source, &evidence, env, ring);
+    let archive = dir.join("backup.zip");
+    let evidence_arg = evidence.to_str().unwrap();
+    let out = rectify_with(
+        env,
+        &["backup", "--database", source, "-o", archive.to_str().unwrap(), "--evidence", evidence_arg],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    before_restore();
+    let restore_args =
+        ["restore", archive.to_str().unwrap(), "--database", target, "--evidence", restored.to_str().unwrap()];
+    let out = rectify_with(env, &restore_args);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let export = |url: &str| rectify_with(env, &["export", "--database", url, "--json"]);
+    let (a, b) = (export(source), export(target));
+    assert!(a.status.success() && b.status.success(), "{}{}", stderr(&a), stderr(&b));
+    assert_eq!(json(&a), json(&b), "the export is identical");
+    let verify = |url: &str| rectify_with(env, &["audit", "verify", "--database", url]);
+    let (a, b) = (verify(source), verify(target));
+    assert_eq!((a.status.code(), b.status.code()), (Some(0), Some(0)), "{}{}", stderr(&a), stderr(&b));
+    assert_eq!(a.stdout, b.stdout, "the audit verification is identical");
+    let files = files_under(&evidence);
+    assert_eq!(files.len(), 2);
+    assert_eq!(files_under(&restored), files, "the evidence files are identical");
+
+    // Into a database that holds data: refused, exit 2, nothing changed.
+    let out = rectify_with(env, &restore_args);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not empty"), "{}", stderr(&out));
+    assert_eq!(verify(target).stdout, verify(source).stdout);
+}
+
+#[test]
+fn backup_and_restore_give_the_same_export_audit_trail_and_evidence_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target) = (sqlite_url(dir.path()), format!("sqlite:{}", dir.path().join("restored.db").display()));
+    let ring = dir.path().join("t.db.audit-keys");
+    backup_and_restore(dir.path(), (&source, &target), &[], &ring, || {
+        // Without the backed-up database's key ring, a restore is refused before it writes.
+        let archive = dir.path().join("backup.zip");
+        let out = rectify(&["restore", archive.to_str().unwrap(), "--database", &target]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("key ring"), "{}", stderr(&out));
+        assert!(!dir.path().join("restored.db").exists(), "no database file is left behind");
+        // The documented step: the ring goes beside the new database.
+        std::fs::copy(&ring, dir.path().join("restored.db.audit-keys")).unwrap();
+    });
+}
+
+#[test]
+fn backup_and_restore_give_the_same_export_audit_trail_and_evidence_on_postgresql() {
+    let Some(admin) = std::env::var("RECTIFY_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else { return };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let names =
+        [format!("cli_backup_{}_{stamp}", std::process::id()), format!("cli_restore_{}_{stamp}", std::process::id())];
+    let admin_sql = |sql: String| {
+        rt.block_on(async {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.unwrap();
+        })
+    };
+    for name in &names {
+        admin_sql(format!("CREATE DATABASE {name}"));
+    }
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    let (source, target) = (format!("{base}/{}", names[0]), format!("{base}/{}", names[1]));
+    let dir = tempfile::tempdir().unwrap();
+    let ring = dir.path().join("audit-keys");
+    backup_and_restore(dir.path(), (&source, &target), &[("RECTIFY_AUDIT_KEY_FILE", &ring)], &ring, || {});
+    for name in &names {
+        admin_sql(format!("DROP DATABASE {name} WITH (FORCE)"));
+    }
+}

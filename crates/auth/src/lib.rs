@@ -9,7 +9,7 @@
 //! | 等保2.0 level 3 | here |
 //! |---|---|
 //! | 身份鉴别 a: unique identity, complexity, periodic change | [`check_new_password`], [`password_expired`], [`SecurityPolicy`] |
-//! | 身份鉴别 b: login failure handling, session end, timeout | [`login_decision`], [`session_state`] |
+//! | 身份鉴别 b: login failure handling, session end, timeout | [`name_login_decision`] (per typed name, known or not; never ends sessions), [`session_state`] |
 //! | 身份鉴别 d: two factors | [`totp`] for the administrators (or everyone, by policy) |
 //! | 访问控制: least privilege, 三员分立 | [`permissions`], [`scope`] |
 //!
@@ -35,6 +35,7 @@
 //! ```
 
 pub mod clock;
+pub mod lockout;
 pub mod login;
 pub mod password;
 pub mod permissions;
@@ -44,6 +45,7 @@ pub mod session;
 pub mod totp;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use lockout::{NameLockout, lockout_key, name_login_decision};
 pub use login::{AccountStatus, LoginOutcome, login_decision};
 pub use password::{PasswordRejection, check_new_password, hash_password, password_expired, verify_password};
 pub use permissions::{Permission, allows, allows_any};

@@ -67,6 +67,9 @@ pub enum LoginOutcome {
 
 /// Decides one sign-in attempt at `now` and returns the account state to store.
 ///
+/// Superseded by [`crate::name_login_decision`], which counts failures per typed name so that
+/// unknown names lock like known ones; kept while the server still calls it.
+///
 /// A lockout that has run out is cleared first, so the count starts again from zero; failures
 /// while locked neither count nor extend the lockout (an attacker cannot keep an account locked
 /// for longer than by failing again after each lockout).

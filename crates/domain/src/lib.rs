@@ -10,6 +10,7 @@ pub mod arbitrary;
 pub mod calendar;
 pub mod date;
 pub mod ledger;
+pub mod limits;
 pub mod money;
 pub mod numerals;
 pub mod roles;

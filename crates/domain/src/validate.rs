@@ -43,8 +43,10 @@ impl Ledger {
         Ok(ledger)
     }
 
-    /// Checks the rules that tie values together. Structural rules are enforced by the types.
+    /// Checks the rules that tie values together, and the length of every text (see
+    /// [`crate::limits`]). Structural rules are enforced by the types.
     pub fn check(&self) -> Result<(), LedgerError> {
+        self.check_text_limits()?;
         let insp = &self.inspection;
         if let (Some(s), Some(e)) = (insp.start, insp.end)
             && e.latest() < s.earliest()
@@ -145,6 +147,101 @@ impl Ledger {
         Ok(())
     }
 
+    /// Every text of the ledger within its limit; the error names the first one over it.
+    fn check_text_limits(&self) -> Result<(), LedgerError> {
+        use crate::limits::{DESCRIPTION, Limit, MEASURE_TEXT, NAME, PROGRESS_TEXT, REASON, TITLE};
+        fn one(path: impl FnOnce() -> String, limit: Limit, text: Option<&str>) -> Result<(), LedgerError> {
+            limit.check_opt(text).map_err(|e| LedgerError::at(path(), e.to_string()))
+        }
+        fn each(path: &str, limit: Limit, texts: &[String]) -> Result<(), LedgerError> {
+            for (i, text) in texts.iter().enumerate() {
+                one(|| format!("{path}[{i}]"), limit, Some(text))?;
+            }
+            Ok(())
+        }
+        fn responsibility(path: &str, r: &crate::ledger::Responsibility) -> Result<(), LedgerError> {
+            one(|| format!("{path}.first_responsible"), NAME, r.first_responsible.as_deref())?;
+            one(|| format!("{path}.leader"), NAME, r.leader.as_deref())?;
+            each(&format!("{path}.departments"), NAME, &r.departments)?;
+            one(|| format!("{path}.liaison"), NAME, r.liaison.as_deref())
+        }
+        fn evidence(path: &str, list: &[crate::ledger::Evidence]) -> Result<(), LedgerError> {
+            for (i, e) in list.iter().enumerate() {
+                one(|| format!("{path}[{i}].title"), TITLE, Some(&e.title))?;
+                one(|| format!("{path}[{i}].kind"), NAME, e.kind.as_deref())?;
+                one(|| format!("{path}[{i}].media_type"), NAME, e.media_type.as_deref())?;
+                one(|| format!("{path}[{i}].sha256"), NAME, e.sha256.as_deref())?;
+            }
+            Ok(())
+        }
+        one(|| "title".into(), TITLE, self.title.as_deref())?;
+        one(|| "unit".into(), NAME, self.unit.as_deref())?;
+        let insp = &self.inspection;
+        one(|| "inspection.inspector".into(), NAME, insp.inspector.as_deref())?;
+        one(|| "inspection.round".into(), NAME, insp.round.as_deref())?;
+        one(|| "inspection.kind".into(), NAME, insp.kind.as_deref())?;
+        one(|| "inspection.feedback_document".into(), TITLE, insp.feedback_document.as_deref())?;
+        for (ai, aspect) in self.aspects.iter().enumerate() {
+            let here = format!("aspects[{ai}]");
+            one(|| format!("{here}.number"), NAME, aspect.number.as_deref())?;
+            one(|| format!("{here}.title"), TITLE, aspect.title.as_deref())?;
+            for (pi, problem) in aspect.problems.iter().enumerate() {
+                let here = format!("{here}.problems[{pi}]");
+                one(|| format!("{here}.number"), NAME, problem.number.as_deref())?;
+                one(|| format!("{here}.title"), TITLE, Some(&problem.title))?;
+                one(|| format!("{here}.category"), NAME, problem.category.as_deref())?;
+                one(|| format!("{here}.description"), DESCRIPTION, problem.description.as_deref())?;
+                responsibility(&format!("{here}.responsibility"), &problem.responsibility)?;
+                for (mi, measure) in problem.measures.iter().enumerate() {
+                    let here = format!("{here}.measures[{mi}]");
+                    one(|| format!("{here}.text"), MEASURE_TEXT, Some(&measure.text))?;
+                    each(&format!("{here}.documents"), TITLE, &measure.documents)?;
+                    responsibility(&format!("{here}.responsibility"), &measure.responsibility)?;
+                    for (ei, entry) in measure.progress.iter().enumerate() {
+                        let here = format!("{here}.progress[{ei}]");
+                        one(|| format!("{here}.text"), PROGRESS_TEXT, Some(&entry.text))?;
+                        evidence(&format!("{here}.evidence"), &entry.evidence)?;
+                    }
+                    evidence(&format!("{here}.evidence"), &measure.evidence)?;
+                }
+            }
+        }
+        each("named_documents", TITLE, &self.named_documents)?;
+        let c = &self.contacts;
+        each("contacts.phones", NAME, &c.phones)?;
+        each("contacts.emails", NAME, &c.emails)?;
+        each("contacts.addresses", NAME, &c.addresses)?;
+        each("contacts.postcodes", NAME, &c.postcodes)?;
+        let org = &self.organisation;
+        for (i, f) in org.former_names.iter().enumerate() {
+            one(|| format!("organisation.former_names[{i}].name"), NAME, Some(&f.name))?;
+        }
+        for (list, members) in [("leading_group", &org.leading_group), ("work_team", &org.work_team)] {
+            for (i, m) in members.iter().enumerate() {
+                one(|| format!("organisation.{list}[{i}].role"), NAME, Some(&m.role))?;
+                one(|| format!("organisation.{list}[{i}].name"), NAME, Some(&m.name))?;
+            }
+        }
+        one(|| "organisation.liaison".into(), NAME, org.liaison.as_deref())?;
+        let out = &self.outcomes;
+        for (i, rule) in out.rules.iter().enumerate() {
+            one(|| format!("outcomes.rules[{i}].title"), TITLE, Some(rule.title.as_str()))?;
+        }
+        for (i, fund) in out.funds.iter().enumerate() {
+            one(|| format!("outcomes.funds[{i}].note"), REASON, fund.note.as_deref())?;
+        }
+        for (i, a) in out.accountability.iter().enumerate() {
+            one(|| format!("outcomes.accountability[{i}].kind"), NAME, Some(&a.kind))?;
+            each(&format!("outcomes.accountability[{i}].persons"), NAME, &a.persons)?;
+        }
+        for (i, m) in out.meetings.iter().enumerate() {
+            one(|| format!("outcomes.meetings[{i}].kind"), NAME, Some(&m.kind))?;
+            one(|| format!("outcomes.meetings[{i}].title"), TITLE, m.title.as_deref())?;
+            each(&format!("outcomes.meetings[{i}].decisions"), REASON, &m.decisions)?;
+        }
+        Ok(())
+    }
+
     fn check_problem_ref(&self, path: &str, r: ProblemRef) -> Result<(), LedgerError> {
         match self.problem(r) {
             Some(_) => Ok(()),
@@ -214,6 +311,50 @@ mod tests {
         let e = error_of(v);
         assert_eq!(e.path, "aspects[0].problems[0].measures[0].deadline");
         assert!(e.message.contains("before the feedback date"), "{}", e.message);
+    }
+
+    #[test]
+    fn over_long_texts_are_refused_with_their_path() {
+        use crate::limits::{MEASURE_TEXT, NAME, PROGRESS_TEXT, TITLE};
+        let over = |limit: crate::limits::Limit| "字".repeat(limit.max_chars + 1);
+        type Edit = Box<dyn Fn(&mut serde_json::Value)>;
+        let cases: Vec<(&str, Edit)> = vec![
+            (
+                "aspects[0].problems[0].title",
+                Box::new(move |v| v["aspects"][0]["problems"][0]["title"] = over(TITLE).into()),
+            ),
+            (
+                "aspects[0].problems[0].measures[0].text",
+                Box::new(move |v| v["aspects"][0]["problems"][0]["measures"][0]["text"] = over(MEASURE_TEXT).into()),
+            ),
+            (
+                "aspects[0].problems[0].measures[0].progress[0].text",
+                Box::new(move |v| {
+                    v["aspects"][0]["problems"][0]["measures"][0]["progress"] =
+                        serde_json::json!([{ "date": "2023-07-01", "text": over(PROGRESS_TEXT) }])
+                }),
+            ),
+            (
+                "aspects[0].problems[0].responsibility.departments[1]",
+                Box::new(move |v| {
+                    v["aspects"][0]["problems"][0]["responsibility"] =
+                        serde_json::json!({ "departments": ["办公室", over(NAME)] })
+                }),
+            ),
+            ("named_documents[0]", Box::new(move |v| v["named_documents"] = serde_json::json!([over(TITLE)]))),
+            ("unit", Box::new(move |v| v["unit"] = over(NAME).into())),
+        ];
+        for (path, edit) in cases {
+            let mut v = minimal();
+            edit(&mut v);
+            let e = error_of(v);
+            assert_eq!(e.path, path);
+            assert!(e.message.contains("at most"), "{}", e.message);
+        }
+        // At the limit exactly: accepted.
+        let mut v = minimal();
+        v["aspects"][0]["problems"][0]["title"] = "字".repeat(TITLE.max_chars).into();
+        assert!(Ledger::from_json(&v.to_string()).is_ok());
     }
 
     #[test]

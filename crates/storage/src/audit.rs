@@ -2,13 +2,19 @@
 //!
 //! Every write appends one entry inside its own transaction, so an entry exists exactly when the
 //! change it records was committed. Entries are numbered 1, 2, 3… without gaps and chained: each
-//! entry's SM3 hash covers all of its columns plus the previous entry's hash (the first follows 64
+//! entry's hash covers all of its columns plus the previous entry's hash (the first follows 64
 //! zeros). Editing, deleting or reordering entries therefore breaks the chain, and the one-row
 //! `audit_head` table, which records the end of the chain, also catches a removed tail.
 //! Appends lock `audit_head` (PostgreSQL: `FOR UPDATE`; SQLite: the write transaction), so two
 //! writers never take the same number or fork the chain. No function deletes entries.
 //! Triggers refuse an entry that does not continue the chain and move `audit_head` with every
 //! inserted one.
+//!
+//! The hash is keyed: HMAC-SM3 under a key kept outside the database (see [`crate::audit_key`]),
+//! and each entry names its key (`key_id`). Someone who can write the database can drop the
+//! triggers and edit entries, but without the key cannot compute hashes that verify. Entries
+//! written before the chain was keyed (migration 0009) keep their plain SM3 hash and verify as
+//! such, but only up to the number the key ring records (`legacy-until`).
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -16,11 +22,21 @@ use sm3::{Digest, Sm3};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::audit_key::AuditKeyRing;
 use crate::codec::unsigned;
 use crate::{Acting, StorageError, Store, UserId};
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Audit entries are kept at least this many days (about six months: 《网络安全法》第二十一条 asks
+/// network logs to be kept no less than six months; GB/T 22239-2019 §8.1.4.3 asks audit records
+/// to be protected from deletion). The application keeps them for good: no function deletes an
+/// entry, and the database refuses `UPDATE`, `DELETE` (and on PostgreSQL `TRUNCATE`) of
+/// `audit_log` by trigger. An archiving step, if one is ever added, may move out only entries
+/// older than this, and must leave a checkpoint signed with the audit key (the number and hash
+/// of the last entry moved out) from which the rest of the chain verifies.
+pub const RETENTION_DAYS: u32 = 184;
 
 /// How many entries verification and export read per query.
 const PAGE: i64 = 1000;
@@ -84,7 +100,7 @@ impl AuditRecord {
 }
 
 /// One stored entry, exactly as hashed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct AuditEntry {
     pub seq: i64,
     /// RFC 3339, UTC, microseconds.
@@ -100,16 +116,36 @@ pub struct AuditEntry {
     pub after_json: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+    /// The key that signed the entry (see [`crate::audit_key`]); `None` for an entry written
+    /// before the chain was keyed, whose `hash` is plain SM3.
+    pub key_id: Option<String>,
 }
 
 impl AuditEntry {
-    /// The SM3 hash this entry must carry: over a length-prefixed encoding of every column but
-    /// `hash`, so that no two different entries encode alike (a field cannot borrow bytes from
-    /// its neighbour, and NULL differs from the empty string).
-    pub fn compute_hash(&self) -> String {
+    /// The plain SM3 hash of an entry written before the chain was keyed (`key_id` NULL).
+    pub fn legacy_hash(&self) -> String {
         let mut h = Sm3::new();
-        h.update(b"rectify-audit-v1");
-        h.update(self.seq.to_be_bytes());
+        h.update(self.encode(b"rectify-audit-v1", false));
+        hex(&h.finalize())
+    }
+
+    /// The hash this entry must carry under `ring`: HMAC-SM3 with the key it names, or the
+    /// legacy SM3 hash when it names none; `None` when the ring lacks its key.
+    pub fn expected_hash(&self, ring: &AuditKeyRing) -> Option<String> {
+        match self.key_id.as_deref() {
+            None => Some(self.legacy_hash()),
+            Some(id) => ring.mac(id, &self.encode(b"rectify-audit-v2", true)),
+        }
+    }
+
+    /// A length-prefixed encoding of every column but `hash` (the legacy form leaves out `key_id`),
+    /// so that no two different entries encode alike (a field cannot borrow bytes from its
+    /// neighbour, and NULL differs from the empty string).
+    fn encode(&self, tag: &[u8], with_key_id: bool) -> Vec<u8> {
+        let mut out = Vec::with_capacity(256);
+        out.extend_from_slice(tag);
+        out.extend_from_slice(&self.seq.to_be_bytes());
+        let key_id = if with_key_id { Some(self.key_id.as_deref()) } else { None };
         for field in [
             Some(self.at.as_str()),
             self.actor_user_id.map(|id| id.to_string()).as_deref(),
@@ -122,17 +158,20 @@ impl AuditEntry {
             self.before_json.as_deref(),
             self.after_json.as_deref(),
             Some(self.prev_hash.as_str()),
-        ] {
+        ]
+        .into_iter()
+        .chain(key_id)
+        {
             match field {
-                None => h.update([0u8]),
+                None => out.push(0u8),
                 Some(text) => {
-                    h.update([1u8]);
-                    h.update((text.len() as u64).to_be_bytes());
-                    h.update(text.as_bytes());
+                    out.push(1u8);
+                    out.extend_from_slice(&(text.len() as u64).to_be_bytes());
+                    out.extend_from_slice(text.as_bytes());
                 }
             }
         }
-        hex(&h.finalize())
+        out
     }
 }
 
@@ -176,6 +215,82 @@ impl From<sqlx::Error> for AuditVerifyError {
     }
 }
 
+/// The checks of a chain, entry by entry: number, link, signature (with the key ring, read again
+/// once when an entry names a key it does not hold), then the recorded end.
+pub(crate) struct ChainCheck<'a> {
+    ring: std::borrow::Cow<'a, AuditKeyRing>,
+    reloaded: bool,
+    /// The number the next entry must carry.
+    pub(crate) expected: i64,
+    prev: String,
+}
+
+impl<'a> ChainCheck<'a> {
+    pub(crate) fn new(ring: &'a AuditKeyRing) -> ChainCheck<'a> {
+        ChainCheck {
+            ring: std::borrow::Cow::Borrowed(ring),
+            reloaded: false,
+            expected: 1,
+            prev: GENESIS_HASH.to_owned(),
+        }
+    }
+
+    /// Checks the next entry of the chain.
+    pub(crate) fn next(&mut self, e: &AuditEntry) -> Result<(), AuditBroken> {
+        let broken = |reason: String| AuditBroken { seq: e.seq, reason };
+        if e.seq != self.expected {
+            return Err(AuditBroken {
+                seq: self.expected,
+                reason: format!("entry {} is missing (the next one is {})", self.expected, e.seq),
+            });
+        }
+        if e.prev_hash != self.prev {
+            return Err(broken("it does not follow the entry before it (chain link broken)".into()));
+        }
+        match e.key_id.as_deref() {
+            None if e.seq > self.ring.legacy_until() => {
+                return Err(broken(format!(
+                    "it is not signed, but every entry after {} must be (a signature was removed)",
+                    self.ring.legacy_until()
+                )));
+            }
+            Some(id) if !self.ring.holds(id) && !self.reloaded => {
+                // Another process may have rotated the key since this one read the ring.
+                self.reloaded = true;
+                if let Some(fresh) = self.ring.reloaded() {
+                    self.ring = std::borrow::Cow::Owned(fresh);
+                }
+            }
+            _ => {}
+        }
+        let Some(hash) = e.expected_hash(&self.ring) else {
+            let id = e.key_id.as_deref().unwrap_or_default();
+            return Err(broken(format!("it is signed with key {id}, which the audit key ring does not hold")));
+        };
+        if hash != e.hash {
+            return Err(broken("its content does not match its signed hash (the entry was altered)".into()));
+        }
+        self.prev.clone_from(&e.hash);
+        self.expected += 1;
+        Ok(())
+    }
+
+    /// Checks the recorded end against the last entry checked; returns the number of entries.
+    pub(crate) fn finish(self, head_seq: i64, head_hash: &str) -> Result<i64, AuditBroken> {
+        let last = self.expected - 1;
+        if last != head_seq || self.prev != head_hash {
+            return Err(AuditBroken {
+                seq: last.max(head_seq),
+                reason: format!(
+                    "the chain ends at entry {last} but its recorded end is entry {head_seq} \
+                     (entries were removed from the end or the record was changed)"
+                ),
+            });
+        }
+        Ok(last)
+    }
+}
+
 /// Which entries to list or export; every field narrows the selection.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilter {
@@ -207,7 +322,7 @@ pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
 }
 
 pub(crate) const COLUMNS: &str = "seq, at, actor_user_id, actor_name, address, action, target_kind, target_id, result, \
-                       before_json, after_json, prev_hash, hash";
+                       before_json, after_json, prev_hash, hash, key_id";
 
 fn entry(row: &AnyRow) -> Result<AuditEntry, sqlx::Error> {
     Ok(AuditEntry {
@@ -224,6 +339,7 @@ fn entry(row: &AnyRow) -> Result<AuditEntry, sqlx::Error> {
         after_json: row.try_get("after_json")?,
         prev_hash: row.try_get("prev_hash")?,
         hash: row.try_get("hash")?,
+        key_id: row.try_get("key_id")?,
     })
 }
 
@@ -239,58 +355,32 @@ impl Store {
         self.begin_write().await?.commit(record).await
     }
 
-    /// Walks the whole chain and checks every number, link and hash, and the recorded end.
+    /// Walks the whole chain and checks every number, link and keyed hash, and the recorded end.
     pub async fn verify_audit(&self) -> Result<AuditCheck, AuditVerifyError> {
+        let mut check = ChainCheck::new(&self.audit_keys);
         let mut tx = self.begin_read().await?;
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| AuditBroken { seq: 0, reason: "the record of the chain's end is missing".to_owned() })?;
         let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
-        let (mut expected, mut prev) = (1_i64, GENESIS_HASH.to_owned());
         loop {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT {COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2"
             )))
-            .bind(expected)
+            .bind(check.expected)
             .bind(PAGE)
             .fetch_all(&mut *tx)
             .await?;
             let done = (rows.len() as i64) < PAGE;
             for row in &rows {
-                let e = entry(row)?;
-                let broken = |reason: String| AuditBroken { seq: e.seq, reason };
-                if e.seq != expected {
-                    return Err(AuditBroken {
-                        seq: expected,
-                        reason: format!("entry {expected} is missing (the next one is {})", e.seq),
-                    }
-                    .into());
-                }
-                if e.prev_hash != prev {
-                    return Err(broken("it does not follow the entry before it (chain link broken)".into()).into());
-                }
-                if e.compute_hash() != e.hash {
-                    return Err(broken("its content does not match its hash (the entry was altered)".into()).into());
-                }
-                prev = e.hash;
-                expected += 1;
+                check.next(&entry(row)?)?;
             }
             if done {
                 break;
             }
         }
-        let last = expected - 1;
-        if last != head_seq || prev != head_hash {
-            return Err(AuditBroken {
-                seq: last.max(head_seq),
-                reason: format!(
-                    "the chain ends at entry {last} but its recorded end is entry {head_seq} \
-                     (entries were removed from the end or the record was changed)"
-                ),
-            }
-            .into());
-        }
+        let last = check.finish(head_seq, &head_hash)?;
         tx.commit().await?;
         Ok(AuditCheck { entries: unsigned("audit_log.seq", last)? })
     }
@@ -344,6 +434,7 @@ impl Store {
                     e.after_json,
                     Some(e.prev_hash),
                     Some(e.hash),
+                    e.key_id,
                 ];
                 let cells: Vec<String> = fields.iter().map(|f| csv_cell(f.as_deref().unwrap_or(""))).collect();
                 out.push_str(&cells.join(","));
@@ -401,6 +492,7 @@ mod tests {
             after_json: Some("{}".into()),
             prev_hash: GENESIS_HASH.into(),
             hash: String::new(),
+            key_id: None,
         }
     }
 
@@ -412,7 +504,7 @@ mod tests {
 
     #[test]
     fn every_field_and_null_changes_the_hash() {
-        let base = sample().compute_hash();
+        let base = sample().legacy_hash();
         assert_eq!(base.len(), 64);
         let variants = [
             AuditEntry { seq: 2, ..sample() },
@@ -423,7 +515,7 @@ mod tests {
             AuditEntry { prev_hash: "1".repeat(64), ..sample() },
         ];
         for v in variants {
-            assert_ne!(v.compute_hash(), base, "{v:?}");
+            assert_ne!(v.legacy_hash(), base, "{v:?}");
         }
     }
 
@@ -431,7 +523,7 @@ mod tests {
     fn moving_bytes_between_fields_changes_the_hash() {
         let a = AuditEntry { actor_name: "ab".into(), action: "c".into(), ..sample() };
         let b = AuditEntry { actor_name: "a".into(), action: "bc".into(), ..sample() };
-        assert_ne!(a.compute_hash(), b.compute_hash());
+        assert_ne!(a.legacy_hash(), b.legacy_hash());
     }
 
     #[test]

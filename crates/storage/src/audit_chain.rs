@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, Arguments, Row};
 
 use crate::StorageError;
 use crate::audit::{AuditEntry, AuditRecord, COLUMNS, timestamp};
+use crate::audit_key::AuditKeyRing;
 
 /// The end of the chain: the number and hash of the last entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,8 +40,10 @@ const NOT_THE_NEXT_ENTRY: &str = "does not continue the audit chain";
 /// database refuses the entry because the chain moved meanwhile, or without a memory, it is read
 /// (PostgreSQL: locked with `FOR UPDATE`, so two writers never take the same number). The trigger
 /// `audit_log_moves_head` moves `audit_head` with the insert; `hint` is updated to the new end.
+/// The entry is signed with the current key of `keys`.
 pub(crate) async fn append(
     conn: &mut AnyConnection,
+    keys: &AuditKeyRing,
     hint: Option<&mut Option<ChainHead>>,
     record: &AuditRecord,
     mut leading: Option<Leading<'_>>,
@@ -51,7 +54,7 @@ pub(crate) async fn append(
         Then::Commit => "; COMMIT",
     };
     if let Some(head) = hint.as_deref().and_then(Option::clone) {
-        let entry = AuditEntry::chained(record, &head);
+        let entry = AuditEntry::chained(record, &head, keys);
         let (sql, arguments) = match leading.take() {
             Some(Leading { sql, arguments }) => {
                 (format!("{sql}; {}{finish}", insert_sql(arguments.len() + 1)), arguments)
@@ -81,7 +84,7 @@ pub(crate) async fn append(
         .await?
         .ok_or_else(|| StorageError::corrupt("audit_head", "the row of the chain's end is missing"))?;
     let head = ChainHead { seq: row.try_get("seq")?, hash: row.try_get("hash")? };
-    let entry = AuditEntry::chained(record, &head);
+    let entry = AuditEntry::chained(record, &head, keys);
     let sql = format!("{}{finish}", insert_sql(1));
     bind_entry(sqlx::query(sqlx::AssertSqlSafe(sql)), &entry).execute(&mut *conn).await?;
     Ok(remember(hint, entry))
@@ -89,7 +92,7 @@ pub(crate) async fn append(
 
 /// The insert of one entry whose parameters are numbered from `first`.
 fn insert_sql(first: usize) -> String {
-    let values: Vec<String> = (first..first + 13).map(|n| format!("${n}")).collect();
+    let values: Vec<String> = (first..first + 14).map(|n| format!("${n}")).collect();
     format!("INSERT INTO audit_log ({COLUMNS}) VALUES ({})", values.join(", "))
 }
 
@@ -103,8 +106,8 @@ fn remember(hint: Option<&mut Option<ChainHead>>, entry: AuditEntry) -> i64 {
 }
 
 impl AuditEntry {
-    /// The entry recording `record` after the chain's end `head`, hashed.
-    fn chained(record: &AuditRecord, head: &ChainHead) -> AuditEntry {
+    /// The entry recording `record` after the chain's end `head`, signed with the current key.
+    fn chained(record: &AuditRecord, head: &ChainHead, keys: &AuditKeyRing) -> AuditEntry {
         let json = |v: &Option<serde_json::Value>| v.as_ref().map(serde_json::Value::to_string);
         let mut entry = AuditEntry {
             seq: head.seq + 1,
@@ -120,8 +123,10 @@ impl AuditEntry {
             after_json: json(&record.after),
             prev_hash: head.hash.clone(),
             hash: String::new(),
+            key_id: Some(keys.current_id().to_owned()),
         };
-        entry.hash = entry.compute_hash();
+        // The current key is in the ring by construction, so the hash is always there.
+        entry.hash = entry.expected_hash(keys).unwrap_or_default();
         entry
     }
 }
@@ -145,4 +150,5 @@ fn bind_entry<'q>(
         .bind(entry.after_json.clone())
         .bind(entry.prev_hash.clone())
         .bind(entry.hash.clone())
+        .bind(entry.key_id.clone())
 }

@@ -29,6 +29,9 @@ pub enum StorageError {
     Database(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// The audit chain's key ring is missing, unreadable, too open, or not this database's.
+    #[error("audit key: {0}")]
+    AuditKey(String),
 }
 
 impl StorageError {
@@ -134,6 +137,19 @@ pub enum WorkflowStoreError {
     Invalid(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+impl From<rectify_domain::limits::TooLong> for WorkflowStoreError {
+    /// A text over its limit is refused like a step of the workflow: typed, with `message_zh`.
+    fn from(e: rectify_domain::limits::TooLong) -> Self {
+        WorkflowStoreError::Refused(e.into())
+    }
+}
+
+/// An account's text over its limit, for the account functions (whose error has no variant of
+/// its own for it).
+pub(crate) fn too_long(e: rectify_domain::limits::TooLong) -> StorageError {
+    StorageError::Invalid(e.to_string())
 }
 
 impl From<sqlx::Error> for WorkflowStoreError {

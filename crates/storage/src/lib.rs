@@ -16,11 +16,15 @@
 //! Rules for anyone adding a write: it goes through `WriteTx` (on SQLite the write gate and the
 //! kept write connection, see `write_tx.rs`), whose only commit, `WriteTx::commit`, takes the
 //! audit entry (the law asks for it; the remembered list of inspections also relies on it, see
-//! `cache.rs`). A new table of ledger data needs its version trigger (migration 0007),
+//! `cache.rs`); the one exception is a restore, which copies a backup's own entries as they are
+//! (`backup.rs`). A new table of ledger data needs its version trigger (migration 0007), a new
+//! table of any kind its place in `backup::TABLES` or `backup::NOT_COPIED` (a test checks),
 //! and the columns of `inspections` are written once, at import.
 
 pub mod audit;
 mod audit_chain;
+pub mod audit_key;
+pub mod backup;
 mod cache;
 mod codec;
 mod error;
@@ -49,6 +53,8 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Row};
 
 pub use audit::{AuditBroken, AuditCheck, AuditEntry, AuditFilter, AuditRecord, AuditVerifyError, Page};
+pub use audit_key::{AuditKeyRing, AuditKeys};
+pub use backup::{BackupError, BackupSummary, Manifest, RestoreSummary};
 pub use error::{NotNow, NotPermitted, StorageError, WorkflowStoreError};
 pub use files::{EvidenceStore, FileError, StoredFile};
 pub use lookback::{Lookback, LookbackItem, LookbackResult};
@@ -129,6 +135,15 @@ pub struct Store {
     write_gate: Option<write_tx::SqliteGate>,
     /// Whole-inspection reads, remembered until the data changes (see [`cache`]).
     pub(crate) reads: Arc<Reads>,
+    /// The keys that sign and verify the audit chain (see [`audit_key`]).
+    audit_keys: Arc<AuditKeyRing>,
+}
+
+/// How [`Store::connect_with`] connects.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    /// Where the audit chain's key ring is (default: see [`audit_key`]).
+    pub audit_keys: AuditKeys,
 }
 
 #[derive(Debug, Default)]
@@ -143,9 +158,16 @@ pub(crate) struct Reads {
 }
 
 impl Store {
-    /// Connects to `sqlite:PATH` (the file is created if missing) or `postgres://…` and brings
-    /// the schema up to date.
+    /// Connects to `sqlite:PATH` (the file is created if missing) or `postgres://…`, brings
+    /// the schema up to date, and opens the audit chain's key ring at its default place:
+    /// `RECTIFY_AUDIT_KEY_FILE`, else `PATH.audit-keys` beside a SQLite file, else
+    /// `rectify-data/audit-keys` for PostgreSQL (created on first use; see [`audit_key`]).
     pub async fn connect(url: &str) -> Result<Store, StorageError> {
+        Store::connect_with(url, ConnectOptions::default()).await
+    }
+
+    /// [`Store::connect`] with the key ring given in `options`.
+    pub async fn connect_with(url: &str, options: ConnectOptions) -> Result<Store, StorageError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let pool = match backend {
@@ -185,8 +207,14 @@ impl Store {
             Backend::Sqlite => Some(write_tx::SqliteWriter::gate(&pool).await?),
             Backend::Postgres => None,
         };
+        let audit_keys = Arc::new(open_key_ring(&pool, url, backend, options.audit_keys).await?);
         tracing::debug!(?backend, "storage connected and migrated");
-        Ok(Store { pool, backend, write_gate, reads: Arc::default() })
+        Ok(Store { pool, backend, write_gate, reads: Arc::default(), audit_keys })
+    }
+
+    /// The audit chain's key ring in use.
+    pub fn audit_keys(&self) -> &AuditKeyRing {
+        &self.audit_keys
     }
 
     pub fn backend(&self) -> Backend {
@@ -200,7 +228,11 @@ impl Store {
 
     /// Starts a write transaction (on SQLite, after the writers queued before this one).
     async fn begin_write(&self) -> Result<WriteTx, StorageError> {
-        WriteTx::begin(self.write_gate.as_ref(), &self.pool).await
+        WriteTx::begin(self.writer()).await
+    }
+
+    fn writer(&self) -> write_tx::Writer<'_> {
+        write_tx::Writer { gate: self.write_gate.as_ref(), pool: &self.pool, keys: &self.audit_keys }
     }
 
     /// Runs one statement that writes as a transaction of its own (see [`write_tx::execute_alone`]).
@@ -218,7 +250,7 @@ impl Store {
         sql: &str,
         arguments: sqlx::any::AnyArguments,
     ) -> Result<(WriteTx, Option<sqlx::any::AnyRow>), StorageError> {
-        WriteTx::begin_fetching(self.write_gate.as_ref(), &self.pool, sql, arguments).await
+        WriteTx::begin_fetching(self.writer(), sql, arguments).await
     }
 
     /// Starts a read transaction that sees one consistent state of the database.
@@ -500,6 +532,78 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The key ring for the database at `url`, checked against its chain: a ring is created only
+/// for a chain that no key has signed yet (its unsigned entries then stay verifiable as legacy
+/// entries), and a ring that lacks the key of the chain's last signed entry is refused, so that
+/// a lost or wrong ring never starts a second chain of keys.
+///
+/// The signed entry nearest the end is found walking back from the end (entries are all signed
+/// from the key's first use on, so the walk stops at once).
+async fn open_key_ring(
+    pool: &AnyPool,
+    url: &str,
+    backend: Backend,
+    keys: AuditKeys,
+) -> Result<AuditKeyRing, StorageError> {
+    let row = sqlx::query(
+        "SELECT h.seq AS seq, (SELECT key_id FROM audit_log WHERE key_id IS NOT NULL ORDER BY seq DESC LIMIT 1) \
+         AS last_key, (SELECT seq FROM audit_log WHERE key_id IS NOT NULL ORDER BY seq DESC LIMIT 1) AS last_signed \
+         FROM audit_head h WHERE h.id = 1",
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| StorageError::corrupt("audit_head", "the row of the chain's end is missing"))?;
+    let head: i64 = row.try_get("seq")?;
+    let last_key: Option<String> = row.try_get("last_key")?;
+    let last_signed: Option<i64> = row.try_get("last_signed")?;
+    let path = match keys {
+        AuditKeys::Ring(ring) => return check_ring(ring, head, last_key.as_deref(), last_signed),
+        AuditKeys::File(path) => Some(path),
+        AuditKeys::Default => audit_key::default_key_file_for(url, backend),
+    };
+    let ring = match path {
+        Some(path) if path.exists() => AuditKeyRing::load(&path)?,
+        Some(path) => {
+            if let Some(key) = &last_key {
+                return Err(StorageError::AuditKey(format!(
+                    "the audit trail is signed with key {key}, but there is no key ring at {}; \
+                     restore the key ring file there or name it with {}",
+                    path.display(),
+                    audit_key::KEY_FILE_ENV
+                )));
+            }
+            AuditKeyRing::load_or_create(&path, head)?
+        }
+        None => AuditKeyRing::generate(head)?,
+    };
+    check_ring(ring, head, last_key.as_deref(), last_signed)
+}
+
+fn check_ring(
+    ring: AuditKeyRing,
+    head: i64,
+    last_key: Option<&str>,
+    last_signed: Option<i64>,
+) -> Result<AuditKeyRing, StorageError> {
+    let place = ring.path().map_or_else(|| "given".to_owned(), |p| format!("at {}", p.display()));
+    if let Some(key) = last_key
+        && !ring.holds(key)
+    {
+        return Err(StorageError::AuditKey(format!(
+            "the audit key ring {place} does not hold key {key}, which signed this database's audit trail; \
+             use this database's key ring"
+        )));
+    }
+    if last_signed.is_none() && head > ring.legacy_until() {
+        return Err(StorageError::AuditKey(format!(
+            "the audit key ring {place} was made for another database: this database's {head} unsigned \
+             entries are more than the {} it allows",
+            ring.legacy_until()
+        )));
+    }
+    Ok(ring)
 }
 
 /// A problem with its measures (no history), and the measures' ids in the same order.

@@ -101,6 +101,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Lookback, WorkflowStoreError> {
         only_office(actor, "scheduling a look-back")?;
+        rectify_domain::limits::NAME.check(seed)?;
         let mut tx = self.begin_write().await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM inspections WHERE id = $1")
             .bind(inspection)
@@ -255,6 +256,7 @@ impl Store {
         if result == LookbackResult::Pending {
             return Err(WorkflowStoreError::Invalid("a look-back result is consolidated or relapsed".to_owned()));
         }
+        rectify_domain::limits::REASON.check(note)?;
         let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT problem_id, result FROM lookback_items WHERE id = $1")
             .bind(item_id)

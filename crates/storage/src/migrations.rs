@@ -32,6 +32,7 @@ const SQLITE: &[(&str, &str)] = migration_files!("sqlite":
     "0006_audit_chain_triggers.sql",
     "0007_inspection_version.sql",
     "0008_rounds.sql",
+    "0009_security.sql",
 );
 
 /// Every file of `migrations/postgres`, in order.
@@ -44,6 +45,7 @@ const POSTGRES: &[(&str, &str)] = migration_files!("postgres":
     "0006_audit_chain_triggers.sql",
     "0007_inspection_version.sql",
     "0008_rounds.sql",
+    "0009_security.sql",
 );
 
 pub(crate) static SQLITE_MIGRATIONS: LazyLock<Migrator> = LazyLock::new(|| migrator(SQLITE));

@@ -13,6 +13,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+use rectify_domain::limits;
 use serde::Serialize;
 use serde_json::json;
 use sqlx::any::AnyRow;
@@ -31,12 +32,13 @@ pub const RECEIPT_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 /// Characters in a receipt code: 60 random bits, far beyond guessing.
 pub const RECEIPT_LEN: usize = 12;
 
-/// Limits of a submission, in characters (not bytes).
-pub const SUBJECT_MAX_CHARS: usize = 50;
+/// Limits of a submission, in characters (not bytes); the maxima are the domain's
+/// ([`rectify_domain::limits`]).
+pub const SUBJECT_MAX_CHARS: usize = limits::FEEDBACK_SUBJECT.max_chars;
 pub const BODY_MIN_CHARS: usize = 10;
-pub const BODY_MAX_CHARS: usize = 2000;
-pub const NAME_MAX_CHARS: usize = 50;
-pub const CONTACT_MAX_CHARS: usize = 100;
+pub const BODY_MAX_CHARS: usize = limits::FEEDBACK_BODY.max_chars;
+pub const NAME_MAX_CHARS: usize = limits::FEEDBACK_NAME.max_chars;
+pub const CONTACT_MAX_CHARS: usize = limits::FEEDBACK_CONTACT.max_chars;
 
 /// How often a fresh code is drawn when the first one happens to be taken.
 const RECEIPT_ATTEMPTS: usize = 5;
@@ -255,6 +257,9 @@ pub enum FeedbackError {
     /// An answer must say something.
     #[error("the answer is empty")]
     EmptyAnswer,
+    /// An answer over its limit ([`limits::FEEDBACK_ANSWER`]).
+    #[error(transparent)]
+    TooLong(#[from] limits::TooLong),
     #[error("the operating system provides no random numbers: {0}")]
     Entropy(String),
     #[error(transparent)]
@@ -379,6 +384,8 @@ impl Store {
         if unit.is_empty() {
             return Err(StorageError::Invalid("a published report needs the unit's name".to_owned()));
         }
+        limits::NAME.check(unit).map_err(crate::error::too_long)?;
+        limits::TITLE.check(title).map_err(crate::error::too_long)?;
         let mut tx = self.begin_write().await?;
         if !inspection_exists(&mut tx, report.inspection_id).await? {
             return Err(StorageError::NotFound(format!("no inspection has id {}", report.inspection_id)));
@@ -647,6 +654,7 @@ impl Store {
         if answer.is_empty() {
             return Err(FeedbackError::EmptyAnswer);
         }
+        limits::FEEDBACK_ANSWER.check(answer)?;
         let mut tx = self.begin_write().await?;
         let before: Option<String> =
             sqlx::query_scalar("SELECT status FROM feedback WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;

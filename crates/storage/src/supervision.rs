@@ -132,6 +132,7 @@ impl Store {
         if message.trim().is_empty() {
             return Err(WorkflowStoreError::Invalid("a reminder needs a message".to_owned()));
         }
+        rectify_domain::limits::REASON.check(message)?;
         let mut tx = self.begin_write().await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM measures WHERE id = $1")
             .bind(measure_id)
@@ -220,6 +221,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), WorkflowStoreError> {
         require_role(actor, REASSIGNERS, "handing responsibility over")?;
+        let name = rectify_domain::limits::NAME;
+        name.check_opt(new.first_responsible.as_deref())?;
+        name.check_opt(new.leader.as_deref())?;
+        name.check_all(new.departments.iter().map(String::as_str))?;
+        name.check_opt(new.liaison.as_deref())?;
         let (kind, table, id) = target.parts();
         let mut tx = self.begin_write().await?;
         let old = load_responsibility(&mut tx, target).await?;

@@ -226,6 +226,9 @@ impl Store {
         if username.is_empty() {
             return Err(AccountError::EmptyUsername);
         }
+        let name = rectify_domain::limits::NAME;
+        name.check(username).and_then(|()| name.check(&new.display_name)).map_err(crate::error::too_long)?;
+        check_grant_texts(&new.roles)?;
         check_roles(&new.roles.iter().map(|g| g.role).collect::<Vec<_>>())?;
         let mut tx = self.begin_write().await?;
         let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
@@ -366,6 +369,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), AccountError> {
         check_roles(&roles.iter().map(|g| g.role).collect::<Vec<_>>())?;
+        check_grant_texts(roles)?;
         let mut tx = self.begin_write().await?;
         let exists: Option<i64> =
             sqlx::query_scalar("SELECT id FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut *tx).await?;
@@ -544,4 +548,76 @@ impl Store {
             .await?;
         Ok(done.rows_affected())
     }
+
+    /// The sign-in failure counter of a typed name, under its key (`rectify_auth::lockout_key`);
+    /// zero and unlocked when none is stored. Known and unknown names alike.
+    pub async fn login_failures(&self, name_key: &str) -> Result<LoginStatus, StorageError> {
+        let row = sqlx::query("SELECT failed_attempts, locked_until FROM login_failures WHERE name_key = $1")
+            .bind(name_key.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(LoginStatus { failed_attempts: 0, locked_until: None }) };
+        let attempts: i64 = row.try_get("failed_attempts")?;
+        let until: Option<String> = row.try_get("locked_until")?;
+        Ok(LoginStatus {
+            failed_attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+            locked_until: until
+                .map(|t| {
+                    DateTime::parse_from_rfc3339(&t)
+                        .map(|t| t.to_utc())
+                        .map_err(|e| StorageError::corrupt("login_failures.locked_until", e))
+                })
+                .transpose()?,
+        })
+    }
+
+    /// Stores a typed name's counter (the sign-in itself is recorded with
+    /// `record_security_event`); a counter back at zero and unlocked removes the row.
+    pub async fn set_login_failures(
+        &self,
+        name_key: &str,
+        status: LoginStatus,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let query = if status.failed_attempts == 0 && status.locked_until.is_none() {
+            sqlx::query("DELETE FROM login_failures WHERE name_key = $1").bind(name_key.to_owned())
+        } else {
+            sqlx::query(
+                "INSERT INTO login_failures (name_key, failed_attempts, locked_until, updated_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (name_key) DO UPDATE SET failed_attempts = excluded.failed_attempts, \
+                 locked_until = excluded.locked_until, updated_at = excluded.updated_at",
+            )
+            .bind(name_key.to_owned())
+            .bind(i64::from(status.failed_attempts))
+            .bind(status.locked_until.map(timestamp))
+            .bind(timestamp(now))
+        };
+        self.execute_write(query).await?;
+        Ok(())
+    }
+
+    /// Removes counters last changed before `before` whose lockout (if any) has ended by then,
+    /// so that failures under made-up names do not pile up; returns how many.
+    pub async fn prune_login_failures(&self, before: DateTime<Utc>) -> Result<u64, StorageError> {
+        let done = self
+            .execute_write(
+                sqlx::query(
+                    "DELETE FROM login_failures WHERE updated_at < $1 AND (locked_until IS NULL OR locked_until < $1)",
+                )
+                .bind(timestamp(before)),
+            )
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+/// The department and leader names of role grants within their limit.
+fn check_grant_texts(roles: &[RoleGrant]) -> Result<(), StorageError> {
+    let name = rectify_domain::limits::NAME;
+    roles
+        .iter()
+        .try_for_each(|g| {
+            name.check_opt(g.department.as_deref()).and_then(|()| name.check_opt(g.leader_name.as_deref()))
+        })
+        .map_err(crate::error::too_long)
 }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use rectify_domain::limits;
 use rectify_domain::roles::Role;
 use rectify_domain::workflow::{self, Action, Actor, ExtensionRequest, MeasureFacts, MeasureState, ReviewStage};
 use rectify_domain::{Evidence, PartialDate, ProgressEntry, Status};
@@ -324,6 +325,13 @@ const UNIT_WORKERS: &[Role] = &[Role::Department, Role::UnitLiaison];
 const WORKFLOW_ROLES: &[Role] =
     &[Role::UnitLiaison, Role::Department, Role::LeaderInCharge, Role::LeadingGroup, Role::DEFAULT_VERIFIER];
 
+/// The texts of an evidence's metadata within their limits.
+fn check_evidence_texts(evidence: &Evidence) -> Result<(), limits::TooLong> {
+    limits::TITLE.check(&evidence.title)?;
+    limits::NAME.check_opt(evidence.kind.as_deref())?;
+    limits::NAME.check_opt(evidence.media_type.as_deref())
+}
+
 fn checked_sha256(sha256: Option<&str>) -> Result<String, WorkflowStoreError> {
     match sha256 {
         Some(h) if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(h.to_ascii_lowercase()),
@@ -512,6 +520,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
         require_role(actor, UNIT_WORKERS, "recording progress")?;
+        limits::PROGRESS_TEXT.check(&entry.text)?;
+        entry.evidence.iter().try_for_each(check_evidence_texts)?;
         let (mut tx, change) = self.begin_measure_change(measure_id).await?;
         let before = change.before;
         if before.version != expected_version {
@@ -559,6 +569,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
         require_role(actor, UNIT_WORKERS, "attaching evidence")?;
+        check_evidence_texts(evidence)?;
         let sha256 = checked_sha256(evidence.sha256.as_deref())?;
         let (mut tx, change) = self.begin_measure_change(measure_id).await?;
         let before = change.before;
@@ -651,6 +662,7 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<u32, WorkflowStoreError> {
+        limits::REASON.check(reason)?;
         let mut tx = self.begin_write().await?;
         let (reopened, record) = reopen_problem_in(&mut tx, problem_id, actor, reason, now).await?;
         tx.commit(&record).await?;

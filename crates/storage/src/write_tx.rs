@@ -25,6 +25,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use crate::StorageError;
 use crate::audit::AuditRecord;
 use crate::audit_chain::{self, ChainHead, Leading, Then};
+use crate::audit_key::AuditKeyRing;
 
 /// What the SQLite write gate guards.
 #[derive(Debug)]
@@ -112,53 +113,66 @@ pub(crate) async fn execute_alone(
     }
 }
 
-/// A write transaction: SQLite through the gate, PostgreSQL from the pool.
-pub(crate) enum WriteTx {
+/// A write transaction: SQLite through the gate, PostgreSQL from the pool; with the keys that
+/// sign its audit entries.
+pub(crate) struct WriteTx {
+    conn: TxConn,
+    keys: Arc<AuditKeyRing>,
+}
+
+enum TxConn {
     Sqlite(SqliteTx),
     Postgres(sqlx::Transaction<'static, sqlx::Any>),
+}
+
+/// Where a write transaction runs, and the keys that sign its audit entries.
+#[derive(Clone, Copy)]
+pub(crate) struct Writer<'a> {
+    pub(crate) gate: Option<&'a SqliteGate>,
+    pub(crate) pool: &'a AnyPool,
+    pub(crate) keys: &'a Arc<AuditKeyRing>,
 }
 
 impl WriteTx {
     /// Starts a write transaction. On SQLite, `BEGIN IMMEDIATE` takes the write lock at once, so a
     /// writer of another process makes this one wait on the busy timeout instead of failing
     /// when a read lock is upgraded.
-    pub(crate) async fn begin(gate: Option<&SqliteGate>, pool: &AnyPool) -> Result<WriteTx, StorageError> {
-        match gate {
+    pub(crate) async fn begin(at: Writer<'_>) -> Result<WriteTx, StorageError> {
+        match at.gate {
             Some(gate) => {
-                let mut tx = WriteTx::through(gate).await?;
+                let mut tx = WriteTx::through(gate, at.keys).await?;
                 sqlx::query("BEGIN IMMEDIATE").execute(&mut *tx).await?;
                 Ok(tx)
             }
-            None => Ok(WriteTx::Postgres(pool.begin().await?)),
+            None => Ok(WriteTx { conn: TxConn::Postgres(at.pool.begin().await?), keys: Arc::clone(at.keys) }),
         }
     }
 
     /// Waits for the SQLite gate and ends what an abandoned writer left open; nothing begun yet.
-    async fn through(gate: &SqliteGate) -> Result<WriteTx, StorageError> {
+    async fn through(gate: &SqliteGate, keys: &Arc<AuditKeyRing>) -> Result<WriteTx, StorageError> {
         let mut writer = Arc::clone(gate).lock_owned().await;
         writer.roll_back().await?;
         writer.open = true;
-        Ok(WriteTx::Sqlite(SqliteTx(writer)))
+        Ok(WriteTx { conn: TxConn::Sqlite(SqliteTx(writer)), keys: Arc::clone(keys) })
     }
 
     /// Starts a write transaction whose first statement is `sql` with `arguments`, and returns
     /// the statement's first row. On SQLite both go to the connection as one query.
     pub(crate) async fn begin_fetching(
-        gate: Option<&SqliteGate>,
-        pool: &AnyPool,
+        at: Writer<'_>,
         sql: &str,
         arguments: AnyArguments,
     ) -> Result<(WriteTx, Option<AnyRow>), StorageError> {
-        match gate {
+        match at.gate {
             Some(gate) => {
-                let mut tx = WriteTx::through(gate).await?;
+                let mut tx = WriteTx::through(gate, at.keys).await?;
                 let both = format!("BEGIN IMMEDIATE; {sql}");
                 // Not `fetch_optional`: it would stop at the first result, which is BEGIN's.
                 let rows = sqlx::query_with(sqlx::AssertSqlSafe(both), arguments).fetch_all(&mut *tx).await?;
                 Ok((tx, rows.into_iter().next()))
             }
             None => {
-                let mut tx = WriteTx::Postgres(pool.begin().await?);
+                let mut tx = WriteTx { conn: TxConn::Postgres(at.pool.begin().await?), keys: Arc::clone(at.keys) };
                 let row =
                     sqlx::query_with(sqlx::AssertSqlSafe(sql.to_owned()), arguments).fetch_optional(&mut *tx).await?;
                 Ok((tx, row))
@@ -187,22 +201,47 @@ impl WriteTx {
     /// Appends an entry without committing, for a write that records several (a problem reopened
     /// with each of its measures); the transaction still commits only with [`WriteTx::commit`].
     pub(crate) async fn append_audit(&mut self, record: &AuditRecord) -> Result<i64, StorageError> {
+        let keys = Arc::clone(&self.keys);
         let (conn, hint) = self.parts();
-        audit_chain::append(conn, hint, record, None, Then::Continue).await
+        audit_chain::append(conn, &keys, hint, record, None, Then::Continue).await
+    }
+
+    /// Commits WITHOUT appending an entry: only for a restore, which writes the backed-up
+    /// database's own entries as they are (the triggers check each link) and must leave the
+    /// trail exactly as backed up.
+    pub(crate) async fn commit_verbatim(self) -> Result<(), StorageError> {
+        match self.conn {
+            TxConn::Sqlite(mut gate) => {
+                let writer = &mut *gate.0;
+                sqlx::query("COMMIT").execute(&mut writer.conn).await?;
+                writer.open = false;
+                // The chain's end moved under the writer's memory.
+                writer.audit_head = None;
+                Ok(())
+            }
+            TxConn::Postgres(tx) => Ok(tx.commit().await?),
+        }
     }
 
     async fn finish(self, leading: Option<Leading<'_>>, record: &AuditRecord) -> Result<i64, StorageError> {
-        match self {
-            WriteTx::Sqlite(mut gate) => {
+        let keys = self.keys;
+        match self.conn {
+            TxConn::Sqlite(mut gate) => {
                 let writer = &mut *gate.0;
-                let seq =
-                    audit_chain::append(&mut writer.conn, Some(&mut writer.audit_head), record, leading, Then::Commit)
-                        .await?;
+                let seq = audit_chain::append(
+                    &mut writer.conn,
+                    &keys,
+                    Some(&mut writer.audit_head),
+                    record,
+                    leading,
+                    Then::Commit,
+                )
+                .await?;
                 writer.open = false;
                 Ok(seq)
             }
-            WriteTx::Postgres(mut tx) => {
-                let seq = audit_chain::append(&mut tx, None, record, leading, Then::Continue).await?;
+            TxConn::Postgres(mut tx) => {
+                let seq = audit_chain::append(&mut tx, &keys, None, record, leading, Then::Continue).await?;
                 tx.commit().await?;
                 Ok(seq)
             }
@@ -211,12 +250,12 @@ impl WriteTx {
 
     /// The connection, and the SQLite writer's memory of the audit chain's end.
     fn parts(&mut self) -> (&mut AnyConnection, Option<&mut Option<ChainHead>>) {
-        match self {
-            WriteTx::Sqlite(gate) => {
+        match &mut self.conn {
+            TxConn::Sqlite(gate) => {
                 let writer = &mut *gate.0;
                 (&mut writer.conn, Some(&mut writer.audit_head))
             }
-            WriteTx::Postgres(tx) => (tx, None),
+            TxConn::Postgres(tx) => (tx, None),
         }
     }
 }
@@ -225,18 +264,18 @@ impl std::ops::Deref for WriteTx {
     type Target = AnyConnection;
 
     fn deref(&self) -> &AnyConnection {
-        match self {
-            WriteTx::Sqlite(gate) => &gate.0.conn,
-            WriteTx::Postgres(tx) => tx,
+        match &self.conn {
+            TxConn::Sqlite(gate) => &gate.0.conn,
+            TxConn::Postgres(tx) => tx,
         }
     }
 }
 
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
-        match self {
-            WriteTx::Sqlite(gate) => &mut gate.0.conn,
-            WriteTx::Postgres(tx) => tx,
+        match &mut self.conn {
+            TxConn::Sqlite(gate) => &mut gate.0.conn,
+            TxConn::Postgres(tx) => tx,
         }
     }
 }

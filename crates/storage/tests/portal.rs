@@ -197,6 +197,11 @@ async fn feedback_is_submitted_looked_up_and_answered() {
             store.answer_feedback(a.id, "   ", &liaison(), answered_at).await,
             Err(FeedbackError::EmptyAnswer)
         ));
+        let limit = rectify_domain::limits::FEEDBACK_ANSWER;
+        assert!(matches!(
+            store.answer_feedback(a.id, &"复".repeat(limit.max_chars + 1), &liaison(), answered_at).await,
+            Err(FeedbackError::TooLong(e)) if e.limit == limit
+        ));
         assert!(matches!(
             store.answer_feedback(9999, "答复", &liaison(), answered_at).await,
             Err(FeedbackError::Storage(StorageError::NotFound(_)))

@@ -1270,3 +1270,93 @@ async fn the_migration_brings_existing_measures_into_the_workflow() {
     assert_eq!(store.verify_audit().await.unwrap().entries, 0);
     store.close().await;
 }
+
+/// Every text storage accepts outside a ledger is held to its limit (issue 13, finding 3): the
+/// refusal is typed and says itself in Chinese, and nothing is written.
+#[tokio::test]
+async fn over_long_texts_are_refused_where_storage_accepts_them() {
+    use rectify_domain::limits::{self, Limit};
+    let over = |limit: Limit| "字".repeat(limit.max_chars + 1);
+    fn too_long(result: Result<impl std::fmt::Debug, WorkflowStoreError>, limit: Limit) {
+        match result {
+            Err(WorkflowStoreError::Refused(WorkflowError::TooLong(e))) => {
+                assert_eq!(e.limit, limit);
+                assert!(e.message_zh().contains("过长"), "{}", e.message_zh());
+            }
+            other => panic!("expected {} to be refused as too long, got {other:?}", limit.what),
+        }
+    }
+    for db in backends().await {
+        let store = &db.store;
+        let f = import(store).await;
+        let m = f.measures[0].id;
+        let entries_before = store.verify_audit().await.unwrap().entries;
+
+        too_long(
+            store.add_progress(m, &dept(), &progress(over(limits::PROGRESS_TEXT)), 0, now()).await,
+            limits::PROGRESS_TEXT,
+        );
+        let mut long_title = progress("推进");
+        long_title.evidence = vec![Evidence { title: NonEmptyText::new(over(limits::TITLE)).unwrap(), ..evidence(1) }];
+        too_long(store.add_progress(m, &dept(), &long_title, 0, now()).await, limits::TITLE);
+        let titled = Evidence { title: NonEmptyText::new(over(limits::TITLE)).unwrap(), ..evidence(2) };
+        too_long(store.attach_evidence(m, &titled, &dept(), now()).await, limits::TITLE);
+        let day = TimeDelta::hours(24);
+        too_long(
+            store
+                .send_reminder(m, ReminderTarget::Role(Role::Department), &over(limits::REASON), &office(), day, now())
+                .await,
+            limits::REASON,
+        );
+        too_long(store.reopen_problem(f.problems[2].id, &office(), &over(limits::REASON), now()).await, limits::REASON);
+        let new = Responsibility { leader: Some(over(limits::NAME)), ..Responsibility::default() };
+        too_long(
+            store.reassign_responsibility(ResponsibilityTarget::Measure(m), &new, &group(), now()).await,
+            limits::NAME,
+        );
+        assert_eq!(store.verify_audit().await.unwrap().entries, entries_before, "nothing was written");
+
+        // At the limit: accepted, and read back whole.
+        let full = "字".repeat(limits::PROGRESS_TEXT.max_chars);
+        store.add_progress(m, &dept(), &progress(full.clone()), 0, now()).await.unwrap();
+        let stored = store.get_measure(m).await.unwrap().unwrap();
+        assert_eq!(stored.measure.progress.last().map(|p| p.text.as_str()), Some(full.as_str()));
+
+        // An import with an over-long field is refused with the field's JSON path.
+        let mut ledger = ledger();
+        ledger.aspects[0].problems[0].measures[0].progress = vec![progress(over(limits::PROGRESS_TEXT))];
+        match store.import_ledger(&ledger).await {
+            Err(StorageError::Invalid(message)) => {
+                assert!(message.contains("aspects[0].problems[0].measures[0].progress[0].text"), "{message}")
+            }
+            other => panic!("expected the import to be refused, got {other:?}"),
+        }
+        db.finish().await;
+    }
+}
+
+/// Sign-in failures are kept per typed name (its key), whether or not an account has the name;
+/// a cleared counter leaves no row; stale counters are pruned, running lockouts are not.
+#[tokio::test]
+async fn login_failures_are_counted_per_name_key() {
+    for db in backends().await {
+        let store = &db.store;
+        let zero = LoginStatus { failed_attempts: 0, locked_until: None };
+        assert_eq!(store.login_failures("k-unknown").await.unwrap(), zero);
+        let locked = LoginStatus { failed_attempts: 5, locked_until: Some(now() + TimeDelta::minutes(30)) };
+        store.set_login_failures("k-unknown", locked, now()).await.unwrap();
+        let two = LoginStatus { failed_attempts: 2, locked_until: None };
+        store.set_login_failures("k-other", two, now() - TimeDelta::days(2)).await.unwrap();
+        assert_eq!(store.login_failures("k-unknown").await.unwrap(), locked);
+        assert_eq!(store.login_failures("k-other").await.unwrap(), two);
+        // Pruning a day back removes the stale counter only.
+        assert_eq!(store.prune_login_failures(now() - TimeDelta::days(1)).await.unwrap(), 1);
+        assert_eq!(store.login_failures("k-other").await.unwrap(), zero);
+        assert_eq!(store.login_failures("k-unknown").await.unwrap(), locked);
+        store.set_login_failures("k-unknown", zero, now()).await.unwrap();
+        let rows: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(rows, 0, "a cleared counter leaves no row");
+        db.finish().await;
+    }
+}

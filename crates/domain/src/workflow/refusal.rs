@@ -23,6 +23,10 @@ pub enum WorkflowError {
     ExtensionPending,
     #[error("there is no extension request to decide")]
     NoExtensionPending,
+    /// A text given with the step (a reason, a progress text, an evidence title) is over its
+    /// limit (see [`crate::limits`]).
+    #[error(transparent)]
+    TooLong(#[from] crate::limits::TooLong),
 }
 
 impl WorkflowError {
@@ -38,6 +42,7 @@ impl WorkflowError {
             }
             WorkflowError::ExtensionPending => "已有延期申请正在等待审批".to_owned(),
             WorkflowError::NoExtensionPending => "没有待审批的延期申请".to_owned(),
+            WorkflowError::TooLong(e) => e.message_zh(),
         }
     }
 }

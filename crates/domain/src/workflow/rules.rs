@@ -188,6 +188,9 @@ pub fn apply(facts: &MeasureFacts, actor: Actor, action: &Action) -> Result<Outc
     if reason.is_some_and(|r| r.trim().is_empty()) {
         return Err(WorkflowError::NoReason);
     }
+    if let Some(reason) = reason {
+        crate::limits::REASON.check(reason)?;
+    }
     if let Some(unmet) = rule.needs.and_then(|need| need.unmet(facts)) {
         return Err(unmet);
     }
@@ -296,6 +299,11 @@ mod tests {
     fn sending_back_needs_a_reason_and_returns_to_work() {
         let f = facts(MeasureState::UnderReview { stage: ReviewStage::AwaitingVerifier }, 1);
         assert_eq!(apply(&f, Actor::Verifier, &Action::SendBack { reason: " ".into() }), Err(WorkflowError::NoReason));
+        let long = "理".repeat(crate::limits::REASON.max_chars + 1);
+        assert!(matches!(
+            apply(&f, Actor::Verifier, &Action::SendBack { reason: long }),
+            Err(WorkflowError::TooLong(e)) if e.limit == crate::limits::REASON
+        ));
         let out = apply(&f, Actor::Verifier, &Action::SendBack { reason: "佐证材料不完整".into() }).unwrap();
         assert_eq!(out.state, MeasureState::InProgress);
     }

@@ -6,26 +6,61 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use rectify_storage::Store;
+use std::path::PathBuf;
+
+use rectify_storage::{AuditKeys, ConnectOptions, Store};
 use sqlx::{AssertSqlSafe, Connection};
 
 /// One database for one test.
 pub struct TestDb {
     pub store: Store,
+    /// The database's URL, to connect again.
+    pub url: String,
+    /// The audit key ring of the database (SQLite: the default place beside the file;
+    /// PostgreSQL: a file in the test's own folder, named explicitly).
+    pub key_file: PathBuf,
     /// Admin URL and database name to drop afterwards (PostgreSQL only).
     drop_after: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
+    _dir: tempfile::TempDir,
 }
 
 impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite:{}", dir.path().join("rectify.db").display());
-        TestDb { store: Store::connect(&url).await.unwrap(), drop_after: None, _dir: Some(dir) }
+        let file = dir.path().join("rectify.db");
+        let url = format!("sqlite:{}", file.display());
+        let key_file = PathBuf::from(format!("{}.audit-keys", file.display()));
+        TestDb { store: Store::connect(&url).await.unwrap(), url, key_file, drop_after: None, _dir: dir }
+    }
+
+    /// Another store on the same database with the key ring at `key_file`.
+    pub async fn reconnect(&self) -> Store {
+        let options = ConnectOptions { audit_keys: AuditKeys::File(self.key_file.clone()) };
+        Store::connect_with(&self.url, options).await.unwrap()
+    }
+
+    /// A fresh, empty database of the same backend whose audit key ring is this one's (what a
+    /// restore of this database's backup needs).
+    pub async fn empty_sibling(&self) -> TestDb {
+        match self.drop_after {
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite:{}", dir.path().join("restored.db").display());
+                let options = ConnectOptions { audit_keys: AuditKeys::File(self.key_file.clone()) };
+                let store = Store::connect_with(&url, options).await.unwrap();
+                TestDb { store, url, key_file: self.key_file.clone(), drop_after: None, _dir: dir }
+            }
+            Some(_) => TestDb::postgres_with(Some(self.key_file.clone())).await.expect("PostgreSQL is configured"),
+        }
     }
 
     /// A fresh database on the server named by `RECTIFY_TEST_POSTGRES_URL`, if set.
     pub async fn postgres() -> Option<TestDb> {
+        TestDb::postgres_with(None).await
+    }
+
+    /// [`TestDb::postgres`] with the given key ring (default: a new one in the test's folder).
+    pub async fn postgres_with(key_file: Option<PathBuf>) -> Option<TestDb> {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let admin = std::env::var("RECTIFY_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
         let name = format!(
@@ -38,8 +73,12 @@ impl TestDb {
         sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
         conn.close().await.unwrap();
         let (base, _) = admin.rsplit_once('/').expect("the admin URL ends in /DATABASE");
-        let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
-        Some(TestDb { store, drop_after: Some((admin, name)), _dir: None })
+        let url = format!("{base}/{name}");
+        let dir = tempfile::tempdir().unwrap();
+        let key_file = key_file.unwrap_or_else(|| dir.path().join("audit-keys"));
+        let options = ConnectOptions { audit_keys: AuditKeys::File(key_file.clone()) };
+        let store = Store::connect_with(&url, options).await.unwrap();
+        Some(TestDb { store, url, key_file, drop_after: Some((admin, name)), _dir: dir })
     }
 
     pub async fn finish(self) {
