@@ -113,6 +113,7 @@ impl From<FeedbackError> for AppError {
             FeedbackError::Storage(e) => AppError::Storage(e),
             FeedbackError::UnknownUnit(unit) => AppError::not_found("unit", unit),
             FeedbackError::Entropy(message) => AppError::Internal(message),
+            FeedbackError::TooLong(e) => AppError::Refused { message: e.to_string(), message_zh: e.message_zh() },
             other => AppError::Invalid(other.to_string()),
         }
     }

@@ -263,3 +263,29 @@ async fn every_state_changing_request_needs_its_csrf_token() {
     }
     assert!(checked >= 20, "{checked}");
 }
+
+#[tokio::test]
+async fn an_unknown_name_locks_like_a_known_one() {
+    let f = fixture().await;
+    account(&f.store, "zhang", RoleGrant::everywhere(Role::InspectionOffice), f.clock.as_ref()).await;
+    for attempt in 1..=6 {
+        let unknown = sign_in(&f.app, "nobody", "Wrong#Pass1", None).await;
+        let known = sign_in(&f.app, "zhang", "Wrong#Pass1", None).await;
+        assert_eq!((unknown.status, unknown.json()), (known.status, known.json()), "attempt {attempt}");
+        if attempt >= 5 {
+            assert_eq!(known.json()["error"], "locked", "attempt {attempt}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_lockout_leaves_the_owners_sessions_alive() {
+    let f = fixture().await;
+    account(&f.store, "zhang", RoleGrant::everywhere(Role::InspectionOffice), f.clock.as_ref()).await;
+    let cookie = session_of(&sign_in(&f.app, "zhang", DEMO_PASSWORD, None).await);
+    for _ in 0..5 {
+        sign_in(&f.app, "zhang", "Wrong#Pass1", None).await;
+    }
+    assert_eq!(sign_in(&f.app, "zhang", DEMO_PASSWORD, None).await.json()["error"], "locked");
+    assert_eq!(get(&f.app, "/api/me", &cookie).await.status, StatusCode::OK, "the owner stays signed in");
+}

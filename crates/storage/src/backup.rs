@@ -49,6 +49,7 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// The tables copied, in an order in which every row's references are already restored.
 pub const TABLES: &[&str] = &[
+    "rounds",
     "inspections",
     "organisation_names",
     "organisation_members",
@@ -82,6 +83,7 @@ pub const NOT_COPIED: &[(&str, &str)] = &[
     ("sessions", "live sessions are not restored: everyone signs in again"),
     ("login_failures", "transient sign-in failure counters"),
     ("inspection_versions", "kept by triggers as the rows are restored"),
+    ("catalog_version", "kept by triggers as the rows are restored"),
     ("audit_head", "moved by the audit trigger as the entries are restored; checked against the manifest"),
     ("_sqlx_migrations", "the restored database is migrated by connecting"),
 ];

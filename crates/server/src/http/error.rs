@@ -39,9 +39,10 @@ fn status_and_code(e: &AppError) -> (StatusCode, &'static str) {
         AppError::NotFound { .. } | AppError::NoRoute(_) | AppError::Storage(StorageError::NotFound(_)) => {
             (StatusCode::NOT_FOUND, "not_found")
         }
-        AppError::BadId { .. } | AppError::BadQuery(_) | AppError::Invalid(_) => {
-            (StatusCode::BAD_REQUEST, "bad_request")
-        }
+        AppError::BadId { .. }
+        | AppError::BadQuery(_)
+        | AppError::Invalid(_)
+        | AppError::Storage(StorageError::Invalid(_)) => (StatusCode::BAD_REQUEST, "bad_request"),
         AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
         AppError::AccountActionRequired(code) => (StatusCode::FORBIDDEN, code),

@@ -9,9 +9,9 @@
 use chrono::{DateTime, Utc};
 use rectify_auth::session::clear_session_cookie;
 use rectify_auth::{
-    AccountStatus, Grant, LoginOutcome, Permission, Scope, SessionState, TotpSecret, allows_any, hash_session_token,
-    login_decision, new_csrf_token, new_session_token, password_expired, session_cookie, session_state,
-    verify_password, verify_totp,
+    AccountStatus, Grant, LoginOutcome, NameLockout, Permission, Scope, SessionState, TotpSecret, allows_any,
+    hash_session_token, lockout_key, name_login_decision, new_csrf_token, new_session_token, password_expired,
+    session_cookie, session_state, verify_password, verify_totp,
 };
 use rectify_domain::roles::Role;
 use rectify_storage::{Acting, AuditRecord, LoginStatus, Session, User};
@@ -268,15 +268,21 @@ fn account_status(user: &User) -> AccountStatus {
     }
 }
 
-async fn store_status(
+/// The failure counter of a typed name, known or not.
+async fn name_status(state: &AppState, key: &str) -> Result<NameLockout, AppError> {
+    let stored = state.store().login_failures(key).await?;
+    Ok(NameLockout { failed_attempts: stored.failed_attempts, locked_until: stored.locked_until })
+}
+
+async fn store_name_status(
     state: &AppState,
-    user: &User,
-    before: &AccountStatus,
-    after: &AccountStatus,
+    key: &str,
+    before: &NameLockout,
+    after: &NameLockout,
 ) -> Result<(), AppError> {
-    if before.failed_attempts != after.failed_attempts || before.locked_until != after.locked_until {
+    if before != after {
         let status = LoginStatus { failed_attempts: after.failed_attempts, locked_until: after.locked_until };
-        state.store().update_login_status(user.id, status).await?;
+        state.store().set_login_failures(key, status, state.now()).await?;
     }
     Ok(())
 }
@@ -292,20 +298,32 @@ pub(crate) async fn sign_in(
 ) -> Result<Result<SignedIn, LoginFailure>, AppError> {
     let username = username.trim();
     let typed = password.to_owned();
+    let now = state.now();
+    let policy = state.policy();
+    // Failures are counted per typed name, known or not (rectify_auth::lockout).
+    let key = lockout_key(username);
+    let name_before = name_status(state, &key).await?;
     let user = if username.is_empty() { None } else { state.store().find_user_by_username(username).await? };
     let Some(user) = user else {
         // As slow as a real verification, so that timing does not reveal which names exist.
         blocking(move || rectify_auth::password::spend_verification_time(&typed)).await?;
-        security_event(state, None, username, address, "login.failed", "refused: unknown user", None).await?;
-        return Ok(Err(LoginFailure::BadCredentials));
+        let (outcome, name_after) = name_login_decision(&policy, &name_before, None, false, now);
+        store_name_status(state, &key, &name_before, &name_after).await?;
+        let (action, result) = match outcome {
+            LoginOutcome::Locked { .. } if !name_before.is_locked(now) => ("login.locked", "refused: unknown user"),
+            _ => ("login.failed", "refused: unknown user"),
+        };
+        security_event(state, None, username, address, action, result, None).await?;
+        return Ok(Err(match outcome {
+            LoginOutcome::Locked { until } => LoginFailure::Locked { until },
+            _ => LoginFailure::BadCredentials,
+        }));
     };
     let phc = user.password_phc.clone();
     let password_ok = blocking(move || verify_password(&phc, &typed)).await?;
-    let now = state.now();
-    let policy = state.policy();
-    let before = account_status(&user);
-    let (outcome, after) = login_decision(&policy, &before, password_ok, now);
-    store_status(state, &user, &before, &after).await?;
+    let account = account_status(&user);
+    let (outcome, after) = name_login_decision(&policy, &name_before, Some(&account), password_ok, now);
+    store_name_status(state, &key, &name_before, &after).await?;
     let log = |action: &'static str, result: &str| {
         let result = result.to_owned();
         let address = address.clone();
@@ -322,11 +340,11 @@ pub(crate) async fn sign_in(
             Ok(Err(LoginFailure::BadCredentials))
         }
         LoginOutcome::Locked { until } => {
-            if before.is_locked(now) {
+            if name_before.is_locked(now) {
                 log("login.failed", "refused: account locked").await?;
             } else {
-                // This failure locked the account: end its sessions too.
-                state.store().delete_user_sessions(user.id).await?;
+                // This failure locked the name. The account's live sessions stay: someone else
+                // failing to sign in is no reason to sign its owner out.
                 log("login.locked", &format!("locked until {}", until.to_rfc3339())).await?;
             }
             Ok(Err(LoginFailure::Locked { until }))
@@ -347,8 +365,8 @@ pub(crate) async fn sign_in(
                 };
                 if !fresh {
                     // A wrong code counts as a failed sign-in, so codes cannot be guessed freely.
-                    let (outcome, failed) = login_decision(&policy, &after, false, now);
-                    store_status(state, &user, &after, &failed).await?;
+                    let (outcome, failed) = name_login_decision(&policy, &after, Some(&account), false, now);
+                    store_name_status(state, &key, &after, &failed).await?;
                     log("login.failed", "refused: wrong or reused TOTP code").await?;
                     return Ok(Err(match outcome {
                         LoginOutcome::Locked { until } => LoginFailure::Locked { until },

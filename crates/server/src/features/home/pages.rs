@@ -132,7 +132,6 @@ pub(crate) async fn home(
     Ok(render("home.html", &chrome, fields)?.into_response())
 }
 
-
 /// Where 整改台账 and 统计分析 lead without a unit in view: the account's own unit when it sees
 /// one, the rounds to choose from when it sees many, the import page when it sees none.
 async fn chooser(state: &AppState, principal: &Principal, page: &str) -> Result<Redirect, AppError> {
