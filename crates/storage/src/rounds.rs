@@ -109,7 +109,7 @@ impl Store {
             sqlx::query_scalar("SELECT version FROM catalog_version WHERE id = 1").fetch_one(&mut *conn).await?;
         // Versions only ever grow, so their sum moves with every change of any unit of the round.
         let versions: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(v.version), 0) FROM inspection_versions v \
+            "SELECT CAST(COALESCE(SUM(v.version), 0) AS BIGINT) FROM inspection_versions v \
              JOIN inspections i ON i.id = v.inspection_id WHERE i.round_id = $1",
         )
         .bind(round)
