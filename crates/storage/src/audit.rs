@@ -23,7 +23,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit_key::AuditKeyRing;
-use crate::codec::unsigned;
+use crate::codec::{hex, unsigned};
 use crate::{Acting, StorageError, Store, UserId};
 
 /// The `prev_hash` of the first entry.
@@ -173,17 +173,6 @@ impl AuditEntry {
         }
         out
     }
-}
-
-/// Lower-case hexadecimal of a digest.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
 }
 
 /// A chain that verified: how many entries it holds.

@@ -33,7 +33,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sm3::{Digest, Sm3};
 
 use crate::StorageError;
-use crate::audit::hex;
+use crate::codec::hex;
 
 /// The environment variable naming the key ring file.
 pub const KEY_FILE_ENV: &str = "RECTIFY_AUDIT_KEY_FILE";

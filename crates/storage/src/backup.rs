@@ -39,7 +39,8 @@ use serde::{Deserialize, Serialize};
 use sm3::{Digest, Sm3};
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{AuditRecord, hex, timestamp};
+use crate::audit::{AuditRecord, timestamp};
+use crate::codec::hex;
 use crate::{Acting, Backend, StorageError, Store};
 
 /// The `format` of a manifest.

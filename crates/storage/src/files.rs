@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::audit::hex;
+use crate::codec::hex;
 
 /// 20 MiB: scans and photos of meeting minutes fit; videos do not belong here.
 pub const DEFAULT_MAX_BYTES: u64 = 20 * 1024 * 1024;

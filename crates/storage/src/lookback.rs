@@ -12,7 +12,8 @@ use serde_json::json;
 use sm3::{Digest, Sm3};
 use sqlx::Row;
 
-use crate::audit::{AuditRecord, hex, timestamp};
+use crate::audit::{AuditRecord, timestamp};
+use crate::codec::hex;
 use crate::codec::{int, unsigned};
 use crate::error::{NotNow, require_role};
 use crate::workflow::reopen_problem_in;
