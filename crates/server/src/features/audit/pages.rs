@@ -43,7 +43,9 @@ pub(crate) async fn audit(
     let rows: Vec<minijinja::Value> = entries
         .iter()
         .map(|e| {
-            let person = e.actor_user_id.and_then(|id| names.get(&id)).cloned();
+            // Entries the system itself wrote (imports from the command line, account set-up).
+            let system = (e.actor_user_id.is_none() && e.actor_name == "system").then(|| "系统".to_owned());
+            let person = e.actor_user_id.and_then(|id| names.get(&id)).cloned().or(system);
             context! {
                 seq => e.seq,
                 at => format::beijing(&e.at, false),
