@@ -8,3 +8,8 @@ pub fn short(text: &str, n: usize) -> String {
     }
     out
 }
+
+/// Text typed into a form: line breaks as `\n`, and no other control characters.
+pub fn clean_text(text: &str) -> String {
+    text.replace("\r\n", "\n").chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect()
+}

@@ -6,8 +6,8 @@
 //! - one inspection's data has its row in `inspection_versions`, raised by triggers with every
 //!   change of its rows (migration 0007), so a change in one unit leaves the other units' reads
 //!   valid;
-//! - the list of inspections uses the number of the audit trail's last entry: an import or a
-//!   deletion appends an entry in its own transaction (see [`crate::audit`]).
+//! - the list of inspections has the catalog version, raised by triggers when an inspection
+//!   comes, goes or changes its header or counts (migration 0008) — not by progress.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -63,9 +63,6 @@ impl<K: Eq + Hash + Clone, V> Remembered<K, V> {
 /// Which version a remembered read depends on.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Version {
-    /// The whole database: the number of the audit trail's last entry.
-    #[allow(dead_code)]
-    Database,
     /// The list of inspections: raised by triggers when one comes, goes or changes its header or
     /// counts (migration 0008).
     Catalog,
@@ -76,9 +73,6 @@ pub(crate) enum Version {
 impl Version {
     pub(crate) async fn read(self, conn: &mut AnyConnection) -> Result<i64, StorageError> {
         Ok(match self {
-            Version::Database => {
-                sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?
-            }
             Version::Catalog => {
                 sqlx::query_scalar("SELECT version FROM catalog_version WHERE id = 1").fetch_one(&mut *conn).await?
             }

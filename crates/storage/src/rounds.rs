@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rectify_domain::calendar::CALENDAR;
 use rectify_domain::supervision::{self, Light, LightPolicy};
 use rectify_domain::workflow::ReviewStage;
-use rectify_domain::{PartialDate, Status};
+use rectify_domain::{PartialDate, Rate, Status};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -47,9 +47,9 @@ pub struct RoundUnit {
 }
 
 impl RoundUnit {
-    /// Closed ÷ fed back, as a fraction (`None` when nothing was fed back).
-    pub fn completion(&self) -> Option<f64> {
-        (self.problems > 0).then(|| f64::from(self.closed) / f64::from(self.problems))
+    /// The completion rate: closed ÷ fed back (the domain's rule of rounding applies to it).
+    pub fn rate(&self) -> Rate {
+        Rate { numerator: self.closed, denominator: self.problems }
     }
 }
 

@@ -9,8 +9,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::error::{page, too_large_message};
+use super::error::page;
 use crate::service::UPLOAD_LIMIT_BYTES;
+use crate::service::documents::too_large_message;
 
 /// The cookie holding the visitor's token.
 pub(crate) const COOKIE: &str = "rectify_csrf";

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::csp::{PAGE_CSP, PUBLIC_CSP};
 use crate::error::AppError;
 use crate::render;
-use crate::service::UPLOAD_LIMIT_BYTES;
+use crate::service::documents::too_large_message;
 use crate::service::session::Principal;
 
 /// The body of every error answer.
@@ -136,11 +136,6 @@ pub(crate) fn page_text(e: &AppError) -> PageText {
             "页面暂时无法显示，错误已记入日志。请稍后重试或联系管理员。",
         ),
     }
-}
-
-/// The message of a refused upload.
-pub(crate) fn too_large_message() -> String {
-    format!("文件过大（上限{}MB）", UPLOAD_LIMIT_BYTES / (1024 * 1024))
 }
 
 impl IntoResponse for AppError {

@@ -146,6 +146,11 @@ impl Paging {
     }
 }
 
+/// A non-empty field of a form read as pairs (bulk forms repeat names; filters may be blank).
+pub(crate) fn form_field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+}
+
 /// Where to go after a form: only a path of this site (never `//host` or a scheme).
 pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next.map(str::trim) {

@@ -53,3 +53,9 @@ impl PageContext {
         }
     }
 }
+
+/// Pages holding a form or a receipt code must not be kept by caches or the back button.
+pub(crate) fn no_store(mut response: axum::response::Response) -> axum::response::Response {
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    response
+}

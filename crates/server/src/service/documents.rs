@@ -18,7 +18,7 @@ use crate::ids::InspectionId;
 
 const UNRECOGNISED: &str = "无法识别的文件类型，请上传 .txt、.docx 或 .xlsx";
 
-fn too_large_message() -> String {
+pub(crate) fn too_large_message() -> String {
     format!("文件过大（上限{}MB）", UPLOAD_LIMIT_BYTES / (1024 * 1024))
 }
 

@@ -68,8 +68,14 @@ pub async fn visible_records(
     principal: &Principal,
     id: InspectionId,
 ) -> Result<(Vec<ProblemRecord>, Vec<MeasureRecord>), AppError> {
-    let visible = visible(state, principal, id).await?;
-    Ok((Vec::clone(&visible.problems), Vec::clone(&visible.measures)))
+    let summary = require_inspection(state, id).await?;
+    let snapshot = state.store().snapshot_of(id.get()).await?;
+    let (problems, measures) = Visibility::new(&principal.grants).shared_records(
+        &summary,
+        snapshot.problems(id.get()).await?,
+        snapshot.measures(id.get()).await?,
+    );
+    Ok((Vec::clone(&problems), Vec::clone(&measures)))
 }
 
 /// One problem, or 404.

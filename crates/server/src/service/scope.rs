@@ -80,17 +80,15 @@ pub async fn in_scope(state: &AppState, grants: &[Grant], named: Named<'_>) -> R
             Some((found, index)) => Ok(visibility.sees_measure_in(&found, index)),
             None => Ok(true),
         },
-        Named::LookbackItem(id) => {
-            let Some(lookback) = store.lookback_of_item(id.get()).await? else { return Ok(true) };
-            let inspection_id = store.get_lookback(lookback).await?.map(|l| l.inspection_id);
-            match inspection_id.and_then(InspectionId::new) {
-                Some(i) => match inspection(state, i).await? {
-                    Some(s) => Ok(visibility.sees_inspection(&s)),
-                    None => Ok(false),
-                },
+        Named::LookbackItem(id) => match super::lookback::locate_item(state, id).await {
+            Ok((_, inspection_id)) => match inspection(state, inspection_id).await? {
+                Some(s) => Ok(visibility.sees_inspection(&s)),
                 None => Ok(false),
-            }
-        }
+            },
+            // An item that does not exist names nothing: 404 for everyone.
+            Err(AppError::NotFound { .. }) => Ok(true),
+            Err(e) => Err(e),
+        },
     }
 }
 

@@ -8,13 +8,10 @@ use minijinja::context;
 
 use super::api::AuditQuery;
 use crate::error::AppError;
+use crate::http::extract::form_field as field;
 use crate::http::page::PageContext;
 use crate::render::{Crumb, format, labels, render, ser};
 use crate::service::{AppState, accounts, audit};
-
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
-}
 
 /// `GET /audit`: the audit trail with filters, CSV export and the chain check.
 pub(crate) async fn audit(

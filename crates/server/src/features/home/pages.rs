@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use rectify_auth::Permission;
+use rectify_domain::Rate;
 use rectify_domain::roles::Role;
 use rectify_storage::Snapshot;
 
@@ -173,17 +174,17 @@ async fn round_rows(
         let units = rounds::units(state, principal, id).await?;
         let problems: u32 = units.iter().map(|u| u.problems).sum();
         let closed: u32 = units.iter().map(|u| u.closed).sum();
-        let rate = (problems > 0).then(|| f64::from(closed) * 100.0 / f64::from(problems));
+        let rate = Rate { numerator: closed, denominator: problems };
         rows.push((
-            rate.unwrap_or(100.0),
+            rate.as_f64().unwrap_or(100.0),
             context! {
                 id,
                 name => round.name,
                 units => units.len(),
                 problems,
                 closed,
-                rate => rate.map(|r| format!("{r:.2}")),
-                rate_value => rate.unwrap_or(0.0),
+                rate => rate.percent(2),
+                rate_value => rate.as_f64().unwrap_or(0.0),
                 red => units.iter().map(|u| u.red).sum::<u32>(),
                 yellow => units.iter().map(|u| u.yellow).sum::<u32>(),
                 awaiting => units.iter().map(|u| u.awaiting_verification).sum::<u32>(),

@@ -28,10 +28,12 @@ use serde::Deserialize;
 use crate::error::AppError;
 use crate::http::csrf::CsrfToken;
 use crate::http::error;
+use crate::http::page::no_store;
 use crate::ids::{InspectionId, PublicationId};
 use crate::render::{format, render_public, ser, site};
 use crate::service::AppState;
 use crate::service::portal::{self, PortalConfig, Submission, unit_code};
+use crate::text::clean_text;
 
 /// The frozen standalone report carries its own inline style sheet and nothing else.
 const ORIGINAL_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; \
@@ -251,11 +253,6 @@ fn field_key(field: FeedbackField) -> &'static str {
         FeedbackField::Name => "name",
         FeedbackField::Contact => "contact",
     }
-}
-
-/// Line breaks as `\n`, and no other control characters.
-fn clean_text(text: &str) -> String {
-    text.replace("\r\n", "\n").chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect()
 }
 
 fn one_line(text: &str) -> String {
@@ -534,12 +531,6 @@ pub(crate) async fn qr_sheet(
 /// `GET /public/`: the portal's index without the slash.
 pub(crate) async fn index_slash() -> Redirect {
     Redirect::permanent("/public")
-}
-
-/// Pages holding a form or a receipt code must not be kept by caches or the back button.
-fn no_store(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 #[cfg(test)]

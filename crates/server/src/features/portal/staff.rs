@@ -4,7 +4,7 @@
 use axum::Form;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use rectify_storage::FeedbackStatus;
@@ -12,21 +12,12 @@ use serde::Deserialize;
 
 use crate::error::AppError;
 use crate::http::page::PageContext;
+use crate::http::page::no_store;
 use crate::ids::{FeedbackId, InspectionId, PublicationId};
 use crate::render::{Crumb, format, render};
 use crate::service::session::Principal;
 use crate::service::{AppState, portal};
-
-/// Pages holding a form must not be kept by caches or the back button.
-fn no_store(mut response: Response) -> Response {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// Line breaks as `\n`, and no other control characters.
-fn clean_text(text: &str) -> String {
-    text.replace("\r\n", "\n").chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect()
-}
+use crate::text::clean_text;
 
 /// `POST /inspections/{id}/publish`.
 pub(crate) async fn publish(

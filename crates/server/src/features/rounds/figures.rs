@@ -1,12 +1,18 @@
 //! The figures of a round's units: the order (furthest behind first), the sums, the rate.
 
+use rectify_domain::Rate;
 use rectify_storage::RoundUnit;
 
 use crate::error::AppError;
 
-/// A rate in percent rounded half-up to two decimals.
+/// Closed ÷ fed back as printed (two decimals, the domain's half-up rounding); `None` for 0/0.
+pub(super) fn percent_text(closed: u32, problems: u32) -> Option<String> {
+    Rate { numerator: closed, denominator: problems }.percent(2)
+}
+
+/// [`percent_text`] as a number, for JSON.
 pub(super) fn percent(closed: u32, problems: u32) -> Option<f64> {
-    (problems > 0).then(|| (f64::from(closed) * 10_000.0 / f64::from(problems)).round() / 100.0)
+    percent_text(closed, problems).and_then(|p| p.parse().ok())
 }
 
 /// A round's id from the path.
@@ -22,7 +28,7 @@ pub(super) fn round_id(raw: &str) -> Result<i64, AppError> {
 /// (ranked by outcomes, never by activity).
 pub(super) fn ranked(mut units: Vec<RoundUnit>) -> Vec<RoundUnit> {
     units.sort_by(|a, b| {
-        let rate = |u: &RoundUnit| u.completion().unwrap_or(1.0);
+        let rate = |u: &RoundUnit| u.rate().as_f64().unwrap_or(100.0);
         rate(a).total_cmp(&rate(b)).then(b.red.cmp(&a.red)).then(a.inspection_id.cmp(&b.inspection_id))
     });
     units

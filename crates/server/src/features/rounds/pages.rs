@@ -5,17 +5,13 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 
-use super::figures::{percent, ranked, round_id, totals};
+use super::figures::{percent, percent_text, ranked, round_id, totals};
 use crate::error::AppError;
 use crate::http::extract::Paging;
 use crate::http::page::PageContext;
 use crate::render::{Crumb, render};
 use crate::service::session::Principal;
 use crate::service::{AppState, rounds, scope};
-
-fn rate_text(closed: u32, problems: u32) -> Option<String> {
-    percent(closed, problems).map(|p| format!("{p:.2}"))
-}
 
 /// `GET /rounds`: the rounds the account sees.
 pub(crate) async fn list(
@@ -57,7 +53,7 @@ pub(crate) async fn overview(
                 problems => u.problems,
                 closed => u.closed,
                 in_progress => u.problems.saturating_sub(u.closed),
-                rate => rate_text(u.closed, u.problems),
+                rate => percent_text(u.closed, u.problems),
                 rate_value => percent(u.closed, u.problems).unwrap_or(0.0),
                 red => u.red,
                 yellow => u.yellow,
@@ -76,7 +72,7 @@ pub(crate) async fn overview(
     let fields = context! {
         name => round.name,
         rows,
-        totals => context! { units => count, problems, closed, rate => rate_text(closed, problems), red, yellow, awaiting },
+        totals => context! { units => count, problems, closed, rate => percent_text(closed, problems), red, yellow, awaiting },
     };
     Ok(render("round.html", &chrome, fields)?.into_response())
 }

@@ -10,6 +10,7 @@ use rectify_storage::ReminderTarget;
 use serde::Deserialize;
 
 use crate::error::AppError;
+use crate::http::extract::form_field as field;
 use crate::ids::{InspectionId, MeasureId};
 use crate::service::session::Principal;
 use crate::service::{AppState, supervision};
@@ -28,10 +29,6 @@ pub(crate) async fn remind(
 ) -> Result<Response, AppError> {
     supervision::send_reminder(&state, &principal, id, ReminderTarget::Role(Role::Department), &form.message).await?;
     Ok(Redirect::to(&format!("/measures/{id}?done=remind")).into_response())
-}
-
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
 }
 
 /// The problem ids ticked in a bulk form (`p=…`).
