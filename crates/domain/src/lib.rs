@@ -9,6 +9,7 @@
 pub mod arbitrary;
 pub mod calendar;
 pub mod date;
+pub mod evaluation;
 pub mod ledger;
 pub mod limits;
 pub mod money;
