@@ -8,6 +8,7 @@
 
 mod blocks;
 mod docx;
+mod evaluation;
 mod html;
 mod markdown;
 mod notice;
@@ -20,6 +21,7 @@ mod xml;
 
 pub use blocks::{Block, build_blocks};
 pub use docx::render_docx;
+pub use evaluation::{EvaluationSheet, SheetAdjustment, SheetLine, render_evaluation_sheet};
 pub use html::render_html;
 pub use markdown::render_markdown;
 pub use notice::{NoticeItem, SupervisionNotice, render_supervision_notice};

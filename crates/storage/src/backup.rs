@@ -76,6 +76,8 @@ pub const TABLES: &[&str] = &[
     "published_reports",
     "feedback",
     "settings",
+    "score_sheets",
+    "evaluation_adjustments",
 ];
 
 /// The tables deliberately left out, and why; every table of the schema is in one of the lists

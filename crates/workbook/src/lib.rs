@@ -7,10 +7,12 @@
 
 mod columns;
 mod dates;
+mod evaluation;
 mod labels;
 mod read;
 mod write;
 
+pub use evaluation::{EvaluationRow, SHEET_EVALUATION, write_evaluation_xlsx};
 pub use read::{ImportError, ImportOptions, Imported, RowError, read_ledger_xlsx};
 pub use write::{deadline_light, write_ledger_xlsx};
 
