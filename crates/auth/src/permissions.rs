@@ -91,6 +91,8 @@ permissions! {
     ApproveExtension = "approve_extension", "审批延期", Business;
     /// Run a look-back (回头看).
     RunLookBack = "run_look_back", "开展“回头看”", Business;
+    /// Set a round's score sheet and adjust units' scores (整改评估).
+    EvaluateRectification = "evaluate_rectification", "整改评估", Business;
     /// Send a reminder (催办), at most once per the policy's interval per item.
     SendReminder = "send_reminder", "督办催办", Business;
     /// Record accountability (问责) outcomes.
@@ -362,6 +364,7 @@ mod tests {
             (Role::InspectionOffice, ReadAllUnits),
             (Role::InspectionOffice, VerifyClosure),
             (Role::InspectionOffice, RunLookBack),
+            (Role::InspectionOffice, EvaluateRectification),
             (Role::InspectionOffice, ApproveExtension),
             (Role::DisciplineInspection, ReadAllUnits),
             (Role::DisciplineInspection, RecordAccountability),
@@ -375,6 +378,8 @@ mod tests {
             (Role::UnitLiaison, VerifyClosure),
             (Role::LeadingGroup, VerifyClosure),
             (Role::InspectionOffice, EditLedger),
+            (Role::UnitLiaison, EvaluateRectification),
+            (Role::LeadingGroup, EvaluateRectification),
             (Role::InspectionOffice, RecordAccountability),
             (Role::DisciplineInspection, EditLedger),
             (Role::DisciplineInspection, VerifyClosure),
