@@ -28,6 +28,7 @@ const FEATURES: &[&[Route]] = &[
     features::documents::ROUTES,
     features::portal::ROUTES,
     features::rounds::ROUTES,
+    features::evaluations::ROUTES,
 ];
 
 /// This module's own route: the description of all the others.
@@ -104,7 +105,13 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         features::rounds::RoundDto,
         features::rounds::UnitRowDto,
         features::rounds::TotalsDto,
-        features::rounds::OverviewDto
+        features::rounds::OverviewDto,
+        features::evaluations::EvaluationDto,
+        features::evaluations::IndicatorDto,
+        features::evaluations::DeductionDto,
+        features::evaluations::UnitEvaluationDto,
+        features::evaluations::AdjustmentDto,
+        features::evaluations::AdjustmentRequest
     ))
 )]
 struct Schemas;

@@ -55,6 +55,8 @@ pub(crate) fn action_zh(code: &str) -> String {
         "feedback.processing" => "开始办理意见建议",
         "lookback.schedule" => "抽取回头看样本",
         "lookback.record" => "记录回头看结论",
+        "evaluation.sheet" => "设置整改评估评分标准",
+        "evaluation.adjust" => "调整整改评估得分",
         "audit.export" => "导出审计日志",
         _ if code.starts_with("export.") => "导出文档",
         _ => return code.to_owned(),
@@ -85,6 +87,7 @@ pub(crate) fn target_zh(kind: &str) -> &str {
         "publication" | "report" => "公开通报",
         "lookback" | "lookback_item" => "回头看",
         "audit" => "审计日志",
+        "round" => "巡察轮次",
         other => other,
     }
 }
