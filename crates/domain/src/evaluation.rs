@@ -160,8 +160,12 @@ pub enum DeductionKind {
 }
 
 impl DeductionKind {
-    pub const ALL: [DeductionKind; 4] =
-        [DeductionKind::OverdueMeasure, DeductionKind::Relapse, DeductionKind::UnansweredFeedback, DeductionKind::SentBack];
+    pub const ALL: [DeductionKind; 4] = [
+        DeductionKind::OverdueMeasure,
+        DeductionKind::Relapse,
+        DeductionKind::UnansweredFeedback,
+        DeductionKind::SentBack,
+    ];
 
     pub fn label_zh(self) -> &'static str {
         match self {

@@ -74,7 +74,12 @@ impl EvaluationSheet {
         blocks.push(Block::Heading1("三、评估结果".to_owned()));
         blocks.push(Block::Paragraph(format!("按评分标准计算得分{}分。", self.computed)));
         for a in &self.adjustments {
-            blocks.push(Block::Paragraph(format!("巡察机构调整：{}，理由：{}（{}）。", a.change, a.reason.trim_end_matches('。'), a.by)));
+            blocks.push(Block::Paragraph(format!(
+                "巡察机构调整：{}，理由：{}（{}）。",
+                a.change,
+                a.reason.trim_end_matches('。'),
+                a.by
+            )));
         }
         let mut result = format!("最终得分{}分，评定等次为“{}”", self.score, self.tier);
         if let Some((rank, of)) = self.rank {

@@ -183,6 +183,11 @@ fn request(rule: &RouteRule, uri: &str, who: Option<&Signed>) -> Request<Body> {
             ("application/json", br#"{"scheduled_for":"2027-01-05","sample_size":1}"#.to_vec())
         }
         (_, "/api/lookback-items/{id}") => ("application/json", br#"{"result":"unknown"}"#.to_vec()),
+        // Complete requests, so that an allowed caller reaches the evaluation itself.
+        (_, "/api/inspections/{id}/evaluation/adjustments") => {
+            ("application/json", r#"{"points":1,"reason":"核查"}"#.as_bytes().to_vec())
+        }
+        (_, "/api/rounds/{id}/score-sheet") => ("application/json", default_sheet().into_bytes()),
         _ if api => ("application/json", b"{}".to_vec()),
         (_, path) => {
             let extra = match path {
@@ -193,12 +198,18 @@ fn request(rule: &RouteRule, uri: &str, who: Option<&Signed>) -> Request<Body> {
                 "/account/totp" => "&secret=AAAA&code=000000",
                 "/documents/confirm" => "&token=no-such-upload",
                 "/feedback/{id}/answer" => "&answer=%E5%B7%B2%E5%A4%84%E7%90%86",
+                "/inspections/{id}/evaluation" => "&points=1&reason=%E6%A0%B8%E6%9F%A5",
                 _ => "",
             };
             ("application/x-www-form-urlencoded", format!("csrf_token={FORM_TOKEN}{extra}").into_bytes())
         }
     };
     builder.header(header::CONTENT_TYPE, content_type).body(Body::from(body)).unwrap()
+}
+
+/// The default score sheet as the API reads it.
+fn default_sheet() -> String {
+    serde_json::to_string(&rectify_domain::evaluation::ScoreSheet::default()).unwrap()
 }
 
 /// What the table says a caller gets.

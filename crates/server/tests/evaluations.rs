@@ -105,27 +105,53 @@ async fn the_office_ranks_adjusts_and_sets_the_sheet_and_a_unit_sees_only_itself
     let other = send(&w.app, get(&format!("/api/inspections/{}/evaluation", w.b), &w.liaison)).await;
     assert_eq!(other.status, StatusCode::FORBIDDEN);
     assert!(!other.text().contains("乙局"));
-    let refused = send(&w.app, json_request("POST", &format!("/api/inspections/{}/evaluation/adjustments", w.a), &w.liaison,
-        json!({ "points": 5, "reason": "自评" }))).await;
+    let refused = send(
+        &w.app,
+        json_request(
+            "POST",
+            &format!("/api/inspections/{}/evaluation/adjustments", w.a),
+            &w.liaison,
+            json!({ "points": 5, "reason": "自评" }),
+        ),
+    )
+    .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "a unit does not adjust its own score");
 
     // The office raises 乙 with a reason (audited) and is refused without one.
     let adjust = format!("/api/inspections/{}/evaluation/adjustments", w.b);
-    let before = all["items"].as_array().unwrap().iter().find(|i| i["inspection_id"] == w.b).unwrap()["score"].as_f64().unwrap();
-    let no_reason = send(&w.app, json_request("POST", &adjust, &w.office, json!({ "points": 2, "reason": "  " }))).await;
+    let before =
+        all["items"].as_array().unwrap().iter().find(|i| i["inspection_id"] == w.b).unwrap()["score"].as_f64().unwrap();
+    let no_reason =
+        send(&w.app, json_request("POST", &adjust, &w.office, json!({ "points": 2, "reason": "  " }))).await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", no_reason.text());
     assert!(no_reason.json()["message_zh"].as_str().unwrap().contains("理由"));
-    let too_much = send(&w.app, json_request("POST", &adjust, &w.office, json!({ "points": 25, "reason": "表现突出" }))).await;
+    let too_much =
+        send(&w.app, json_request("POST", &adjust, &w.office, json!({ "points": 25, "reason": "表现突出" }))).await;
     assert_eq!(too_much.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let added = send(&w.app, json_request("POST", &adjust, &w.office, json!({ "points": -1.5, "reason": "整改材料报送不及时" }))).await;
+    let added = send(
+        &w.app,
+        json_request("POST", &adjust, &w.office, json!({ "points": -1.5, "reason": "整改材料报送不及时" })),
+    )
+    .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
-    let entries = w.store.list_audit(&AuditFilter { action: Some("evaluation.adjust".into()), ..AuditFilter::default() }, Page::default()).await.unwrap();
+    let entries = w
+        .store
+        .list_audit(
+            &AuditFilter { action: Some("evaluation.adjust".into()), ..AuditFilter::default() },
+            Page::default(),
+        )
+        .await
+        .unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].actor_name, "office");
     assert!(entries[0].after_json.as_deref().unwrap_or_default().contains("整改材料报送不及时"));
     let sheet_b = send(&w.app, get(&format!("/api/inspections/{}/evaluation", w.b), &w.office)).await.json();
     assert_eq!(sheet_b["evaluation"]["adjustment"], -1.5);
-    assert_eq!(sheet_b["evaluation"]["computed"].as_f64().unwrap(), before, "the computed score stays beside the adjustment");
+    assert_eq!(
+        sheet_b["evaluation"]["computed"].as_f64().unwrap(),
+        before,
+        "the computed score stays beside the adjustment"
+    );
     assert!((sheet_b["evaluation"]["score"].as_f64().unwrap() - (before - 1.5).max(0.0)).abs() < 1e-9);
     assert_eq!(sheet_b["adjustments"][0]["reason"], "整改材料报送不及时");
     let ranked = send(&w.app, get(&list, &w.office)).await.json();
@@ -133,11 +159,22 @@ async fn the_office_ranks_adjusts_and_sets_the_sheet_and_a_unit_sees_only_itself
     assert_eq!(ranked["items"][1]["rank"], 2);
 
     // A veto by the office: 差 whatever the score.
-    let veto = send(&w.app, json_request("POST", &format!("/api/inspections/{}/evaluation/adjustments", w.a), &w.office,
-        json!({ "veto": true, "reason": "整改弄虚作假" }))).await;
+    let veto = send(
+        &w.app,
+        json_request(
+            "POST",
+            &format!("/api/inspections/{}/evaluation/adjustments", w.a),
+            &w.office,
+            json!({ "veto": true, "reason": "整改弄虚作假" }),
+        ),
+    )
+    .await;
     assert_eq!(veto.status, StatusCode::CREATED, "{}", veto.text());
     let vetoed = send(&w.app, get(&format!("/api/inspections/{}/evaluation", w.a), &w.liaison)).await.json();
-    assert_eq!((vetoed["evaluation"]["vetoed"].as_bool(), vetoed["evaluation"]["tier"].as_str()), (Some(true), Some("差")));
+    assert_eq!(
+        (vetoed["evaluation"]["vetoed"].as_bool(), vetoed["evaluation"]["tier"].as_str()),
+        (Some(true), Some("差"))
+    );
 
     // The sheet: the default until the office sets one; one that does not add up is refused.
     let sheet_uri = format!("/api/rounds/{}/score-sheet", w.round);
@@ -159,23 +196,40 @@ async fn the_office_ranks_adjusts_and_sets_the_sheet_and_a_unit_sees_only_itself
     let rescored = send(&w.app, get(&format!("/api/inspections/{}/evaluation", w.b), &w.office)).await.json();
     let indicator = &rescored["evaluation"]["indicators"][0];
     let rate = indicator["achieved"].as_f64().unwrap() / indicator["out_of"].as_f64().unwrap() * 100.0;
-    assert!((rescored["evaluation"]["computed"].as_f64().unwrap() - (rate * 10.0).round() / 10.0).abs() < 1e-9, "{rescored}");
+    assert!(
+        (rescored["evaluation"]["computed"].as_f64().unwrap() - (rate * 10.0).round() / 10.0).abs() < 1e-9,
+        "{rescored}"
+    );
 }
 
 #[tokio::test]
 async fn pages_forms_and_downloads() {
     let w = world().await;
+    let doc = send(&w.app, Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await.json();
+    for path in [
+        "/api/rounds/{id}/evaluations",
+        "/api/rounds/{id}/score-sheet",
+        "/api/inspections/{id}/evaluation",
+        "/api/inspections/{id}/evaluation/adjustments",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} is not in the OpenAPI description");
+    }
+    let overview = send(&w.app, get(&format!("/rounds/{}", w.round), &w.office)).await.text();
+    assert!(overview.contains(&format!("/rounds/{}/evaluations", w.round)), "the overview links to the evaluation");
     let page = send(&w.app, get(&format!("/rounds/{}/evaluations", w.round), &w.office)).await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
-    assert!(html.contains("评估排名") && html.contains("甲局") && html.contains("乙局") && html.contains("保存评分标准"));
+    assert!(
+        html.contains("评估排名") && html.contains("甲局") && html.contains("乙局") && html.contains("保存评分标准")
+    );
     let theirs = send(&w.app, get(&format!("/rounds/{}/evaluations", w.round), &w.liaison)).await.text();
     assert!(theirs.contains("甲局") && !theirs.contains("乙局"), "a unit sees only itself");
     assert!(!theirs.contains("保存评分标准"), "a unit does not edit the sheet");
 
     // The sheet form: weights that do not add up are shown back with the reason.
     let uri = format!("/rounds/{}/score-sheet", w.round);
-    let fields = "w_completion_rate=60&w_measures_on_time=30&grace_days=15&tier_good=90&tier_fairly_good=80&tier_fair=60";
+    let fields =
+        "w_completion_rate=60&w_measures_on_time=30&grace_days=15&tier_good=90&tier_fairly_good=80&tier_fair=60";
     let refused = send(&w.app, form(&uri, &w.office, fields)).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text());
     assert!(refused.text().contains("合计应为100分，现为90分"), "{}", refused.text());
@@ -183,7 +237,10 @@ async fn pages_forms_and_downloads() {
     let saved = send(&w.app, form(&uri, &w.office, fields)).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
     let api = send(&w.app, get(&format!("/api/rounds/{}/score-sheet", w.round), &w.office)).await.json();
-    assert_eq!(api["sheet"]["indicators"], json!([{ "kind": "completion_rate", "weight": 70 }, { "kind": "measures_on_time", "weight": 30 }]));
+    assert_eq!(
+        api["sheet"]["indicators"],
+        json!([{ "kind": "completion_rate", "weight": 70 }, { "kind": "measures_on_time", "weight": 30 }])
+    );
     assert_eq!(api["sheet"]["deductions"][0]["per_item"], 2.0);
     assert_eq!(api["sheet"]["veto_relapses"], json!(null));
 
@@ -205,7 +262,8 @@ async fn pages_forms_and_downloads() {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx.body)).unwrap();
     let mut xml = String::new();
     zip.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
-    for text in ["区委第九轮巡察整改评估表", "被评估单位：中共某某区甲局党组", "整改完成率", "主动公开", "评定等次"] {
+    for text in ["区委第九轮巡察整改评估表", "被评估单位：中共某某区甲局党组", "整改完成率", "主动公开", "评定等次"]
+    {
         assert!(xml.contains(text), "{text} missing from the docx");
     }
     let other = send(&w.app, get(&format!("/inspections/{}/evaluation.docx", w.b), &w.liaison)).await;

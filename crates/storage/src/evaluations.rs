@@ -74,7 +74,11 @@ impl Store {
             let text: String = row.try_get("sheet")?;
             let sheet = serde_json::from_str::<ScoreSheet>(&text)
                 .map_err(|e| StorageError::corrupt("score_sheets.sheet", e))?;
-            Ok(StoredSheet { sheet, updated_at: row.try_get("updated_at")?, updated_by_name: row.try_get("updated_by_name")? })
+            Ok(StoredSheet {
+                sheet,
+                updated_at: row.try_get("updated_at")?,
+                updated_by_name: row.try_get("updated_by_name")?,
+            })
         })
         .transpose()
     }
@@ -156,7 +160,10 @@ impl Store {
     }
 
     /// The adjustments of one unit, oldest first.
-    pub async fn evaluation_adjustments(&self, inspection: InspectionId) -> Result<Vec<AdjustmentRecord>, StorageError> {
+    pub async fn evaluation_adjustments(
+        &self,
+        inspection: InspectionId,
+    ) -> Result<Vec<AdjustmentRecord>, StorageError> {
         let rows = sqlx::query(
             "SELECT a.id, a.inspection_id, a.tenths, a.veto, a.reason, a.created_at, a.created_by_name \
              FROM evaluation_adjustments a WHERE a.inspection_id = $1 ORDER BY a.id",

@@ -29,9 +29,7 @@ fn acting(role: Role) -> Acting {
 
 /// Three problems: one open with an overdue and a far measure, two closed with closed measures.
 fn ledger(unit: &str, round: &str) -> Ledger {
-    let measure = |text: &str, deadline: &str, status: &str| {
-        json!({ "text": text, "dates": [], "amounts_wan_yuan": [], "documents": [], "deadline": deadline, "status": status })
-    };
+    let measure = |text: &str, deadline: &str, status: &str| json!({ "text": text, "dates": [], "amounts_wan_yuan": [], "documents": [], "deadline": deadline, "status": status });
     let doc = json!({
         "title": null, "unit": unit, "report_date": "2024-06",
         "inspection": { "inspector": "县委第一巡察组", "start": null, "end": null, "feedback_date": "2023-12", "round": round },
@@ -78,7 +76,8 @@ async fn outcomes_scores_sheet_and_adjustments_of_a_small_round() {
         let problems = store.list_problems(a).await.unwrap();
         let drawn = store.schedule_lookback(a, today(), 10, "评估", &office, now()).await.unwrap();
         for item in &drawn.items {
-            let result = if item.problem_id == problems[1].id { LookbackResult::Relapsed } else { LookbackResult::Consolidated };
+            let result =
+                if item.problem_id == problems[1].id { LookbackResult::Relapsed } else { LookbackResult::Consolidated };
             store.record_lookback_result(item.id, result, "复查", &office, now()).await.unwrap();
         }
         // 甲: three pieces of feedback — one 30 days old and unanswered (late), one a day old
@@ -91,7 +90,13 @@ async fn outcomes_scores_sheet_and_adjustments_of_a_small_round() {
         // Feedback about 丙 (another round) counts nowhere here.
         store.submit_feedback(&feedback("丙局", other), old).await.unwrap();
         // 甲: the far measure is claimed and sent back once; a refused second send-back does not count.
-        let far = store.list_measures(a, None).await.unwrap().into_iter().find(|m| m.measure.text.as_str() == "建立长效机制。").unwrap();
+        let far = store
+            .list_measures(a, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.measure.text.as_str() == "建立长效机制。")
+            .unwrap();
         let evidence = Evidence {
             title: NonEmptyText::new("会议纪要").unwrap(),
             kind: None,
@@ -101,10 +106,18 @@ async fn outcomes_scores_sheet_and_adjustments_of_a_small_round() {
             sha256: Some("ab".repeat(32)),
         };
         let v = store.attach_evidence(far.id, &evidence, &acting(Role::Department), now()).await.unwrap();
-        let v = store.apply_measure_action(far.id, &acting(Role::Department), Action::Claim, v.version, now()).await.unwrap();
+        let v = store
+            .apply_measure_action(far.id, &acting(Role::Department), Action::Claim, v.version, now())
+            .await
+            .unwrap();
         let back = Action::SendBack { reason: "材料不全".into() };
-        let v = store.apply_measure_action(far.id, &acting(Role::LeaderInCharge), back.clone(), v.version, now()).await.unwrap();
-        assert!(store.apply_measure_action(far.id, &acting(Role::LeaderInCharge), back, v.version, now()).await.is_err());
+        let v = store
+            .apply_measure_action(far.id, &acting(Role::LeaderInCharge), back.clone(), v.version, now())
+            .await
+            .unwrap();
+        assert!(
+            store.apply_measure_action(far.id, &acting(Role::LeaderInCharge), back, v.version, now()).await.is_err()
+        );
 
         let units = store.round_outcomes(round, today(), now() - Duration::days(15)).await.unwrap();
         assert_eq!(units.iter().map(|u| u.inspection_id).collect::<Vec<_>>(), [a, b], "{:?}", store.backend());
@@ -147,7 +160,10 @@ async fn outcomes_scores_sheet_and_adjustments_of_a_small_round() {
         assert_eq!((raised.score, raised.tier), (Points::from_tenths(808), Tier::FairlyGood));
         assert_eq!(Verdict::new(&sheet, &score_a, adjustments[&a]).tier, Tier::Poor);
         assert_eq!(store.evaluation_adjustments(a).await.unwrap().len(), 2);
-        assert!(store.add_evaluation_adjustment(a, 10, None, "", &office, now()).await.is_err(), "a reason is required");
+        assert!(
+            store.add_evaluation_adjustment(a, 10, None, "", &office, now()).await.is_err(),
+            "a reason is required"
+        );
 
         // The office's sheet replaces the default: a veto from one relapse.
         assert!(store.score_sheet(round).await.unwrap().is_none());
@@ -158,7 +174,10 @@ async fn outcomes_scores_sheet_and_adjustments_of_a_small_round() {
         let stored = store.score_sheet(round).await.unwrap().unwrap();
         assert_eq!(stored.sheet, strict);
         assert!(stored.sheet.score(&units[0].outcomes).vetoed_by_rule);
-        assert!(matches!(store.set_score_sheet(999_999, &strict, &office, now()).await, Err(StorageError::NotFound(_))));
+        assert!(matches!(
+            store.set_score_sheet(999_999, &strict, &office, now()).await,
+            Err(StorageError::NotFound(_))
+        ));
 
         let audit = |action: &str| AuditFilter { action: Some(action.into()), ..AuditFilter::default() };
         assert_eq!(store.list_audit(&audit("evaluation.adjust"), Page::default()).await.unwrap().len(), 3);

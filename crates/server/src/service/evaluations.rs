@@ -108,9 +108,9 @@ pub async fn of_unit(
     inspection: InspectionId,
 ) -> Result<(RoundEvaluation, UnitEvaluation, Vec<AdjustmentRecord>), AppError> {
     let summary = super::scope::require_inspection(state, inspection).await?;
-    let round_id = summary.round_id.ok_or_else(|| {
-        AppError::refused("the inspection belongs to no round", "该台账未归入巡察轮次，无法评估")
-    })?;
+    let round_id = summary
+        .round_id
+        .ok_or_else(|| AppError::refused("the inspection belongs to no round", "该台账未归入巡察轮次，无法评估"))?;
     let mut evaluation = evaluate(state, round_id).await?;
     let position = evaluation
         .units

@@ -14,9 +14,9 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::{JsonBody, Paging, QueryOf};
 use crate::http::paged::Paged;
 use crate::ids::InspectionId;
+use crate::service::AppState;
 use crate::service::evaluations::{self, UnitEvaluation};
 use crate::service::session::Principal;
-use crate::service::AppState;
 
 /// One earned indicator.
 #[derive(Debug, Serialize, ToSchema)]
@@ -71,7 +71,10 @@ pub(super) fn dto(u: &UnitEvaluation) -> EvaluationDto {
         unit: u.unit.clone(),
         score: u.verdict.score.as_f64(),
         tier: u.verdict.tier.label_zh().to_owned(),
-        tier_code: serde_json::to_value(u.verdict.tier).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+        tier_code: serde_json::to_value(u.verdict.tier)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
         vetoed: u.verdict.vetoed,
         vetoed_by_rule: u.computed.vetoed_by_rule,
         rank: u.rank,
@@ -213,10 +216,7 @@ fn adjustment_dto(a: rectify_storage::AdjustmentRecord) -> AdjustmentDto {
     params(("id" = i64, Path, description = "Inspection id")),
     responses((status = 200, body = UnitEvaluationDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn unit(
-    State(state): State<AppState>,
-    id: InspectionId,
-) -> Result<Json<UnitEvaluationDto>, AppError> {
+pub(crate) async fn unit(State(state): State<AppState>, id: InspectionId) -> Result<Json<UnitEvaluationDto>, AppError> {
     let (round, unit, adjustments) = evaluations::of_unit(&state, id).await?;
     Ok(Json(UnitEvaluationDto {
         round_id: round.round.id,
@@ -254,11 +254,8 @@ pub(crate) async fn adjust(
     if !tenths.is_finite() || (tenths - tenths.round()).abs() > 1e-6 || tenths.abs() > 1_000.0 {
         return Err(AppError::refused("points must have at most one decimal", "调整分值至多保留一位小数"));
     }
-    let request = evaluations::AdjustmentRequest {
-        tenths: tenths.round() as i32,
-        veto: request.veto,
-        reason: request.reason,
-    };
+    let request =
+        evaluations::AdjustmentRequest { tenths: tenths.round() as i32, veto: request.veto, reason: request.reason };
     let added = evaluations::adjust(&state, &principal, id, &request).await?;
     Ok((StatusCode::CREATED, Json(adjustment_dto(added))))
 }

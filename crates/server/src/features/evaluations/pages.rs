@@ -10,10 +10,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
 use rectify_auth::Permission;
+use rectify_domain::Rate;
 use rectify_domain::evaluation::{
     Deduction, DeductionKind, Indicator, IndicatorKind, Points, ScoreSheet, ScoreSheetSpec, SheetError, Tiers,
 };
-use rectify_domain::Rate;
 use rectify_report_writer::{EvaluationSheet, SheetAdjustment, SheetLine, render_evaluation_sheet};
 use rectify_workbook::{EvaluationRow, write_evaluation_xlsx};
 
@@ -24,9 +24,9 @@ use crate::http::page::PageContext;
 use crate::ids::InspectionId;
 use crate::render::format::{beijing, chinese_date, encode};
 use crate::render::{Crumb, render, ser};
+use crate::service::AppState;
 use crate::service::evaluations::{self, AdjustmentRequest, RoundEvaluation, UnitEvaluation};
 use crate::service::session::Principal;
-use crate::service::AppState;
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -82,15 +82,17 @@ fn sheet_fields(sheet: &ScoreSheet) -> BTreeMap<String, String> {
 fn sheet_view(sheet: &ScoreSheet) -> Value {
     let indicators: Vec<Value> = IndicatorKind::ALL
         .iter()
-        .map(|k| context! { code => k.as_str(), name => k.label_zh(),
-            weight => sheet.indicators().iter().find(|i| i.kind == *k).map(|i| i.weight) })
+        .map(|k| {
+            context! { code => k.as_str(), name => k.label_zh(),
+            weight => sheet.indicators().iter().find(|i| i.kind == *k).map(|i| i.weight) }
+        })
         .collect();
     let deductions: Vec<Value> = DeductionKind::ALL
         .iter()
         .map(|k| {
             let d = sheet.deductions().iter().find(|d| d.kind == *k);
             context! { code => k.as_str(), name => k.label_zh(),
-                per_item => d.map(|d| d.per_item.to_string()), cap => d.and_then(|d| d.cap).map(|c| c.to_string()) }
+            per_item => d.map(|d| d.per_item.to_string()), cap => d.and_then(|d| d.cap).map(|c| c.to_string()) }
         })
         .collect();
     let t = sheet.tiers();
@@ -316,7 +318,8 @@ async fn unit_page(
     }
     crumbs.push(Crumb::here("整改评估"));
     let chrome = page.chrome("rounds", &title, crumbs, Some(id.get()));
-    let fields = context! { unit => unit_view(&round, &unit, &adjustments), can_evaluate => can_evaluate(principal), error };
+    let fields =
+        context! { unit => unit_view(&round, &unit, &adjustments), can_evaluate => can_evaluate(principal), error };
     Ok((status, render("evaluation.html", &chrome, fields)?).into_response())
 }
 
@@ -351,7 +354,8 @@ pub(crate) async fn adjust(
         let message = "调整分值应为至多一位小数的数，如 1.5 或 -2".to_owned();
         return unit_page(&state, &principal, &page, id, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
     };
-    let request = AdjustmentRequest { tenths, veto, reason: form_field(&fields, "reason").unwrap_or_default().to_owned() };
+    let request =
+        AdjustmentRequest { tenths, veto, reason: form_field(&fields, "reason").unwrap_or_default().to_owned() };
     match evaluations::adjust(&state, &principal, id, &request).await {
         Ok(_) => Ok(Redirect::to(&format!("/inspections/{id}/evaluation")).into_response()),
         Err(AppError::Refused { message_zh, .. }) => {
