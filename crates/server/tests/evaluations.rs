@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use common::{FORM_TOKEN, Signed, account, send, signed};
 use rectify_domain::roles::Role;
 use rectify_server::demo::demo_ledger;
+use rectify_server::users::{DEMO_PASSWORD, create_user};
 use rectify_server::{AppState, router};
 use rectify_storage::{AuditFilter, Page, RoleGrant, Store};
 use serde_json::json;
@@ -44,7 +45,8 @@ async fn world() -> World {
     let b = store.import_ledger(&ledger).await.unwrap();
     let round = store.list_inspections().await.unwrap().iter().find(|s| s.id == a).unwrap().round_id.unwrap();
     let clock = common::clock();
-    account(&store, "office", RoleGrant::everywhere(Role::InspectionOffice), clock.as_ref()).await;
+    let office = vec![RoleGrant::everywhere(Role::InspectionOffice)];
+    create_user(&store, "office", "巡察办张三", DEMO_PASSWORD, office, false, clock.as_ref()).await.unwrap();
     let grant = RoleGrant { role: Role::UnitLiaison, inspection_id: Some(a), department: None, leader_name: None };
     account(&store, "liaison_a", grant, clock.as_ref()).await;
     let app = router(AppState::new(store.clone()).with_clock(clock).with_today(today()));
@@ -253,6 +255,7 @@ async fn pages_forms_and_downloads() {
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
     let sheet = send(&w.app, get(&unit_uri, &w.liaison)).await.text();
     assert!(sheet.contains("+1.5分：主动公开"), "{sheet}");
+    assert!(sheet.contains("巡察办张三"), "the office by its name, not its login: {sheet}");
     assert!(!sheet.contains("保存调整"), "a unit does not adjust");
 
     // The unit's sheet as .docx: the text is there.

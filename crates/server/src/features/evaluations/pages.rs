@@ -405,10 +405,13 @@ pub(crate) async fn unit_docx(State(state): State<AppState>, id: InspectionId) -
         adjustments: adjustments
             .iter()
             .map(|a| SheetAdjustment {
-                change: match a.veto {
-                    Some(true) => "一票否决".to_owned(),
-                    Some(false) => "撤销一票否决".to_owned(),
-                    None => format!("{}分", signed_text(a.tenths)),
+                change: {
+                    let veto = a.veto.map(|v| if v { "一票否决" } else { "撤销一票否决" });
+                    match (veto, a.tenths) {
+                        (Some(veto), 0) => veto.to_owned(),
+                        (Some(veto), t) => format!("{veto}，{}分", signed_text(t)),
+                        (None, t) => format!("{}分", signed_text(t)),
+                    }
                 },
                 reason: a.reason.clone(),
                 by: format!("{}，{}", a.created_by_name, beijing(&a.created_at, true)),
