@@ -138,6 +138,6 @@ fn around(text: &str, start: usize, end: usize, is_end: impl Fn(char) -> bool) -
         .get(..start)
         .and_then(|b| b.char_indices().rev().find(|(_, c)| is_end(*c)))
         .map_or(0, |(i, c)| i + c.len_utf8());
-    let to = text.get(end..).and_then(|a| a.find(|c| is_end(c))).map_or(text.len(), |i| end + i);
+    let to = text.get(end..).and_then(|a| a.find(&is_end)).map_or(text.len(), |i| end + i);
     text.get(from..to).unwrap_or_default()
 }
