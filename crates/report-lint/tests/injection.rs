@@ -594,7 +594,8 @@ static LIST_COUNT: LazyLock<Regex> = LazyLock::new(|| {
 static TOTAL_DONE_OPEN: LazyLock<Regex> = LazyLock::new(|| {
     re(r"([0-9]+)(项|个|条)(?:具体)?问题.{0,80}?已整改([0-9]+)(?:项|个|条).{0,80}?正在整改([0-9]+)(项|个|条)")
 });
-static CLAIMED_PROBLEMS: LazyLock<Regex> = LazyLock::new(|| re(r"([0-9]+)个问题"));
+static CLAIMED_PROBLEMS: LazyLock<Regex> = LazyLock::new(|| re(r"([0-9]+)个(?:具体)?问题"));
+static CLAIMED_ASPECTS: LazyLock<Regex> = LazyLock::new(|| re(r"([0-9]+)个方面"));
 
 /// A stated count changed so that it no longer matches what the text lists or adds up to: the
 /// numeral after a 、 list (问题、任务、责任三张清单), the open items of a total (50项问题，已整改40项，
@@ -635,26 +636,34 @@ fn count_mismatches(text: &Text) -> Vec<Injection> {
             ));
         }
     }
-    // The headline count of a report whose numbered list the reader takes as complete.
+    // The headline counts of a report whose numbered list the reader takes as complete.
     let parsed = parse(&Document::from_text(&text.lines.join("\n")));
     let listed = parsed.ledger.aspects.iter().map(|a| a.problems.len()).sum::<usize>();
-    if listed > 0
-        && let Some((i, m)) = text
+    let aspects = parsed.ledger.aspects.len();
+    for (pattern, count, what) in [(&*CLAIMED_PROBLEMS, listed, "problems"), (&*CLAIMED_ASPECTS, aspects, "aspects")] {
+        if listed == 0 {
+            break;
+        }
+        let Some((i, m)) = text
             .lines
             .iter()
             .enumerate()
             .take(12)
-            .find_map(|(i, l)| CLAIMED_PROBLEMS.captures(l).and_then(|c| c.get(1)).map(|m| (i, m)))
-        && m.as_str().parse::<usize>().ok() == Some(listed)
-    {
+            .find_map(|(i, l)| pattern.captures(l).and_then(|c| c.get(1)).map(|m| (i, m)))
+        else {
+            continue;
+        };
+        if m.as_str().parse::<usize>().ok() != Some(count) {
+            continue;
+        }
         let mut new = text.lines[i].clone();
-        new.replace_range(m.range(), &(listed + 1).to_string());
+        new.replace_range(m.range(), &(count + 1).to_string());
         out.push(Injection::replace_line(
             text,
             i,
             new,
             DefectKind::CountMismatch,
-            format!("{listed} problems called {}", listed + 1),
+            format!("{count} {what} called {}", count + 1),
         ));
     }
     out
@@ -669,8 +678,13 @@ fn injections(text: &Text, baseline: &BTreeSet<(DefectKind, usize)>) -> Vec<Inje
     all.extend(foreign_places(text));
     all.extend(page_breaks(text, baseline));
     all.extend(duplicates(text));
-    // A site where the unmodified text already shows that defect measures nothing.
-    all.retain(|inj| !baseline.iter().any(|(kind, line)| *kind == inj.kind && inj.moved(*line).contains(&inj.line)));
+    // Half-width punctuation is reported once per line: a line that already has it measures
+    // nothing. Other kinds are scored by counts (a second defect of a kind on a line is found
+    // when the line has one more than before).
+    all.retain(|inj| {
+        inj.kind != DefectKind::HalfwidthPunctuation
+            || !baseline.iter().any(|(kind, line)| *kind == inj.kind && inj.moved(*line).contains(&inj.line))
+    });
     all
 }
 
@@ -738,22 +752,34 @@ fn measure(texts: &[Text]) -> Outcome {
             let _ = writeln!(report, "  {} {} L{} {}  «{}»", text.split.name(), text.stem, d.line, d.kind, d.excerpt);
         }
         for inj in injections(text, &baseline) {
-            let known: BTreeSet<(DefectKind, usize)> =
-                baseline.iter().flat_map(|(k, l)| inj.moved(*l).into_iter().map(move |m| (*k, m))).collect();
+            // Defects per (kind, line) before, on the lines they moved to, and after.
+            let mut known: BTreeMap<(DefectKind, usize), usize> = BTreeMap::new();
+            for d in &before {
+                for line in inj.moved(d.line) {
+                    *known.entry((d.kind, line)).or_default() += 1;
+                }
+            }
             let after = lint_lines(&inj.lines);
-            let got: BTreeSet<(DefectKind, usize)> = after.iter().map(|d| (d.kind, d.line)).collect();
+            let mut got: BTreeMap<(DefectKind, usize), usize> = BTreeMap::new();
+            for d in &after {
+                *got.entry((d.kind, d.line)).or_default() += 1;
+            }
+            let new = |key: &(DefectKind, usize)| {
+                got.get(key).copied().unwrap_or(0).saturating_sub(known.get(key).copied().unwrap_or(0))
+            };
             let score = scores.entry((text.split, inj.kind)).or_default();
             score.injected += 1;
-            if got.contains(&(inj.kind, inj.line)) {
+            if new(&(inj.kind, inj.line)) > 0 {
                 score.found += 1;
             } else if text.split == Split::Tune {
                 misses.push(format!("missed {} {} L{} ({})", inj.kind, text.stem, inj.line, inj.what));
             }
-            for (kind, line) in got.difference(&known) {
-                if (*kind, *line) == (inj.kind, inj.line) {
+            for (kind, line) in got.keys() {
+                let extra = new(&(*kind, *line));
+                if (*kind, *line) == (inj.kind, inj.line) || extra == 0 {
                     continue;
                 }
-                scores.entry((text.split, *kind)).or_default().false_positives += 1;
+                scores.entry((text.split, *kind)).or_default().false_positives += extra;
                 if text.split == Split::Tune {
                     let excerpt = after.iter().find(|d| d.kind == *kind && d.line == *line).map_or("", |d| &d.excerpt);
                     misses.push(format!(
@@ -769,12 +795,14 @@ fn measure(texts: &[Text]) -> Outcome {
 
 /// Thresholds per kind and split: (recall, precision), each just below what was measured.
 ///
-/// Before the linter was measured here (same injections): tune recall 109/182 — numbering_gap
-/// 19/35, count_mismatch 0/1, broken_enumeration 10/18, halfwidth 9/9, date_after_report 7/11,
-/// foreign_place 18/18 (precision 95%), page_break_artifact 46/57, duplicate_text 0/33 — and
-/// holdout recall 51/83. After: tune 180/182, holdout 81/83, precision 100% everywhere. The misses
-/// left: dates in 14 (its report date takes its year from the very date changed) and, in the
-/// holdout, one broken enumeration and one date (not looked into: holdout is not tuned on).
+/// Before the linter was measured here (same injections): tune recall 110/184 (59.8%, precision
+/// 99.1%) — numbering_gap 19/35, count_mismatch 1/3, broken_enumeration 10/18, halfwidth 9/9,
+/// date_after_report 7/11, foreign_place 18/18 (precision 95%), page_break_artifact 46/57,
+/// duplicate_text 0/33 — and holdout recall 51/83 (61.4%). After: tune 182/184, holdout 81/83,
+/// precision 100% everywhere; the unmodified texts lost their one false place (a byline name).
+/// The misses left: dates in 14 (its report date takes its year from the very date changed)
+/// and, in the holdout, one broken enumeration and one date (not looked into: holdout is not
+/// tuned on).
 fn thresholds(split: Split, kind: DefectKind) -> (f64, f64) {
     let recall = match (split, kind) {
         (Split::Tune, DefectKind::DateAfterReport) => 0.80,
