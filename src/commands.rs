@@ -108,7 +108,8 @@ fn lint(file: &Path, json: bool) -> Result<ExitCode, Failure> {
     } else if defects.is_empty() {
         println!("no defects found");
     } else {
-        print!("{}", rectify_report_lint::to_text(&defects));
+        // Many defects of one kind (41 half-width commas) take one line with where they are.
+        print!("{}", rectify_report_lint::to_grouped_text(&defects));
     }
     Ok(if defects.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
@@ -168,7 +169,8 @@ fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
 }
 
 /// What `import` makes of a file, decided by its name: a ledger JSON, a workbook, or a report;
-/// with the notes to print about it (the rows a workbook import skipped).
+/// with the notes to print about it (the rows a workbook import skipped, the cells it read with a
+/// guess or left out).
 pub(crate) fn ledger_from_file(file: &Path, skip_bad_rows: bool) -> Result<(Ledger, Vec<String>), Failure> {
     let extension = file.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
     match extension.as_str() {
@@ -182,6 +184,12 @@ pub(crate) fn ledger_from_file(file: &Path, skip_bad_rows: bool) -> Result<(Ledg
                     if !imported.skipped.is_empty() {
                         notes.push(format!("skipped {} bad rows:", imported.skipped.len()));
                         notes.extend(imported.skipped.iter().map(|row| format!("  {}", describe_row_error(row))));
+                    }
+                    // Cells read with a guess or left out: the clerk checks these before relying on
+                    // the import.
+                    if !imported.warnings.is_empty() {
+                        notes.push(format!("{} warnings:", imported.warnings.len()));
+                        notes.extend(imported.warnings.iter().map(|row| format!("  {}", describe_row_error(row))));
                     }
                     imported.ledger.check().map_err(|e| Failure::input(format!("{}: {e}", file.display())))?;
                     Ok((imported.ledger, notes))

@@ -573,3 +573,42 @@ fn backup_and_restore_give_the_same_export_audit_trail_and_evidence_on_postgresq
         admin_sql(format!("DROP DATABASE {name} WITH (FORCE)"));
     }
 }
+
+/// A unit's own workbook with cells the reader cannot read is stored, and `import` says which
+/// cells it read with a guess or left out (sheet, row, column).
+#[test]
+fn importing_a_workbook_prints_the_readers_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("台账.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet().set_name("台账").unwrap();
+    let rows = [
+        ["序号", "问题", "整改措施", "完成时限", "整改状态"],
+        ["1", "问题甲", "措施甲", "明年再说", "已完成"],
+        ["2", "问题乙", "措施乙", "2023年7月", "很好"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(&path).unwrap();
+    let out = rectify(&["import", path.to_str().unwrap(), "--database", &sqlite_url(dir.path())]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("2 warnings:"), "{err}");
+    assert!(err.contains("sheet 台账 row 2 column D（完成时限）") && err.contains("明年再说"), "{err}");
+    assert!(err.contains("sheet 台账 row 3 column E（整改状态）") && err.contains("很好"), "{err}");
+}
+
+/// Many defects of one kind take one line in the text listing; few are listed one by one.
+#[test]
+fn lint_groups_many_defects_of_one_kind() {
+    let out = rectify(&["lint", seed("001_").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let halfwidth: Vec<&str> = text.lines().filter(|l| l.contains("halfwidth_punctuation")).collect();
+    assert_eq!(halfwidth.len(), 1, "{text}");
+    assert!(halfwidth[0].contains("处半角标点") && halfwidth[0].contains("第 2、"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("L27 broken_enumeration: ")), "{text}");
+}

@@ -19,7 +19,7 @@ static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Words that make a sentence a plan or a deadline rather than a report of work done.
-const PLANNED: [&str; 21] = [
+const PLANNED: [&str; 20] = [
     "计划",
     "时限",
     "截止",
@@ -33,7 +33,6 @@ const PLANNED: [&str; 21] = [
     "目标",
     "预期",
     "准备",
-    "规划",
     "期限",
     "力求",
     "要求",
@@ -92,7 +91,14 @@ pub(crate) fn check(doc: &Doc, outline: &Outline, report_date: PartialDate, out:
         let deadline = DEADLINE_AFTER.iter().any(|w| after.starts_with(w))
             || before.ends_with(['到', '在'])
             || (before.ends_with('至') && !before.ends_with("截至"));
-        if deadline || PLANNED.iter().any(|w| sentence.contains(w)) || !DONE.iter().any(|w| sentence.contains(w)) {
+        // A plan word before the date in its own clause makes it a plan (计划于2025年6月完成); one
+        // elsewhere in the sentence only when the date's clause does not itself report the work as
+        // done (统筹谋划发展规划，于2024年1月编制完成 reports a plan document finished).
+        let clause = clause_around(text, whole.start(), whole.end());
+        let clause_before = clause_before(text, whole.start());
+        let planned = PLANNED.iter().any(|w| clause_before.contains(w))
+            || (PLANNED.iter().any(|w| sentence.contains(w)) && !DONE.iter().any(|w| clause.contains(w)));
+        if deadline || planned || !DONE.iter().any(|w| sentence.contains(w)) {
             continue;
         }
         out.push(Defect::new(
@@ -111,11 +117,27 @@ pub(crate) fn check(doc: &Doc, outline: &Outline, report_date: PartialDate, out:
 
 /// The sentence (between 。；！？ or line breaks) holding `start..end`.
 fn sentence_around(text: &str, start: usize, end: usize) -> &str {
-    let is_end = |c: char| matches!(c, '。' | '；' | ';' | '！' | '？' | '!' | '?' | '\n');
+    around(text, start, end, |c| matches!(c, '。' | '；' | ';' | '！' | '？' | '!' | '?' | '\n'))
+}
+
+/// The clause (between commas or sentence ends) holding `start..end`.
+fn clause_around(text: &str, start: usize, end: usize) -> &str {
+    around(text, start, end, |c| matches!(c, '。' | '；' | ';' | '！' | '？' | '!' | '?' | '\n' | '，' | ','))
+}
+
+/// The clause holding `start` up to `start`: the words that govern a date (计划于, 力争, 将).
+fn clause_before(text: &str, start: usize) -> &str {
+    let is_end = |c: char| matches!(c, '。' | '；' | ';' | '！' | '？' | '!' | '?' | '\n' | '，' | ',');
+    let before = text.get(..start).unwrap_or_default();
+    let from = before.char_indices().rev().find(|(_, c)| is_end(*c)).map_or(0, |(i, c)| i + c.len_utf8());
+    before.get(from..).unwrap_or_default()
+}
+
+fn around(text: &str, start: usize, end: usize, is_end: impl Fn(char) -> bool) -> &str {
     let from = text
         .get(..start)
         .and_then(|b| b.char_indices().rev().find(|(_, c)| is_end(*c)))
         .map_or(0, |(i, c)| i + c.len_utf8());
-    let to = text.get(end..).and_then(|a| a.find(is_end)).map_or(text.len(), |i| end + i);
+    let to = text.get(end..).and_then(|a| a.find(&is_end)).map_or(text.len(), |i| end + i);
     text.get(from..to).unwrap_or_default()
 }

@@ -1,7 +1,7 @@
-//! `duplicate_text`: a sentence repeated verbatim in different problems, usually a measure
-//! pasted from one item into another.
+//! `duplicate_text`: a sentence repeated verbatim, usually a measure pasted from one problem into
+//! another or a paragraph pasted twice.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::structure::{Outline, re};
 use crate::text::{Doc, is_chinese};
@@ -36,36 +36,48 @@ fn normalise(sentence: &str) -> String {
 }
 
 pub(crate) fn check(doc: &Doc, outline: &Outline, out: &mut Vec<Defect>) {
-    // normalised sentence → (problem index, 1-based line) of its first appearance
-    let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
-    for (index, problem) in outline.problems.iter().enumerate() {
-        let text = doc.slice(problem.range.clone());
-        let mut reported_here: Vec<String> = Vec::new();
-        for m in SENTENCE.find_iter(text) {
+    // normalised sentence → 1-based line of its first appearance
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut reported_lines: HashSet<usize> = HashSet::new();
+    for (index, line) in doc.lines().iter().enumerate() {
+        // Titles and headings without sentence punctuation repeat on purpose (a page title above
+        // the document's own title).
+        if !line.contains(['。', '；', '，', ',', ';']) {
+            continue;
+        }
+        let start = doc.line_start(index);
+        for m in SENTENCE.find_iter(line) {
             let key = normalise(m.as_str());
             if key.chars().count() < MIN_CHARS {
                 continue;
             }
-            let offset = problem.range.start + m.start() + (m.len() - m.as_str().trim_start().len());
-            let line = doc.line_number(offset);
+            let number = index + 1;
             match seen.get(&key) {
-                Some(&(first_problem, first_line)) if first_problem != index => {
-                    if !reported_here.contains(&key) {
-                        out.push(Defect::new(
-                            DefectKind::DuplicateText,
-                            line,
-                            doc.excerpt_at(offset),
-                            format!(
-                                "this sentence repeats word for word one in another problem (line {first_line}); \
-                                 check that the measure really applies to both"
-                            ),
-                        ));
-                        reported_here.push(key);
+                Some(&first_line) => {
+                    if reported_lines.contains(&number) {
+                        continue;
                     }
+                    let offset = start + m.start() + (m.len() - m.as_str().trim_start().len());
+                    let place = if first_line == number {
+                        "earlier on this line".to_string()
+                    } else {
+                        format!("on line {first_line}")
+                    };
+                    let hint = if outline.problems.len() > 1 {
+                        "check that the measure really applies to both"
+                    } else {
+                        "remove the repetition or check that it is meant"
+                    };
+                    out.push(Defect::new(
+                        DefectKind::DuplicateText,
+                        number,
+                        doc.excerpt_at(offset),
+                        format!("this sentence repeats word for word one {place}; {hint}"),
+                    ));
+                    reported_lines.insert(number);
                 }
-                Some(_) => {}
                 None => {
-                    seen.insert(key, (index, line));
+                    seen.insert(key, number);
                 }
             }
         }

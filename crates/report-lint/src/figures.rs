@@ -23,6 +23,20 @@ static COMPLETED: LazyLock<Regex> =
 static RATE: LazyLock<Regex> =
     LazyLock::new(|| re(r"完成率[^0-9%％。；\n]{0,8}?([0-9]{1,3}(?:\.[0-9]{1,4})?)[ \t]*[%％]"));
 static SENTENCE: LazyLock<Regex> = LazyLock::new(|| re(r"[^。；;！？!?\n]+"));
+/// A 、 list followed by the number of its items: 问题、任务、责任三张清单.
+static LIST_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"((?:[\p{Han}--[一二两三四五六七八九十百千万]]{2,6}、)+[\p{Han}--[一二两三四五六七八九十百千万]]{2,6})[”’\x22]?([一二两三四五六七八九十])(张|个|项|类|条|方面|大)",
+    )
+});
+/// A total of problems and how many are done and open: 共50项问题…已整改40项…正在整改10项.
+static TOTAL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"([0-9]{1,5})[ \t]*(?:项|个|条)[ \t]*(?:具体|反馈|审计发现的?|主要)?问题"));
+static DONE_COUNT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:已整改|已完成整改|已完成|整改完成|已销号)[ \t]*([0-9]{1,5})[ \t]*(?:项|个|条)"));
+static OPEN_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:正在整改|部分整改|未整改|未完成整改|尚未完成|整改中|持续整改)[ \t]*([0-9]{1,5})[ \t]*(?:项|个|条)")
+});
 
 /// A figure stated in the text and where.
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +59,66 @@ pub(crate) fn check(doc: &Doc, outline: &Outline, out: &mut Vec<Defect>) {
         check_counts(doc, outline, summary, problems_claim, out);
     }
     check_rate(doc, summary, problems_claim, out);
+    check_lists(doc, out);
+    check_totals(doc, out);
+}
+
+/// A count right after a 、 list must be the number of its items (三张清单 after three).
+fn check_lists(doc: &Doc, out: &mut Vec<Defect>) {
+    for (index, line) in doc.lines().iter().enumerate() {
+        for caps in LIST_COUNT.captures_iter(line) {
+            let (Some(list), Some(numeral)) = (caps.get(1), caps.get(2)) else { continue };
+            // 甲、乙等三个 names examples, not all items.
+            if list.as_str().ends_with('等') || list.as_str().contains("等") {
+                continue;
+            }
+            let items = list.as_str().matches('、').count() + 1;
+            let Some(stated) = number(if numeral.as_str() == "两" { "二" } else { numeral.as_str() }) else {
+                continue;
+            };
+            if stated as usize != items {
+                let offset = doc.line_start(index) + numeral.start();
+                out.push(Defect::new(
+                    DefectKind::CountMismatch,
+                    index + 1,
+                    doc.excerpt_at(offset),
+                    format!("the list before \"{}\" names {items} items, not {stated}", numeral.as_str()),
+                ));
+            }
+        }
+    }
+}
+
+/// In one paragraph, the problems done and those still open must add up to the stated total.
+fn check_totals(doc: &Doc, out: &mut Vec<Defect>) {
+    for (index, line) in doc.lines().iter().enumerate() {
+        let Some((total, at, end)) = TOTAL.captures(line).and_then(|c| {
+            let m = c.get(1)?;
+            Some((m.as_str().parse::<u64>().ok()?, m.start(), c.get(0)?.end()))
+        }) else {
+            continue;
+        };
+        // The done and open counts of this total, before the next total starts.
+        let scope = TOTAL.find_at(line, end).map_or(line.as_str(), |next| line.get(..next.start()).unwrap_or_default());
+        let first = |pattern: &Regex, from: usize| {
+            pattern.captures_at(scope, from).and_then(|c| {
+                let m = c.get(1)?;
+                Some((m.as_str().parse::<u64>().ok()?, m.start()))
+            })
+        };
+        let (Some((done, _)), Some((open, open_at))) = (first(&DONE_COUNT, at), first(&OPEN_COUNT, at)) else {
+            continue;
+        };
+        if done + open != total {
+            let offset = doc.line_start(index) + open_at;
+            out.push(Defect::new(
+                DefectKind::CountMismatch,
+                index + 1,
+                doc.excerpt_at(offset),
+                format!("{done} problems done and {open} still open make {}, but the text states {total}", done + open),
+            ));
+        }
+    }
 }
 
 fn check_counts(doc: &Doc, outline: &Outline, summary: &str, problems_claim: Option<Claim>, out: &mut Vec<Defect>) {

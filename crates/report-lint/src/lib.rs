@@ -8,6 +8,8 @@
 //! ```no_run
 //! let defects = rectify_report_lint::lint_file(std::path::Path::new("report.txt"))?;
 //! print!("{}", rectify_report_lint::to_text(&defects));
+//! // or one line per kind: "41 处半角标点（halfwidth_punctuation）：第 3、5、7… 行"
+//! print!("{}", rectify_report_lint::to_grouped_text(&defects));
 //! # Ok::<(), rectify_report_reader::ReadError>(())
 //! ```
 //!
@@ -21,7 +23,10 @@ pub mod gazetteer;
 mod places;
 mod punctuation;
 mod structure;
+mod summary;
 mod text;
+
+pub use summary::{DefectGroup, GROUP_LINES, group, to_grouped_text};
 
 use std::fmt;
 use std::path::Path;
@@ -148,7 +153,9 @@ pub fn lint_lines<S: AsRef<str>>(lines: &[S], context: &Context) -> Vec<Defect> 
 /// Where a report names its unit: the unit and title from the context, the first line if it
 /// is a title, and the signature block at the end (short lines without a full stop).
 fn header_lines<'a>(doc: &'a text::Doc, context: &'a Context) -> Vec<&'a str> {
-    let short = |line: &&String| line.chars().count() <= 60 && !line.contains('。');
+    // A title or a signature: short, and without the punctuation of prose (a page cut in the
+    // middle of a paragraph also ends on a short line).
+    let short = |line: &&String| line.chars().count() <= 60 && !line.contains(['。', '，', ',', '；', ';']);
     let filled = || doc.lines().iter().filter(|l| !l.trim().is_empty());
     let mut header: Vec<&str> = context.unit.iter().chain(&context.title).map(String::as_str).collect();
     header.extend(filled().take(1).filter(short).map(String::as_str));

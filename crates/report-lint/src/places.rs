@@ -240,6 +240,9 @@ pub(crate) fn check(doc: &Doc, home: Home, out: &mut Vec<Defect>) {
             }
         }
         let (false, Some((d, region))) = (silent, foreign) else { continue };
+        if in_personal_name(doc.text(), m.start()) {
+            continue;
+        }
         let line = doc.line_number(m.start());
         if reported.contains(&(line, d.code)) {
             continue;
@@ -264,6 +267,24 @@ pub(crate) fn check(doc: &Doc, home: Home, out: &mut Vec<Defect>) {
     }
 }
 
+/// Titles that stand before a person's name in a report's byline (审计局局长 俞金华).
+const TITLES: [&str; 9] = ["局长", "厅长", "主任", "书记", "市长", "区长", "县长", "委员", "组长"];
+
+/// Whether the name at `start` is the given name of a person: one character (the surname)
+/// after a title and a space, as in a byline (局长 俞金华, where 金华 is not the city).
+fn in_personal_name(text: &str, start: usize) -> bool {
+    let before = text.get(..start).unwrap_or_default();
+    let mut chars = before.chars().rev();
+    let Some(surname) = chars.next() else { return false };
+    // The title and the space: a few characters are enough.
+    let mut rest: Vec<char> = chars.take(8).collect();
+    rest.reverse();
+    let rest: String = rest.into_iter().collect();
+    crate::text::is_ideograph(surname)
+        && rest.ends_with([' ', '\t', '\u{3000}'])
+        && TITLES.iter().any(|t| rest.trim_end().ends_with(t))
+}
+
 /// A county name that also exists in the unit's own region (鼓楼区 is in several cities).
 fn same_name_at_home(g: &Gazetteer, d: &Division, home: Home) -> bool {
     d.level == DivisionLevel::County
@@ -273,6 +294,15 @@ fn same_name_at_home(g: &Gazetteer, d: &Division, home: Home) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byline_name_is_not_a_place() {
+        let text = "慈溪市审计局局长 俞金华";
+        let at = text.find("金华").unwrap_or(0);
+        assert!(in_personal_name(text, at));
+        let text = "赴金华学习";
+        assert!(!in_personal_name(text, text.find("金华").unwrap_or(0)));
+    }
 
     #[test]
     fn home_from_titles_and_signatures() {

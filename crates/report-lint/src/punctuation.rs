@@ -141,7 +141,7 @@ fn split_sentences(doc: &Doc, out: &mut Vec<Defect>) {
             continue;
         }
         // A title in the first lines, or a signature above its date, ends without punctuation.
-        let title_like = k < 3 && !this.contains('。') && balanced(this);
+        let title_like = k < 3 && !this.contains(['。', '，', ',']) && balanced(this);
         let prose =
             this.chars().count() >= 30 || this.contains(['。', '，', '、', '；', '：', ',', ':', '“', '（', '(']);
         let bare_heading = starts_with_heading(this) && !this.contains(['。', '；']);

@@ -81,6 +81,7 @@ pub(crate) struct Outline {
     /// Offset of the first problem; the headline figures are stated before it.
     pub summary_end: usize,
     pub markers: Vec<Marker>,
+    pub enumeration_gaps: Vec<EnumerationGap>,
 }
 
 const INDENT: &str = r"[ \t\u{3000}]*(?:\*\*)?";
@@ -99,7 +100,7 @@ static MARKER: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?m)(?:^|[。；;：:，,、\s*（(])([一二三四五六七八九十]{1,3})是"));
 /// A numeral opening a sentence; compared with the marker the enumeration expects next.
 static SENTENCE_NUMERAL: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?m)(?:^|[。；;])[ \t\u{3000}]*(?:\*\*)?([一二三四五六七八九十]{1,3})(.)"));
+    LazyLock::new(|| re(r"(?m)(?:^|[。；;：:])[ \t\u{3000}]*(?:\*\*)?([一二三四五六七八九十]{1,3})(.)"));
 
 pub(crate) fn re(pattern: &str) -> Regex {
     // The patterns are constants of this crate; a typo is caught by every test run.
@@ -109,7 +110,8 @@ pub(crate) fn re(pattern: &str) -> Regex {
 /// Characters that, after a numeral, make it a quantity (三年、三个、三项) rather than a
 /// mis-typed enumeration marker.
 fn is_quantity_char(c: char) -> bool {
-    "是个年月日天周项条次名人家位处份件所批类级点种十百千万亿届期轮方重大小中".contains(c) || !is_ideograph(c)
+    "是要个年月日天周项条次名人家位处份件所批类级点种十百千万亿届期轮方重大小中〇零者手套把番层倍".contains(c)
+        || !is_ideograph(c)
 }
 
 fn heading_at_line_start(line: &str) -> Option<(Level, u32)> {
@@ -130,10 +132,16 @@ impl Outline {
     pub(crate) fn new(doc: &Doc) -> Self {
         let headings = scan_headings(doc);
         let segments = segments(doc, &headings);
-        let markers = segments.iter().flat_map(|segment| enumeration(doc, segment.clone())).collect::<Vec<_>>();
+        let mut markers = Vec::new();
+        let mut enumeration_gaps = Vec::new();
+        for segment in &segments {
+            let (found, gaps) = enumeration(doc, segment.clone());
+            markers.extend(found);
+            enumeration_gaps.extend(gaps);
+        }
         let (problems, aspects) = problems(doc, &headings);
         let summary_end = problems.first().map_or(doc.text().len(), |p| p.range.start);
-        Self { headings, problems, aspects, summary_end, markers }
+        Self { headings, problems, aspects, summary_end, markers, enumeration_gaps }
     }
 
     /// Enumerated measures of one problem: its markers (broken ones included), or one measure
@@ -160,6 +168,26 @@ impl Outline {
                      start it on a line of its own",
                     heading.number,
                     heading.number.saturating_sub(1)
+                ),
+            ));
+        }
+        for gap in &self.enumeration_gaps {
+            let zh = rectify_domain::numerals::to_chinese;
+            let missing = if gap.found == gap.expected + 1 {
+                format!("{}是", zh(gap.expected))
+            } else {
+                format!("{}是–{}是", zh(gap.expected), zh(gap.found - 1))
+            };
+            out.push(Defect::new(
+                DefectKind::NumberingGap,
+                doc.line_number(gap.offset),
+                doc.excerpt_at(gap.offset),
+                format!(
+                    "the enumeration 一是、二是… goes on with {}是 where {} was expected ({missing} not printed). \
+                     A public report may leave out what it cannot disclose; otherwise a measure was lost or \
+                     misnumbered",
+                    zh(gap.found),
+                    format_args!("{}是", zh(gap.expected))
                 ),
             ));
         }
@@ -284,9 +312,39 @@ fn segments(doc: &Doc, headings: &[Heading]) -> Vec<Range<usize>> {
         .collect()
 }
 
+/// An enumeration 一是、二是… that skips an ordinal (一是、二是、四是).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EnumerationGap {
+    pub offset: usize,
+    pub expected: u32,
+    pub found: u32,
+}
+
+/// Whether only indentation or markup stands between the start of its line and `offset`.
+fn starts_line(doc: &Doc, offset: usize) -> bool {
+    let start = doc.line_start(doc.line_index(offset));
+    doc.slice(start..offset).chars().all(|c| c.is_whitespace() || c == '*')
+}
+
+/// A sentence in `from..until` opening with the numeral `ordinal` but no 是 (三加强督查…).
+fn broken_between(doc: &Doc, from: usize, until: usize, ordinal: u32) -> Option<Marker> {
+    let gap = doc.text().get(from..until)?;
+    SENTENCE_NUMERAL.captures_iter(gap).find_map(|caps| {
+        let numeral = caps.get(1)?;
+        let after = caps.get(2)?.as_str().chars().next()?;
+        (number(numeral.as_str()) == Some(ordinal) && !is_quantity_char(after)).then_some(Marker {
+            offset: from + numeral.start(),
+            end: from + numeral.end(),
+            ordinal,
+            broken: true,
+        })
+    })
+}
+
 /// The markers of one segment, with a broken marker where the sequence expects the next
-/// ordinal and a sentence opens with that numeral but no 是 (三加强督查…).
-fn enumeration(doc: &Doc, segment: Range<usize>) -> Vec<Marker> {
+/// ordinal and a sentence opens with that numeral but no 是 (三加强督查…), and the places where
+/// the sequence skips an ordinal.
+fn enumeration(doc: &Doc, segment: Range<usize>) -> (Vec<Marker>, Vec<EnumerationGap>) {
     let text = doc.slice(segment.clone());
     let found: Vec<Marker> = MARKER
         .captures_iter(text)
@@ -301,32 +359,44 @@ fn enumeration(doc: &Doc, segment: Range<usize>) -> Vec<Marker> {
         })
         .collect();
     let mut markers = Vec::with_capacity(found.len());
+    // An enumeration that seems to start at 二是: its 一 may have lost the 是.
+    if let Some(first) = found.first().filter(|m| m.ordinal == 2)
+        && let Some(broken) = broken_between(doc, segment.start, first.offset, 1)
+    {
+        markers.push(broken);
+    }
     for (i, marker) in found.iter().enumerate() {
         markers.push(*marker);
         let next = found.get(i + 1);
         if next.is_some_and(|n| n.ordinal == marker.ordinal + 1) {
             continue;
         }
-        // Two markers in a row (or the skipped one followed by its successor) make it an
-        // enumeration for sure; a lone 一是 followed by a sentence starting 二 is not enough.
-        let confident = marker.ordinal >= 2 || next.is_some_and(|n| n.ordinal == marker.ordinal + 2);
-        if !confident {
-            continue;
-        }
         let until = next.map_or(segment.end, |n| n.offset);
-        let from = marker.end;
-        let Some(gap) = doc.text().get(from..until) else { continue };
-        let broken = SENTENCE_NUMERAL.captures_iter(gap).find_map(|caps| {
-            let numeral = caps.get(1)?;
-            let after = caps.get(2)?.as_str().chars().next()?;
-            (number(numeral.as_str()) == Some(marker.ordinal + 1) && !is_quantity_char(after))
-                .then_some((from + numeral.start(), from + numeral.end()))
-        });
-        if let Some((offset, end)) = broken {
-            markers.push(Marker { offset, end, ordinal: marker.ordinal + 1, broken: true });
+        let Some(broken) = broken_between(doc, marker.end, until, marker.ordinal + 1) else { continue };
+        // Two markers in a row (or the skipped one followed by its successor), or paragraphs that
+        // each open with their numeral, make it an enumeration for sure; a lone 一是 followed by
+        // a sentence starting 二 somewhere in a paragraph is not enough.
+        let confident = marker.ordinal >= 2
+            || next.is_some_and(|n| n.ordinal == marker.ordinal + 2)
+            || (starts_line(doc, marker.offset) && starts_line(doc, broken.offset));
+        if confident {
+            markers.push(broken);
         }
     }
-    markers
+    let mut gaps = Vec::new();
+    let mut expected: Option<u32> = None;
+    for marker in &markers {
+        if marker.ordinal == 1 {
+            expected = Some(2);
+            continue;
+        }
+        let Some(want) = expected else { continue };
+        if marker.ordinal > want {
+            gaps.push(EnumerationGap { offset: marker.offset, expected: want, found: marker.ordinal });
+        }
+        expected = Some(marker.ordinal.max(want - 1) + 1);
+    }
+    (markers, gaps)
 }
 
 /// The problems of the part that holds the most numbered items, and that part's aspect count.

@@ -328,6 +328,90 @@ fn variant_characters() {
 
 // ---------------------------------------------------------------- output
 
+// ---------------------------------------------------------------- rules the real corpus asked for
+
+#[test]
+fn an_enumeration_that_skips_an_ordinal_is_a_numbering_gap() {
+    let text =
+        report("对照反馈问题逐项整改。", "1.问题甲。\n整改情况：一是建立台账。二是召开专题会议。四是开展专项检查。");
+    let defects = lint_text(&text);
+    let gaps = of_kind(&defects, DefectKind::NumberingGap);
+    assert_eq!(gaps.len(), 1, "{gaps:#?}");
+    assert_eq!(gaps[0].line, 5);
+    assert!(gaps[0].message.contains("四是") && gaps[0].message.contains("三是"));
+    assert!(gaps[0].message.contains("leave out"), "a gap may be withheld on purpose");
+    // A new enumeration starting again at 一是 is no gap.
+    let text = report(
+        "对照反馈问题逐项整改。",
+        "1.问题甲。\n整改情况：一是建立台账。二是召开会议。\n一是开展检查。二是完善制度。",
+    );
+    assert!(lines_of(&lint_text(&text), DefectKind::NumberingGap).is_empty());
+}
+
+#[test]
+fn a_first_marker_that_lost_its_shi_is_found() {
+    let text =
+        report("对照反馈问题逐项整改。", "1.问题甲。\n整改情况：一建立台账。二是召开专题会议。三是开展专项检查。");
+    assert_eq!(lines_of(&lint_text(&text), DefectKind::BrokenEnumeration), [5]);
+    // Paragraphs that each open with their numeral: 一是… then 二靠前指挥….
+    let text = "一、组织领导情况\n一是及时研究，周密部署。召开会议5次。\n二靠前指挥，带头整改。主动领办重点问题。";
+    assert_eq!(lines_of(&lint_text(text), DefectKind::BrokenEnumeration), [3]);
+    // 一要/二要 and quantities after a numeral are not enumerations that lost 是.
+    let text = "一、组织领导情况\n提出要求：一要提高站位。二是要压实责任。\n二〇二三年召开会议。";
+    assert!(lines_of(&lint_text(text), DefectKind::BrokenEnumeration).is_empty());
+}
+
+#[test]
+fn a_count_after_a_list_and_totals_must_add_up() {
+    let text = "一、整改情况\n同步建立问题、任务、责任四张清单，逐项明确责任。\n建立问题、任务、责任三张清单。";
+    let defects = lint_text(text);
+    let counts = of_kind(&defects, DefectKind::CountMismatch);
+    assert_eq!(counts.iter().map(|d| d.line).collect::<Vec<_>>(), [2]);
+    assert!(counts[0].message.contains("3 items"));
+    // 等 names examples; numerals inside the items (解决一个、销号一个) are no list count.
+    let text = "一、整改情况\n围绕党建、业务等三个方面。坚持解决一个、销号一个、巩固一个,确保件件落实。";
+    assert!(lines_of(&lint_text(text), DefectKind::CountMismatch).is_empty());
+    let text = "一、整改情况\n共计50项具体问题,已整改40项,正在整改11项。\n其中问题6项,已整改2项,部分整改4项。";
+    let defects = lint_text(text);
+    let counts = of_kind(&defects, DefectKind::CountMismatch);
+    assert_eq!(counts.iter().map(|d| d.line).collect::<Vec<_>>(), [2], "{counts:#?}");
+    assert!(counts[0].message.contains("51") && counts[0].message.contains("50"));
+}
+
+#[test]
+fn a_paragraph_pasted_twice_is_duplicate_text_but_a_repeated_title_is_not() {
+    let para = "市政府高度重视审计查出问题的整改工作，多次召开专题会议研究部署整改任务。";
+    let title = "关于2020年度市本级预算执行审计查出问题整改情况的报告";
+    let text = format!("{title}\n\n{title}\n\n{para}\n\n{para}");
+    let defects = lint_text(&text);
+    assert_eq!(lines_of(&defects, DefectKind::DuplicateText), [7]);
+    assert!(of_kind(&defects, DefectKind::DuplicateText)[0].message.contains("line 5"));
+}
+
+#[test]
+fn a_page_break_in_the_first_paragraph_is_not_a_title() {
+    let text = "根据市委统一部署，市委第二巡察组于2023年4月对市局党组进行了巡察，并于2023年9月\n\n反馈了巡察意见。现将整改进展情况予以公布。";
+    assert_eq!(lines_of(&lint_text(text), DefectKind::PageBreakArtifact), [1]);
+}
+
+#[test]
+fn a_byline_name_is_not_a_foreign_place() {
+    let text = "慈溪市人民政府关于审计查出问题整改情况的报告\n市审计局局长 俞金华\n慈溪市各部门认真整改。";
+    assert!(lines_of(&lint_text(text), DefectKind::ForeignPlace).is_empty());
+    let text = "慈溪市人民政府关于审计查出问题整改情况的报告\n慈溪市各部门学习金华市经验认真整改。";
+    assert_eq!(lines_of(&lint_text(text), DefectKind::ForeignPlace), [2]);
+}
+
+#[test]
+fn a_plan_word_elsewhere_in_the_sentence_does_not_hide_a_late_date() {
+    let text = report(
+        "对照反馈问题逐项整改。",
+        "1.问题甲。\n整改情况：一是统筹谋划中长期发展规划，于2025年1月编制完成“十四五”规划。二是计划于2025年6月完成复查。",
+    );
+    assert_eq!(lines_of(&lint_text(&text), DefectKind::DateAfterReport), [5]);
+    assert_eq!(of_kind(&lint_text(&text), DefectKind::DateAfterReport).len(), 1);
+}
+
 #[test]
 fn json_and_text_shapes() {
     let defects = lint_text("一、情况\n2.问题乙。");

@@ -62,6 +62,10 @@ fn cn_year(s: &str) -> Option<u32> {
 /// Updates `context_year` with every explicit year.
 pub(crate) fn find_dates(text: &str, context_year: &mut Option<i32>, fallback_year: Option<i32>) -> Vec<FoundDate> {
     let mut out = Vec::new();
+    // Every form has an ASCII digit or 年; most sentences have neither.
+    if !text.bytes().any(|b| b.is_ascii_digit()) && !text.contains('年') {
+        return out;
+    }
     for caps in DATE.captures_iter(text) {
         let Some(whole) = caps.get(0) else { continue };
         let num = |name: &str| caps.name(name).and_then(|m| number(m.as_str()));
@@ -115,6 +119,9 @@ static AMOUNT: LazyLock<Regex> =
 
 /// Amounts of money in the text, converted to 万元 (元 and 亿元 too).
 pub(crate) fn find_amounts(text: &str) -> Vec<WanYuan> {
+    if !text.contains('元') {
+        return Vec::new();
+    }
     AMOUNT
         .captures_iter(text)
         .filter_map(|caps| {
@@ -136,6 +143,9 @@ static DOCUMENT: LazyLock<Regex> = LazyLock::new(|| re(r"《[^《》\n]{1,120}�
 /// Documents named with book-title marks, in order, each once.
 pub(crate) fn find_documents(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    if !text.contains('《') {
+        return out;
+    }
     for m in DOCUMENT.find_iter(text) {
         if !out.iter().any(|d| d == m.as_str()) {
             out.push(m.as_str().to_string());

@@ -164,6 +164,10 @@ fn paren_holds_number(body: &[char], i: usize) -> bool {
 /// Whether a line holds only a page number: `— 3 —`, `- 3 -`, `第3页`, `第 3 页 共 12 页`,
 /// `3/12` or a bare number, as text extracted from a PDF leaves between pages.
 pub fn is_page_number(line: &str) -> bool {
+    // A line of prose is rejected before it is copied.
+    if line.chars().filter(|c| !c.is_whitespace()).nth(16).is_some() {
+        return false;
+    }
     let t: String = line.chars().filter(|c| !c.is_whitespace()).collect();
     if t.is_empty() || t.chars().count() > 16 {
         return false;

@@ -126,16 +126,25 @@ const WEAK_CHROME: [&str; 14] = [
     "无障碍",
 ];
 
+/// The chrome words as one automaton each: one pass over a line instead of one search per word.
+static STRONG_CHROME_ANY: LazyLock<Regex> = LazyLock::new(|| literals(&STRONG_CHROME));
+static WEAK_CHROME_ANY: LazyLock<Regex> = LazyLock::new(|| literals(&WEAK_CHROME));
+
+fn literals(words: &[&str]) -> Regex {
+    let pattern = words.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|");
+    Regex::new(&pattern).unwrap_or_else(|e| unreachable!("static regex: {e}"))
+}
+
 /// Whether a normalised line is part of the web page around the report, not the report.
 pub(crate) fn is_chrome(line: &str) -> bool {
     let chars = line.chars().count();
     if chars > 300 {
         return false;
     }
-    if STRONG_CHROME.iter().any(|k| line.contains(k)) {
+    if STRONG_CHROME_ANY.is_match(line) {
         return true;
     }
-    if chars <= 80 && WEAK_CHROME.iter().any(|k| line.contains(k)) {
+    if chars <= 80 && WEAK_CHROME_ANY.is_match(line) {
         return true;
     }
     if chars <= 80 && line.starts_with("来源：") {

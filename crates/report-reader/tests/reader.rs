@@ -569,3 +569,15 @@ fn traditional_script_is_read_and_printed_as_printed() {
     assert_eq!(l.inspection.kind.as_deref(), Some("巡视"));
     assert_eq!(l.claimed.accountability.get("處分"), Some(3));
 }
+
+#[test]
+fn an_audit_report_session_line_without_its_dash_and_a_speaker_inside_a_clause() {
+    let text = "2019年11月20日在某某市十七届人大常委会第二十次会议上\n市审计局局长 某某\n主任、各位副主任、各位委员：\n我受市人民政府委托，向市人大常委会报告2018年度审计查出问题的整改情况，请予审议。";
+    let p = parse(&Document::from_text(text));
+    assert_eq!(date(p.ledger.report_date).as_deref(), Some("2019-11-20"));
+    // A sentence that mentions a session is not the session line.
+    let text = "主任、各位副主任、各位委员：\n2019年11月20日在市人大常委会会议上，审议了审计工作报告，提出了整改要求。";
+    assert_eq!(parse(&Document::from_text(text)).ledger.report_date, None);
+    let text = "受省政府委托，11月24日，省审计厅厅长某某在省人大常委会会议上作了《关于2021年度省级预算执行和其他财政收支审计查出问题整改情况的报告》。";
+    assert_eq!(parse(&Document::from_text(text)).ledger.unit.as_deref(), Some("省审计厅"));
+}

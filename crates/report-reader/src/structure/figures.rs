@@ -71,6 +71,9 @@ pub(crate) enum ClaimValue {
 struct ClaimPattern {
     figure: ClaimedFigure,
     regex: Regex,
+    /// The number also counts for a later pattern: 29项整改措施已完成 states both the measures
+    /// and how many are completed.
+    shared: bool,
 }
 
 /// The patterns of headline figures, most specific first: a number already claimed by an
@@ -80,6 +83,13 @@ static CLAIMS: LazyLock<Vec<ClaimPattern>> = LazyLock::new(|| {
     let kinds = ACCOUNTABILITY.join("|");
     let unit = r"(?:个|项|条|件)";
     let rate = r"(?P<p>\d+(?:\.\d+)?)%";
+    // Done as the copy damage of mirrors writes it too (己 for 已).
+    let done = r"(?:均|都|已经|已|己|全部|均已|已全部|己全部|全部已)+(?:完成整改|整改完成|整改到位|完成|销号|办结)";
+    // Counts whose number also counts for a later pattern.
+    let shared: Vec<(ClaimedFigure, String)> = vec![
+        // 29项整改措施已完成, 20项整改任务已全部整改到位: so many of the named things completed.
+        (ClaimedFigure::Completed, format!(r"(?P<n>{NUM}){unit}(?:具体)?(?:整改措施|整改任务|措施|任务)(?:\s*){done}")),
+    ];
     let specs: Vec<(ClaimedFigure, String)> = vec![
         (ClaimedFigure::Categories, format!(r"(?P<n>{NUM})(?:个)?大类")),
         // A chain of granularities: 14项28个具体问题, 13个大项26个具体问题.
@@ -106,7 +116,10 @@ static CLAIMS: LazyLock<Vec<ClaimPattern>> = LazyLock::new(|| {
         (ClaimedFigure::InProgress, format!(r"(?P<n>{NUM}){unit}(?:问题)?(?:正在|仍在|持续)(?:整改|推进)")),
         (ClaimedFigure::InProgress, format!(r"(?P<n>{NUM}){unit}问题(?:尚)?(?:未完成|未整改)")),
         (ClaimedFigure::Problems, format!(r"(?P<n>{NUM}){unit}(?:具体|反馈|突出|主要|存在)?问题")),
-        (ClaimedFigure::Problems, format!(r"(?:反馈|具体)问题(?:共)?(?P<n>{NUM}){unit}")),
+        (ClaimedFigure::Problems, format!(r"(?:反馈|具体|方面|发现|查出)问题(?:共|共计)?(?P<n>{NUM})(?:个|项|条)")),
+        // 分解形成79个“问题清单”: the problem list of the three lists (问题、任务、责任清单).
+        (ClaimedFigure::Problems, format!(r"(?P<n>{NUM})(?:个|项|条)[“\x22]?问题清单")),
+        (ClaimedFigure::Tasks, format!(r"(?P<n>{NUM})(?:个|项|条)[“\x22]?任务清单")),
         (ClaimedFigure::Tasks, format!(r"(?P<n>{NUM})(?:个|项|条)(?:具体)?(?:整改)?任务")),
         (ClaimedFigure::Tasks, format!(r"(?P<n>{NUM})(?:个)?(?:主要)?(?:工作|计划)节点")),
         (ClaimedFigure::Measures, format!(r"措施(?:共)?(?P<n>{NUM}){unit}")),
@@ -131,7 +144,8 @@ static CLAIMS: LazyLock<Vec<ClaimPattern>> = LazyLock::new(|| {
             format!(r"对(?P<n>{NUM})(?:家|个)[^，。；\d]{{0,16}}?(?:进行了|进行|予以|给予)(?P<k>{kinds})"),
         ),
     ];
-    specs.into_iter().map(|(figure, p)| ClaimPattern { figure, regex: re(&p) }).collect()
+    let shared = shared.into_iter().map(|(figure, p)| ClaimPattern { figure, regex: re(&p), shared: true });
+    shared.chain(specs.into_iter().map(|(figure, p)| ClaimPattern { figure, regex: re(&p), shared: false })).collect()
 });
 
 /// Not a headline: 每一个问题 (every one), a count joined to another noun (建立健全规章制度和制定整改措施1664项) counts both together,
@@ -187,7 +201,9 @@ pub(crate) fn find_claims(text: &str) -> Vec<Claim> {
             if value_at.is_some_and(|at| taken.contains(&at)) || is_compound_or_summary(text, whole.start(), &figure) {
                 continue;
             }
-            taken.extend(value_at);
+            if !pattern.shared {
+                taken.extend(value_at);
+            }
             out.push(Claim { figure, value, start: whole.start(), excerpt: whole.as_str().to_string() });
         }
     }
@@ -210,6 +226,7 @@ pub(crate) fn find_claims(text: &str) -> Vec<Claim> {
 
 pub(super) fn read_claims(paras: &[&Para], claimed: &mut Claimed, spans: &mut Vec<ClaimSpan>) {
     let mut funds: Option<WanYuan> = None;
+    let mut categories: Option<u32> = None;
     for p in paras {
         for c in find_claims(&p.text) {
             let count = match c.value {
@@ -246,12 +263,18 @@ pub(super) fn read_claims(paras: &[&Para], claimed: &mut Claimed, spans: &mut Ve
                     }
                 }
                 // Granularities the ledger has no field for: kept in the spans only.
-                ClaimedFigure::Categories | ClaimedFigure::SubProblems | ClaimedFigure::Tasks => {}
+                ClaimedFigure::Categories => first(&mut categories),
+                ClaimedFigure::SubProblems | ClaimedFigure::Tasks => {}
             }
             spans.push(ClaimSpan { figure: c.figure, line: p.line_at(c.start), excerpt: c.excerpt });
         }
     }
     claimed.funds_recovered_wan_yuan = funds;
+    // 4大类13个大项: with no 方面 given, the 大类 are the groups of the problems (the aspects); with
+    // both (6大类17个方面), the 大类 are a grouping above the aspects.
+    if claimed.aspects.is_none() {
+        claimed.aspects = categories;
+    }
 }
 
 #[cfg(test)]
@@ -273,5 +296,47 @@ mod tests {
         let cn = find_claims("逐条梳理细化四个方面22个问题");
         assert_eq!(cn[0].value, ClaimValue::Count(4));
         assert!(find_claims("一方面加强学习，另一方面").is_empty());
+    }
+
+    fn figures(text: &str) -> Vec<(ClaimedFigure, ClaimValue)> {
+        find_claims(text).into_iter().map(|c| (c.figure, c.value)).collect()
+    }
+
+    #[test]
+    fn a_completed_count_of_measures_or_tasks_counts_them_too() {
+        let f = figures("分解出的12个大项、30项整改措施已完成");
+        assert!(f.contains(&(ClaimedFigure::Completed, ClaimValue::Count(30))), "{f:?}");
+        assert!(f.contains(&(ClaimedFigure::Measures, ClaimValue::Count(30))), "{f:?}");
+        // 己 for 已, as mirrors damage it.
+        let f = figures("六个方面18项整改任务己全部整改到位");
+        assert!(f.contains(&(ClaimedFigure::Completed, ClaimValue::Count(18))), "{f:?}");
+        assert!(f.contains(&(ClaimedFigure::Tasks, ClaimValue::Count(18))), "{f:?}");
+        // Not done yet: no completed count.
+        let f = figures("细化形成40项整改任务，明确完成时限");
+        assert!(!f.iter().any(|(k, _)| *k == ClaimedFigure::Completed), "{f:?}");
+    }
+
+    #[test]
+    fn problem_counts_after_the_noun_and_in_the_three_lists() {
+        let f = figures("发现落实中央八项规定精神不到位等方面问题120条，已整改60条");
+        assert!(f.contains(&(ClaimedFigure::Problems, ClaimValue::Count(120))), "{f:?}");
+        assert!(f.contains(&(ClaimedFigure::Completed, ClaimValue::Count(60))), "{f:?}");
+        let f = figures("分解形成35个“问题清单”、210条“任务清单”");
+        assert!(f.contains(&(ClaimedFigure::Problems, ClaimValue::Count(35))), "{f:?}");
+        assert!(f.contains(&(ClaimedFigure::Tasks, ClaimValue::Count(210))), "{f:?}");
+        // A lead (问题线索) is not a problem.
+        assert!(!figures("移交问题线索20件").iter().any(|(k, _)| *k == ClaimedFigure::Problems));
+    }
+
+    #[test]
+    fn categories_are_the_aspects_only_when_no_aspects_are_given() {
+        let read = |text: &str| {
+            let para = Para::new(text.to_string(), 1);
+            let mut claimed = Claimed::default();
+            read_claims(&[&para], &mut claimed, &mut Vec::new());
+            claimed.aspects
+        };
+        assert_eq!(read("梳理出3大类9个大项问题"), Some(3));
+        assert_eq!(read("共6大类17个方面的问题"), Some(17));
     }
 }

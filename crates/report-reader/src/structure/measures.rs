@@ -13,9 +13,9 @@ use crate::paragraphs::Para;
 use super::headings::*;
 use super::re;
 
-pub(super) static STATUS_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?:整改状态|完成情况|整改进度|目前状态|当前状态|整改结果|状态|完成状态|进展情况)：(?P<v>.*)$")
-});
+/// The label of a status line; the status is the rest of the line.
+pub(super) static STATUS_LINE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:整改状态|完成情况|整改进度|目前状态|当前状态|整改结果|状态|完成状态|进展情况)："));
 pub(super) static STATUS_INLINE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:整改状态|整改进度|完成状态|完成情况)：(?P<v>[^，。；\n]{1,12})[，。；]?"));
 pub(super) static STATUS_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
@@ -76,17 +76,14 @@ pub(super) fn read_body(body: &[Para], report_date: Option<PartialDate>, context
     let mut segs: Vec<(usize, usize)> = Vec::new();
     for p in body {
         let mut t = p.text.as_str();
-        if let Some(c) = STATUS_LINE.captures(t)
-            && let Some(s) = c.name("v").and_then(|v| status_from_text(v.as_str()))
+        let status_label = STATUS_LINE.find(t).map(|m| m.end());
+        if let Some(at) = status_label
+            && let Some(s) = status_from_text(t.get(at..).unwrap_or_default())
         {
             status = Some((s, p.line()));
             continue;
         }
-        let skipped = BODY_LABEL
-            .find(t)
-            .map(|m| m.end())
-            .or_else(|| STATUS_LINE.captures(t).and_then(|c| c.name("v")).map(|v| v.start()))
-            .unwrap_or(0);
+        let skipped = BODY_LABEL.find(t).map(|m| m.end()).or(status_label).unwrap_or(0);
         t = &t[skipped..];
         if t.trim().is_empty() {
             continue;

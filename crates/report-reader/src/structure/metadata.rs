@@ -96,7 +96,14 @@ fn session_date(text: &str) -> Option<PartialDate> {
     static COMPACT: LazyLock<Regex> = LazyLock::new(|| re(r"(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)日"));
     let t = text.trim_start_matches(['—', '-', '－', ' ']);
     let session = ["会议", "会上", "人民代表大会", "常务委员会", "人大常委会"];
-    if t.len() == text.len() || !session.iter().any(|w| t.contains(w)) {
+    // Without its dash the line still opens with the date and says where: 2018年11月22日在…会议上
+    // (a short line, not a sentence of the report that tells of a session).
+    let dashed = t.len() != text.len();
+    let bare = t.starts_with(|c: char| c.is_ascii_digit())
+        && t.contains("日在")
+        && !t.contains('。')
+        && t.chars().count() <= 60;
+    if !(dashed || bare) || !session.iter().any(|w| t.contains(w)) {
         return None;
     }
     let mut ctx = None;
@@ -234,7 +241,8 @@ pub(super) fn unit_in_text(paras: &[Para]) -> Option<(String, usize, &'static st
             hit.map(|u| (extract::trim_name_start(u.as_str()).to_string(), p.line()))
         })
     };
-    find(&SPEAKER, false)
+    // The speaker opens a line (市审计局局长 李火生) or a clause (受省政府委托，11月24日，省审计厅厅长…作了报告).
+    find(&SPEAKER, true)
         .map(|(u, l)| (u, l, "审计报告的报告人行"))
         .or_else(|| find(&CONVENER, true).map(|(u, l)| (u, l, "新闻开头召开会议的单位")))
         .or_else(|| find(&VISITED, false).map(|(u, l)| (u, l, "督查、回访所到的单位")))

@@ -24,15 +24,15 @@ pub(super) fn find_parts(paras: &[Para]) -> Vec<Part> {
     let mut parts: Vec<Part> = Vec::new();
     for (index, p) in paras.iter().enumerate() {
         let Some(c) = PART.captures(&p.text) else { continue };
-        let (Some(n), Some(rest)) = (c.name("n"), c.name("rest")) else { continue };
+        let (Some(n), Some(t)) = (c.name("n"), c.name("t")) else { continue };
         let Some(number) = number(n.as_str()) else { continue };
-        let (title, _) = split_title(rest.as_str());
+        let (title, _) = split_title(p.text.get(t.end()..).unwrap_or_default());
         if title.chars().count() > 60 {
             continue;
         }
         let continues = parts.last().is_none_or(|last| number == last.number + 1);
         if continues && (!parts.is_empty() || number <= 2) {
-            let token = p.text[..rest.start()].to_string();
+            let token = p.text[..t.end()].to_string();
             parts.push(Part { index, number, token, title });
         }
     }
