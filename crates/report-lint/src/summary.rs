@@ -42,6 +42,23 @@ impl DefectKind {
             Self::VariantCharacter => "不规范字形",
         }
     }
+
+    /// What a clerk should check for the defect, in Chinese (one sentence).
+    #[must_use]
+    pub const fn hint_zh(self) -> &'static str {
+        match self {
+            Self::NumberingGap => "序号跳号或重复；公开的通报可能有意略去个别条目，请核对编号是否应当连续。",
+            Self::CountMismatch => "文中所述数量与实际列出的条目数不一致，请核对。",
+            Self::BrokenEnumeration => "“一是、二是……”中缺少“是”字或序数，请补全。",
+            Self::HalfwidthPunctuation => "中文行文中使用了半角标点，应改为全角标点。",
+            Self::DateAfterReport => "所述已完成事项的日期晚于报告日期，请核对日期。",
+            Self::ForeignPlace => "出现了非本地的地名，可能是套用其他材料，请核对。",
+            Self::PageBreakArtifact => "疑似分页、换行或排版残留，请检查原文是否断句或粘连。",
+            Self::DuplicateText => "同一句话重复出现，请确认是否重复粘贴。",
+            Self::RateMismatch => "所述完成率与所列数量计算结果不符，请核对。",
+            Self::VariantCharacter => "使用了不规范字形（如“台帐”应为“台账”），请改正。",
+        }
+    }
 }
 
 /// The defects grouped by kind, kinds in the order of their first defect in the text.
@@ -113,6 +130,26 @@ pub fn to_grouped_text(defects: &[Defect]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_defect_kind_has_a_chinese_label() {
+        for kind in [
+            DefectKind::NumberingGap,
+            DefectKind::CountMismatch,
+            DefectKind::BrokenEnumeration,
+            DefectKind::HalfwidthPunctuation,
+            DefectKind::DateAfterReport,
+            DefectKind::ForeignPlace,
+            DefectKind::PageBreakArtifact,
+            DefectKind::DuplicateText,
+            DefectKind::RateMismatch,
+            DefectKind::VariantCharacter,
+        ] {
+            assert!(kind.label_zh().chars().all(|c| !c.is_ascii()), "{kind:?}");
+            assert!(kind.hint_zh().ends_with('。'), "{kind:?}");
+        }
+    }
+
 
     fn defect(kind: DefectKind, line: usize) -> Defect {
         Defect::new(kind, line, format!("excerpt {line}"), format!("message {line}"))
