@@ -19,6 +19,7 @@ const FEATURES: &[&[Route]] = &[
     features::system::ROUTES,
     features::accounts::ROUTES,
     features::ledger::ROUTES,
+    features::editing::ROUTES,
     features::home::ROUTES,
     features::workflow::ROUTES,
     features::supervision::ROUTES,
@@ -104,7 +105,12 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         features::rounds::RoundDto,
         features::rounds::UnitRowDto,
         features::rounds::TotalsDto,
-        features::rounds::OverviewDto
+        features::rounds::OverviewDto,
+        features::editing::CreatedDto,
+        features::editing::VersionDto,
+        features::editing::InspectionRequest,
+        features::editing::RetireRequest,
+        features::editing::SplitRequest
     ))
 )]
 struct Schemas;

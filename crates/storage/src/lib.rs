@@ -27,6 +27,7 @@ pub mod audit_key;
 pub mod backup;
 mod cache;
 mod codec;
+pub mod editing;
 mod error;
 mod evidence_rows;
 pub mod files;
@@ -63,6 +64,7 @@ pub use portal::{
     Feedback, FeedbackError, FeedbackLookup, FeedbackStatus, NewFeedback, NewPublication, PublishedReport,
     PublishedSummary, Receipt, Submitter,
 };
+pub use editing::{AspectFields, AspectRecord, Created, ItemKind, MeasureFields, NewInspection, ProblemFields, Removal, RetiredItem, Retirement};
 pub use records::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
 pub use rounds::{RoundSummary, RoundUnit};
 pub use snapshot::Snapshot;
@@ -625,8 +627,9 @@ async fn read_inspections(conn: &mut sqlx::AnyConnection) -> Result<Vec<Inspecti
     let rows = sqlx::query(
         "SELECT i.id, i.title, i.unit, i.inspector, i.feedback_date, i.report_date, i.created_at, i.round_id, \
              (SELECT COUNT(*) FROM aspects a WHERE a.inspection_id = i.id) AS aspect_count, \
-             (SELECT COUNT(*) FROM problems p WHERE p.inspection_id = i.id) AS problem_count, \
-             (SELECT COUNT(*) FROM measures m WHERE m.inspection_id = i.id) AS measure_count \
+             (SELECT COUNT(*) FROM problems p WHERE p.inspection_id = i.id AND p.retired_at IS NULL) AS problem_count, \
+             (SELECT COUNT(*) FROM measures m WHERE m.inspection_id = i.id AND m.retired_at IS NULL) AS measure_count, \
+             (SELECT COUNT(*) FROM inspection_drafts d WHERE d.inspection_id = i.id) AS draft_count \
              FROM inspections i ORDER BY i.id",
     )
     .fetch_all(&mut *conn)
@@ -645,6 +648,7 @@ async fn read_inspections(conn: &mut sqlx::AnyConnection) -> Result<Vec<Inspecti
                 measures: codec::unsigned("measure_count", row.try_get("measure_count")?)?,
                 imported_at: row.try_get("created_at")?,
                 round_id: row.try_get("round_id")?,
+                draft: row.try_get::<i64, _>("draft_count")? > 0,
             })
         })
         .collect()

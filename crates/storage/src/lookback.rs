@@ -112,7 +112,7 @@ impl Store {
             return Err(StorageError::NotFound(format!("no inspection has id {inspection}")).into());
         }
         let closed: Vec<ProblemId> =
-            sqlx::query_scalar("SELECT id FROM problems WHERE inspection_id = $1 AND status = $2 ORDER BY id")
+            sqlx::query_scalar("SELECT id FROM problems WHERE inspection_id = $1 AND status = $2 AND retired_at IS NULL ORDER BY id")
                 .bind(inspection)
                 .bind(Status::Completed.as_str())
                 .fetch_all(&mut *tx)

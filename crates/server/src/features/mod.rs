@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod admin;
 pub mod audit;
 pub mod documents;
+pub mod editing;
 pub mod home;
 pub mod ledger;
 pub mod lookback;

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod documents;
+pub mod editing;
 pub mod inbox;
 pub mod ledger;
 pub mod lookback;
