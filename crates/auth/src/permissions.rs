@@ -365,6 +365,7 @@ mod tests {
             (Role::InspectionOffice, VerifyClosure),
             (Role::InspectionOffice, RunLookBack),
             (Role::InspectionOffice, ApproveExtension),
+            (Role::InspectionOffice, CreateInspection),
             (Role::DisciplineInspection, ReadAllUnits),
             (Role::DisciplineInspection, RecordAccountability),
         ];
@@ -378,6 +379,8 @@ mod tests {
             (Role::LeadingGroup, VerifyClosure),
             (Role::InspectionOffice, EditLedger),
             (Role::InspectionOffice, RecordAccountability),
+            (Role::UnitLiaison, CreateInspection),
+            (Role::LeadingGroup, EditLedger),
             (Role::DisciplineInspection, EditLedger),
             (Role::DisciplineInspection, VerifyClosure),
             (Role::SystemAdmin, ManageRoles),
