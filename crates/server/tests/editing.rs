@@ -276,3 +276,76 @@ async fn problems_and_measures_are_reordered_and_a_measure_is_split() {
         }
     }
 }
+
+impl Client {
+    async fn form(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let mut body = format!("csrf_token={}", common::FORM_TOKEN);
+        for (k, v) in fields {
+            body.push_str(&format!("&{k}={}", urlencode(v)));
+        }
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        send(&self.app, request).await
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_pages_edit_the_ledger_and_keep_the_typed_text_on_a_refusal() {
+    let (_, store, _dir) = common::backends().await.remove(0);
+    let f = fixture(store).await;
+    // The office creates an inspection in the browser; it lands on its (draft) ledger.
+    let page = f.office.call("GET", "/inspections/new", None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let a = f.office.form("/inspections/new", &[("unit", "某某区新建局"), ("start", "2026-13-01")]).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(a.text().contains("进驻") || a.text().contains("格式有误"), "{}", a.text());
+    assert!(a.text().contains("value=\"某某区新建局\""), "the typed unit is kept");
+    let a = f.office.form("/inspections/new", &[("unit", "某某区新建局"), ("round", "第九轮巡察")]).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let ledger = f.office.call("GET", &a.location(), None).await;
+    assert!(ledger.text().contains("草稿 · 待完善"), "a new ledger is shown as a draft, not as a failure");
+
+    // The demo's liaison edits the demo ledger.
+    let page = f.liaison.call("GET", &format!("/inspections/{}/edit", f.demo), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    assert!(page.text().contains("添加方面"));
+    let aspect = f.store.list_aspects(f.demo).await.unwrap()[0].clone();
+    let a = f.liaison.form(&format!("/aspects/{}/problems", aspect.id), &[("number", "9"), ("title", " ")]).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(a.text().contains("请填写问题标题"), "{}", a.text());
+    assert!(a.text().contains("value=\"9\""), "the typed number is kept");
+    let a = f.liaison.form(&format!("/aspects/{}/problems", aspect.id), &[("number", "9"), ("title", "新发现的问题")]).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let edit = f.liaison.call("GET", &a.location(), None).await;
+    assert_eq!(edit.status, StatusCode::OK, "{}", edit.text());
+    assert!(edit.text().contains("新发现的问题") && edit.text().contains("添加整改措施"));
+    let problem = f.store.list_problems(f.demo).await.unwrap().into_iter().find(|p| p.problem.title.as_str() == "新发现的问题").unwrap();
+
+    // A measure added, then a stale save keeps what was typed and says why.
+    let a = f
+        .liaison
+        .form(&format!("/problems/{}/measures", problem.id), &[("text", "建立台账"), ("kind", "immediate"), ("deadline", "2026-12-31"), ("departments", "办公室、财务科")])
+        .await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let measure = f.store.list_measures(f.demo, Some(problem.id)).await.unwrap().remove(0);
+    assert_eq!(measure.measure.responsibility.departments, ["办公室", "财务科"]);
+    let a = f.liaison.form(&format!("/problems/{}/edit", problem.id), &[("op", "save"), ("version", "0"), ("title", "改过的标题")]).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let a = f.liaison.form(&format!("/problems/{}/edit", problem.id), &[("op", "save"), ("version", "0"), ("title", "又一次修改")]).await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text());
+    assert!(a.text().contains("已被他人修改") && a.text().contains("又一次修改"), "{}", a.text());
+
+    // Retired from the page: struck through on the inspection page.
+    let a = f.liaison.form(&format!("/problems/{}/edit", problem.id), &[("op", "retire"), ("version", "1"), ("reason", "与第一个问题重复")]).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let page = f.liaison.call("GET", &format!("/inspections/{}/edit", f.demo), None).await.text();
+    assert!(page.contains("<del>问题：改过的标题</del>") && page.contains("与第一个问题重复"), "{page}");
+}

@@ -486,12 +486,27 @@ impl Store {
         Ok(Created { id, version: 0, inspection_id: id })
     }
 
-    /// Marks an inspection a draft (草稿), as an import from the browser does.
-    pub async fn mark_draft(&self, inspection: InspectionId, actor: &Acting, now: DateTime<Utc>) -> Result<(), StorageError> {
+    /// [`Store::import_ledger_as`], the new inspection a draft (草稿) to be completed before it
+    /// goes live; in one transaction.
+    pub async fn import_ledger_as_draft(
+        &self,
+        ledger: &rectify_domain::Ledger,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<InspectionId, StorageError> {
+        ledger.check().map_err(|e| StorageError::Invalid(e.to_string()))?;
         let mut tx = self.begin_write().await?;
-        mark_draft(&mut tx, inspection, now).await?;
-        tx.commit(&AuditRecord::new(actor, "inspection.draft", "inspection", Some(inspection), now)).await?;
-        Ok(())
+        let id = crate::write::insert_ledger(&mut tx, ledger).await?;
+        mark_draft(&mut tx, id, now).await?;
+        let record =
+            AuditRecord::new(actor, "inspection.import", "inspection", Some(id), now).after(serde_json::json!({
+                "unit": ledger.unit,
+                "problems": ledger.problems().count(),
+                "measures": ledger.measures().count(),
+                "draft": true,
+            }));
+        tx.commit(&record).await?;
+        Ok(id)
     }
 
     /// Takes a draft live (上线): from now on it is counted and supervised like any ledger.

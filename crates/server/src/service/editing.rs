@@ -540,28 +540,31 @@ pub async fn split_measure(
     Ok(state.store().split_measure(id.get(), version, &first, &second, &principal.acting_as(role), state.now()).await?)
 }
 
-/// What a draft still lacks before it can go live, in Chinese, one line per kind of gap.
-pub fn draft_gaps(problems: &[ProblemRecord], measures: &[MeasureRecord]) -> Vec<String> {
+/// What a draft still lacks before it can go live, in Chinese, one line per kind of gap: a
+/// problem without measures; a measure without a kind, without a deadline (unless long-term) or
+/// without a responsible department (its own or its problem's).
+pub fn ledger_gaps(ledger: &rectify_domain::Ledger) -> Vec<String> {
     let mut gaps = Vec::new();
+    let problems: Vec<_> = ledger.problems().collect();
     if problems.is_empty() {
         gaps.push("尚未录入问题".to_owned());
     }
-    let no_measures = problems.iter().filter(|p| p.measure_count == 0).count();
+    let no_measures = problems.iter().filter(|p| p.measures.is_empty()).count();
     if no_measures > 0 {
         gaps.push(format!("{no_measures}个问题尚无整改措施"));
     }
-    let by_problem: std::collections::HashMap<i64, &ProblemRecord> = problems.iter().map(|p| (p.id, p)).collect();
     let (mut no_deadline, mut no_department, mut no_kind) = (0, 0, 0);
-    for m in measures {
-        let inherited = by_problem.get(&m.problem_id).map(|p| p.problem.responsibility.clone()).unwrap_or_default();
-        if m.measure.deadline.is_none() && m.measure.kind != Some(MeasureKind::LongTerm) {
-            no_deadline += 1;
-        }
-        if m.measure.responsibility.or_inherited(&inherited).departments.is_empty() {
-            no_department += 1;
-        }
-        if m.measure.kind.is_none() {
-            no_kind += 1;
+    for p in &problems {
+        for m in &p.measures {
+            if m.deadline.is_none() && m.kind != Some(MeasureKind::LongTerm) {
+                no_deadline += 1;
+            }
+            if m.responsibility.or_inherited(&p.responsibility).departments.is_empty() {
+                no_department += 1;
+            }
+            if m.kind.is_none() {
+                no_kind += 1;
+            }
         }
     }
     if no_deadline > 0 {
@@ -576,15 +579,18 @@ pub fn draft_gaps(problems: &[ProblemRecord], measures: &[MeasureRecord]) -> Vec
     gaps
 }
 
+/// [`ledger_gaps`] of a stored inspection.
+pub async fn draft_gaps(state: &AppState, inspection: InspectionId) -> Result<Vec<String>, AppError> {
+    Ok(ledger_gaps(&state.store().export_ledger(inspection.get()).await?))
+}
+
 /// Takes a draft live once nothing is missing.
 pub async fn go_live(state: &AppState, principal: &Principal, inspection: InspectionId) -> Result<(), AppError> {
     let (summary, role) = require_editor(state, principal, inspection.get()).await?;
     if !summary.draft {
         return Err(refused("the inspection is already live", "该台账已上线"));
     }
-    let problems = state.store().list_problems(inspection.get()).await?;
-    let measures = state.store().list_measures(inspection.get(), None).await?;
-    let gaps = draft_gaps(&problems, &measures);
+    let gaps = draft_gaps(state, inspection).await?;
     if !gaps.is_empty() {
         return Err(refused(
             "the draft is not complete yet",

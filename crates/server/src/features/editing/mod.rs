@@ -3,7 +3,7 @@
 //! the API and from the ledger's pages.
 
 mod api;
-
+mod pages;
 
 use crate::http::route::Access::AnyOf;
 use crate::http::route::{Route, Target};
@@ -27,4 +27,15 @@ pub(crate) const ROUTES: &[Route] = &[
     route!(DELETE "/api/measures/{id}", api::delete_measure, AnyOf(EDIT), Target::Measure, Api, doc = api::__path_delete_measure),
     route!(POST "/api/measures/{id}/retire", api::retire_measure, AnyOf(EDIT), Target::Measure, Api, doc = api::__path_retire_measure),
     route!(POST "/api/measures/{id}/split", api::split_measure, AnyOf(EDIT), Target::Measure, Api, doc = api::__path_split_measure),
+    route!(GET "/inspections/new", pages::new_page, AnyOf(CREATE_INSPECTION), Target::None, Page),
+    route!(POST "/inspections/new", pages::create, AnyOf(CREATE_INSPECTION), Target::None, Form),
+    route!(GET "/inspections/{id}/edit", pages::inspection_page, AnyOf(EDIT), Target::Inspection, Page),
+    route!(POST "/inspections/{id}/aspects", pages::add_aspect, AnyOf(EDIT), Target::Inspection, Form),
+    route!(POST "/inspections/{id}/go-live", pages::go_live, AnyOf(EDIT), Target::Inspection, Form),
+    route!(POST "/aspects/{id}/edit", pages::edit_aspect, AnyOf(EDIT), Target::Aspect, Form),
+    route!(POST "/aspects/{id}/problems", pages::add_problem, AnyOf(EDIT), Target::Aspect, Form),
+    route!(GET "/problems/{id}/edit", pages::problem_page, AnyOf(EDIT), Target::Problem, Page),
+    route!(POST "/problems/{id}/edit", pages::edit_problem, AnyOf(EDIT), Target::Problem, Form),
+    route!(POST "/problems/{id}/measures", pages::add_measure, AnyOf(EDIT), Target::Problem, Form),
+    route!(POST "/measures/{id}/edit", pages::edit_measure, AnyOf(EDIT), Target::Measure, Form),
 ];
