@@ -52,12 +52,7 @@ async fn fixture(store: Store) -> Fixture {
     let liaison = RoleGrant { inspection_id: Some(demo), ..RoleGrant::everywhere(Role::UnitLiaison) };
     common::account(&store, "liaison", liaison, clock.as_ref()).await;
     let app = router(AppState::new(store.clone()).with_clock(clock));
-    Fixture {
-        office: Client::new(&app, "office").await,
-        liaison: Client::new(&app, "liaison").await,
-        store,
-        demo,
-    }
+    Fixture { office: Client::new(&app, "office").await, liaison: Client::new(&app, "liaison").await, store, demo }
 }
 
 async fn statistics(client: &Client, inspection: i64) -> Value {
@@ -95,19 +90,31 @@ async fn a_new_inspection_is_built_changed_under_locking_and_counted_on_both_dat
         let app = router(AppState::new(f.store.clone()).with_clock(common::clock()));
         let liaison = Client::new(&app, "liaison2").await;
         let a = liaison
-            .call("POST", &format!("/api/inspections/{inspection}/aspects"), Some(json!({"number": "一", "title": "政治建设方面"})))
+            .call(
+                "POST",
+                &format!("/api/inspections/{inspection}/aspects"),
+                Some(json!({"number": "一", "title": "政治建设方面"})),
+            )
             .await;
         assert_eq!(a.status, StatusCode::CREATED, "{backend}: {}", a.text());
         let aspect = a.json()["id"].as_i64().unwrap();
         let a = liaison
-            .call("POST", &format!("/api/aspects/{aspect}/problems"), Some(json!({"title": "学习贯彻不够深入", "departments": ["办公室"]})))
+            .call(
+                "POST",
+                &format!("/api/aspects/{aspect}/problems"),
+                Some(json!({"title": "学习贯彻不够深入", "departments": ["办公室"]})),
+            )
             .await;
         assert_eq!(a.status, StatusCode::CREATED, "{backend}: {}", a.text());
         let (problem, version) = (a.json()["id"].as_i64().unwrap(), a.json()["version"].as_i64().unwrap());
 
         // A change answers the new version; the old one is refused with the current one.
         let a = liaison
-            .call("PATCH", &format!("/api/problems/{problem}"), Some(json!({"version": version, "title": "理论学习不够深入"})))
+            .call(
+                "PATCH",
+                &format!("/api/problems/{problem}"),
+                Some(json!({"version": version, "title": "理论学习不够深入"})),
+            )
             .await;
         assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());
         let new_version = a.json()["version"].as_i64().unwrap();
@@ -127,7 +134,11 @@ async fn a_new_inspection_is_built_changed_under_locking_and_counted_on_both_dat
 
         // Validation in Chinese.
         let a = liaison
-            .call("POST", &format!("/api/problems/{problem}/measures"), Some(json!({"text": "建立学习制度", "deadline": "明年"})))
+            .call(
+                "POST",
+                &format!("/api/problems/{problem}/measures"),
+                Some(json!({"text": "建立学习制度", "deadline": "明年"})),
+            )
             .await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", a.text());
         assert!(a.json()["message_zh"].as_str().unwrap().contains("完成时限"), "{}", a.text());
@@ -159,17 +170,27 @@ async fn a_new_inspection_is_built_changed_under_locking_and_counted_on_both_dat
         assert_eq!(stats["completion"]["denominator"], 1, "{backend}: the new problem is counted at once");
 
         // Scope: the liaison of one unit cannot touch another's ledger, nor create one.
-        let a = liaison.call("POST", &format!("/api/inspections/{}/aspects", f.demo), Some(json!({"title": "x"}))).await;
+        let a =
+            liaison.call("POST", &format!("/api/inspections/{}/aspects", f.demo), Some(json!({"title": "x"}))).await;
         assert_eq!(a.status, StatusCode::FORBIDDEN, "{backend}: {}", a.text());
         let demo_problem = f.store.list_problems(f.demo).await.unwrap()[0].clone();
         let a = liaison
-            .call("PATCH", &format!("/api/problems/{}", demo_problem.id), Some(json!({"version": demo_problem.version, "title": "x"})))
+            .call(
+                "PATCH",
+                &format!("/api/problems/{}", demo_problem.id),
+                Some(json!({"version": demo_problem.version, "title": "x"})),
+            )
             .await;
         assert_eq!(a.status, StatusCode::FORBIDDEN, "{backend}: {}", a.text());
         let a = liaison.call("POST", "/api/inspections", Some(json!({"unit": "别的单位"}))).await;
-        assert!(matches!(a.status, StatusCode::FORBIDDEN | StatusCode::UNPROCESSABLE_ENTITY), "{backend}: {}", a.text());
+        assert!(
+            matches!(a.status, StatusCode::FORBIDDEN | StatusCode::UNPROCESSABLE_ENTITY),
+            "{backend}: {}",
+            a.text()
+        );
         // The office reads every ledger but does not edit a unit's.
-        let a = f.office
+        let a = f
+            .office
             .call("PATCH", &format!("/api/problems/{problem}"), Some(json!({"version": new_version, "title": "x"})))
             .await;
         assert_eq!(a.status, StatusCode::FORBIDDEN, "{backend}: {}", a.text());
@@ -186,7 +207,10 @@ async fn an_item_is_deleted_before_work_starts_and_only_retired_after() {
 
         // A new measure nobody has worked on can be deleted.
         let problem = &problems[0];
-        let a = f.liaison.call("POST", &format!("/api/problems/{}/measures", problem.id), Some(json!({"text": "补充措施"}))).await;
+        let a = f
+            .liaison
+            .call("POST", &format!("/api/problems/{}/measures", problem.id), Some(json!({"text": "补充措施"})))
+            .await;
         assert_eq!(a.status, StatusCode::CREATED, "{backend}: {}", a.text());
         let fresh = a.json()["id"].as_i64().unwrap();
         let a = f.liaison.call("DELETE", &format!("/api/measures/{fresh}?version=0"), None).await;
@@ -195,24 +219,37 @@ async fn an_item_is_deleted_before_work_starts_and_only_retired_after() {
         assert_eq!(audited(&f.store, "measure.delete", fresh).await.len(), 1);
 
         // Once work has started it is refused, and retiring needs a reason.
-        let started = f.liaison.call("POST", &format!("/api/problems/{}/measures", problem.id), Some(json!({"text": "另一措施"}))).await;
+        let started = f
+            .liaison
+            .call("POST", &format!("/api/problems/{}/measures", problem.id), Some(json!({"text": "另一措施"})))
+            .await;
         let started = started.json()["id"].as_i64().unwrap();
         let dept = Acting { user_id: None, user_name: "dept".into(), role: Role::Department, address: None };
         f.store.apply_measure_action(started, &dept, Action::Start, 0, common::start()).await.unwrap();
         let a = f.liaison.call("DELETE", &format!("/api/measures/{started}?version=0"), None).await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", a.text());
         assert!(a.json()["message_zh"].as_str().unwrap().contains("作废"), "{}", a.text());
-        let a = f.liaison.call("POST", &format!("/api/measures/{started}/retire"), Some(json!({"version": 0, "reason": " "}))).await;
+        let a = f
+            .liaison
+            .call("POST", &format!("/api/measures/{started}/retire"), Some(json!({"version": 0, "reason": " "})))
+            .await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", a.text());
-        let a = f.liaison
-            .call("POST", &format!("/api/measures/{started}/retire"), Some(json!({"version": 0, "reason": "与第一项措施重复"})))
+        let a = f
+            .liaison
+            .call(
+                "POST",
+                &format!("/api/measures/{started}/retire"),
+                Some(json!({"version": 0, "reason": "与第一项措施重复"})),
+            )
             .await;
         assert_eq!(a.status, StatusCode::NO_CONTENT, "{backend}: {}", a.text());
         let kept = f.store.get_measure(started).await.unwrap().expect("a retired measure is kept");
         assert_eq!(kept.retired.as_ref().unwrap().reason, "与第一项措施重复");
-        let listed = f.liaison.call("GET", &format!("/api/inspections/{}/measures?limit=500", f.demo), None).await.json();
+        let listed =
+            f.liaison.call("GET", &format!("/api/inspections/{}/measures?limit=500", f.demo), None).await.json();
         assert_eq!(listed["total"].as_u64().unwrap() as usize, measures.len(), "{backend}: out of the lists");
-        let a = f.liaison
+        let a = f
+            .liaison
             .call("PATCH", &format!("/api/measures/{started}"), Some(json!({"version": 1, "text": "改"})))
             .await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: a retired measure stays as it was");
@@ -222,10 +259,16 @@ async fn an_item_is_deleted_before_work_starts_and_only_retired_after() {
             .iter()
             .find(|p| p.problem.status != rectify_domain::Status::Completed)
             .expect("the demo has an open problem");
-        let a = f.liaison.call("DELETE", &format!("/api/problems/{}?version={}", target.id, target.version), None).await;
+        let a =
+            f.liaison.call("DELETE", &format!("/api/problems/{}?version={}", target.id, target.version), None).await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", a.text());
-        let a = f.liaison
-            .call("POST", &format!("/api/problems/{}/retire", target.id), Some(json!({"version": target.version, "reason": "经核实不属于本单位问题"})))
+        let a = f
+            .liaison
+            .call(
+                "POST",
+                &format!("/api/problems/{}/retire", target.id),
+                Some(json!({"version": target.version, "reason": "经核实不属于本单位问题"})),
+            )
             .await;
         assert_eq!(a.status, StatusCode::NO_CONTENT, "{backend}: {}", a.text());
         assert_eq!(audited(&f.store, "problem.retire", target.id).await.len(), 1);
@@ -251,8 +294,13 @@ async fn problems_and_measures_are_reordered_and_a_measure_is_split() {
         let aspect0: Vec<_> = problems.iter().filter(|p| p.aspect_index == 0).collect();
         assert!(aspect0.len() >= 2, "the demo's first aspect has several problems");
         let (first, second) = (aspect0[0], aspect0[1]);
-        let a = f.liaison
-            .call("PATCH", &format!("/api/problems/{}", second.id), Some(json!({"version": second.version, "position": 0})))
+        let a = f
+            .liaison
+            .call(
+                "PATCH",
+                &format!("/api/problems/{}", second.id),
+                Some(json!({"version": second.version, "position": 0})),
+            )
             .await;
         assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());
         let now: Vec<i64> =
@@ -262,8 +310,13 @@ async fn problems_and_measures_are_reordered_and_a_measure_is_split() {
 
         let measures = f.store.list_measures(f.demo, Some(first.id)).await.unwrap();
         let m = &measures[0];
-        let a = f.liaison
-            .call("POST", &format!("/api/measures/{}/split", m.id), Some(json!({"version": m.version, "first": "第一部分", "second": "第二部分"})))
+        let a = f
+            .liaison
+            .call(
+                "POST",
+                &format!("/api/measures/{}/split", m.id),
+                Some(json!({"version": m.version, "first": "第一部分", "second": "第二部分"})),
+            )
             .await;
         assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());
         let after = f.store.list_measures(f.demo, Some(first.id)).await.unwrap();
@@ -293,7 +346,9 @@ impl Client {
 
 fn urlencode(text: &str) -> String {
     text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
         .collect()
 }
 
@@ -322,29 +377,59 @@ async fn the_pages_edit_the_ledger_and_keep_the_typed_text_on_a_refusal() {
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(a.text().contains("请填写问题标题"), "{}", a.text());
     assert!(a.text().contains("value=\"9\""), "the typed number is kept");
-    let a = f.liaison.form(&format!("/aspects/{}/problems", aspect.id), &[("number", "9"), ("title", "新发现的问题")]).await;
+    let a = f
+        .liaison
+        .form(&format!("/aspects/{}/problems", aspect.id), &[("number", "9"), ("title", "新发现的问题")])
+        .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
     let edit = f.liaison.call("GET", &a.location(), None).await;
     assert_eq!(edit.status, StatusCode::OK, "{}", edit.text());
     assert!(edit.text().contains("新发现的问题") && edit.text().contains("添加整改措施"));
-    let problem = f.store.list_problems(f.demo).await.unwrap().into_iter().find(|p| p.problem.title.as_str() == "新发现的问题").unwrap();
+    let problem = f
+        .store
+        .list_problems(f.demo)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.problem.title.as_str() == "新发现的问题")
+        .unwrap();
 
     // A measure added, then a stale save keeps what was typed and says why.
     let a = f
         .liaison
-        .form(&format!("/problems/{}/measures", problem.id), &[("text", "建立台账"), ("kind", "immediate"), ("deadline", "2026-12-31"), ("departments", "办公室、财务科")])
+        .form(
+            &format!("/problems/{}/measures", problem.id),
+            &[
+                ("text", "建立台账"),
+                ("kind", "immediate"),
+                ("deadline", "2026-12-31"),
+                ("departments", "办公室、财务科"),
+            ],
+        )
         .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
     let measure = f.store.list_measures(f.demo, Some(problem.id)).await.unwrap().remove(0);
     assert_eq!(measure.measure.responsibility.departments, ["办公室", "财务科"]);
-    let a = f.liaison.form(&format!("/problems/{}/edit", problem.id), &[("op", "save"), ("version", "0"), ("title", "改过的标题")]).await;
+    let a = f
+        .liaison
+        .form(&format!("/problems/{}/edit", problem.id), &[("op", "save"), ("version", "0"), ("title", "改过的标题")])
+        .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
-    let a = f.liaison.form(&format!("/problems/{}/edit", problem.id), &[("op", "save"), ("version", "0"), ("title", "又一次修改")]).await;
+    let a = f
+        .liaison
+        .form(&format!("/problems/{}/edit", problem.id), &[("op", "save"), ("version", "0"), ("title", "又一次修改")])
+        .await;
     assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.text());
     assert!(a.text().contains("已被他人修改") && a.text().contains("又一次修改"), "{}", a.text());
 
     // Retired from the page: struck through on the inspection page.
-    let a = f.liaison.form(&format!("/problems/{}/edit", problem.id), &[("op", "retire"), ("version", "1"), ("reason", "与第一个问题重复")]).await;
+    let a = f
+        .liaison
+        .form(
+            &format!("/problems/{}/edit", problem.id),
+            &[("op", "retire"), ("version", "1"), ("reason", "与第一个问题重复")],
+        )
+        .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
     let page = f.liaison.call("GET", &format!("/inspections/{}/edit", f.demo), None).await.text();
     assert!(page.contains("<del>问题：改过的标题</del>") && page.contains("与第一个问题重复"), "{page}");

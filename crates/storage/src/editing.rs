@@ -24,7 +24,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use crate::audit::AuditRecord;
 use crate::codec::{date_text, enum_text, json_text};
 use crate::error::{NotNow, WorkflowStoreError};
-use crate::{Acting, InspectionId, MeasureId, ProblemId, Store, StorageError};
+use crate::{Acting, InspectionId, MeasureId, ProblemId, StorageError, Store};
 
 pub type AspectId = i64;
 
@@ -235,12 +235,18 @@ async fn current(
     expected: i64,
 ) -> Result<Current, WorkflowStoreError> {
     let sql = match kind {
-        ItemKind::Aspect => "SELECT inspection_id, inspection_id AS parent, position, version, \
-                             CAST(NULL AS TEXT) AS retired_at FROM aspects WHERE id = $1",
-        ItemKind::Problem => "SELECT inspection_id, aspect_id AS parent, position, version, retired_at \
-                              FROM problems WHERE id = $1",
-        ItemKind::Measure => "SELECT inspection_id, problem_id AS parent, position, version, retired_at \
-                              FROM measures WHERE id = $1",
+        ItemKind::Aspect => {
+            "SELECT inspection_id, inspection_id AS parent, position, version, \
+                             CAST(NULL AS TEXT) AS retired_at FROM aspects WHERE id = $1"
+        }
+        ItemKind::Problem => {
+            "SELECT inspection_id, aspect_id AS parent, position, version, retired_at \
+                              FROM problems WHERE id = $1"
+        }
+        ItemKind::Measure => {
+            "SELECT inspection_id, problem_id AS parent, position, version, retired_at \
+                              FROM measures WHERE id = $1"
+        }
     };
     let row = sqlx::query(sql)
         .bind(id)
@@ -348,7 +354,8 @@ async fn measure_started(conn: &mut AnyConnection, id: MeasureId) -> Result<bool
 /// Whether work has started on a problem: its status says so, a measure of it has started, or a
 /// look-back has sampled it.
 async fn problem_started(conn: &mut AnyConnection, id: ProblemId) -> Result<bool, StorageError> {
-    let status: String = sqlx::query_scalar("SELECT status FROM problems WHERE id = $1").bind(id).fetch_one(&mut *conn).await?;
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM problems WHERE id = $1").bind(id).fetch_one(&mut *conn).await?;
     if !matches!(Status::from_name(&status), Some(Status::NotStarted | Status::Unknown)) {
         return Ok(true);
     }
@@ -359,10 +366,8 @@ async fn problem_started(conn: &mut AnyConnection, id: ProblemId) -> Result<bool
     if sampled > 0 {
         return Ok(true);
     }
-    let measures: Vec<i64> = sqlx::query_scalar("SELECT id FROM measures WHERE problem_id = $1")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let measures: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM measures WHERE problem_id = $1").bind(id).fetch_all(&mut *conn).await?;
     for measure in measures {
         if measure_started(conn, measure).await? {
             return Ok(true);
@@ -511,7 +516,12 @@ impl Store {
 
     /// Takes a draft live (上线): from now on it is counted and supervised like any ledger.
     /// `false` when it was not a draft.
-    pub async fn go_live(&self, inspection: InspectionId, actor: &Acting, now: DateTime<Utc>) -> Result<bool, StorageError> {
+    pub async fn go_live(
+        &self,
+        inspection: InspectionId,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query("DELETE FROM inspection_drafts WHERE inspection_id = $1")
             .bind(inspection)
@@ -596,8 +606,10 @@ impl Store {
     ) -> Result<Created, WorkflowStoreError> {
         fields.check()?;
         let mut tx = self.begin_write().await?;
-        let exists: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM inspections WHERE id = $1").bind(inspection).fetch_optional(&mut *tx).await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM inspections WHERE id = $1")
+            .bind(inspection)
+            .fetch_optional(&mut *tx)
+            .await?;
         if exists.is_none() {
             return Err(StorageError::NotFound(format!("no inspection has id {inspection}")).into());
         }
@@ -629,7 +641,8 @@ impl Store {
         fields.check()?;
         let mut tx = self.begin_write().await?;
         current(&mut tx, ItemKind::Aspect, id, version).await?;
-        let before = sqlx::query("SELECT number, title FROM aspects WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+        let before =
+            sqlx::query("SELECT number, title FROM aspects WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
         let before = serde_json::json!({
             "number": before.try_get::<Option<String>, _>("number")?,
             "title": before.try_get::<Option<String>, _>("title")?,
@@ -846,7 +859,10 @@ impl Store {
             responsibility: Responsibility {
                 first_responsible: row.try_get("first_responsible")?,
                 leader: row.try_get("leader")?,
-                departments: crate::codec::parse_json("measures.departments", &row.try_get::<String, _>("departments")?)?,
+                departments: crate::codec::parse_json(
+                    "measures.departments",
+                    &row.try_get::<String, _>("departments")?,
+                )?,
                 liaison: row.try_get("liaison")?,
             },
         };
@@ -990,7 +1006,11 @@ impl Store {
     }
 }
 
-async fn mark_draft(conn: &mut AnyConnection, inspection: InspectionId, now: DateTime<Utc>) -> Result<(), StorageError> {
+async fn mark_draft(
+    conn: &mut AnyConnection,
+    inspection: InspectionId,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
     sqlx::query("INSERT INTO inspection_drafts (inspection_id, created_at) VALUES ($1, $2) ON CONFLICT (inspection_id) DO NOTHING")
         .bind(inspection)
         .bind(stamp(now))

@@ -56,6 +56,10 @@ use sqlx::{AnyPool, Row};
 pub use audit::{AuditBroken, AuditCheck, AuditEntry, AuditFilter, AuditRecord, AuditVerifyError, Page};
 pub use audit_key::{AuditKeyRing, AuditKeys};
 pub use backup::{BackupError, BackupSummary, Manifest, RestoreSummary};
+pub use editing::{
+    AspectFields, AspectRecord, Created, ItemKind, MeasureFields, NewInspection, ProblemFields, Removal, RetiredItem,
+    Retirement,
+};
 pub use error::{NotNow, NotPermitted, StorageError, WorkflowStoreError};
 pub use files::{EvidenceStore, FileError, StoredFile};
 pub use lookback::{Lookback, LookbackItem, LookbackResult};
@@ -64,7 +68,6 @@ pub use portal::{
     Feedback, FeedbackError, FeedbackLookup, FeedbackStatus, NewFeedback, NewPublication, PublishedReport,
     PublishedSummary, Receipt, Submitter,
 };
-pub use editing::{AspectFields, AspectRecord, Created, ItemKind, MeasureFields, NewInspection, ProblemFields, Removal, RetiredItem, Retirement};
 pub use records::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
 pub use rounds::{RoundSummary, RoundUnit};
 pub use snapshot::Snapshot;

@@ -115,9 +115,22 @@ impl ItemPatch {
             departments,
             liaison,
         } = self;
-        [number, title, category, scope, description, disclosure, text, kind, deadline, first_responsible, leader, liaison]
-            .iter()
-            .any(|f| f.is_some())
+        [
+            number,
+            title,
+            category,
+            scope,
+            description,
+            disclosure,
+            text,
+            kind,
+            deadline,
+            first_responsible,
+            leader,
+            liaison,
+        ]
+        .iter()
+        .any(|f| f.is_some())
             || documents.is_some()
             || departments.is_some()
     }
@@ -270,9 +283,9 @@ fn aspect_fields(patch: &ItemPatch, old: Option<&AspectRecord>) -> AspectFields 
 }
 
 fn version_of(patch: &ItemPatch) -> Result<i64, AppError> {
-    patch.version.ok_or_else(|| {
-        refused("a change must carry the item's version", "缺少版本号（version），请刷新页面后重新提交")
-    })
+    patch
+        .version
+        .ok_or_else(|| refused("a change must carry the item's version", "缺少版本号（version），请刷新页面后重新提交"))
 }
 
 /// The grant of the principal that may edit the inspection, and the role to act in; 403 otherwise.
@@ -402,7 +415,12 @@ pub async fn update_aspect(
 }
 
 /// Deletes an aspect that holds no problem.
-pub async fn delete_aspect(state: &AppState, principal: &Principal, id: AspectId, version: i64) -> Result<(), AppError> {
+pub async fn delete_aspect(
+    state: &AppState,
+    principal: &Principal,
+    id: AspectId,
+    version: i64,
+) -> Result<(), AppError> {
     let current = aspect(state, id).await?;
     let (_, role) = require_editor(state, principal, current.inspection_id).await?;
     Ok(state.store().delete_item(ItemKind::Aspect, id.get(), version, &principal.acting_as(role), state.now()).await?)
@@ -592,10 +610,7 @@ pub async fn go_live(state: &AppState, principal: &Principal, inspection: Inspec
     }
     let gaps = draft_gaps(state, inspection).await?;
     if !gaps.is_empty() {
-        return Err(refused(
-            "the draft is not complete yet",
-            format!("台账尚未完善，不能上线：{}", gaps.join("；")),
-        ));
+        return Err(refused("the draft is not complete yet", format!("台账尚未完善，不能上线：{}", gaps.join("；"))));
     }
     state.store().go_live(inspection.get(), &principal.acting_as(role), state.now()).await?;
     Ok(())

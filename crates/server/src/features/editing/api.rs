@@ -96,7 +96,6 @@ pub struct SplitDto {
     pub created: CreatedDto,
 }
 
-
 type CreatedAnswer = Result<(StatusCode, Json<CreatedDto>), AppError>;
 
 fn created(c: Created) -> (StatusCode, Json<CreatedDto>) {
@@ -156,7 +155,11 @@ pub(crate) async fn add_aspect(
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, description = "Not a draft, or not complete (what is missing in `message_zh`)", body = ErrorBody)
     ))]
-pub(crate) async fn go_live(State(state): State<AppState>, principal: Principal, id: InspectionId) -> Result<StatusCode, AppError> {
+pub(crate) async fn go_live(
+    State(state): State<AppState>,
+    principal: Principal,
+    id: InspectionId,
+) -> Result<StatusCode, AppError> {
     editing::go_live(&state, &principal, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -35,7 +35,9 @@ impl Refusal {
     fn of(form: impl Into<String>, e: &AppError, fields: &Fields) -> Option<Refusal> {
         let message = match e {
             AppError::Refused { message_zh, .. } => message_zh.clone(),
-            AppError::Conflict { .. } => "提交前该内容已被他人修改，未保存。下面是最新内容，请核对后重新填写提交。".to_owned(),
+            AppError::Conflict { .. } => {
+                "提交前该内容已被他人修改，未保存。下面是最新内容，请核对后重新填写提交。".to_owned()
+            }
             AppError::Invalid(_) | AppError::BadQuery(_) => "提交的内容格式有误，请检查后重新提交。".to_owned(),
             _ => return None,
         };
@@ -46,11 +48,7 @@ impl Refusal {
 
 /// A list typed in one box: separated by 、，, ; or new lines.
 fn list(text: &str) -> Vec<String> {
-    text.split(['、', '，', ',', '；', ';', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    text.split(['、', '，', ',', '；', ';', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 /// The patch a form gives: every field it carries is set (an empty one clears the field).
@@ -263,7 +261,8 @@ pub(crate) async fn edit_aspect(
             "up" | "down" => {
                 let aspects = state.store().list_aspects(inspection).await?;
                 let position = aspects.iter().find(|a| a.id == id.get()).map_or(0, |a| a.position);
-                let patch = ItemPatch { version: Some(version), position: moved(position, &fields), ..ItemPatch::default() };
+                let patch =
+                    ItemPatch { version: Some(version), position: moved(position, &fields), ..ItemPatch::default() };
                 editing::update_aspect(&state, &principal, id, &patch).await.map(|_| ())
             }
             _ => Err(AppError::refused("unknown operation", "未知的操作")),
@@ -383,7 +382,6 @@ async fn problem_view(
             category => p.category.clone(),
             description => p.description.clone(),
             disclosure => ser(p.disclosure),
-            scope => p.scope.map(|s| ser(s)),
             first_responsible => r.first_responsible.clone(),
             leader => r.leader.clone(),
             departments => r.departments.join("、"),
@@ -444,8 +442,11 @@ pub(crate) async fn edit_problem(
         match op(&fields) {
             "save" => editing::update_problem(&state, &principal, id, &patch_of(&fields)).await.map(|_| ()),
             "up" | "down" => {
-                let patch =
-                    ItemPatch { version: Some(version), position: moved(record.position, &fields), ..ItemPatch::default() };
+                let patch = ItemPatch {
+                    version: Some(version),
+                    position: moved(record.position, &fields),
+                    ..ItemPatch::default()
+                };
                 editing::update_problem(&state, &principal, id, &patch).await.map(|_| ())
             }
             "delete" => editing::delete_item(&state, &principal, ItemKind::Problem, id.get(), version).await,
@@ -492,8 +493,11 @@ pub(crate) async fn edit_measure(
         match op(&fields) {
             "save" => editing::update_measure(&state, &principal, id, &patch_of(&fields)).await.map(|_| ()),
             "up" | "down" => {
-                let patch =
-                    ItemPatch { version: Some(version), position: moved(record.position, &fields), ..ItemPatch::default() };
+                let patch = ItemPatch {
+                    version: Some(version),
+                    position: moved(record.position, &fields),
+                    ..ItemPatch::default()
+                };
                 editing::update_measure(&state, &principal, id, &patch).await.map(|_| ())
             }
             "split" => {
@@ -518,12 +522,8 @@ pub(crate) async fn new_page(context: PageContext) -> Result<Response, AppError>
 }
 
 fn new_view(context: &PageContext, status: StatusCode, refusal: Option<Refusal>) -> Result<Response, AppError> {
-    let chrome = context.chrome(
-        "documents",
-        "新建巡察台账",
-        vec![Crumb::link("首页", "/"), Crumb::here("新建巡察台账")],
-        None,
-    );
+    let chrome =
+        context.chrome("documents", "新建巡察台账", vec![Crumb::link("首页", "/"), Crumb::here("新建巡察台账")], None);
     Ok((status, render("inspection_new.html", &chrome, context! { refusal => ser(&refusal) })?).into_response())
 }
 

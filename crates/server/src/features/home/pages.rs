@@ -116,7 +116,11 @@ pub(crate) async fn home(
     }
     // The units furthest behind first: ranked by what was achieved, never by activity.
     overview.sort_by(|a, b| {
-        a.draft.cmp(&b.draft).then(a.figures.rate_value.total_cmp(&b.figures.rate_value)).then(b.overdue.cmp(&a.overdue)).then(a.id.cmp(&b.id))
+        a.draft
+            .cmp(&b.draft)
+            .then(a.figures.rate_value.total_cmp(&b.figures.rate_value))
+            .then(b.overdue.cmp(&a.overdue))
+            .then(a.id.cmp(&b.id))
     });
     // The menu's 整改台账 leads to the account's own unit; with several, to the chooser.
     let latest = if summaries.len() == 1 { summaries.first().map(|s| s.id) } else { None };
