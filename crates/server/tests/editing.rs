@@ -253,6 +253,12 @@ async fn an_item_is_deleted_before_work_starts_and_only_retired_after() {
             .call("PATCH", &format!("/api/measures/{started}"), Some(json!({"version": 1, "text": "改"})))
             .await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: a retired measure stays as it was");
+        let a = f
+            .liaison
+            .call("POST", &format!("/api/measures/{started}/actions"), Some(json!({"action": "resume", "version": 1})))
+            .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: no more work on it: {}", a.text());
+        assert!(a.json()["message_zh"].as_str().unwrap().contains("已作废"), "{}", a.text());
 
         // A started problem (the demo's first is under way) is retired, and leaves the rate.
         let target = problems
