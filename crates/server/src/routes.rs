@@ -110,7 +110,8 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         features::editing::VersionDto,
         features::editing::InspectionRequest,
         features::editing::RetireRequest,
-        features::editing::SplitRequest
+        features::editing::SplitRequest,
+        features::editing::MergeRequest
     ))
 )]
 struct Schemas;

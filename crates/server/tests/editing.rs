@@ -333,6 +333,27 @@ async fn problems_and_measures_are_reordered_and_a_measure_is_split() {
         if measures.len() > 1 {
             assert_eq!(after[2].id, measures[1].id, "{backend}: the rest move down one place");
         }
+
+        // Merging a duplicate: its measures move over, it is retired, the count drops by one.
+        let kept = f.store.get_problem(second.id).await.unwrap().unwrap();
+        let gone = f.store.get_problem(first.id).await.unwrap().unwrap();
+        let before = statistics(&f.liaison, f.demo).await;
+        let (kept_measures, gone_measures) = (kept.measure_count, gone.measure_count);
+        let body = json!({"version": kept.version, "duplicate_id": gone.id, "duplicate_version": gone.version});
+        let a = f.liaison.call("POST", &format!("/api/problems/{}/merge", kept.id), Some(body)).await;
+        assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());
+        let merged = f.store.get_problem(kept.id).await.unwrap().unwrap();
+        assert_eq!(merged.measure_count, kept_measures + gone_measures, "{backend}");
+        let moved = f.store.list_measures(f.demo, Some(kept.id)).await.unwrap();
+        let positions: Vec<usize> = moved.iter().filter(|m| m.retired.is_none()).map(|m| m.position).collect();
+        assert_eq!(positions, (0..positions.len()).collect::<Vec<_>>(), "{backend}: numbered one after another");
+        assert!(f.store.get_problem(gone.id).await.unwrap().unwrap().retired.unwrap().reason.contains("已合并"));
+        let after = statistics(&f.liaison, f.demo).await;
+        assert_eq!(
+            after["completion"]["denominator"].as_u64().unwrap() + 1,
+            before["completion"]["denominator"].as_u64().unwrap(),
+            "{backend}"
+        );
     }
 }
 

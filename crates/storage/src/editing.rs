@@ -1015,6 +1015,62 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Merges a duplicate problem into `target` (same inspection): the duplicate's live measures
+    /// move to the end of the target's, and the duplicate is retired with a reason naming the
+    /// target. Answers the target's new version.
+    pub async fn merge_problems(
+        &self,
+        target: ProblemId,
+        target_version: i64,
+        duplicate: ProblemId,
+        duplicate_version: i64,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<i64, WorkflowStoreError> {
+        if target == duplicate {
+            return Err(WorkflowStoreError::Invalid("a problem cannot be merged into itself".to_owned()));
+        }
+        let mut tx = self.begin_write().await?;
+        let kept = current(&mut tx, ItemKind::Problem, target, target_version).await?;
+        let gone = current(&mut tx, ItemKind::Problem, duplicate, duplicate_version).await?;
+        if kept.inspection_id != gone.inspection_id {
+            return Err(WorkflowStoreError::Invalid("only problems of one inspection can be merged".to_owned()));
+        }
+        let title: String =
+            sqlx::query_scalar("SELECT title FROM problems WHERE id = $1").bind(target).fetch_one(&mut *tx).await?;
+        let start = live_count(&mut tx, ItemKind::Measure, target).await?;
+        // Parked first, so that no position is shared on the way; then numbered after the target's.
+        sqlx::query(AssertSqlSafe(format!(
+            "UPDATE measures SET problem_id = $2, position = position + {PARKED} WHERE problem_id = $1 AND position >= 0"
+        )))
+        .bind(duplicate)
+        .bind(target)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(AssertSqlSafe(format!(
+            "UPDATE measures SET position = position - {PARKED} + $2 WHERE problem_id = $1 AND position >= {PARKED}"
+        )))
+        .bind(target)
+        .bind(start)
+        .execute(&mut *tx)
+        .await?;
+        let reason = format!("与问题“{title}”重复，已合并");
+        leave_order(&mut tx, ItemKind::Problem, duplicate, &gone, -duplicate).await?;
+        sqlx::query("UPDATE problems SET retired_at = $2, retired_reason = $3, version = version + 1 WHERE id = $1")
+            .bind(duplicate)
+            .bind(stamp(now))
+            .bind(reason.clone())
+            .execute(&mut *tx)
+            .await?;
+        let new_version = bump(&mut tx, ItemKind::Problem, target, target_version).await?;
+        let record = AuditRecord::new(actor, "problem.merge", "problem", Some(target), now)
+            .after(serde_json::json!({ "duplicate": duplicate, "reason": reason, "version": new_version }));
+        tx.commit(&record).await?;
+        Ok(new_version)
+    }
+}
+
 async fn mark_draft(
     conn: &mut AnyConnection,
     inspection: InspectionId,

@@ -22,6 +22,7 @@ pub(crate) fn item_action_zh(code: &str) -> Option<&'static str> {
         "problem.move" => "调整问题顺序",
         "problem.delete" => "删除问题",
         "problem.retire" => "作废问题",
+        "problem.merge" => "合并重复问题",
         "measure.create" => "添加整改措施",
         "measure.update" => "修改整改措施",
         "measure.move" => "调整措施顺序",

@@ -542,6 +542,34 @@ pub async fn retire_item(
     Ok(state.store().retire_item(kind, id, version, reason, &principal.acting_as(role), state.now()).await?)
 }
 
+/// Merges a duplicate problem into another of the same inspection; answers the kept one's version.
+pub async fn merge_problems(
+    state: &AppState,
+    principal: &Principal,
+    target: ProblemId,
+    version: i64,
+    duplicate: ProblemId,
+    duplicate_version: i64,
+) -> Result<i64, AppError> {
+    let kept = super::ledger::problem(state, target).await?;
+    let gone = super::ledger::problem(state, duplicate).await?;
+    if kept.inspection_id != gone.inspection_id {
+        return Err(refused("the problems belong to different inspections", "只能合并同一台账中的问题"));
+    }
+    let (_, role) = require_editor(state, principal, kept.inspection_id).await?;
+    Ok(state
+        .store()
+        .merge_problems(
+            target.get(),
+            version,
+            duplicate.get(),
+            duplicate_version,
+            &principal.acting_as(role),
+            state.now(),
+        )
+        .await?)
+}
+
 /// Splits a measure in two; answers its new version and the new measure.
 pub async fn split_measure(
     state: &AppState,

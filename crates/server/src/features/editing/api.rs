@@ -81,6 +81,16 @@ pub struct SplitRequest {
     pub second: String,
 }
 
+/// Merging a duplicate problem into this one.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MergeRequest {
+    /// This problem's version.
+    pub version: i64,
+    /// The duplicate: its measures move here, and it is retired.
+    pub duplicate_id: i64,
+    pub duplicate_version: i64,
+}
+
 /// The version a deletion was decided on.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -370,4 +380,26 @@ pub(crate) async fn split_measure(
         editing::split_measure(&state, &principal, id, request.version, Some(request.first), Some(request.second))
             .await?;
     Ok(Json(SplitDto { id: id.get(), version, created: new.into() }))
+}
+
+/// Merges a duplicate problem into this one: its measures move to the end of this one's, and
+/// the duplicate is retired (作废) with a reason naming this problem.
+#[utoipa::path(post, path = "/api/problems/{id}/merge", tag = "editing", request_body = MergeRequest,
+    params(("id" = i64, Path, description = "The problem kept"), ("X-CSRF-Token" = String, Header, description = "The session's CSRF token")),
+    responses(
+        (status = 200, body = VersionDto),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    ))]
+pub(crate) async fn merge_problems(
+    State(state): State<AppState>,
+    principal: Principal,
+    id: ProblemId,
+    JsonBody(request): JsonBody<MergeRequest>,
+) -> Result<Json<VersionDto>, AppError> {
+    let duplicate =
+        ProblemId::new(request.duplicate_id).ok_or_else(|| AppError::not_found("problem", request.duplicate_id))?;
+    let version =
+        editing::merge_problems(&state, &principal, id, request.version, duplicate, request.duplicate_version).await?;
+    Ok(Json(VersionDto { id: id.get(), version }))
 }

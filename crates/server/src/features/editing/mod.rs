@@ -10,7 +10,7 @@ use crate::http::route::{Route, Target};
 use crate::route;
 use crate::service::scope::sets::{CREATE_INSPECTION, EDIT};
 
-pub(crate) use api::{CreatedDto, InspectionRequest, RetireRequest, SplitRequest, VersionDto};
+pub(crate) use api::{CreatedDto, InspectionRequest, MergeRequest, RetireRequest, SplitRequest, VersionDto};
 
 pub(crate) const ROUTES: &[Route] = &[
     route!(POST "/api/inspections", api::create_inspection, AnyOf(CREATE_INSPECTION), Target::None, Api, doc = api::__path_create_inspection),
@@ -22,6 +22,7 @@ pub(crate) const ROUTES: &[Route] = &[
     route!(PATCH "/api/problems/{id}", api::update_problem, AnyOf(EDIT), Target::Problem, Api, doc = api::__path_update_problem),
     route!(DELETE "/api/problems/{id}", api::delete_problem, AnyOf(EDIT), Target::Problem, Api, doc = api::__path_delete_problem),
     route!(POST "/api/problems/{id}/retire", api::retire_problem, AnyOf(EDIT), Target::Problem, Api, doc = api::__path_retire_problem),
+    route!(POST "/api/problems/{id}/merge", api::merge_problems, AnyOf(EDIT), Target::Problem, Api, doc = api::__path_merge_problems),
     route!(POST "/api/problems/{id}/measures", api::add_measure, AnyOf(EDIT), Target::Problem, Api, doc = api::__path_add_measure),
     route!(PATCH "/api/measures/{id}", api::update_measure, AnyOf(EDIT), Target::Measure, Api, doc = api::__path_update_measure),
     route!(DELETE "/api/measures/{id}", api::delete_measure, AnyOf(EDIT), Target::Measure, Api, doc = api::__path_delete_measure),
