@@ -80,6 +80,8 @@ permissions! {
     ReadAllUnits = "read_all_units", "查阅各单位整改台账", Business;
     /// Edit the unit's ledger: problems, measures, responsibilities, deadlines.
     EditLedger = "edit_ledger", "编辑整改台账", Business;
+    /// Create an inspection (a unit's new, empty ledger) for a unit within one's scope.
+    CreateInspection = "create_inspection", "新建巡察台账", Business;
     /// Report progress and evidence on the department's own measures.
     UpdateOwnMeasures = "update_own_measures", "更新本部门整改措施进展", Business;
     RequestExtension = "request_extension", "申请延期", Business;
@@ -366,6 +368,7 @@ mod tests {
             (Role::InspectionOffice, RunLookBack),
             (Role::InspectionOffice, EvaluateRectification),
             (Role::InspectionOffice, ApproveExtension),
+            (Role::InspectionOffice, CreateInspection),
             (Role::DisciplineInspection, ReadAllUnits),
             (Role::DisciplineInspection, RecordAccountability),
         ];
@@ -381,6 +384,8 @@ mod tests {
             (Role::UnitLiaison, EvaluateRectification),
             (Role::LeadingGroup, EvaluateRectification),
             (Role::InspectionOffice, RecordAccountability),
+            (Role::UnitLiaison, CreateInspection),
+            (Role::LeadingGroup, EditLedger),
             (Role::DisciplineInspection, EditLedger),
             (Role::DisciplineInspection, VerifyClosure),
             (Role::SystemAdmin, ManageRoles),

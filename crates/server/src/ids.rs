@@ -50,6 +50,11 @@ id_type!(
     "inspection id"
 );
 id_type!(
+    /// An aspect (方面) of a ledger: a heading over problems.
+    AspectId,
+    "aspect id"
+);
+id_type!(
     /// A problem (问题) of a ledger.
     ProblemId,
     "problem id"

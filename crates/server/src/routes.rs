@@ -19,6 +19,7 @@ const FEATURES: &[&[Route]] = &[
     features::system::ROUTES,
     features::accounts::ROUTES,
     features::ledger::ROUTES,
+    features::editing::ROUTES,
     features::home::ROUTES,
     features::workflow::ROUTES,
     features::supervision::ROUTES,
@@ -111,7 +112,13 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         features::evaluations::DeductionDto,
         features::evaluations::UnitEvaluationDto,
         features::evaluations::AdjustmentDto,
-        features::evaluations::AdjustmentRequest
+        features::evaluations::AdjustmentRequest,
+        features::editing::CreatedDto,
+        features::editing::VersionDto,
+        features::editing::InspectionRequest,
+        features::editing::RetireRequest,
+        features::editing::SplitRequest,
+        features::editing::MergeRequest
     ))
 )]
 struct Schemas;

@@ -45,6 +45,7 @@ struct World {
     measure: i64,
     sha256: String,
     lookback_item: i64,
+    aspect: i64,
     /// Text that must never appear in a refusal.
     secrets: Vec<String>,
     _dir: tempfile::TempDir,
@@ -115,6 +116,7 @@ async fn world() -> World {
         measure: record.id,
         sha256: stored.sha256,
         lookback_item,
+        aspect: store.list_aspects(inspection).await.unwrap()[0].id,
         secrets: vec![ledger.unit.clone().unwrap(), record.measure.text.as_str().chars().take(20).collect()],
         _dir: dir,
     }
@@ -124,6 +126,7 @@ impl World {
     fn uri(&self, rule: &RouteRule) -> String {
         let id = match rule.target {
             Target::Inspection => self.inspection.to_string(),
+            Target::Aspect => self.aspect.to_string(),
             Target::Problem => self.problem.to_string(),
             Target::Measure => self.measure.to_string(),
             Target::LookbackItem => self.lookback_item.to_string(),
@@ -411,4 +414,47 @@ async fn data_scope_limits_departments_and_leaders_and_the_audit_admin_sees_only
     assert!(home.contains("审计日志") && !home.contains(&w.secrets[0]), "the audit admin's home shows no ledger");
     // The discipline inspection reads everything but takes no workflow step.
     assert!(!allows(Some(Role::DisciplineInspection), Permission::VerifyClosure));
+}
+
+#[tokio::test]
+async fn the_ledger_is_edited_by_its_units_liaison_and_inspections_are_created_by_the_office() {
+    let w = world().await;
+    let call = |method: &str, uri: String, s: &Signed, body: serde_json::Value| {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::COOKIE, &s.cookie)
+            .header("x-csrf-token", &s.csrf)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        send(&w.app, request)
+    };
+    let change = serde_json::json!({"version": 0, "description": "补充问题表现"});
+    for (name, role, allowed) in [
+        ("liaison", Role::UnitLiaison, true),
+        ("dept", Role::Department, false),
+        ("leader", Role::LeaderInCharge, false),
+        ("group", Role::LeadingGroup, false),
+        ("office", Role::InspectionOffice, false),
+        ("jijian", Role::DisciplineInspection, false),
+    ] {
+        let s = w.sign_in(name, role).await;
+        let a = call("PATCH", format!("/api/problems/{}", w.problem), &s, change.clone()).await;
+        let expected = if allowed { StatusCode::OK } else { StatusCode::FORBIDDEN };
+        assert_eq!(a.status, expected, "{name}: {}", a.text());
+        if allowed {
+            // The second time the version is stale.
+            let a = call("PATCH", format!("/api/problems/{}", w.problem), &s, change.clone()).await;
+            assert_eq!(a.status, StatusCode::CONFLICT, "{name}: {}", a.text());
+            assert_eq!(a.json()["current_version"], 1);
+        }
+        let a = call("POST", "/api/inspections".to_owned(), &s, serde_json::json!({"unit": "某某区新单位"})).await;
+        match role {
+            Role::InspectionOffice => assert_eq!(a.status, StatusCode::CREATED, "{name}: {}", a.text()),
+            // The route admits a liaison (for its own unit); a grant limited to one inspection reaches no new one.
+            Role::UnitLiaison => assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {}", a.text()),
+            _ => assert_eq!(a.status, StatusCode::FORBIDDEN, "{name}: {}", a.text()),
+        }
+    }
 }

@@ -52,6 +52,7 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const TABLES: &[&str] = &[
     "rounds",
     "inspections",
+    "inspection_drafts",
     "organisation_names",
     "organisation_members",
     "aspects",

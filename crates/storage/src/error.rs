@@ -93,6 +93,14 @@ pub enum NotNow {
     /// A look-back item is decided once; `result` is the stored one.
     #[error("look-back item {item_id} was already found {result}")]
     AlreadyChecked { item_id: i64, result: String },
+    /// A retired (作废) item is kept as it was.
+    #[error("{kind} {id} is retired and can no longer be changed")]
+    Retired { kind: &'static str, id: i64 },
+    /// Work has started: the item can be retired with a reason, not deleted.
+    #[error("work on {kind} {id} has started; retire it with a reason instead of deleting it")]
+    WorkStarted { kind: &'static str, id: i64 },
+    #[error("aspect {aspect_id} still holds problems")]
+    AspectNotEmpty { aspect_id: i64 },
 }
 
 impl NotNow {
@@ -109,7 +117,21 @@ impl NotNow {
                 format!("该问题的{total}项整改措施中尚有{open}项未销号，不能销号")
             }
             NotNow::AlreadyChecked { .. } => "该抽查事项已记录结果".to_owned(),
+            NotNow::Retired { kind, .. } => format!("该{}已作废，不能再修改", kind_zh(kind)),
+            NotNow::WorkStarted { kind, .. } => {
+                format!("该{}已开始整改，不能删除，只能填写理由后作废", kind_zh(kind))
+            }
+            NotNow::AspectNotEmpty { .. } => "该方面下仍有问题，不能删除".to_owned(),
         }
+    }
+}
+
+fn kind_zh(kind: &str) -> &'static str {
+    match kind {
+        "aspect" => "方面",
+        "problem" => "问题",
+        "measure" => "整改措施",
+        _ => "记录",
     }
 }
 

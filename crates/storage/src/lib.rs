@@ -27,6 +27,7 @@ pub mod audit_key;
 pub mod backup;
 mod cache;
 mod codec;
+pub mod editing;
 mod error;
 pub mod evaluations;
 mod evidence_rows;
@@ -56,6 +57,10 @@ use sqlx::{AnyPool, Row};
 pub use audit::{AuditBroken, AuditCheck, AuditEntry, AuditFilter, AuditRecord, AuditVerifyError, Page};
 pub use audit_key::{AuditKeyRing, AuditKeys};
 pub use backup::{BackupError, BackupSummary, Manifest, RestoreSummary};
+pub use editing::{
+    AspectFields, AspectRecord, Created, ItemKind, MeasureFields, NewInspection, ProblemFields, Removal, RetiredItem,
+    Retirement,
+};
 pub use error::{NotNow, NotPermitted, StorageError, WorkflowStoreError};
 pub use evaluations::{AdjustmentRecord, StoredSheet, UnitOutcomes};
 pub use files::{EvidenceStore, FileError, StoredFile};
@@ -627,8 +632,9 @@ async fn read_inspections(conn: &mut sqlx::AnyConnection) -> Result<Vec<Inspecti
     let rows = sqlx::query(
         "SELECT i.id, i.title, i.unit, i.inspector, i.feedback_date, i.report_date, i.created_at, i.round_id, \
              (SELECT COUNT(*) FROM aspects a WHERE a.inspection_id = i.id) AS aspect_count, \
-             (SELECT COUNT(*) FROM problems p WHERE p.inspection_id = i.id) AS problem_count, \
-             (SELECT COUNT(*) FROM measures m WHERE m.inspection_id = i.id) AS measure_count \
+             (SELECT COUNT(*) FROM problems p WHERE p.inspection_id = i.id AND p.retired_at IS NULL) AS problem_count, \
+             (SELECT COUNT(*) FROM measures m WHERE m.inspection_id = i.id AND m.retired_at IS NULL) AS measure_count, \
+             (SELECT COUNT(*) FROM inspection_drafts d WHERE d.inspection_id = i.id) AS draft_count \
              FROM inspections i ORDER BY i.id",
     )
     .fetch_all(&mut *conn)
@@ -647,6 +653,7 @@ async fn read_inspections(conn: &mut sqlx::AnyConnection) -> Result<Vec<Inspecti
                 measures: codec::unsigned("measure_count", row.try_get("measure_count")?)?,
                 imported_at: row.try_get("created_at")?,
                 round_id: row.try_get("round_id")?,
+                draft: row.try_get::<i64, _>("draft_count")? > 0,
             })
         })
         .collect()

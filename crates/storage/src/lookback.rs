@@ -111,12 +111,13 @@ impl Store {
         if exists.is_none() {
             return Err(StorageError::NotFound(format!("no inspection has id {inspection}")).into());
         }
-        let closed: Vec<ProblemId> =
-            sqlx::query_scalar("SELECT id FROM problems WHERE inspection_id = $1 AND status = $2 ORDER BY id")
-                .bind(inspection)
-                .bind(Status::Completed.as_str())
-                .fetch_all(&mut *tx)
-                .await?;
+        let closed: Vec<ProblemId> = sqlx::query_scalar(
+            "SELECT id FROM problems WHERE inspection_id = $1 AND status = $2 AND retired_at IS NULL ORDER BY id",
+        )
+        .bind(inspection)
+        .bind(Status::Completed.as_str())
+        .fetch_all(&mut *tx)
+        .await?;
         let sample = draw_sample(seed, &closed, usize::try_from(sample_size).unwrap_or(usize::MAX));
         let created_at = timestamp(now);
         let id: i64 = sqlx::query_scalar(

@@ -29,7 +29,8 @@ impl ProblemFilter {
     /// The WHERE clause: a fixed string per variant, so the SQL never contains outside text.
     fn clause(self) -> (&'static str, i64) {
         match self {
-            ProblemFilter::Inspection(id) => ("p.inspection_id = $1", id),
+            // Retired problems leave the ledger; one named by its id is still found.
+            ProblemFilter::Inspection(id) => ("p.inspection_id = $1 AND p.retired_at IS NULL", id),
             ProblemFilter::Id(id) => ("p.id = $1", id),
         }
     }
@@ -47,7 +48,9 @@ impl MeasureFilter {
     /// The WHERE clause over `measures m` (a fixed string per variant) and its parameters.
     fn clause(self) -> (&'static str, Vec<i64>) {
         match self {
-            MeasureFilter::Inspection(id) => ("m.inspection_id = $1", vec![id]),
+            // Retired measures leave the ledger; those of one problem (the scope rules and the
+            // problem's page need them all) and one named by its id are still found.
+            MeasureFilter::Inspection(id) => ("m.inspection_id = $1 AND m.retired_at IS NULL", vec![id]),
             MeasureFilter::Problem(id, problem) => ("m.inspection_id = $1 AND m.problem_id = $2", vec![id, problem]),
             MeasureFilter::Id(id) => ("m.id = $1", vec![id]),
         }
@@ -96,12 +99,21 @@ pub(crate) async fn load_problems(
     let sql = format!(
         "SELECT p.id, p.inspection_id, a.position AS aspect_position, a.number AS aspect_number, \
          a.title AS aspect_title, p.position, p.number, p.title, p.status, p.category, p.scope, p.description, \
-         p.disclosure, p.first_responsible, p.leader, p.departments, p.liaison, \
-         (SELECT COUNT(*) FROM measures m WHERE m.problem_id = p.id) AS measure_count \
+         p.disclosure, p.first_responsible, p.leader, p.departments, p.liaison, p.aspect_id, p.version, \
+         p.retired_at, p.retired_reason, \
+         (SELECT COUNT(*) FROM measures m WHERE m.problem_id = p.id AND m.retired_at IS NULL) AS measure_count \
          FROM problems p JOIN aspects a ON a.id = p.aspect_id WHERE {clause} ORDER BY a.position, p.position"
     );
     let rows = fetch_filtered(conn, sql, &[value]).await?;
     rows.iter().map(problem_record).collect()
+}
+
+/// A retired item's position is outside the order (see `editing`).
+fn retirement(row: &AnyRow) -> Result<Option<crate::editing::Retirement>, StorageError> {
+    Ok(text(row, "retired_at")?.map(|at| crate::editing::Retirement {
+        at,
+        reason: text(row, "retired_reason").ok().flatten().unwrap_or_default(),
+    }))
 }
 
 fn problem_record(row: &AnyRow) -> Result<ProblemRecord, StorageError> {
@@ -116,15 +128,19 @@ fn problem_record(row: &AnyRow) -> Result<ProblemRecord, StorageError> {
         disclosure: parse_enum("problems.disclosure", required_text(row, "disclosure")?)?,
         responsibility: responsibility(row, "problems")?,
     };
+    let retired = retirement(row)?;
     Ok(ProblemRecord {
         id: row.try_get("id")?,
         inspection_id: row.try_get("inspection_id")?,
         aspect_index: position(row, "aspect_position")?,
         aspect_number: text(row, "aspect_number")?,
         aspect_title: text(row, "aspect_title")?,
-        position: position(row, "position")?,
+        position: if retired.is_some() { 0 } else { position(row, "position")? },
         measure_count: unsigned("measure_count", row.try_get("measure_count")?)?,
         problem,
+        aspect_id: row.try_get("aspect_id")?,
+        version: row.try_get("version")?,
+        retired,
     })
 }
 
@@ -165,9 +181,9 @@ pub(crate) async fn load_measures_without_history(
     let (clause, params) = filter.clause();
     let measure_sql = format!(
         "SELECT m.id, m.problem_id, m.inspection_id, m.position, m.text, m.dates, m.amounts, m.documents, m.kind, \
-         m.deadline, m.status, m.first_responsible, m.leader, m.departments, m.liaison \
-         FROM measures m JOIN problems p ON p.id = m.problem_id JOIN aspects a ON a.id = p.aspect_id \
-         WHERE {clause} ORDER BY a.position, p.position, m.position"
+         m.deadline, m.status, m.first_responsible, m.leader, m.departments, m.liaison, m.version, m.retired_at, \
+         m.retired_reason FROM measures m JOIN problems p ON p.id = m.problem_id JOIN aspects a ON a.id = p.aspect_id \
+         WHERE {clause} ORDER BY a.position, p.position, CASE WHEN m.retired_at IS NULL THEN 0 ELSE 1 END, m.position"
     );
     let rows = fetch_filtered(conn, measure_sql, &params).await?;
     rows.iter()
@@ -184,12 +200,15 @@ pub(crate) async fn load_measures_without_history(
                 progress: Vec::new(),
                 evidence: Vec::new(),
             };
+            let retired = retirement(row)?;
             Ok(MeasureRecord {
                 id: row.try_get("id")?,
                 problem_id: row.try_get("problem_id")?,
                 inspection_id: row.try_get("inspection_id")?,
-                position: position(row, "position")?,
+                position: if retired.is_some() { 0 } else { position(row, "position")? },
                 measure,
+                version: row.try_get("version")?,
+                retired,
             })
         })
         .collect()
@@ -416,7 +435,9 @@ async fn load_outcomes(
     let mut outcomes = Outcomes::default();
 
     let rows = sqlx::query(
-        "SELECT title, action, rule_date, measure_id FROM rules WHERE inspection_id = $1 ORDER BY position",
+        "SELECT title, action, rule_date, \
+         (SELECT m.id FROM measures m WHERE m.id = rules.measure_id AND m.retired_at IS NULL) AS measure_id \
+         FROM rules WHERE inspection_id = $1 ORDER BY position",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -432,8 +453,9 @@ async fn load_outcomes(
     }
 
     let rows = sqlx::query(
-        "SELECT kind, amount_fen, amount_decimals, fund_date, measure_id, note FROM funds WHERE inspection_id = $1 \
-         ORDER BY position",
+        "SELECT kind, amount_fen, amount_decimals, fund_date, note, \
+         (SELECT m.id FROM measures m WHERE m.id = funds.measure_id AND m.retired_at IS NULL) AS measure_id \
+         FROM funds WHERE inspection_id = $1 ORDER BY position",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -451,8 +473,9 @@ async fn load_outcomes(
     }
 
     let rows = sqlx::query(
-        "SELECT kind, count, counting, persons, action_date, problem_id FROM accountability \
-         WHERE inspection_id = $1 ORDER BY position",
+        "SELECT kind, count, counting, persons, action_date, \
+         (SELECT p.id FROM problems p WHERE p.id = accountability.problem_id AND p.retired_at IS NULL) AS problem_id \
+         FROM accountability WHERE inspection_id = $1 ORDER BY position",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -473,7 +496,8 @@ async fn load_outcomes(
 
     let rows = sqlx::query(
         "SELECT mp.meeting_id, mp.problem_id FROM meeting_problems mp JOIN meetings g ON g.id = mp.meeting_id \
-         WHERE g.inspection_id = $1 ORDER BY mp.meeting_id, mp.position",
+         JOIN problems p ON p.id = mp.problem_id WHERE g.inspection_id = $1 AND p.retired_at IS NULL \
+         ORDER BY mp.meeting_id, mp.position",
     )
     .bind(id)
     .fetch_all(&mut *conn)

@@ -24,6 +24,8 @@ pub struct InspectionSummary {
     pub imported_at: String,
     /// The round (巡察轮次) the inspection belongs to, if its ledger names one.
     pub round_id: Option<i64>,
+    /// A draft (草稿) the unit completes before it goes live (see `editing`).
+    pub draft: bool,
 }
 
 /// One problem with its place in the ledger.
@@ -42,6 +44,12 @@ pub struct ProblemRecord {
     pub position: usize,
     pub measure_count: u32,
     pub problem: Problem,
+    /// The aspect's id.
+    pub aspect_id: i64,
+    /// The optimistic lock of an edit (see `editing`).
+    pub version: i64,
+    /// Set when the problem was retired (作废); its `position` is then 0.
+    pub retired: Option<crate::editing::Retirement>,
 }
 
 impl ProblemRecord {
@@ -60,6 +68,10 @@ pub struct MeasureRecord {
     /// 0-based position of the measure within its problem.
     pub position: usize,
     pub measure: Measure,
+    /// The optimistic lock of an edit (see `editing`).
+    pub version: i64,
+    /// Set when the measure was retired (作废); its `position` is then 0.
+    pub retired: Option<crate::editing::Retirement>,
 }
 
 /// A problem with every one of its measures in `record.problem.measures` (without progress

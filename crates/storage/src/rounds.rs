@@ -143,8 +143,8 @@ impl Store {
         names.resize(3, "-");
         Ok(sqlx::query_scalar(
             "SELECT DISTINCT m.inspection_id FROM measure_workflow w JOIN measures m ON m.id = w.measure_id \
-             WHERE (w.state = 'under_review' AND w.review_stage IN ($1, $2, $3)) \
-             OR ($4 = 1 AND w.pending_extension_deadline IS NOT NULL) ORDER BY m.inspection_id",
+             WHERE m.retired_at IS NULL AND ((w.state = 'under_review' AND w.review_stage IN ($1, $2, $3)) \
+             OR ($4 = 1 AND w.pending_extension_deadline IS NOT NULL)) ORDER BY m.inspection_id",
         )
         .bind(names[0].to_owned())
         .bind(names[1].to_owned())
@@ -195,7 +195,7 @@ impl Store {
         }
         let problems = sqlx::query(
             "SELECT p.inspection_id, p.status, COUNT(*) AS n FROM problems p JOIN inspections i ON i.id = p.inspection_id \
-             WHERE i.round_id = $1 GROUP BY p.inspection_id, p.status",
+             WHERE i.round_id = $1 AND p.retired_at IS NULL GROUP BY p.inspection_id, p.status",
         )
         .bind(round)
         .fetch_all(&mut *tx)
@@ -215,7 +215,7 @@ impl Store {
         }
         let measures = sqlx::query(
             "SELECT m.inspection_id, m.deadline, m.status FROM measures m JOIN inspections i ON i.id = m.inspection_id \
-             WHERE i.round_id = $1",
+             WHERE i.round_id = $1 AND m.retired_at IS NULL",
         )
         .bind(round)
         .fetch_all(&mut *tx)

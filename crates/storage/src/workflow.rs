@@ -625,7 +625,8 @@ impl Store {
         lock_measures_of(&mut tx, problem_id).await?;
         let row = sqlx::query(
             "SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN w.state = 'closed' THEN 1 ELSE 0 END), 0) AS closed \
-             FROM measures m JOIN measure_workflow w ON w.measure_id = m.id WHERE m.problem_id = $1",
+             FROM measures m JOIN measure_workflow w ON w.measure_id = m.id \
+             WHERE m.problem_id = $1 AND m.retired_at IS NULL",
         )
         .bind(problem_id)
         .fetch_one(&mut *tx)

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod audit;
 pub mod documents;
 pub mod evaluations;
+pub mod editing;
 pub mod home;
 pub mod ledger;
 pub mod lookback;

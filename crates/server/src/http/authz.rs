@@ -16,7 +16,7 @@ use rectify_auth::csrf_matches;
 use super::extract::{client_address, session_token};
 use super::rule::{Access, Kind, RouteRule, Target};
 use crate::error::AppError;
-use crate::ids::{InspectionId, LookbackItemId, MeasureId, ProblemId};
+use crate::ids::{AspectId, InspectionId, LookbackItemId, MeasureId, ProblemId};
 use crate::render;
 use crate::service::AppState;
 use crate::service::scope::{Named, in_scope};
@@ -118,6 +118,7 @@ pub(crate) async fn authorize(
             Target::None => None,
             Target::Evidence => Some(Named::Evidence(raw)),
             Target::Inspection => InspectionId::parse(raw).ok().map(Named::Inspection),
+            Target::Aspect => AspectId::parse(raw).ok().map(Named::Aspect),
             Target::Problem => ProblemId::parse(raw).ok().map(Named::Problem),
             Target::Measure => MeasureId::parse(raw).ok().map(Named::Measure),
             Target::LookbackItem => LookbackItemId::parse(raw).ok().map(Named::LookbackItem),

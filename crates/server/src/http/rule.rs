@@ -24,6 +24,8 @@ pub enum Target {
     None,
     /// `{id}` is an inspection.
     Inspection,
+    /// `{id}` is an aspect (its inspection's scope).
+    Aspect,
     /// `{id}` is a problem.
     Problem,
     /// `{id}` is a measure.

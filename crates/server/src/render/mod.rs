@@ -20,7 +20,7 @@ use crate::service::scope::sets::{DOCUMENTS, READ, REVIEW};
 use crate::service::session::Principal;
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 36] = [
+const TEMPLATES_SOURCES: [(&str, &str); 39] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("ledger.html", include_str!("../../templates/ledger.html")),
@@ -57,6 +57,9 @@ const TEMPLATES_SOURCES: [(&str, &str); 36] = [
     ("round.html", include_str!("../../templates/round.html")),
     ("evaluations.html", include_str!("../../templates/evaluations.html")),
     ("evaluation.html", include_str!("../../templates/evaluation.html")),
+    ("ledger_edit.html", include_str!("../../templates/ledger_edit.html")),
+    ("problem_edit.html", include_str!("../../templates/problem_edit.html")),
+    ("inspection_new.html", include_str!("../../templates/inspection_new.html")),
 ];
 
 /// Every template of the UI and the portal, compiled once.
@@ -144,6 +147,8 @@ pub(crate) struct Viewer {
     pub can_manage_policy: bool,
     /// 巡察办: draws look-back samples and reopens closed problems (反弹重办).
     pub can_look_back: bool,
+    /// 巡察办: creates an inspection for a unit in the browser.
+    pub can_create_inspection: bool,
     /// Must change the password or enrol TOTP first: the navigation is hidden.
     pub restricted: bool,
 }
@@ -161,6 +166,7 @@ impl Viewer {
             can_manage_roles: p.may(&[Permission::ManageRoles]),
             can_manage_policy: p.may(&[Permission::ManageSecurityPolicy]),
             can_look_back: p.may(&[Permission::RunLookBack]),
+            can_create_inspection: crate::service::editing::may_create(p),
             restricted: p.restriction.is_some(),
         }
     }

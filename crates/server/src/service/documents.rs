@@ -150,8 +150,15 @@ pub async fn analyse_upload(
 }
 
 /// Imports a ledger read from an upload; returns the new inspection's id.
+/// A ledger that still lacks responsibility or deadlines comes in as a draft (草稿) for the
+/// unit's liaison to complete and take live (see `editing`).
 pub async fn import(state: &AppState, principal: &Principal, ledger: &Ledger) -> Result<i64, AppError> {
-    Ok(state.store().import_ledger_as(ledger, &principal.acting(), state.now()).await?)
+    let store = state.store();
+    if super::editing::ledger_gaps(ledger).is_empty() {
+        Ok(store.import_ledger_as(ledger, &principal.acting(), state.now()).await?)
+    } else {
+        Ok(store.import_ledger_as_draft(ledger, &principal.acting(), state.now()).await?)
+    }
 }
 
 /// The files a ledger can be exported as.

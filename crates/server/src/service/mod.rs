@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 pub mod documents;
 pub mod evaluations;
+pub mod editing;
 pub mod inbox;
 pub mod ledger;
 pub mod lookback;

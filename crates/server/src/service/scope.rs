@@ -11,7 +11,7 @@ use rectify_storage::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemR
 
 use super::state::AppState;
 use crate::error::AppError;
-use crate::ids::{InspectionId, LookbackItemId, MeasureId, ProblemId};
+use crate::ids::{AspectId, InspectionId, LookbackItemId, MeasureId, ProblemId};
 
 /// Groups of permissions that several routes and pages share.
 pub mod sets {
@@ -33,6 +33,10 @@ pub mod sets {
     pub const REPORT_PROGRESS: &[P] = &[P::UpdateOwnMeasures, P::EditLedger];
     /// Reviewing claimed closures (the 待办/审核 inbox).
     pub const REVIEW: &[P] = &[P::ReviewAssignedProblems, P::ConfirmClosure, P::VerifyClosure, P::ApproveExtension];
+    /// Editing the ledger: the unit's liaison (the service checks the grant's scope).
+    pub const EDIT: &[P] = &[P::EditLedger];
+    /// Creating an inspection: the inspection office, or a unit's liaison for its own unit.
+    pub const CREATE_INSPECTION: &[P] = &[P::CreateInspection, P::EditLedger];
     /// Handing responsibility over (the unit's liaison, its leading group, the inspection office).
     pub const REASSIGN: &[P] = &[P::EditLedger, P::ConfirmClosure, P::VerifyClosure];
     /// The documents page: import, generate or export.
@@ -43,6 +47,7 @@ pub mod sets {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Named<'a> {
     Inspection(InspectionId),
+    Aspect(AspectId),
     Problem(ProblemId),
     Measure(MeasureId),
     LookbackItem(LookbackItemId),
@@ -70,6 +75,13 @@ pub async fn in_scope(state: &AppState, grants: &[Grant], named: Named<'_>) -> R
         }
         Named::Inspection(id) => match inspection(state, id).await? {
             Some(s) => Ok(visibility.sees_inspection(&s)),
+            None => Ok(true),
+        },
+        Named::Aspect(id) => match store.aspect_inspection(id.get()).await?.and_then(InspectionId::new) {
+            Some(inspection_id) => match inspection(state, inspection_id).await? {
+                Some(s) => Ok(visibility.sees_inspection(&s)),
+                None => Ok(true),
+            },
             None => Ok(true),
         },
         Named::Problem(id) => match store.problem_with_measures(id.get()).await? {

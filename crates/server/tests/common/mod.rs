@@ -131,3 +131,33 @@ pub async fn office_app(state: AppState) -> Router {
     let session = s.cookie.split(';').next().unwrap_or_default().to_owned();
     with_cookie(app, session)
 }
+
+/// One database of each configured backend: SQLite always (a temporary file), PostgreSQL when
+/// `RECTIFY_TEST_POSTGRES_URL` names an admin connection (a fresh database, left for the
+/// throw-away cluster of `scripts/with-postgres.sh` to remove). The folder holds the files.
+pub async fn backends() -> Vec<(&'static str, Store, tempfile::TempDir)> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("rectify.db").display());
+    let mut out = vec![("sqlite", Store::connect(&url).await.unwrap(), dir)];
+    if let Some(admin) = std::env::var("RECTIFY_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
+        use sqlx::Connection;
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let name = format!(
+            "s_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+        );
+        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+        let (base, _) = admin.rsplit_once('/').expect("the admin URL ends in /DATABASE");
+        let dir = tempfile::tempdir().unwrap();
+        let options = rectify_storage::ConnectOptions {
+            audit_keys: rectify_storage::AuditKeys::File(dir.path().join("audit-keys")),
+        };
+        let store = Store::connect_with(&format!("{base}/{name}"), options).await.unwrap();
+        out.push(("postgres", store, dir));
+    }
+    out
+}

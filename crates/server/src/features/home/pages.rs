@@ -35,6 +35,8 @@ struct OverviewRow {
     overdue: usize,
     at_risk: usize,
     pending: usize,
+    /// A draft (草稿): shown as such, not as a rate of 0.
+    draft: bool,
 }
 
 /// The sums over the overview's units.
@@ -91,6 +93,7 @@ pub(crate) async fn home(
                 overdue,
                 at_risk: attention.len() - overdue,
                 pending: pending.len(),
+                draft: s.draft,
             });
             continue;
         }
@@ -108,11 +111,16 @@ pub(crate) async fn home(
             attention_more => attention.len().saturating_sub(8),
             pending => ser(pending.iter().take(8).collect::<Vec<_>>()),
             pending_total => pending.len(),
+            draft => s.draft,
         });
     }
     // The units furthest behind first: ranked by what was achieved, never by activity.
     overview.sort_by(|a, b| {
-        a.figures.rate_value.total_cmp(&b.figures.rate_value).then(b.overdue.cmp(&a.overdue)).then(a.id.cmp(&b.id))
+        a.draft
+            .cmp(&b.draft)
+            .then(a.figures.rate_value.total_cmp(&b.figures.rate_value))
+            .then(b.overdue.cmp(&a.overdue))
+            .then(a.id.cmp(&b.id))
     });
     // The menu's 整改台账 leads to the account's own unit; with several, to the chooser.
     let latest = if summaries.len() == 1 { summaries.first().map(|s| s.id) } else { None };

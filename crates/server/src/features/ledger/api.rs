@@ -34,6 +34,8 @@ pub struct InspectionDto {
     pub measures: u32,
     /// RFC 3339, UTC.
     pub imported_at: String,
+    /// A draft (草稿) the unit still completes before it goes live.
+    pub draft: bool,
 }
 
 impl From<InspectionSummary> for InspectionDto {
@@ -49,6 +51,7 @@ impl From<InspectionSummary> for InspectionDto {
             problems: s.problems,
             measures: s.measures,
             imported_at: s.imported_at,
+            draft: s.draft,
         }
     }
 }
@@ -77,6 +80,8 @@ pub struct ProblemDto {
     /// The problem in the interchange shape; its `measures` list is empty here.
     #[schema(value_type = Object)]
     pub problem: Problem,
+    /// The version to send with a change (`PATCH /api/problems/{id}`).
+    pub version: i64,
 }
 
 impl From<ProblemRecord> for ProblemDto {
@@ -90,6 +95,7 @@ impl From<ProblemRecord> for ProblemDto {
             position: r.position,
             measure_count: r.measure_count,
             problem: r.problem,
+            version: r.version,
         }
     }
 }
@@ -104,6 +110,8 @@ pub struct MeasureDto {
     pub position: usize,
     #[schema(value_type = Object)]
     pub measure: Measure,
+    /// The version to send with a change (`PATCH /api/measures/{id}`).
+    pub version: i64,
 }
 
 impl From<MeasureRecord> for MeasureDto {
@@ -114,6 +122,7 @@ impl From<MeasureRecord> for MeasureDto {
             inspection_id: r.inspection_id,
             position: r.position,
             measure: r.measure,
+            version: r.version,
         }
     }
 }

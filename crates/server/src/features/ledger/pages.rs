@@ -114,6 +114,8 @@ pub(crate) async fn ledger(
         bulk_done => bulk_notice(&headers_query),
         can_publish => principal.may(&[Permission::PublishReport]),
         published_id => published_notice(&headers_query),
+        draft => loaded.summary.draft,
+        can_edit => crate::service::editing::may_edit(&principal, &loaded.summary),
     };
     // htmx asks for the table only; a history restore needs the whole page.
     let partial = headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request");
@@ -298,6 +300,7 @@ pub(crate) async fn problem(
         disclosure_public => record.problem.disclosure.is_public(),
         history => ser(&history),
         can_close,
+        can_edit => summary.as_ref().is_some_and(|s| crate::service::editing::may_edit(&principal, s)),
         done => query.ok().and_then(|Query(q)| q.done),
     };
     Ok(render("problem.html", &chrome, fields)?.into_response())
@@ -425,6 +428,7 @@ pub(crate) async fn dashboard(
         inspection_id => id.get(),
         name,
         figures => ser(figures::figures(&loaded.ledger)),
+        draft => loaded.summary.draft,
         aspects => ser(&aspects),
         leaders => ser(&leaders),
         departments => ser(&departments),
