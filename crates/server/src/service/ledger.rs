@@ -23,9 +23,14 @@ pub struct VisibleInspection {
     pub measures: Arc<Vec<MeasureRecord>>,
 }
 
-/// The versions of every unit, read once, through which a page reads many units' lists.
-pub async fn snapshot(state: &AppState) -> Result<Snapshot, AppError> {
-    Ok(state.store().snapshot().await?)
+/// A snapshot that reads each unit's version when asked: for pages touching few of many units.
+pub fn lazy_snapshot(state: &AppState) -> Snapshot {
+    state.store().snapshot_lazy()
+}
+
+/// A snapshot of the versions of the given inspections only.
+pub async fn snapshot_for(state: &AppState, ids: &[i64]) -> Result<Snapshot, AppError> {
+    Ok(state.store().snapshot_for(ids).await?)
 }
 
 /// What the principal sees of inspection `id`, or 404.
