@@ -73,6 +73,15 @@ impl Grant {
         Grant { role, scope }
     }
 
+    /// Whether the grant reaches every inspection with all its problems and measures (the
+    /// inspection office or discipline inspection without limits), so that checking a record's
+    /// scope needs no read of the record.
+    pub fn sees_everything(&self) -> bool {
+        matches!(self.role, Role::InspectionOffice | Role::DisciplineInspection)
+            && self.scope.inspection_ids.is_none()
+            && self.scope.unit.is_none()
+    }
+
     /// Whether the grant reaches an inspection at all.
     pub fn sees_inspection(&self, inspection: InspectionRef<'_>) -> bool {
         let Scope { inspection_ids, unit, .. } = &self.scope;

@@ -199,3 +199,51 @@ fn outcomes_stay_only_in_a_full_view() {
     let both = rectify_auth::scope::visible_ledger(&[department, unit], 7, &full).unwrap();
     assert_eq!(both, full);
 }
+
+/// `sees_everything` lets the server skip reading a record to check its scope: it must hold
+/// only for grants that see every problem and measure of any inspection, and never for a
+/// limited or unit-side grant.
+#[test]
+fn sees_everything_only_when_every_record_is_seen() {
+    let l = ledger();
+    let scopes = [
+        Scope::default(),
+        Scope { inspection_ids: ids(&[7]), ..Scope::default() },
+        Scope { unit: Some("某某局党组".into()), ..Scope::default() },
+        Scope { inspection_ids: ids(&[7]), department: Some("办公室".into()), ..Scope::default() },
+        Scope { unit: Some("某某局党组".into()), leader: Some("王五".into()), ..Scope::default() },
+    ];
+    let roles = [
+        Role::InspectionOffice,
+        Role::DisciplineInspection,
+        Role::UnitLiaison,
+        Role::Department,
+        Role::LeaderInCharge,
+        Role::LeadingGroup,
+        Role::SystemAdmin,
+        Role::SecurityAdmin,
+        Role::AuditAdmin,
+    ];
+    let mut everything = 0;
+    for role in roles {
+        for scope in &scopes {
+            let grant = Grant::new(role, scope.clone());
+            if !grant.sees_everything() {
+                continue;
+            }
+            everything += 1;
+            for (id, unit) in [(7, l.unit.as_deref()), (8, Some("另一单位")), (9, None)] {
+                let inspection = InspectionRef { id, unit };
+                assert!(grant.sees_inspection(inspection), "{role:?} {scope:?}");
+                for problem in l.aspects.iter().flat_map(|a| &a.problems) {
+                    assert!(grant.sees_problem(inspection, problem), "{role:?} {scope:?}");
+                    for measure in &problem.measures {
+                        assert!(grant.sees_measure(inspection, problem, measure), "{role:?} {scope:?}");
+                    }
+                }
+            }
+        }
+    }
+    // Exactly the office and discipline inspection without limits.
+    assert_eq!(everything, 2);
+}

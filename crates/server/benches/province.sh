@@ -10,6 +10,15 @@
 #
 #   crates/server/benches/province.sh                 # UNITS=2000 SECONDS_EACH=5 by default
 #   DATA=/tmp/province crates/server/benches/province.sh   # reuse a filled database
+#   BIN=/path/to/release PAGES='^office /(inbox)?$' …       # given binaries, some pages only
+#
+# PostgreSQL: DATABASE=postgres://… serves that database (filled beforehand, e.g. by `rectify
+# restore` of a SQLite province's backup, with RECTIFY_AUDIT_KEY_FILE naming its key ring) with
+# `rectify serve`; SERVERS=2 starts a second `rectify serve` on the same database, signs in on the
+# first and sends every page to both at once (half the connections each, the same cookie):
+# req/s is their sum, p50/p99 the worse of the two.
+#
+#   DATABASE=postgres://postgres@127.0.0.1:PORT/province SERVERS=2 crates/server/benches/province.sh
 set -euo pipefail
 
 cd "$(dirname "$0")/../../.."
@@ -18,22 +27,44 @@ units="${UNITS:-2000}"
 seconds="${SECONDS_EACH:-5}"
 data="${DATA:-$(mktemp -d)}"
 command -v wrk >/dev/null || { echo "province.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
-cargo build --release --bin rectify -p rectify
-cargo build --release -p rectify-server --example fixed_body
-bin="$CARGO_TARGET_DIR/release"
+if [ -z "${BIN:-}" ]; then
+    cargo build --release --bin rectify -p rectify
+    cargo build --release -p rectify-server --example fixed_body
+fi
+bin="${BIN:-$CARGO_TARGET_DIR/release}"
+pages="${PAGES:-.}"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
+database="${DATABASE:-}"
+servers="${SERVERS:-1}"
 port=$(free_port); addr="127.0.0.1:$port"
+addr2=""
 started=$(date +%s%N)
-"$bin/rectify" demo --units "$units" --addr "$addr" --data "$data" >"$data/demo.log" 2>&1 &
+if [ -n "$database" ]; then
+    "$bin/rectify" serve --database "$database" --addr "$addr" >"$data/serve.log" 2>&1 &
+else
+    "$bin/rectify" demo --units "$units" --addr "$addr" --data "$data" >"$data/demo.log" 2>&1 &
+fi
 server=$!
+server2=""
 ceiling=""
-trap 'kill $server 2>/dev/null; [ -n "$ceiling" ] && kill $ceiling 2>/dev/null; true' EXIT
-for _ in $(seq 1 6000); do
-    curl -fsS "http://$addr/healthz" >/dev/null 2>&1 && break
-    sleep 0.2
-done
-echo "server up on $data after $(( ($(date +%s%N) - started) / 1000000 )) ms (units: $units)"
+trap 'kill $server 2>/dev/null; [ -n "$server2" ] && kill $server2 2>/dev/null; [ -n "$ceiling" ] && kill $ceiling 2>/dev/null; true' EXIT
+up() {
+    for _ in $(seq 1 6000); do
+        curl -fsS "http://$1/healthz" >/dev/null 2>&1 && return
+        sleep 0.2
+    done
+}
+up "$addr"
+echo "server up on ${database:-$data} after $(( ($(date +%s%N) - started) / 1000000 )) ms (units: $units)"
+if [ "$servers" = 2 ]; then
+    [ -n "$database" ] || { echo "province.sh: SERVERS=2 needs DATABASE=postgres://…" >&2; exit 1; }
+    addr2="127.0.0.1:$(free_port)"
+    "$bin/rectify" serve --database "$database" --addr "$addr2" >"$data/serve2.log" 2>&1 &
+    server2=$!
+    up "$addr2"
+    echo "second server up on $addr2 (same database)"
+fi
 
 sign_in() {
     curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' \
@@ -55,11 +86,27 @@ wrk_run() { # URL CONNECTIONS COOKIE -> "req/s p50_ms p99_ms"
         END {printf "%.0f %.2f %.2f", rps, ms(p50), ms(p99)}'
 }
 
+# One page at CONNECTIONS: on the server, or split over both servers at once.
+page_run() { # PATH CONNECTIONS COOKIE -> "req/s p50_ms p99_ms"
+    if [ -z "$addr2" ]; then
+        wrk_run "http://$addr$1" "$2" "$3"
+        return
+    fi
+    local a b pa pb
+    a=$(mktemp); b=$(mktemp)
+    wrk_run "http://$addr$1" $(( $2 / 2 )) "$3" >"$a" & pa=$!
+    wrk_run "http://$addr2$1" $(( $2 / 2 )) "$3" >"$b" & pb=$!
+    wait "$pa" "$pb"
+    paste -d' ' "$a" "$b" | awk '{m50 = $2 > $5 ? $2 : $5; m99 = $3 > $6 ? $3 : $6; printf "%d %.2f %.2f", $1 + $4, m50, m99}'
+    rm -f "$a" "$b"
+}
+
 printf '%-44s %3s %9s %8s %8s %9s %8s %6s\n' page conn "req/s" "p50 ms" "p99 ms" "ceil r/s" "ceil p50" ratio
 for spec in "office /" "office /inbox" "office /rounds/$round" "office /api/rounds/$round/overview" \
             "office /inspections/$unit/ledger" "office /inspections/$unit/dashboard" "office /problems/$problem" \
             "office /measures/$measure" "office /api/problems/$problem" "office /api/inspections/$unit/problems" \
             "office /api/inspections" "dept /"; do
+    [[ "$spec" =~ $pages ]] || continue
     who=${spec%% *}; path=${spec#* }
     cookie=$office; [ "$who" = dept ] && cookie=$dept
     bytes=$(curl -fsS -H "Cookie: $cookie" "http://$addr$path" | wc -c)
@@ -67,7 +114,7 @@ for spec in "office /" "office /inbox" "office /rounds/$round" "office /api/roun
     "$bin/examples/fixed_body" "127.0.0.1:$cport" "$bytes" & ceiling=$!
     sleep 0.3
     for conns in 4 16; do
-        read -r rps p50 p99 <<<"$(wrk_run "http://$addr$path" "$conns" "$cookie")"
+        read -r rps p50 p99 <<<"$(page_run "$path" "$conns" "$cookie")"
         read -r crps cp50 _ <<<"$(wrk_run "http://127.0.0.1:$cport/" "$conns" "x=1")"
         ratio=$(python3 -c "print(f'{$rps/$crps*100:.1f}%' if $crps else '-')")
         printf '%-44s %3s %9s %8s %8s %9s %8s %6s\n' "$who $path ($bytes B)" "$conns" "$rps" "$p50" "$p99" "$crps" "$cp50" "$ratio"
@@ -75,3 +122,5 @@ for spec in "office /" "office /inbox" "office /rounds/$round" "office /api/roun
     kill $ceiling 2>/dev/null; wait $ceiling 2>/dev/null || true; ceiling=""
 done
 echo "server RSS after the run: $(( $(ps -o rss= -p $server) / 1024 )) MB"
+[ -n "$server2" ] && echo "second server RSS after the run: $(( $(ps -o rss= -p $server2) / 1024 )) MB"
+true

@@ -113,8 +113,15 @@ async fn the_system_admin_creates_an_account_without_roles_that_must_change_its_
     let a = w.call("POST", "/api/users", &sys, Some(weak)).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text());
     let list = w.call("GET", "/api/users", &sys, None).await.json();
-    let names: Vec<&str> = list.as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert_eq!(list["total"], 5, "{list}");
+    let names: Vec<&str> = list["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
     assert_eq!(names, ["auditor", "newclerk", "office", "secadmin", "sysadmin"]);
+    let page = w.call("GET", "/api/users?limit=2&offset=1", &sys, None).await.json();
+    let names: Vec<&str> = page["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert_eq!((names, &page["total"]), (vec!["newclerk", "office"], &serde_json::json!(5)));
+    let far = w.call("GET", "/api/users?offset=1000000000000", &sys, None).await.json();
+    assert_eq!(far["items"], serde_json::json!([]));
+    assert_eq!(w.call("GET", "/api/users?limit=abc", &sys, None).await.status, StatusCode::BAD_REQUEST);
     // Without a role the new account cannot use the system yet.
     let a = common::sign_in(&w.app, "newclerk", NEW_PASSWORD, None).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());

@@ -405,8 +405,22 @@ async fn data_scope_limits_departments_and_leaders_and_the_audit_admin_sees_only
     assert_eq!(get("/api/inspections".into(), &auditor).await.status, StatusCode::FORBIDDEN);
     let trail = get("/api/audit?limit=500".into(), &auditor).await;
     assert_eq!(trail.status, StatusCode::OK);
+    let trail = trail.json();
     let actions: Vec<String> =
-        trail.json().as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
+        trail["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap().to_owned()).collect();
+    let total = trail["total"].as_u64().unwrap();
+    assert!(total >= 2 && total >= actions.len() as u64, "{trail}");
+    // Paged like every list: one entry with the same total, the next one at offset 1, and
+    // page 10¹² or a limit of 10⁹ answered at once (empty; clamped to 500).
+    let one = get("/api/audit?limit=1".into(), &auditor).await.json();
+    assert_eq!((one["items"].as_array().unwrap().len(), &one["total"]), (1, &trail["total"]));
+    let second = get("/api/audit?limit=1&offset=1".into(), &auditor).await.json();
+    assert_eq!(second["items"][0]["seq"], trail["items"][1]["seq"]);
+    let far = get("/api/audit?offset=1000000000000".into(), &auditor).await.json();
+    assert_eq!((far["items"].as_array().unwrap().len(), &far["total"]), (0, &trail["total"]));
+    let big = get("/api/audit?limit=1000000000".into(), &auditor).await;
+    assert_eq!(big.status, StatusCode::OK);
+    assert!(big.json()["items"].as_array().unwrap().len() <= 500);
     assert!(actions.iter().any(|a| a == "login.ok"), "{actions:?}");
     let verify = get("/api/audit/verify".into(), &auditor).await.json();
     assert_eq!(verify["intact"], true);

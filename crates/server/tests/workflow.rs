@@ -295,11 +295,13 @@ async fn reminders_are_rate_limited_and_reach_the_department() {
     assert_eq!(f.post_json(&office, &uri, json!({"message": "再次催办"})).await.status, StatusCode::TOO_MANY_REQUESTS);
     let dept = f.login("dept").await;
     let list = f.get(Some(&dept), "/api/me/reminders").await.json();
-    assert!(list.as_array().unwrap().iter().any(|r| r["message"] == "请于本周内报送进展"), "{list}");
+    assert!(list["items"].as_array().unwrap().iter().any(|r| r["message"] == "请于本周内报送进展"), "{list}");
+    assert_eq!(list["total"], 1, "{list}");
     assert!(f.get(Some(&dept), "/").await.text().contains("请于本周内报送进展"), "shown on the home page");
     let other = f.login("dept2").await;
     let theirs = f.get(Some(&other), "/api/me/reminders").await.json();
-    assert!(theirs.as_array().unwrap().is_empty(), "not about their measures: {theirs}");
+    assert!(theirs["items"].as_array().unwrap().is_empty(), "not about their measures: {theirs}");
+    assert_eq!(theirs["total"], 0, "{theirs}");
     let sup = f.get(Some(&office), &format!("/api/inspections/{}/supervision", f.inspection)).await.json();
     assert!(!sup["measures"].as_array().unwrap().is_empty());
     assert!(

@@ -386,6 +386,36 @@ impl Store {
         Ok(rows.iter().map(entry).collect::<Result<_, _>>()?)
     }
 
+    /// How many entries match `filter` (the `total` of a page of [`Store::list_audit`]).
+    pub async fn count_audit(&self, filter: &AuditFilter) -> Result<u64, StorageError> {
+        let sql = format!("SELECT COUNT(*) AS total FROM audit_log WHERE {FILTER}");
+        let row = bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter).fetch_one(&self.pool).await?;
+        unsigned("audit_log count", row.try_get::<i64, _>("total")?)
+    }
+
+    /// The successful entries about any of `targets` (`(kind, id)`: a problem and its measures),
+    /// newest first, at most `limit`: one query through the index on the target (an OR of
+    /// equalities, which both backends answer from the index), whatever the length of the trail.
+    pub async fn item_history(&self, targets: &[(&str, i64)], limit: u32) -> Result<Vec<AuditEntry>, StorageError> {
+        if targets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted: Vec<String> = (0..targets.len())
+            .map(|i| format!("(target_kind = ${} AND target_id = ${})", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE ({}) AND result = 'ok' ORDER BY seq DESC LIMIT ${}",
+            wanted.join(" OR "),
+            2 * targets.len() + 1
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (kind, id) in targets {
+            query = query.bind((*kind).to_owned()).bind(id.to_string());
+        }
+        let rows = query.bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(entry).collect::<Result<_, _>>()?)
+    }
+
     /// The entries matching `filter` as CSV (UTF-8 with a byte-order mark, so that spreadsheet
     /// programs read the Chinese correctly), oldest first. The export itself is audited.
     pub async fn export_audit_csv(

@@ -15,13 +15,58 @@ pub(crate) enum EvidenceOwner {
     ProgressEntry(i64),
 }
 
+/// Inserts the evidence of one owner, in order.
 pub(crate) async fn insert_evidence(
     conn: &mut AnyConnection,
     owner: EvidenceOwner,
     evidence: &[Evidence],
 ) -> Result<(), StorageError> {
-    for (i, item) in evidence.iter().enumerate() {
-        insert_evidence_at(conn, owner, int("evidence position", i)?, item).await?;
+    let items: Vec<(EvidenceOwner, usize, &Evidence)> =
+        evidence.iter().enumerate().map(|(i, e)| (owner, i, e)).collect();
+    insert_evidence_rows(conn, &items).await
+}
+
+/// Rows of one multi-row INSERT: 9 parameters each, well under SQLite's and PostgreSQL's limits.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Inserts pieces of evidence of any owners, each at its position, a few hundred rows per
+/// statement: an import sends one statement where it sent one per row (each a round trip to
+/// PostgreSQL).
+pub(crate) async fn insert_evidence_rows(
+    conn: &mut AnyConnection,
+    items: &[(EvidenceOwner, usize, &Evidence)],
+) -> Result<(), StorageError> {
+    for chunk in items.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let p: Vec<String> = (1..=9).map(|c| format!("${}", r * 9 + c)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO evidence (measure_id, progress_entry_id, position, title, kind, evidence_date, media_type, \
+             size_bytes, sha256) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (owner, position, item) in chunk {
+            let (measure_id, entry_id) = match owner {
+                EvidenceOwner::Measure(m) => (Some(*m), None),
+                EvidenceOwner::ProgressEntry(e) => (None, Some(*e)),
+            };
+            let size = item.size_bytes.map(|s| int(&format!("the size of evidence {}", item.title), s)).transpose()?;
+            query = query
+                .bind(measure_id)
+                .bind(entry_id)
+                .bind(int("evidence position", *position)?)
+                .bind(item.title.as_str().to_owned())
+                .bind(item.kind.clone())
+                .bind(date_text(item.date))
+                .bind(item.media_type.clone())
+                .bind(size)
+                .bind(item.sha256.clone());
+        }
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -35,6 +35,7 @@ const SQLITE: &[(&str, &str)] = migration_files!("sqlite":
     "0009_security.sql",
     "0011_evaluations.sql",
     "0012_ledger_editing.sql",
+    "0014_review_queue.sql",
 );
 
 /// Every file of `migrations/postgres`, in order.
@@ -50,6 +51,7 @@ const POSTGRES: &[(&str, &str)] = migration_files!("postgres":
     "0009_security.sql",
     "0011_evaluations.sql",
     "0012_ledger_editing.sql",
+    "0014_review_queue.sql",
 );
 
 pub(crate) static SQLITE_MIGRATIONS: LazyLock<Migrator> = LazyLock::new(|| migrator(SQLITE));

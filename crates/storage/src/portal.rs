@@ -607,6 +607,20 @@ impl Store {
             .collect()
     }
 
+    /// How many feedback items of any portal unit await an answer: the badge of an account that
+    /// sees every unit, one count instead of matching thousands of unit names.
+    pub async fn open_feedback_of_portal_units(&self) -> Result<u64, StorageError> {
+        let open: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM feedback f WHERE f.status <> $1 \
+             AND (EXISTS (SELECT 1 FROM inspections i WHERE i.unit = f.unit) \
+                  OR EXISTS (SELECT 1 FROM published_reports r WHERE r.unit = f.unit))",
+        )
+        .bind(FeedbackStatus::Answered.as_str().to_owned())
+        .fetch_one(&self.pool)
+        .await?;
+        crate::codec::unsigned("open", open)
+    }
+
     pub async fn get_feedback(&self, id: FeedbackId) -> Result<Option<Feedback>, StorageError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {FEEDBACK_COLUMNS} FROM feedback WHERE id = $1")))
             .bind(id)

@@ -15,7 +15,7 @@ use sqlx::Row;
 
 use crate::audit::Page;
 use crate::codec::parse_enum;
-use crate::{InspectionId, StorageError, Store};
+use crate::{InspectionId, MeasureId, StorageError, Store};
 
 /// A round with the number of its inspections.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -125,14 +125,57 @@ impl Store {
         Ok(units)
     }
 
-    /// The inspections with a measure under review at one of `stages` or, with `extensions`, an
-    /// extension awaiting a decision: the only ones a reviewer's inbox needs to read (one query,
-    /// whatever the number of units).
-    pub async fn inspections_with_decisions(
+    /// Every round with its units' figures on `today`, by name: three queries whatever the
+    /// number of rounds (the names, the catalog's version, every round's sum of versions), and
+    /// each round's units remembered as [`Store::round_units`] keeps them — for a page that
+    /// sums a province by round.
+    pub async fn rounds_with_units(
+        &self,
+        today: NaiveDate,
+    ) -> Result<Vec<(RoundSummary, Arc<Vec<RoundUnit>>)>, StorageError> {
+        let mut conn = self.pool.acquire().await?;
+        let rounds = sqlx::query(
+            "SELECT r.id, r.name, COUNT(i.id) AS n, CAST(COALESCE(SUM(v.version), 0) AS BIGINT) AS versions \
+             FROM rounds r LEFT JOIN inspections i ON i.round_id = r.id \
+             LEFT JOIN inspection_versions v ON v.inspection_id = i.id \
+             GROUP BY r.id, r.name ORDER BY r.name, r.id",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let catalog: i64 =
+            sqlx::query_scalar("SELECT version FROM catalog_version WHERE id = 1").fetch_one(&mut *conn).await?;
+        drop(conn);
+        let mut out = Vec::with_capacity(rounds.len());
+        for row in &rounds {
+            let summary = RoundSummary {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                inspections: count("n", row.try_get("n")?)?,
+            };
+            let versions: i64 = row.try_get("versions")?;
+            let key = (summary.id, today, catalog);
+            let units = match self.reads.rounds.get(&key, versions) {
+                Some(hit) => hit,
+                None => {
+                    let units = Arc::new(self.read_round_units(summary.id, today).await?);
+                    self.reads.rounds.put(key, versions, Arc::clone(&units));
+                    units
+                }
+            };
+            out.push((summary, units));
+        }
+        Ok(out)
+    }
+
+    /// A reviewer's queue: the measures under review at one of `stages` or, with `extensions`,
+    /// with an extension awaiting a decision, as `(inspection, measure)` in that order. Two
+    /// index searches (migration 0014), whatever the number of units: the rows read are the
+    /// queue's own.
+    pub async fn review_queue(
         &self,
         stages: &[ReviewStage],
         extensions: bool,
-    ) -> Result<Vec<InspectionId>, StorageError> {
+    ) -> Result<Vec<(InspectionId, MeasureId)>, StorageError> {
         let stage = |s: &ReviewStage| match s {
             ReviewStage::AwaitingLeader => "awaiting_leader",
             ReviewStage::AwaitingLeadingGroup => "awaiting_leading_group",
@@ -141,10 +184,15 @@ impl Store {
         let mut names: Vec<&str> = stages.iter().map(stage).collect();
         // Three fixed placeholders, padded with a name no row has.
         names.resize(3, "-");
-        Ok(sqlx::query_scalar(
-            "SELECT DISTINCT m.inspection_id FROM measure_workflow w JOIN measures m ON m.id = w.measure_id \
-             WHERE m.retired_at IS NULL AND ((w.state = 'under_review' AND w.review_stage IN ($1, $2, $3)) \
-             OR ($4 = 1 AND w.pending_extension_deadline IS NOT NULL)) ORDER BY m.inspection_id",
+        // `CROSS JOIN` keeps the workflow table first (SQLite would otherwise scan the measures):
+        // each half starts from its partial index. UNION also drops a measure in both halves.
+        Ok(sqlx::query_as(
+            "SELECT m.inspection_id, m.id FROM measure_workflow w CROSS JOIN measures m \
+             WHERE m.id = w.measure_id AND m.retired_at IS NULL AND w.review_stage IN ($1, $2, $3) \
+             UNION \
+             SELECT m.inspection_id, m.id FROM measure_workflow w CROSS JOIN measures m \
+             WHERE m.id = w.measure_id AND m.retired_at IS NULL AND $4 = 1 AND w.pending_extension_deadline IS NOT NULL \
+             ORDER BY 1, 2",
         )
         .bind(names[0].to_owned())
         .bind(names[1].to_owned())

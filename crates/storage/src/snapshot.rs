@@ -26,6 +26,30 @@ impl Store {
         Ok(Snapshot { store: self.clone(), versions: rows.into_iter().collect() })
     }
 
+    /// No versions read ahead: each unit's version is read when the page asks for it — for a
+    /// page that may touch a few of thousands of units (a reviewer's queue).
+    pub fn snapshot_lazy(&self) -> Snapshot {
+        Snapshot { store: self.clone(), versions: HashMap::new() }
+    }
+
+    /// The versions of the given inspections only (one query): for a page about a few units.
+    pub async fn snapshot_for(&self, ids: &[InspectionId]) -> Result<Snapshot, StorageError> {
+        if ids.is_empty() {
+            return Ok(self.snapshot_lazy());
+        }
+        let wanted: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT inspection_id, version FROM inspection_versions WHERE inspection_id IN ({})",
+            wanted.join(", ")
+        );
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            query = query.bind(*id);
+        }
+        let rows: Vec<(i64, i64)> = query.fetch_all(self.pool()).await?;
+        Ok(Snapshot { store: self.clone(), versions: rows.into_iter().collect() })
+    }
+
     /// The version of one inspection only: for a page about one unit, whatever the number of units.
     pub async fn snapshot_of(&self, id: InspectionId) -> Result<Snapshot, StorageError> {
         let rows: Vec<(i64, i64)> =

@@ -278,6 +278,25 @@ impl Store {
     }
 
     /// Every account, by username.
+    /// A page of the accounts by login name, with how many there are.
+    pub async fn list_users_page(&self, page: crate::Page) -> Result<(Vec<User>, u64), StorageError> {
+        let mut conn = self.pool.acquire().await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *conn).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users ORDER BY username LIMIT $1 OFFSET $2"
+        )))
+        .bind(i64::from(page.limit))
+        .bind(i64::try_from(page.offset).unwrap_or(i64::MAX))
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut users = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let roles = load_roles(&mut conn, row.try_get("id")?).await?;
+            users.push(user(row, roles)?);
+        }
+        Ok((users, crate::codec::unsigned("users count", total)?))
+    }
+
     pub async fn list_users(&self) -> Result<Vec<User>, StorageError> {
         let mut conn = self.pool.acquire().await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users ORDER BY username")))

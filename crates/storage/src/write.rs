@@ -2,10 +2,10 @@
 //! anywhere leaves no half-written inspection behind.
 
 use rectify_domain::{Ledger, Measure, MeasureRef, Member, Problem, ProblemRef, Responsibility};
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use crate::codec::{amounts_text, date_text, enum_text, int, json_text};
-use crate::evidence_rows::{EvidenceOwner, insert_evidence};
+use crate::evidence_rows::{EvidenceOwner, insert_evidence, insert_evidence_rows};
 use crate::{InspectionId, MeasureId, ProblemId, StorageError};
 
 /// Ids given to the problems and measures, indexed like the ledger, to resolve the outcomes'
@@ -233,20 +233,56 @@ async fn insert_measure(
     .await?;
     crate::workflow::insert_initial(conn, measure_id, measure.status).await?;
     insert_evidence(conn, EvidenceOwner::Measure(measure_id), &measure.evidence).await?;
-    for (i, entry) in measure.progress.iter().enumerate() {
-        let entry_id: i64 = sqlx::query_scalar(
-            "INSERT INTO progress_entries (measure_id, position, entry_date, text) VALUES ($1, $2, $3, $4) \
-             RETURNING id",
-        )
-        .bind(measure_id)
-        .bind(int("progress position", i)?)
-        .bind(entry.date.to_string())
-        .bind(entry.text.as_str().to_owned())
-        .fetch_one(&mut *conn)
-        .await?;
-        insert_evidence(conn, EvidenceOwner::ProgressEntry(entry_id), &entry.evidence).await?;
-    }
+    insert_progress(conn, measure_id, &measure.progress).await?;
     Ok(measure_id)
+}
+
+/// Progress entries per statement (4 parameters each).
+const ENTRIES_PER_STATEMENT: usize = 1_000;
+
+/// A measure's progress entries and their evidence: one INSERT for many entries (their ids come
+/// back with their positions) and one for all their evidence, instead of a statement per row.
+async fn insert_progress(
+    conn: &mut AnyConnection,
+    measure_id: MeasureId,
+    progress: &[rectify_domain::ProgressEntry],
+) -> Result<(), StorageError> {
+    for (chunk_index, chunk) in progress.chunks(ENTRIES_PER_STATEMENT).enumerate() {
+        let first = chunk_index * ENTRIES_PER_STATEMENT;
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| format!("(${}, ${}, ${}, ${})", r * 4 + 1, r * 4 + 2, r * 4 + 3, r * 4 + 4))
+            .collect();
+        let sql = format!(
+            "INSERT INTO progress_entries (measure_id, position, entry_date, text) VALUES {} RETURNING id, position",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (i, entry) in chunk.iter().enumerate() {
+            query = query
+                .bind(measure_id)
+                .bind(int("progress position", first + i)?)
+                .bind(entry.date.to_string())
+                .bind(entry.text.as_str().to_owned());
+        }
+        // Ids by position: the order of RETURNING rows is not promised, the position is.
+        let mut ids = vec![None; chunk.len()];
+        for row in query.fetch_all(&mut *conn).await? {
+            let position: i64 = row.try_get("position")?;
+            let slot = usize::try_from(position).ok().and_then(|p| p.checked_sub(first)).and_then(|i| ids.get_mut(i));
+            if let Some(slot) = slot {
+                *slot = Some(row.try_get::<i64, _>("id")?);
+            }
+        }
+        let mut evidence = Vec::new();
+        for (entry, id) in chunk.iter().zip(&ids) {
+            let id = id.ok_or_else(|| {
+                StorageError::corrupt("progress_entries.id", "an inserted entry came back without its id")
+            })?;
+            evidence.extend(entry.evidence.iter().enumerate().map(|(i, e)| (EvidenceOwner::ProgressEntry(id), i, e)));
+        }
+        insert_evidence_rows(conn, &evidence).await?;
+    }
+    Ok(())
 }
 
 async fn insert_outcomes(

@@ -76,3 +76,36 @@ async fn paging_rounds_past_the_end_is_an_empty_page() {
         db.finish().await;
     }
 }
+
+/// Every round at once (the province's home page) reads the same units as each round alone,
+/// and follows a change of one unit like [`Store::round_units`] does.
+#[tokio::test]
+async fn every_round_at_once_equals_each_round_alone() {
+    let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+    for db in backends().await {
+        let store = &db.store;
+        store.import_ledger(&ledger(Some("区委第五轮巡察"), "甲局")).await.unwrap();
+        store.import_ledger(&ledger(Some("区委第五轮巡察"), "乙局")).await.unwrap();
+        let c = store.import_ledger(&ledger(Some("区委第六轮巡察"), "丙局")).await.unwrap();
+        store.import_ledger(&ledger(None, "丁局")).await.unwrap();
+        let check = async || {
+            let all = store.rounds_with_units(today).await.unwrap();
+            let (rounds, _) = store.list_rounds(Page { offset: 0, limit: 50 }).await.unwrap();
+            assert_eq!(all.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>(), rounds, "{:?}", store.backend());
+            for (round, units) in &all {
+                assert_eq!(**units, *store.round_units(round.id, today).await.unwrap(), "{}", round.name);
+                assert_eq!(units.len() as u32, round.inspections);
+            }
+            all
+        };
+        let before = check().await;
+        // The sixth round's only unit goes: the remembered rows of that round are read again.
+        store.delete_inspection(c).await.unwrap();
+        let after = check().await;
+        let sixth = |all: &Vec<(rectify_storage::RoundSummary, std::sync::Arc<Vec<rectify_storage::RoundUnit>>)>| {
+            all.iter().find(|(r, _)| r.name == "区委第六轮巡察").map(|(_, u)| u.len())
+        };
+        assert_eq!((sixth(&before), sixth(&after)), (Some(1), Some(0)));
+        db.finish().await;
+    }
+}

@@ -1360,3 +1360,125 @@ async fn login_failures_are_counted_per_name_key() {
         db.finish().await;
     }
 }
+
+/// A reviewer's queue is exactly the measures under review at the asked stages (and, when
+/// asked, those with an extension awaiting a decision), checked against every measure's
+/// workflow; the history of several items is the trail's entries about them, newest first.
+#[tokio::test]
+async fn the_review_queue_and_item_history_match_the_trail() {
+    for db in backends().await {
+        let store = &db.store;
+        let first = import(store).await;
+        let second = import(store).await;
+        // First unit: an extension awaits approval; second unit: a claim awaits the leader.
+        let m = first.measures[0].id;
+        store.apply_measure_action(m, &dept(), Action::Start, 0, now()).await.unwrap();
+        let request = Action::RequestExtension {
+            new_deadline: PartialDate::day(2024, 9, 30).unwrap(),
+            reason: "资金未到位".into(),
+        };
+        store.apply_measure_action(m, &dept(), request, 1, now()).await.unwrap();
+        let claimed = second.measures[0].id;
+        store.apply_measure_action(claimed, &dept(), Action::Start, 0, now()).await.unwrap();
+        store.attach_evidence(claimed, &evidence(1), &dept(), now()).await.unwrap();
+        store.apply_measure_action(claimed, &dept(), Action::Claim, 2, now()).await.unwrap();
+
+        let mut views = Vec::new();
+        for f in [&first, &second] {
+            for r in &f.measures {
+                views.push((f.inspection, r.id, store.measure_workflow(r.id).await.unwrap().unwrap()));
+            }
+        }
+        let all = [ReviewStage::AwaitingLeader, ReviewStage::AwaitingLeadingGroup, ReviewStage::AwaitingVerifier];
+        for stages in [&all[..1], &all[1..2], &all[2..], &all[..], &[]] {
+            for extensions in [false, true] {
+                let mut expected: Vec<(i64, i64)> = views
+                    .iter()
+                    .filter(|(_, _, v)| {
+                        matches!(v.state, MeasureState::UnderReview { stage } if stages.contains(&stage))
+                            || (extensions && v.pending_extension.is_some())
+                    })
+                    .map(|(i, m, _)| (*i, *m))
+                    .collect();
+                expected.sort_unstable();
+                let queue = store.review_queue(stages, extensions).await.unwrap();
+                assert_eq!(queue, expected, "{stages:?} {extensions} on {:?}", store.backend());
+            }
+        }
+        assert!(store.review_queue(&all[..1], false).await.unwrap().contains(&(second.inspection, claimed)));
+        assert!(store.review_queue(&[], true).await.unwrap().contains(&(first.inspection, m)));
+
+        // History: what the filtered trail says about each item, merged newest first.
+        let about = async |kind: &str, id: i64| -> Vec<AuditEntry> {
+            let filter = AuditFilter {
+                target_kind: Some(kind.into()),
+                target_id: Some(id.to_string()),
+                ..AuditFilter::default()
+            };
+            let entries = store.list_audit(&filter, Page { offset: 0, limit: 500 }).await.unwrap();
+            entries.into_iter().filter(|e| e.result == "ok").collect()
+        };
+        let problem = second.measures[0].problem_id;
+        let mut expected = about("measure", claimed).await;
+        expected.extend(about("problem", problem).await);
+        expected.sort_by_key(|e| std::cmp::Reverse(e.seq));
+        assert!(expected.len() >= 3, "start, evidence and claim are audited");
+        let history = store.item_history(&[("problem", problem), ("measure", claimed)], 500).await.unwrap();
+        assert_eq!(history, expected);
+        let newest = store.item_history(&[("problem", problem), ("measure", claimed)], 1).await.unwrap();
+        assert_eq!(newest, expected[..1]);
+        assert!(store.item_history(&[], 50).await.unwrap().is_empty());
+        // Another unit's measure in the same position has a history of its own.
+        assert!(
+            store
+                .item_history(&[("measure", claimed)], 500)
+                .await
+                .unwrap()
+                .iter()
+                .all(|e| e.target_id == Some(claimed.to_string()))
+        );
+
+        // The total of a page of the trail counts what the filter selects.
+        for filter in [
+            AuditFilter::default(),
+            AuditFilter { action: Some("measure.claim".into()), ..AuditFilter::default() },
+            AuditFilter {
+                target_kind: Some("measure".into()),
+                target_id: Some(m.to_string()),
+                ..AuditFilter::default()
+            },
+        ] {
+            let listed = store.list_audit(&filter, Page { offset: 0, limit: 10_000 }).await.unwrap();
+            assert_eq!(store.count_audit(&filter).await.unwrap(), listed.len() as u64, "{filter:?}");
+        }
+        db.finish().await;
+    }
+}
+
+/// Accounts come a page at a time in login-name order, with how many there are; a page far
+/// beyond the end is empty.
+#[tokio::test]
+async fn accounts_are_listed_a_page_at_a_time() {
+    for db in backends().await {
+        let store = &db.store;
+        for name in ["wang", "li", "zhao", "chen"] {
+            let new = NewUser {
+                username: name.into(),
+                display_name: format!("{name}某"),
+                password_phc: "$argon2id$v=19$m=19456,t=2,p=1$a$b".into(),
+                must_change_password: false,
+                roles: vec![RoleGrant::everywhere(Role::InspectionOffice)],
+            };
+            store.create_user(&new, &acting(Role::SystemAdmin), now()).await.unwrap();
+        }
+        let all: Vec<String> = store.list_users().await.unwrap().into_iter().map(|u| u.username).collect();
+        assert_eq!(all, ["chen", "li", "wang", "zhao"]);
+        let (page, total) = store.list_users_page(Page { offset: 1, limit: 2 }).await.unwrap();
+        let names: Vec<&str> = page.iter().map(|u| u.username.as_str()).collect();
+        assert_eq!((names, total), (vec!["li", "wang"], 4));
+        assert!(page.iter().all(|u| u.roles.len() == 1), "with their roles");
+        let (far, total) = store.list_users_page(Page { offset: u64::MAX >> 1, limit: 500 }).await.unwrap();
+        assert_eq!((far.len(), total), (0, 4));
+        db.finish().await;
+    }
+}

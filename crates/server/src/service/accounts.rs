@@ -193,6 +193,11 @@ fn no_user(id: ids::UserId) -> AppError {
     AppError::Storage(StorageError::NotFound(format!("no user has id {id}")))
 }
 
+/// A page of the accounts, by username, with how many there are.
+pub async fn page(state: &AppState, page: rectify_storage::Page) -> Result<(Vec<User>, u64), AppError> {
+    Ok(state.store().list_users_page(page).await?)
+}
+
 /// Every account, by username.
 pub async fn list(state: &AppState) -> Result<Vec<User>, AppError> {
     Ok(state.store().list_users().await?)

@@ -13,6 +13,11 @@ pub async fn list(state: &AppState, filter: &AuditFilter, page: Page) -> Result<
     Ok(state.store().list_audit(filter, page).await?)
 }
 
+/// [`list`] with how many entries match in all (the API's `total`).
+pub async fn page(state: &AppState, filter: &AuditFilter, page: Page) -> Result<(Vec<AuditEntry>, u64), AppError> {
+    Ok((list(state, filter, page).await?, state.store().count_audit(filter).await?))
+}
+
 /// The filtered trail as CSV (UTF-8 with BOM); the export is itself audited.
 pub async fn export_csv(state: &AppState, principal: &Principal, filter: &AuditFilter) -> Result<String, AppError> {
     let acting = principal.acting_as(Role::AuditAdmin);
@@ -38,12 +43,11 @@ pub async fn verify(state: &AppState) -> Result<ChainCheck, AppError> {
 /// How many audit entries of one item its page shows; older ones are in the audit trail.
 const HISTORY_LIMIT: u32 = 50;
 
-/// The successful audited actions on one problem or measure, newest first.
-pub async fn item_history(state: &AppState, kind: &str, id: i64) -> Result<Vec<AuditEntry>, AppError> {
-    let filter =
-        AuditFilter { target_kind: Some(kind.to_owned()), target_id: Some(id.to_string()), ..AuditFilter::default() };
-    let entries = state.store().list_audit(&filter, Page { offset: 0, limit: HISTORY_LIMIT }).await?;
-    Ok(entries.into_iter().filter(|e| e.result == "ok").collect())
+/// The successful audited actions on the given items (`("problem", id)`, `("measure", id)`),
+/// newest first: one query for a problem and all its measures.
+pub async fn item_history(state: &AppState, targets: &[(&str, i64)]) -> Result<Vec<AuditEntry>, AppError> {
+    let limit = HISTORY_LIMIT.saturating_mul(u32::try_from(targets.len()).unwrap_or(u32::MAX));
+    Ok(state.store().item_history(targets, limit).await?)
 }
 
 /// Records a security event that is not a change of the ledger (an export, a download).

@@ -38,8 +38,10 @@ async fn tasks(
 ) -> Result<Vec<Task>, AppError> {
     let visibility = super::scope::Visibility::new(&principal.grants);
     let mut inspections = visible_inspections(state, &principal.grants).await?;
+    // A reviewer's queue: only the measures that await a decision (an index search), so only
+    // the units holding one are read.
+    let mut queue: Option<std::collections::HashSet<i64>> = None;
     if only_decisions {
-        // A reviewer's queue reads only the units where something awaits a decision.
         let actors: Vec<Actor> = principal.roles().into_iter().filter_map(Role::default_workflow_actor).collect();
         let stages: Vec<ReviewStage> =
             [ReviewStage::AwaitingLeader, ReviewStage::AwaitingLeadingGroup, ReviewStage::AwaitingVerifier]
@@ -47,8 +49,9 @@ async fn tasks(
                 .filter(|s| actors.contains(&s.reviewer()))
                 .collect();
         let extensions = principal.may(&[rectify_auth::Permission::ApproveExtension]);
-        let pending = state.store().inspections_with_decisions(&stages, extensions).await?;
-        inspections.retain(|s| pending.binary_search(&s.id).is_ok());
+        let pending = state.store().review_queue(&stages, extensions).await?;
+        inspections.retain(|s| pending.binary_search_by_key(&s.id, |(i, _)| *i).is_ok());
+        queue = Some(pending.into_iter().map(|(_, m)| m).collect());
     }
     let mut out = Vec::new();
     for s in inspections {
@@ -56,7 +59,7 @@ async fn tasks(
             visibility.shared_records(&s, snapshot.problems(s.id).await?, snapshot.measures(s.id).await?);
         let workflows = snapshot.workflows(s.id).await?;
         let name = super::scope::inspection_name(&s);
-        for m in measures.iter() {
+        for m in measures.iter().filter(|m| queue.as_ref().is_none_or(|q| q.contains(&m.id))) {
             let Some(view) = workflows.get(&m.id) else { continue };
             let buttons = buttons(principal, view);
             if !keep(m, view, &buttons) {

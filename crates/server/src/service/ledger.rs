@@ -23,9 +23,14 @@ pub struct VisibleInspection {
     pub measures: Arc<Vec<MeasureRecord>>,
 }
 
-/// The versions of every unit, read once, through which a page reads many units' lists.
-pub async fn snapshot(state: &AppState) -> Result<Snapshot, AppError> {
-    Ok(state.store().snapshot().await?)
+/// A snapshot that reads each unit's version when asked: for pages touching few of many units.
+pub fn lazy_snapshot(state: &AppState) -> Snapshot {
+    state.store().snapshot_lazy()
+}
+
+/// A snapshot of the versions of the given inspections only.
+pub async fn snapshot_for(state: &AppState, ids: &[i64]) -> Result<Snapshot, AppError> {
+    Ok(state.store().snapshot_for(ids).await?)
 }
 
 /// What the principal sees of inspection `id`, or 404.
@@ -95,7 +100,8 @@ pub struct ProblemDetail {
     pub record: ProblemRecord,
     pub all_measures: Vec<MeasureRecord>,
     pub visible_measures: Vec<MeasureRecord>,
-    pub ledger: Ledger,
+    /// The remembered ledger, shared (not copied for every request).
+    pub ledger: Arc<Ledger>,
     pub summary: Option<InspectionSummary>,
 }
 
@@ -104,8 +110,11 @@ pub async fn problem_detail(state: &AppState, principal: &Principal, id: Problem
     let record = problem(state, id).await?;
     let store = state.store();
     let inspection = record.inspection_id;
-    let all_measures = store.list_measures(inspection, Some(id.get())).await?;
-    let ledger = store.export_ledger(inspection).await?;
+    // The unit's remembered lists at its current version: no read of the rows again.
+    let snapshot = store.snapshot_of(inspection).await?;
+    let all_measures: Vec<MeasureRecord> =
+        snapshot.measures(inspection).await?.iter().filter(|m| m.problem_id == id.get()).cloned().collect();
+    let ledger = snapshot.ledger(inspection).await?;
     let summary = match InspectionId::new(inspection) {
         Some(i) => super::scope::inspection(state, i).await?,
         None => None,

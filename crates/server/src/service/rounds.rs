@@ -23,13 +23,18 @@ pub async fn round(state: &AppState, id: i64) -> Result<RoundSummary, AppError> 
 pub async fn units(state: &AppState, principal: &Principal, id: i64) -> Result<Vec<RoundUnit>, AppError> {
     round(state, id).await?;
     let all = state.store().round_units(id, state.today()).await?;
-    Ok(all
-        .iter()
-        .filter(|u| {
-            any_sees_inspection(&principal.grants, InspectionRef { id: u.inspection_id, unit: u.unit.as_deref() })
-        })
-        .cloned()
-        .collect())
+    Ok(all.iter().filter(|u| sees_unit(principal, u)).cloned().collect())
+}
+
+/// Every round by name with the figures of its units the principal sees (the units shared,
+/// not copied: the caller narrows them with [`sees_unit`]).
+pub async fn all_with_units(state: &AppState) -> Result<Vec<(RoundSummary, std::sync::Arc<Vec<RoundUnit>>)>, AppError> {
+    Ok(state.store().rounds_with_units(state.today()).await?)
+}
+
+/// Whether the principal sees a unit of a round.
+pub fn sees_unit(principal: &Principal, unit: &RoundUnit) -> bool {
+    any_sees_inspection(&principal.grants, InspectionRef { id: unit.inspection_id, unit: unit.unit.as_deref() })
 }
 
 /// The rounds holding an inspection the principal sees, by name.
@@ -38,12 +43,9 @@ pub async fn visible(state: &AppState, principal: &Principal) -> Result<Vec<Roun
         super::scope::visible_inspections(state, &principal.grants).await?.iter().filter_map(|s| s.round_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(r) = state.store().round(id).await? {
-            out.push(r);
-        }
-    }
+    // One read of every round (there are few), not one query per round.
+    let (all, _) = state.store().list_rounds(Page { offset: 0, limit: u32::MAX }).await?;
+    let mut out: Vec<RoundSummary> = all.into_iter().filter(|r| ids.binary_search(&r.id).is_ok()).collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
 }

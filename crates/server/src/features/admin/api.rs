@@ -13,7 +13,8 @@ use utoipa::ToSchema;
 
 use crate::error::AppError;
 use crate::http::error::ErrorBody;
-use crate::http::extract::JsonBody;
+use crate::http::extract::{JsonBody, Paging, QueryOf};
+use crate::http::paged::Paged;
 use crate::ids::UserId;
 use crate::service::AppState;
 use crate::service::accounts;
@@ -114,11 +115,16 @@ pub struct RolesRequest {
     roles: Vec<RoleGrantDto>,
 }
 
-/// Every account, by username (the system administrator).
-#[utoipa::path(get, path = "/api/users", tag = "admin",
-    responses((status = 200, body = Vec<UserDto>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub(crate) async fn list_users(State(state): State<AppState>) -> Result<Json<Vec<UserDto>>, AppError> {
-    Ok(Json(accounts::list(&state).await?.iter().map(user_dto).collect()))
+/// A page of the accounts, by username (the system administrator).
+#[utoipa::path(get, path = "/api/users", tag = "admin", params(Paging),
+    responses((status = 200, description = "`{\"items\": [UserDto], \"total\": N}`", body = Object),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub(crate) async fn list_users(
+    State(state): State<AppState>,
+    QueryOf(paging): QueryOf<Paging>,
+) -> Result<Json<Paged<UserDto>>, AppError> {
+    let (users, total) = accounts::page(&state, paging.page()).await?;
+    Ok(Json(Paged { items: users.iter().map(user_dto).collect(), total }))
 }
 
 /// Creates an account without roles; the initial password must be changed at the first sign-in.

@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::error::AppError;
 use crate::http::error::ErrorBody;
 use crate::http::extract::QueryOf;
+use crate::http::paged::Paged;
 use crate::service::AppState;
 use crate::service::audit::{self, ChainCheck};
 use crate::service::session::Principal;
@@ -61,14 +62,59 @@ impl AuditQuery {
     }
 }
 
-/// Entries of the audit trail, newest first (the audit administrator only).
+/// One entry of the trail as the API shows it: every stored field, so that a reader can check
+/// the chain's links and hashes itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntryDto {
+    pub seq: i64,
+    /// RFC 3339, UTC, microseconds.
+    pub at: String,
+    pub actor_user_id: Option<i64>,
+    pub actor_name: String,
+    pub address: Option<String>,
+    pub action: String,
+    pub target_kind: String,
+    pub target_id: Option<String>,
+    /// `ok`, `refused`, `failed`.
+    pub result: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+    pub key_id: Option<String>,
+}
+
+impl From<AuditEntry> for AuditEntryDto {
+    fn from(e: AuditEntry) -> Self {
+        AuditEntryDto {
+            seq: e.seq,
+            at: e.at,
+            actor_user_id: e.actor_user_id,
+            actor_name: e.actor_name,
+            address: e.address,
+            action: e.action,
+            target_kind: e.target_kind,
+            target_id: e.target_id,
+            result: e.result,
+            before_json: e.before_json,
+            after_json: e.after_json,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+            key_id: e.key_id,
+        }
+    }
+}
+
+/// A page of the audit trail, newest first (the audit administrator only): `limit` (default
+/// 50, at most 500), `offset`, and the number of matching entries.
 #[utoipa::path(get, path = "/api/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = Vec<Object>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, description = "`{\"items\": [AuditEntryDto], \"total\": N}`, newest first", body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub(crate) async fn audit_list(
     State(state): State<AppState>,
     QueryOf(query): QueryOf<AuditQuery>,
-) -> Result<Json<Vec<AuditEntry>>, AppError> {
-    Ok(Json(audit::list(&state, &query.filter()?, query.page()).await?))
+) -> Result<Json<Paged<AuditEntryDto>>, AppError> {
+    let (entries, total) = audit::page(&state, &query.filter()?, query.page()).await?;
+    Ok(Json(Paged { items: entries.into_iter().map(AuditEntryDto::from).collect(), total }))
 }
 
 /// The filtered audit trail as CSV (UTF-8 with BOM); the export is itself audited.

@@ -71,11 +71,18 @@ pub(crate) async fn home(
     page: PageContext,
 ) -> Result<Response, AppError> {
     let summaries = scope::visible_inspections(&state, &principal.grants).await?;
-    let snapshot = ledger::snapshot(&state).await?;
+    let by_round = summaries.len() > UNIT_ROWS_UP_TO;
+    // By round, no unit's lists are read but the few of the account's queue: no versions ahead;
+    // otherwise the versions of the account's own units only (not of every unit of a province).
+    let snapshot = if by_round {
+        ledger::lazy_snapshot(&state)
+    } else {
+        let ids: Vec<i64> = summaries.iter().map(|s| s.id).collect();
+        ledger::snapshot_for(&state, &ids).await?
+    };
     let mut cards = Vec::new();
     let mut overview = Vec::new();
-    let by_round = summaries.len() > UNIT_ROWS_UP_TO;
-    let rounds = if by_round { round_rows(&state, &principal, &summaries).await? } else { Vec::new() };
+    let rounds = if by_round { round_rows(&state, &principal).await? } else { Vec::new() };
     for s in summaries.iter().rev().filter(|_| !by_round) {
         let loaded = ledger::visible_in(&principal, s.clone(), &snapshot).await?;
         let rows = rows::of_visible(&loaded, page.today);
@@ -166,36 +173,32 @@ pub(crate) async fn latest_dashboard(
     chooser(&state, &principal, "dashboard").await
 }
 
-/// One row per round the account sees, with the sums over its units (aggregate queries: no
-/// unit's ledger is read), the rounds furthest behind first.
-async fn round_rows(
-    state: &AppState,
-    principal: &Principal,
-    summaries: &[rectify_storage::InspectionSummary],
-) -> Result<Vec<Value>, AppError> {
-    let mut ids: Vec<i64> = summaries.iter().filter_map(|s| s.round_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
+/// One row per round the account sees, with the sums over its units (aggregate reads of every
+/// round at once, remembered while the round's data stands: no unit's ledger is read), the
+/// rounds furthest behind first.
+async fn round_rows(state: &AppState, principal: &Principal) -> Result<Vec<Value>, AppError> {
     let mut rows = Vec::new();
-    for id in ids {
-        let round = rounds::round(state, id).await?;
-        let units = rounds::units(state, principal, id).await?;
-        let problems: u32 = units.iter().map(|u| u.problems).sum();
-        let closed: u32 = units.iter().map(|u| u.closed).sum();
+    for (round, units) in rounds::all_with_units(state).await? {
+        let seen: Vec<&rectify_storage::RoundUnit> = units.iter().filter(|u| rounds::sees_unit(principal, u)).collect();
+        if seen.is_empty() {
+            continue;
+        }
+        let problems: u32 = seen.iter().map(|u| u.problems).sum();
+        let closed: u32 = seen.iter().map(|u| u.closed).sum();
         let rate = Rate { numerator: closed, denominator: problems };
         rows.push((
             rate.as_f64().unwrap_or(100.0),
             context! {
-                id,
+                id => round.id,
                 name => round.name,
-                units => units.len(),
+                units => seen.len(),
                 problems,
                 closed,
                 rate => rate.percent(2),
                 rate_value => rate.as_f64().unwrap_or(0.0),
-                red => units.iter().map(|u| u.red).sum::<u32>(),
-                yellow => units.iter().map(|u| u.yellow).sum::<u32>(),
-                awaiting => units.iter().map(|u| u.awaiting_verification).sum::<u32>(),
+                red => seen.iter().map(|u| u.red).sum::<u32>(),
+                yellow => seen.iter().map(|u| u.yellow).sum::<u32>(),
+                awaiting => seen.iter().map(|u| u.awaiting_verification).sum::<u32>(),
             },
         ));
     }
@@ -239,7 +242,7 @@ pub(crate) async fn inbox(
     principal: Principal,
     page: PageContext,
 ) -> Result<Response, AppError> {
-    let items = inbox::reviews(&state, &principal, &ledger::snapshot(&state).await?).await?;
+    let items = inbox::reviews(&state, &principal, &ledger::lazy_snapshot(&state)).await?;
     let chrome = page.chrome("inbox", "待办审核", vec![Crumb::link("首页", "/"), Crumb::here("待办审核")], None);
     Ok(render("inbox.html", &chrome, context! { items => ser(&items) })?.into_response())
 }

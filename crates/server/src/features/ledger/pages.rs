@@ -275,11 +275,7 @@ pub(crate) async fn problem(
     let outcomes = outcomes_for(&ledger, record.reference(), None, true);
     let evidence: Vec<rows::EvidenceView> =
         own.iter().flat_map(|m| m.measure.evidence.iter()).map(rows::EvidenceView::from).collect();
-    let mut history = item_history(&state, "problem", id.get(), None).await?;
-    for m in &own {
-        history.extend(item_history(&state, "measure", m.id, Some(format::ordinal(m.position))).await?);
-    }
-    history.sort_by_key(|h| std::cmp::Reverse(h.seq));
+    let history = problem_history(&state, id.get(), &own).await?;
     let title = format::short(&row.title, 24);
     let chrome = page.chrome(
         "ledger",
@@ -327,7 +323,7 @@ pub(crate) async fn measure(
     let outcomes = outcomes_for(&ledger, problem.reference(), Some(record.position), true);
     let evidence: Vec<rows::EvidenceView> = record.measure.evidence.iter().map(rows::EvidenceView::from).collect();
     let inspection = record.inspection_id;
-    let history = item_history(&state, "measure", id.get(), None).await?;
+    let history = measure_history(&state, id.get()).await?;
     let problem_title = format::short(&p.title, 16);
     let chrome = page.chrome(
         "ledger",
@@ -368,15 +364,34 @@ struct HistoryEntry {
     measure_id: Option<i64>,
 }
 
-/// The successful audited actions on one problem or measure, newest first, labelled in Chinese.
-async fn item_history(
+/// The successful audited actions on a problem and its (visible) measures, newest first,
+/// labelled in Chinese: one query for them all.
+async fn problem_history(
     state: &AppState,
-    kind: &str,
-    id: i64,
-    measure: Option<String>,
+    problem: i64,
+    measures: &[&MeasureRecord],
 ) -> Result<Vec<HistoryEntry>, AppError> {
-    let entries = audit::item_history(state, kind, id).await?;
-    Ok(entries.iter().filter_map(|e| history_entry(e, measure.as_deref(), id)).collect())
+    let mut targets = vec![("problem", problem)];
+    targets.extend(measures.iter().map(|m| ("measure", m.id)));
+    let entries = audit::item_history(state, &targets).await?;
+    Ok(entries
+        .iter()
+        .filter_map(|e| {
+            let measure = measures
+                .iter()
+                .find(|m| e.target_kind == "measure" && e.target_id.as_deref() == Some(m.id.to_string().as_str()));
+            match measure {
+                Some(m) => history_entry(e, Some(&format::ordinal(m.position)), m.id),
+                None => history_entry(e, None, problem),
+            }
+        })
+        .collect())
+}
+
+/// The successful audited actions on one measure, newest first, labelled in Chinese.
+async fn measure_history(state: &AppState, id: i64) -> Result<Vec<HistoryEntry>, AppError> {
+    let entries = audit::item_history(state, &[("measure", id)]).await?;
+    Ok(entries.iter().filter_map(|e| history_entry(e, None, id)).collect())
 }
 
 fn history_entry(e: &AuditEntry, measure: Option<&str>, id: i64) -> Option<HistoryEntry> {

@@ -12,7 +12,8 @@ use utoipa::ToSchema;
 
 use crate::error::AppError;
 use crate::http::error::ErrorBody;
-use crate::http::extract::JsonBody;
+use crate::http::extract::{JsonBody, Paging, QueryOf};
+use crate::http::paged::Paged;
 use crate::ids::{InspectionId, MeasureId};
 use crate::service::session::Principal;
 use crate::service::{AppState, supervision};
@@ -62,25 +63,29 @@ pub struct ReminderDto {
 }
 
 /// The reminders (催办) the signed-in account received, newest first.
-#[utoipa::path(get, path = "/api/me/reminders", tag = "supervision",
-    responses((status = 200, body = Vec<ReminderDto>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/me/reminders", tag = "supervision", params(Paging),
+    responses((status = 200, description = "`{\"items\": [ReminderDto], \"total\": N}`", body = Object),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub(crate) async fn my_reminders(
     State(state): State<AppState>,
     principal: Principal,
-) -> Result<Json<Vec<ReminderDto>>, AppError> {
+    QueryOf(paging): QueryOf<Paging>,
+) -> Result<Json<Paged<ReminderDto>>, AppError> {
+    // A person's reminders are few (those about their own measures): read, then paged.
     let reminders = supervision::reminders_for(&state, &principal).await?;
-    Ok(Json(
-        reminders
-            .into_iter()
-            .map(|r| ReminderDto {
-                id: r.id,
-                measure_id: r.measure_id,
-                from: r.from_name,
-                message: r.message,
-                sent_at: r.sent_at,
-            })
-            .collect(),
-    ))
+    let total = reminders.len() as u64;
+    let items = paging
+        .slice(&reminders)
+        .into_iter()
+        .map(|r| ReminderDto {
+            id: r.id,
+            measure_id: r.measure_id,
+            from: r.from_name,
+            message: r.message,
+            sent_at: r.sent_at,
+        })
+        .collect();
+    Ok(Json(Paged { items, total }))
 }
 
 /// One overdue or at-risk measure.
