@@ -28,6 +28,8 @@ const FEATURES: &[&[Route]] = &[
     features::documents::ROUTES,
     features::portal::ROUTES,
     features::rounds::ROUTES,
+    features::search::ROUTES,
+    features::common_problems::ROUTES,
 ];
 
 /// This module's own route: the description of all the others.
@@ -104,7 +106,12 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         features::rounds::RoundDto,
         features::rounds::UnitRowDto,
         features::rounds::TotalsDto,
-        features::rounds::OverviewDto
+        features::rounds::OverviewDto,
+        features::search::SearchHitDto,
+        features::search::SearchPageDto,
+        features::common_problems::ClusterProblemDto,
+        features::common_problems::ClusterDto,
+        features::common_problems::CommonProblemsDto
     ))
 )]
 struct Schemas;

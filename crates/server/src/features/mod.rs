@@ -5,12 +5,14 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod common_problems;
 pub mod documents;
 pub mod home;
 pub mod ledger;
 pub mod lookback;
 pub mod portal;
 pub mod rounds;
+pub mod search;
 pub mod supervision;
 pub mod system;
 pub mod workflow;

@@ -56,6 +56,7 @@ pub(crate) fn action_zh(code: &str) -> String {
         "lookback.schedule" => "抽取回头看样本",
         "lookback.record" => "记录回头看结论",
         "audit.export" => "导出审计日志",
+        "search.reindex" => "重建全文检索索引",
         _ if code.starts_with("export.") => "导出文档",
         _ => return code.to_owned(),
     };
@@ -85,6 +86,7 @@ pub(crate) fn target_zh(kind: &str) -> &str {
         "publication" | "report" => "公开通报",
         "lookback" | "lookback_item" => "回头看",
         "audit" => "审计日志",
+        "search_index" => "全文检索索引",
         other => other,
     }
 }

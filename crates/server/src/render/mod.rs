@@ -20,7 +20,7 @@ use crate::service::scope::sets::{DOCUMENTS, READ, REVIEW};
 use crate::service::session::Principal;
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 34] = [
+const TEMPLATES_SOURCES: [(&str, &str); 36] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("ledger.html", include_str!("../../templates/ledger.html")),
@@ -55,6 +55,8 @@ const TEMPLATES_SOURCES: [(&str, &str); 34] = [
     ("lookback.html", include_str!("../../templates/lookback.html")),
     ("rounds.html", include_str!("../../templates/rounds.html")),
     ("round.html", include_str!("../../templates/round.html")),
+    ("search.html", include_str!("../../templates/search.html")),
+    ("common_problems.html", include_str!("../../templates/common_problems.html")),
 ];
 
 /// Every template of the UI and the portal, compiled once.

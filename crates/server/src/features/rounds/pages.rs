@@ -70,6 +70,7 @@ pub(crate) async fn overview(
         None,
     );
     let fields = context! {
+        id,
         name => round.name,
         rows,
         totals => context! { units => count, problems, closed, rate => percent_text(closed, problems), red, yellow, awaiting },
