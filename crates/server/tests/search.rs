@@ -219,8 +219,9 @@ async fn snippets_are_escaped_and_marked_and_pages_are_clamped() {
         assert_eq!(huge["total"].as_u64(), Some(total));
         assert_eq!(huge["items"].as_array().unwrap().len() as u64, total.min(500));
         // No words (punctuation only): no hits, not an error.
+        assert_eq!(all["total_exact"], true);
         let empty = get(&office, "/api/search?q=%EF%BC%8C%E3%80%82").await.json();
-        assert_eq!(empty, serde_json::json!({ "items": [], "total": 0 }));
+        assert_eq!(empty, serde_json::json!({ "items": [], "total": 0, "total_exact": true }));
         let long = get(&office, &format!("/api/search?q={}", "a".repeat(201))).await;
         assert_eq!(long.status, StatusCode::BAD_REQUEST);
     }

@@ -67,7 +67,7 @@ pub use portal::{
 };
 pub use records::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
 pub use rounds::{RoundSummary, RoundUnit};
-pub use search::{SearchHit, SearchKind, SearchQuery, SearchScope};
+pub use search::{COUNT_CAP as SEARCH_COUNT_CAP, SearchHit, SearchKind, SearchQuery, SearchScope};
 pub use similar::RoundProblem;
 pub use snapshot::Snapshot;
 pub use supervision::{Handover, Reminder, ReminderTarget, ResponsibilityTarget};

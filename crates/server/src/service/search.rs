@@ -80,6 +80,12 @@ impl Hit {
     }
 }
 
+/// The total to show and whether it is exact: counting stops past the cap.
+pub fn shown_total(counted: u64) -> (u64, bool) {
+    let cap = rectify_storage::SEARCH_COUNT_CAP;
+    if counted > cap { (cap, false) } else { (counted, true) }
+}
+
 /// Checks a query's text: trimmed, not longer than [`MAX_QUERY_CHARS`].
 pub fn checked_text(text: &str) -> Result<String, AppError> {
     let text = text.trim();

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{ClusterParams, round_id};
+use super::params::{ClusterParams, round_id};
 use crate::error::AppError;
 use crate::http::error::ErrorBody;
 use crate::http::extract::QueryOf;

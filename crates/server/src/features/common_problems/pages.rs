@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 use rectify_domain::Status;
 
-use super::{ClusterParams, round_id};
+use super::params::{ClusterParams, round_id};
 use crate::error::AppError;
 use crate::http::extract::QueryOf;
 use crate::http::page::PageContext;

@@ -36,7 +36,10 @@ pub struct SearchHitDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchPageDto {
     pub items: Vec<SearchHitDto>,
+    /// How many hits, counted up to 10,000 (then 10,000 and `total_exact` false: narrow the
+    /// query; pages end there).
     pub total: u64,
+    pub total_exact: bool,
 }
 
 pub(crate) fn dto(hits: Vec<service::Hit>, total: u64) -> SearchPageDto {
@@ -54,7 +57,8 @@ pub(crate) fn dto(hits: Vec<service::Hit>, total: u64) -> SearchPageDto {
             title: h.title,
         })
         .collect();
-    SearchPageDto { items, total }
+    let (total, total_exact) = service::shown_total(total);
+    SearchPageDto { items, total, total_exact }
 }
 
 /// The API's answer over everything stored, for the command line.

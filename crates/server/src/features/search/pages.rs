@@ -66,11 +66,13 @@ pub(crate) async fn search(
     let statuses: Vec<Value> =
         Status::ALL.iter().map(|s| context! { value => s.as_str(), label => s.label_zh() }).collect();
     let offset = request.page.offset;
+    let (total, total_exact) = service::shown_total(total);
     let chrome = page.chrome("search", "全文检索", vec![Crumb::link("首页", "/"), Crumb::here("全文检索")], None);
     let fields = context! {
         q => request.text,
         searched,
         total,
+        total_exact,
         rows,
         from => offset + 1,
         to => offset + hits.len() as u64,
