@@ -128,12 +128,8 @@ async fn every_table_is_copied_or_left_out_for_a_reason() {
             Backend::Sqlite => NOT_COPIED_SQLITE,
             Backend::Postgres => &[],
         };
-        let mut placed: Vec<String> = TABLES
-            .iter()
-            .copied()
-            .chain(NOT_COPIED.iter().chain(own).map(|(t, _)| *t))
-            .map(str::to_owned)
-            .collect();
+        let mut placed: Vec<String> =
+            TABLES.iter().copied().chain(NOT_COPIED.iter().chain(own).map(|(t, _)| *t)).map(str::to_owned).collect();
         placed.sort();
         assert_eq!(tables, placed, "a new table needs its place in backup::TABLES or backup::NOT_COPIED");
         db.finish().await;
