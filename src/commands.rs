@@ -61,6 +61,9 @@ pub fn run(command: Command) -> Result<ExitCode, Failure> {
         Command::User { command: UserCommand::Add { database, username } } => user_add(&database, &username),
         Command::Backup { database, output, evidence } => backup(&database, &output, &evidence),
         Command::Restore { file, database, evidence } => restore(&file, &database, &evidence),
+        Command::Search { database, words, json, limit, offset, reindex } => {
+            search(&database, &words.join(" "), json, limit, offset, reindex)
+        }
         Command::Audit { command: AuditCommand::Verify { database } } => audit_verify(&database),
         Command::Audit { command: AuditCommand::RotateKey { database } } => audit_rotate_key(&database),
         Command::Notice { source, issuer, serial, date, output } => {
@@ -501,4 +504,57 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
         let _ = fs::remove_file(&tmp);
         Failure::other(format!("cannot write {}: {e}", path.display()))
     })
+}
+
+fn search(
+    database: &str,
+    words: &str,
+    json: bool,
+    limit: Option<u64>,
+    offset: Option<u64>,
+    reindex: bool,
+) -> Result<ExitCode, Failure> {
+    let answer = runtime()?.block_on(async {
+        let store = Store::connect(database).await?;
+        let result = async {
+            if reindex {
+                let started = std::time::Instant::now();
+                let texts = store.rebuild_search_index(&rectify_storage::Acting::system(), chrono::Utc::now()).await?;
+                eprintln!("indexed {texts} texts in {:.1} s", started.elapsed().as_secs_f64());
+            }
+            if words.trim().is_empty() {
+                return Ok(None);
+            }
+            rectify_server::search_everything(store.clone(), words, limit, offset)
+                .await
+                .map(Some)
+                .map_err(|e| Failure::input(e.to_string()))
+        }
+        .await;
+        store.close().await;
+        result
+    })?;
+    let Some(answer) = answer else { return Ok(ExitCode::SUCCESS) };
+    if json {
+        print_json(&answer)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = |v: &serde_json::Value, key: &str| v.get(key).and_then(|x| x.as_str()).unwrap_or("").to_owned();
+    let items = answer.get("items").and_then(|i| i.as_array()).cloned().unwrap_or_default();
+    let total = answer.get("total").and_then(serde_json::Value::as_u64).unwrap_or(0);
+    let mut out = std::io::stdout().lock();
+    let shown = items.len();
+    let mut lines = vec![format!(
+        "{total} hits{}",
+        if (shown as u64) < total { format!(", {shown} shown") } else { String::new() }
+    )];
+    for item in &items {
+        let id = item.get("id").and_then(serde_json::Value::as_i64).unwrap_or(0);
+        lines.push(format!("{} {id}  {}  {}", text(item, "kind"), text(item, "unit"), text(item, "title")));
+        lines.push(format!("    {}", text(item, "snippet")));
+    }
+    for line in lines {
+        writeln!(out, "{line}").map_err(|e| Failure::other(e.to_string()))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -142,6 +142,26 @@ enum Command {
         #[arg(long, env = "RECTIFY_EVIDENCE_DIR", default_value = "rectify-data/evidence")]
         evidence: PathBuf,
     },
+    /// Full-text search over everything stored: problems, measures, progress, evidence names
+    /// and public feedback holding every word of WORDS (segmented as Chinese).
+    Search {
+        #[arg(long, env = "RECTIFY_DATABASE")]
+        database: String,
+        /// The words to find (required unless --reindex).
+        #[arg(required_unless_present = "reindex")]
+        words: Vec<String>,
+        /// Print the answer of `GET /api/search` as JSON.
+        #[arg(long)]
+        json: bool,
+        /// How many hits (default 50, at most 500).
+        #[arg(long)]
+        limit: Option<u64>,
+        #[arg(long)]
+        offset: Option<u64>,
+        /// Rebuild the search index from the stored ledgers and feedback first.
+        #[arg(long)]
+        reindex: bool,
+    },
     /// The tamper-evident audit trail.
     Audit {
         #[command(subcommand)]

@@ -49,6 +49,31 @@ fn import_then_export_gives_the_ledger_back() {
     assert_eq!(json(&export), original);
 }
 
+#[test]
+fn search_prints_the_apis_answer_over_everything_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    assert!(rectify(&["import", fixture("ledger.json").to_str().unwrap(), "--database", &url]).status.success());
+    let out = rectify(&["search", "--database", &url, "河湖", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let answer = json(&out);
+    let items = answer["items"].as_array().unwrap();
+    assert!(!items.is_empty() && answer["total"].as_u64() == Some(items.len() as u64), "{answer}");
+    for item in items {
+        for key in ["kind", "id", "inspection_id", "unit", "title", "snippet"] {
+            assert!(item.get(key).is_some(), "{key} missing in {item}");
+        }
+        assert!(item["snippet"].as_str().unwrap().contains("河湖"), "{item}");
+    }
+    // Rebuilding the index finds the same; words found nowhere: no hits, still exit 0.
+    let again = rectify(&["search", "--database", &url, "--reindex", "河湖", "--json"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(json(&again), answer);
+    let none = rectify(&["search", "--database", &url, "八项规定", "--json"]);
+    assert!(none.status.success());
+    assert_eq!(json(&none)["total"], 0);
+}
+
 fn digest(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap()
 }

@@ -32,6 +32,19 @@ use tower_http::trace::TraceLayer;
 pub use error::AppError;
 pub use http::error::ErrorBody;
 pub use routes::openapi;
+
+/// `rectify search`: the answer of `GET /api/search` over everything stored (no data scope),
+/// building the index first if the database predates it.
+pub async fn search_everything(
+    store: rectify_storage::Store,
+    text: &str,
+    limit: Option<u64>,
+    offset: Option<u64>,
+) -> Result<serde_json::Value, AppError> {
+    let state = AppState::new(store);
+    service::search::ensure_index(&state).await?;
+    features::search::everything(&state, text, limit, offset).await
+}
 pub use service::portal::{PortalConfig, RateLimit, publish_inspection};
 pub use service::{AppState, EVIDENCE_LIMIT_BYTES, UPLOAD_LIMIT_BYTES};
 
@@ -127,6 +140,9 @@ pub async fn serve_state_on(
     let local = listener.local_addr()?;
     if let Err(error) = state.load_stored_policy().await {
         tracing::warn!(%error, "the stored security policy could not be read; the default applies");
+    }
+    if let Err(error) = service::search::ensure_index(&state).await {
+        tracing::error!(%error, "the search index could not be built; searches miss what it lacks");
     }
     tracing::info!(%local, database = state.database_name(), "serving");
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();

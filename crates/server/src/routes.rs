@@ -30,6 +30,8 @@ const FEATURES: &[&[Route]] = &[
     features::portal::ROUTES,
     features::rounds::ROUTES,
     features::evaluations::ROUTES,
+    features::search::ROUTES,
+    features::common_problems::ROUTES,
 ];
 
 /// This module's own route: the description of all the others.
@@ -118,7 +120,12 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         features::editing::InspectionRequest,
         features::editing::RetireRequest,
         features::editing::SplitRequest,
-        features::editing::MergeRequest
+        features::editing::MergeRequest,
+        features::search::SearchHitDto,
+        features::search::SearchPageDto,
+        features::common_problems::ClusterProblemDto,
+        features::common_problems::ClusterDto,
+        features::common_problems::CommonProblemsDto
     ))
 )]
 struct Schemas;

@@ -90,6 +90,17 @@ pub const NOT_COPIED: &[(&str, &str)] = &[
     ("catalog_version", "kept by triggers as the rows are restored"),
     ("audit_head", "moved by the audit trigger as the entries are restored; checked against the manifest"),
     ("_sqlx_migrations", "the restored database is migrated by connecting"),
+    ("search_index", "derived from the ledgers and feedback: rebuilt when found empty (Store::ensure_search_index)"),
+];
+
+/// SQLite's own tables left out too: the full-text index over `search_index` (FTS5 keeps it in
+/// these), rebuilt with it.
+pub const NOT_COPIED_SQLITE: &[(&str, &str)] = &[
+    ("search_fts", "SQLite's full-text index over search_index"),
+    ("search_fts_data", "part of search_fts"),
+    ("search_fts_idx", "part of search_fts"),
+    ("search_fts_docsize", "part of search_fts"),
+    ("search_fts_config", "part of search_fts"),
 ];
 
 /// The largest manifest read (a manifest lists files and tables, not data).

@@ -71,21 +71,21 @@ pub(crate) async fn insert_evidence_rows(
     Ok(())
 }
 
-/// Inserts one piece of evidence at `position` among its owner's.
+/// Inserts one piece of evidence at `position` among its owner's; returns its id.
 pub(crate) async fn insert_evidence_at(
     conn: &mut AnyConnection,
     owner: EvidenceOwner,
     position: i64,
     item: &Evidence,
-) -> Result<(), StorageError> {
+) -> Result<i64, StorageError> {
     let (measure_id, entry_id) = match owner {
         EvidenceOwner::Measure(m) => (Some(m), None),
         EvidenceOwner::ProgressEntry(e) => (None, Some(e)),
     };
     let size = item.size_bytes.map(|s| int(&format!("the size of evidence {}", item.title), s)).transpose()?;
-    sqlx::query(
+    let row = sqlx::query(
         "INSERT INTO evidence (measure_id, progress_entry_id, position, title, kind, evidence_date, media_type, \
-         size_bytes, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         size_bytes, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(measure_id)
     .bind(entry_id)
@@ -96,7 +96,7 @@ pub(crate) async fn insert_evidence_at(
     .bind(item.media_type.clone())
     .bind(size)
     .bind(item.sha256.clone())
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(())
+    Ok(sqlx::Row::try_get(&row, 0)?)
 }

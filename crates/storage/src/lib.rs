@@ -38,7 +38,9 @@ pub mod portal;
 mod read;
 mod records;
 pub mod rounds;
+pub mod search;
 pub mod settings;
+mod similar;
 mod snapshot;
 pub mod supervision;
 pub mod users;
@@ -72,6 +74,8 @@ pub use portal::{
 };
 pub use records::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
 pub use rounds::{RoundSummary, RoundUnit};
+pub use search::{COUNT_CAP as SEARCH_COUNT_CAP, SearchHit, SearchKind, SearchQuery, SearchScope};
+pub use similar::RoundProblem;
 pub use snapshot::Snapshot;
 pub use supervision::{Handover, Reminder, ReminderTarget, ResponsibilityTarget};
 pub use users::{AccountError, LoginStatus, NewUser, RoleGrant, Session, User};
@@ -311,6 +315,7 @@ impl Store {
         ledger.check().map_err(|e| StorageError::Invalid(e.to_string()))?;
         let mut tx = self.begin_write().await?;
         let id = write::insert_ledger(&mut tx, ledger).await?;
+        search::index_inspection(&mut tx, id).await?;
         let record =
             AuditRecord::new(actor, "inspection.import", "inspection", Some(id), now).after(serde_json::json!({
                 "unit": ledger.unit,

@@ -538,6 +538,7 @@ impl Store {
         .bind(new.body.trim().to_owned())
         .fetch_one(&mut *tx)
         .await?;
+        crate::search::index_item(&mut tx, crate::search::SearchKind::Feedback, id).await?;
         let after = json!({ "unit": unit, "inspection_id": inspection_id, "anonymous": anonymous });
         let record = submission_record(id, anonymous, after, now);
         tx.commit(&record).await?;
@@ -681,6 +682,7 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        crate::search::index_item(&mut tx, crate::search::SearchKind::Feedback, id).await?;
         let record = AuditRecord::new(actor, "feedback.answer", "feedback", Some(id), now)
             .before(json!({ "status": before }))
             .after(json!({ "status": "answered", "answer_chars": answer.chars().count() }));

@@ -547,14 +547,16 @@ impl Store {
         arguments.add(entry.date.to_string()).map_err(sqlx::Error::Encode)?;
         arguments.add(entry.text.as_str().to_owned()).map_err(sqlx::Error::Encode)?;
         if entry.evidence.is_empty() {
-            // The entry, its audit record and COMMIT: one query on SQLite.
-            tx.commit_after(insert, arguments, &record).await?;
+            // The entry, its search index entry, its audit record and COMMIT: one query on SQLite.
+            arguments.add(rectify_segment::index_text(entry.text.as_str())).map_err(sqlx::Error::Encode)?;
+            tx.commit_after(crate::search::insert_progress_indexed(self.backend), arguments, &record).await?;
         } else {
             let entry_id: i64 =
                 sqlx::query_scalar_with(sqlx::AssertSqlSafe(format!("{insert} RETURNING id")), arguments)
                     .fetch_one(&mut *tx)
                     .await?;
             insert_evidence(&mut tx, EvidenceOwner::ProgressEntry(entry_id), &entry.evidence).await?;
+            crate::search::index_progress_entry(&mut tx, entry_id).await?;
             tx.commit(&record).await?;
         }
         Ok(after.view())
@@ -578,7 +580,8 @@ impl Store {
         }
         let position = change.next_evidence_position;
         let stored = Evidence { sha256: Some(sha256), ..evidence.clone() };
-        insert_evidence_at(&mut tx, EvidenceOwner::Measure(measure_id), position, &stored).await?;
+        let evidence_id = insert_evidence_at(&mut tx, EvidenceOwner::Measure(measure_id), position, &stored).await?;
+        crate::search::index_item(&mut tx, crate::search::SearchKind::Evidence, evidence_id).await?;
         let after = Loaded {
             facts: MeasureFacts { evidence: before.facts.evidence.saturating_add(1), ..before.facts.clone() },
             version: before.version + 1,

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod common_problems;
 pub mod documents;
 pub mod evaluations;
 pub mod editing;
@@ -13,6 +14,7 @@ pub mod ledger;
 pub mod lookback;
 pub mod portal;
 pub mod rounds;
+pub mod search;
 pub mod supervision;
 pub mod system;
 pub mod workflow;

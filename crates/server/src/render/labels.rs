@@ -76,6 +76,7 @@ pub(crate) fn action_zh(code: &str) -> String {
         "evaluation.sheet" => "设置整改评估评分标准",
         "evaluation.adjust" => "调整整改评估得分",
         "audit.export" => "导出审计日志",
+        "search.reindex" => "重建全文检索索引",
         _ if code.starts_with("export.") => "导出文档",
         _ => return code.to_owned(),
     };
@@ -107,6 +108,7 @@ pub(crate) fn target_zh(kind: &str) -> &str {
         "lookback" | "lookback_item" => "回头看",
         "audit" => "审计日志",
         "round" => "巡察轮次",
+        "search_index" => "全文检索索引",
         other => other,
     }
 }

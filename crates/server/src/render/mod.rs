@@ -20,7 +20,7 @@ use crate::service::scope::sets::{DOCUMENTS, READ, REVIEW};
 use crate::service::session::Principal;
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 39] = [
+const TEMPLATES_SOURCES: [(&str, &str); 41] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("ledger.html", include_str!("../../templates/ledger.html")),
@@ -60,6 +60,8 @@ const TEMPLATES_SOURCES: [(&str, &str); 39] = [
     ("ledger_edit.html", include_str!("../../templates/ledger_edit.html")),
     ("problem_edit.html", include_str!("../../templates/problem_edit.html")),
     ("inspection_new.html", include_str!("../../templates/inspection_new.html")),
+    ("search.html", include_str!("../../templates/search.html")),
+    ("common_problems.html", include_str!("../../templates/common_problems.html")),
 ];
 
 /// Every template of the UI and the portal, compiled once.

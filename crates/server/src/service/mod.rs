@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod common_problems;
 pub mod documents;
 pub mod evaluations;
 pub mod editing;
@@ -15,6 +16,7 @@ pub mod portal;
 pub mod portal_limits;
 pub mod rounds;
 pub mod scope;
+pub mod search;
 pub mod session;
 mod state;
 pub mod supervision;
