@@ -503,6 +503,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let id = crate::write::insert_ledger(&mut tx, ledger).await?;
         mark_draft(&mut tx, id, now).await?;
+        crate::search::index_inspection(&mut tx, id).await?;
         let record =
             AuditRecord::new(actor, "inspection.import", "inspection", Some(id), now).after(serde_json::json!({
                 "unit": ledger.unit,
@@ -731,6 +732,7 @@ impl Store {
         .bind(r.liaison.clone())
         .fetch_one(&mut *tx)
         .await?;
+        crate::search::index_item(&mut tx, crate::search::SearchKind::Problem, id).await?;
         let after = problem_json(&mut tx, id).await?;
         tx.commit(&AuditRecord::new(actor, "problem.create", "problem", Some(id), now).after(after)).await?;
         Ok(Created { id, version: 0, inspection_id: inspection })
@@ -768,6 +770,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let new_version = bump(&mut tx, ItemKind::Problem, id, version).await?;
+        crate::search::index_item(&mut tx, crate::search::SearchKind::Problem, id).await?;
         let after = problem_json(&mut tx, id).await?;
         tx.commit(&AuditRecord::new(actor, "problem.update", "problem", Some(id), now).before(before).after(after))
             .await?;
@@ -796,6 +799,7 @@ impl Store {
         let position = live_count(&mut tx, ItemKind::Measure, problem).await?;
         let id = insert_measure(&mut tx, inspection, problem, position, fields).await?;
         let after = measure_json(&mut tx, id).await?;
+        crate::search::index_item(&mut tx, crate::search::SearchKind::Measure, id).await?;
         tx.commit(&AuditRecord::new(actor, "measure.create", "measure", Some(id), now).after(after)).await?;
         Ok(Created { id, version: 0, inspection_id: inspection })
     }
@@ -830,6 +834,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let new_version = bump(&mut tx, ItemKind::Measure, id, version).await?;
+        crate::search::index_item(&mut tx, crate::search::SearchKind::Measure, id).await?;
         let after = measure_json(&mut tx, id).await?;
         tx.commit(&AuditRecord::new(actor, "measure.update", "measure", Some(id), now).before(before).after(after))
             .await?;
@@ -884,6 +889,8 @@ impl Store {
         // Make room right after the measure, then put the new one there.
         shift(&mut tx, ItemKind::Measure, item.parent, item.position + 1, PARKED - 1, 1).await?;
         let new_id = insert_measure(&mut tx, item.inspection_id, item.parent, item.position + 1, &fields).await?;
+        crate::search::index_item(&mut tx, crate::search::SearchKind::Measure, id).await?;
+        crate::search::index_item(&mut tx, crate::search::SearchKind::Measure, new_id).await?;
         let after = serde_json::json!({ "first": measure_json(&mut tx, id).await?, "second_id": new_id,
             "second": measure_json(&mut tx, new_id).await? });
         tx.commit(&AuditRecord::new(actor, "measure.split", "measure", Some(id), now).before(before).after(after))
@@ -1008,6 +1015,12 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        // Out of the ledger, out of search: the item with everything under it.
+        match kind {
+            ItemKind::Problem => crate::search::index_problem_tree(&mut tx, id).await?,
+            ItemKind::Measure => crate::search::index_measure_tree(&mut tx, id).await?,
+            ItemKind::Aspect => {}
+        }
         let record = AuditRecord::new(actor, format!("{}.retire", kind.as_str()), kind.as_str(), Some(id), now)
             .after(serde_json::json!({ "reason": reason }));
         tx.commit(&record).await?;
@@ -1063,6 +1076,9 @@ impl Store {
             .bind(reason.clone())
             .execute(&mut *tx)
             .await?;
+        // The moved measures now belong to the kept problem; the duplicate leaves search.
+        crate::search::index_problem_tree(&mut tx, target).await?;
+        crate::search::index_problem_tree(&mut tx, duplicate).await?;
         let new_version = bump(&mut tx, ItemKind::Problem, target, target_version).await?;
         let record = AuditRecord::new(actor, "problem.merge", "problem", Some(target), now)
             .after(serde_json::json!({ "duplicate": duplicate, "reason": reason, "version": new_version }));

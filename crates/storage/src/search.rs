@@ -88,7 +88,14 @@ impl SearchKind {
             ),
         };
         let condition = condition.replace("{x}", alias);
-        format!("{select} WHERE {condition} ORDER BY {alias}.id")
+        // A retired (作废) problem or measure is out of the ledger, and so out of search: with
+        // its measures, their progress and evidence (each is read through its live measure).
+        let live = match self {
+            SearchKind::Problem => "p.retired_at IS NULL AND ",
+            SearchKind::Measure | SearchKind::Progress | SearchKind::Evidence => "m.retired_at IS NULL AND ",
+            SearchKind::Feedback => "",
+        };
+        format!("{select} WHERE {live}({condition}) ORDER BY {alias}.id")
     }
 }
 
@@ -238,6 +245,38 @@ pub(crate) async fn index_progress_entry(conn: &mut AnyConnection, entry_id: i64
         .await?;
     for id in evidence {
         index_item(conn, SearchKind::Evidence, id).await?;
+    }
+    Ok(())
+}
+
+/// A measure and everything searchable under it (progress, evidence), after an edit that may
+/// have changed, moved or retired it.
+pub(crate) async fn index_measure_tree(conn: &mut AnyConnection, measure: i64) -> Result<(), StorageError> {
+    index_item(conn, SearchKind::Measure, measure).await?;
+    let entries: Vec<i64> = sqlx::query_scalar("SELECT id FROM progress_entries WHERE measure_id = $1")
+        .bind(measure)
+        .fetch_all(&mut *conn)
+        .await?;
+    for entry in entries {
+        index_progress_entry(conn, entry).await?;
+    }
+    let evidence: Vec<i64> = sqlx::query_scalar("SELECT id FROM evidence WHERE measure_id = $1")
+        .bind(measure)
+        .fetch_all(&mut *conn)
+        .await?;
+    for id in evidence {
+        index_item(conn, SearchKind::Evidence, id).await?;
+    }
+    Ok(())
+}
+
+/// A problem and every measure under it, after an edit that may have retired or merged it.
+pub(crate) async fn index_problem_tree(conn: &mut AnyConnection, problem: i64) -> Result<(), StorageError> {
+    index_item(conn, SearchKind::Problem, problem).await?;
+    let measures: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM measures WHERE problem_id = $1").bind(problem).fetch_all(&mut *conn).await?;
+    for measure in measures {
+        index_measure_tree(conn, measure).await?;
     }
     Ok(())
 }
