@@ -12,7 +12,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::Duration;
-use common::{Answer, FORM_TOKEN, Signed, send};
+use common::{Answer, Signed, send};
 use rectify_auth::{Clock, FixedClock};
 use rectify_domain::roles::Role;
 use rectify_server::demo::demo_ledger;
@@ -69,7 +69,7 @@ impl World {
         let request = Request::post(uri)
             .header(header::COOKIE, &who.cookie)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("csrf_token={FORM_TOKEN}&{fields}")))
+            .body(Body::from(format!("csrf_token={}&{fields}", who.csrf)))
             .unwrap();
         send(&self.app, request).await
     }

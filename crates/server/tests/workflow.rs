@@ -10,7 +10,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{FORM_TOKEN, Signed, send};
+use common::{Signed, send};
 use rectify_auth::{Clock, FixedClock};
 use rectify_domain::roles::Role;
 use rectify_server::authz::Visibility;
@@ -187,7 +187,7 @@ async fn a_measure_goes_to_closure_through_the_right_hands() {
     // The leading group approves through its inbox page.
     let inbox = f.get(Some(&group), "/inbox").await.text();
     assert!(inbox.contains(&format!("/measures/{}\"", f.measure)), "the claim waits in the group's inbox");
-    let form = format!("csrf_token={FORM_TOKEN}&action=approve&version={}&next=%2Finbox", f.version().await);
+    let form = format!("csrf_token={}&action=approve&version={}&next=%2Finbox", group.csrf, f.version().await);
     let r = Request::post(format!("/measures/{}/actions", f.measure))
         .header(header::COOKIE, &group.cookie)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
