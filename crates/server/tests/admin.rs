@@ -211,6 +211,18 @@ async fn the_security_admin_grants_scoped_roles_but_never_combined_admin_roles()
         let message = a.json()["message_zh"].as_str().unwrap().to_owned();
         assert!(message.contains("三员分立") && message.contains(expected), "{message}");
     }
+    // Issue 13, finding 1: the probe's account (department, leader in charge, leading group and
+    // inspection office) is refused, as is any two stages of the closure chain.
+    let probe = json!([
+        { "role": "department", "inspection_id": inspection, "department": "财务科" },
+        { "role": "leader_in_charge" }, { "role": "leading_group" }, { "role": "inspection_office" }
+    ]);
+    for roles in [probe, json!([{ "role": "leading_group" }, { "role": "inspection_office" }])] {
+        let a = w.call("PUT", &format!("/api/users/{id}/roles"), &sec, Some(json!({ "roles": roles }))).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text());
+        let message = a.json()["message_zh"].as_str().unwrap().to_owned();
+        assert!(message.starts_with("职责分离：同一账号不能同时承担整改销号链条中的两个环节"), "{message}");
+    }
     // The refused calls left the grant as it was.
     assert_eq!(w.store.get_user(id).await.unwrap().unwrap().roles.len(), 1);
     // The page assigns one scoped role at a time and explains refusals in Chinese.

@@ -33,6 +33,7 @@ const SQLITE: &[(&str, &str)] = migration_files!("sqlite":
     "0007_inspection_version.sql",
     "0008_rounds.sql",
     "0009_security.sql",
+    "0013_separation_of_duties.sql",
 );
 
 /// Every file of `migrations/postgres`, in order.
@@ -46,6 +47,7 @@ const POSTGRES: &[(&str, &str)] = migration_files!("postgres":
     "0007_inspection_version.sql",
     "0008_rounds.sql",
     "0009_security.sql",
+    "0013_separation_of_duties.sql",
 );
 
 pub(crate) static SQLITE_MIGRATIONS: LazyLock<Migrator> = LazyLock::new(|| migrator(SQLITE));

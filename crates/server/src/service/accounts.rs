@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use rectify_auth::{Clock, SecurityPolicy, check_new_password, hash_password};
-use rectify_domain::roles::{Role, RoleConflict};
+use rectify_domain::roles::Role;
 use rectify_storage::{AccountError, Acting, NewUser, RoleGrant, StorageError, Store, User, UserId};
 use serde::Serialize;
 use serde_json::json;
@@ -168,14 +168,6 @@ pub async fn seed_demo_users(
 }
 
 /// The Chinese explanation of a role set that breaks 三员分立.
-fn conflict_zh(conflict: &RoleConflict) -> String {
-    match conflict {
-        RoleConflict::TwoAdminRoles(a, b) => format!("三员分立：同一账号不能同时担任{a}和{b}"),
-        RoleConflict::AdminAndBusiness(a, b) => {
-            format!("三员分立：管理员账号（{a}）不能同时承担业务角色（{b}）")
-        }
-    }
-}
 
 /// A refusal by the account rules, in English and Chinese.
 fn account_error(e: AccountError) -> AppError {
@@ -184,7 +176,7 @@ fn account_error(e: AccountError) -> AppError {
             AppError::refused(format!("the username {name:?} is taken"), format!("用户名“{name}”已被使用"))
         }
         AccountError::EmptyUsername => AppError::refused("the username must not be empty", "用户名不能为空"),
-        AccountError::Roles(conflict) => AppError::refused(conflict.to_string(), conflict_zh(&conflict)),
+        AccountError::Roles(conflict) => AppError::refused(conflict.to_string(), conflict.message_zh()),
         AccountError::Storage(e) => e.into(),
     }
 }
