@@ -178,6 +178,41 @@ async fn administrators_enrol_totp_and_then_need_a_fresh_code() {
     assert_eq!(sign_in(&f.app, "shen", DEMO_PASSWORD, Some(code.clone())).await.status, StatusCode::OK);
     let replay = sign_in(&f.app, "shen", DEMO_PASSWORD, Some(code)).await;
     assert_eq!(replay.json()["error"], "bad_second_factor", "a code is accepted once");
+
+    // Issue 13, finding 8: replacing the enrolled authenticator takes the password and a current
+    // code of it, not the session alone.
+    f.clock.advance(Duration::seconds(60));
+    let page = get(&f.app, "/account/totp", &cookie).await.text();
+    assert!(page.contains("name=\"password\"") && page.contains("name=\"current_code\""), "{page}");
+    let at = page.find("id=\"totp-secret\">").unwrap() + 17;
+    let fresh = page[at..].split('<').next().unwrap().to_owned();
+    let new_key = rectify_auth::TotpSecret::from_base32(&fresh).unwrap();
+    let new_code = rectify_auth::totp::totp_code(&new_key, f.clock.now()).unwrap();
+    let current = rectify_auth::totp::totp_code(&key, f.clock.now()).unwrap();
+    let token = common::hidden_token(&page).unwrap();
+    let reenrol = |extra: String| {
+        Request::post("/account/totp")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf_token={token}&secret={fresh}&code={new_code}{extra}")))
+            .unwrap()
+    };
+    let password = encode(DEMO_PASSWORD);
+    for (extra, message) in [
+        (String::new(), "当前登录口令不正确"),
+        (format!("&password=Wrong%231234&current_code={current}"), "当前登录口令不正确"),
+        (format!("&password={password}&current_code=000000"), "原验证器的动态口令不正确"),
+    ] {
+        let a = send(&f.app, reenrol(extra)).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(a.text().contains(message), "{message}");
+    }
+    let stored = f.store.find_user_by_username("shen").await.unwrap().unwrap().totp_secret;
+    assert_eq!(stored.as_deref(), Some(key.to_base32().as_str()), "the old authenticator stays");
+    let a = send(&f.app, reenrol(format!("&password={password}&current_code={current}"))).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let stored = f.store.find_user_by_username("shen").await.unwrap().unwrap().totp_secret;
+    assert_eq!(stored.as_deref(), Some(new_key.to_base32().as_str()), "replaced");
 }
 
 #[tokio::test]
