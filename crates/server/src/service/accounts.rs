@@ -295,7 +295,25 @@ pub async fn set_roles(
     roles: Vec<RoleGrant>,
 ) -> Result<User, AppError> {
     not_self(principal, id)?;
-    get(state, id).await?;
+    let target = get(state, id).await?;
+    // 三员分立: an administrator role goes only to a fresh account — created by the system
+    // administrator, never signed in with its own password — so that the security administrator
+    // cannot raise an account they already use (or learned the password of) to an administrator;
+    // the new administrator sets their password and enrols TOTP at the first sign-in.
+    let check = roles.iter().map(|g| g.role).collect::<Vec<_>>();
+    if let Some(admin) = check.iter().find(|r| r.is_admin())
+        && rectify_domain::roles::check_roles(&check).is_ok()
+        && !target.must_change_password
+        && !target.roles().contains(admin)
+    {
+        return Err(AppError::refused(
+            "an administrator role goes only to a fresh account that must still set its own password",
+            format!(
+                "三员分立：{}角色只能授予系统管理员新建、尚未首次登录的账号（首次登录须本人设置口令并绑定动态口令）",
+                admin.label_zh()
+            ),
+        ));
+    }
     let known: Vec<i64> = state.store().list_inspections().await?.iter().map(|s| s.id).collect();
     if let Some(missing) = roles.iter().filter_map(|g| g.inspection_id).find(|i| !known.contains(i)) {
         return Err(AppError::refused(
