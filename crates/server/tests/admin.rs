@@ -253,14 +253,23 @@ async fn administrator_roles_go_only_to_fresh_accounts() {
     let w = world().await;
     let sec = w.sign_in("secadmin").await;
     let office = w.id_of("office").await;
-    let a = w.call("PUT", &format!("/api/users/{office}/roles"), &sec, Some(json!({ "roles": [{ "role": "system_admin" }] }))).await;
+    let a = w
+        .call(
+            "PUT",
+            &format!("/api/users/{office}/roles"),
+            &sec,
+            Some(json!({ "roles": [{ "role": "system_admin" }] })),
+        )
+        .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text());
     assert!(a.json()["message_zh"].as_str().unwrap().starts_with("三员分立：系统管理员角色只能授予"), "{}", a.text());
     assert_eq!(w.store.get_user(office).await.unwrap().unwrap().roles(), [Role::InspectionOffice]);
     let sys = w.sign_in("sysadmin").await;
     let body = json!({ "username": "newsys", "display_name": "新管理员", "password": NEW_PASSWORD });
     let id = w.call("POST", "/api/users", &sys, Some(body)).await.json()["id"].as_i64().unwrap();
-    let a = w.call("PUT", &format!("/api/users/{id}/roles"), &sec, Some(json!({ "roles": [{ "role": "audit_admin" }] }))).await;
+    let a = w
+        .call("PUT", &format!("/api/users/{id}/roles"), &sec, Some(json!({ "roles": [{ "role": "audit_admin" }] })))
+        .await;
     assert_eq!(a.status, StatusCode::OK, "a fresh account: {}", a.text());
 }
 

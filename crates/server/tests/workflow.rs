@@ -322,7 +322,8 @@ async fn reminders_go_to_existing_business_accounts_only() {
     let a = f.post_json(&office, &uri, json!({"message": "请报送", "to_user_id": 999_999})).await;
     assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.text());
     let sysadmin = f.store.find_user_by_username("sysadmin").await.unwrap().unwrap().id;
-    for body in [json!({"message": "请报送", "to_user_id": sysadmin}), json!({"message": "请报送", "to_role": "audit_admin"})]
+    for body in
+        [json!({"message": "请报送", "to_user_id": sysadmin}), json!({"message": "请报送", "to_role": "audit_admin"})]
     {
         let a = f.post_json(&office, &uri, body).await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());

@@ -307,9 +307,10 @@ fn person_of(actor: &Acting) -> Person {
     match actor.user_id {
         Some(id) => Person(id),
         None => {
-            let hash = actor.user_name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-            });
+            let hash = actor
+                .user_name
+                .bytes()
+                .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
             Person(-1 - i64::try_from(hash >> 2).unwrap_or(0))
         }
     }

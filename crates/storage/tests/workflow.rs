@@ -235,7 +235,7 @@ async fn one_person_cannot_approve_their_own_work_under_another_role() {
         let m = f.measures[0].id;
         let me = |role| Acting { user_id: Some(7), user_name: "一人".into(), role, address: None };
         let person = |id| rectify_domain::workflow::Person(id);
-        let v = store.apply_measure_action(m, &me(Role::Department), Action::Start, 0, now()).await.unwrap();
+        store.apply_measure_action(m, &me(Role::Department), Action::Start, 0, now()).await.unwrap();
         let v = store.attach_evidence(m, &evidence(1), &me(Role::Department), now()).await.unwrap();
         assert_eq!(v.hands.reporters, [person(7)]);
         let v = store.apply_measure_action(m, &me(Role::Department), Action::Claim, v.version, now()).await.unwrap();
@@ -261,7 +261,10 @@ async fn one_person_cannot_approve_their_own_work_under_another_role() {
         assert_eq!(after.state, MeasureState::UnderReview { stage: ReviewStage::AwaitingLeader });
         assert_eq!(after.version, v2.version, "refusals change nothing");
         let refused = store
-            .list_audit(&AuditFilter { action: Some("measure.approve".into()), ..AuditFilter::default() }, Page::default())
+            .list_audit(
+                &AuditFilter { action: Some("measure.approve".into()), ..AuditFilter::default() },
+                Page::default(),
+            )
             .await
             .unwrap();
         assert_eq!(refused.len(), 4);
@@ -269,7 +272,13 @@ async fn one_person_cannot_approve_their_own_work_under_another_role() {
         // Another person approves; the next stage needs a third.
         let v = store.apply_measure_action(m, &leader(), Action::Approve, v2.version, now()).await.unwrap();
         let err = store
-            .apply_measure_action(m, &Acting { role: Role::LeadingGroup, ..leader() }, Action::Approve, v.version, now())
+            .apply_measure_action(
+                m,
+                &Acting { role: Role::LeadingGroup, ..leader() },
+                Action::Approve,
+                v.version,
+                now(),
+            )
             .await
             .unwrap_err();
         assert!(matches!(err, WorkflowStoreError::Refused(WorkflowError::OwnWork { .. })), "{err}");

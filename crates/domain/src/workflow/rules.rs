@@ -311,7 +311,13 @@ mod tests {
     use crate::status::Status;
 
     fn facts(state: MeasureState, evidence: u32) -> MeasureFacts {
-        MeasureFacts { state, deadline: "2024-06".parse().ok(), evidence, pending_extension: None, hands: Hands::default() }
+        MeasureFacts {
+            state,
+            deadline: "2024-06".parse().ok(),
+            evidence,
+            pending_extension: None,
+            hands: Hands::default(),
+        }
     }
 
     /// Each actor a person of their own, so that separation of duties does not get in the way.

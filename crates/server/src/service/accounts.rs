@@ -167,8 +167,6 @@ pub async fn seed_demo_users(
     Ok(logins)
 }
 
-/// The Chinese explanation of a role set that breaks 三员分立.
-
 /// A refusal by the account rules, in English and Chinese.
 fn account_error(e: AccountError) -> AppError {
     match e {

@@ -40,8 +40,9 @@ pub async fn send_reminder(
     if to_admin {
         return Err(AppError::BadRequest {
             message: "reminders go to accounts with a business role, not to administrators".to_owned(),
-            message_zh: "不能向管理员账号催办：系统管理员、安全管理员、审计管理员不承担整改工作，请选择责任部门或相关负责人"
-                .to_owned(),
+            message_zh:
+                "不能向管理员账号催办：系统管理员、安全管理员、审计管理员不承担整改工作，请选择责任部门或相关负责人"
+                    .to_owned(),
         });
     }
     let acting = principal.acting_as(supervising_role(principal));

@@ -115,10 +115,7 @@ pub async fn signed(app: &Router, username: &str, admin_code_at: Option<DateTime
     assert_eq!(a.status, StatusCode::OK, "sign-in of {username}: {}", a.text());
     let set = a.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
     let session = set.split(';').next().unwrap().to_owned();
-    Signed {
-        cookie: session,
-        csrf: a.json()["csrf_token"].as_str().unwrap().to_owned(),
-    }
+    Signed { cookie: session, csrf: a.json()["csrf_token"].as_str().unwrap().to_owned() }
 }
 
 /// The router, with every request carrying `cookie` (added to any cookie the test sends).

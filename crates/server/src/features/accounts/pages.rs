@@ -213,12 +213,5 @@ pub(crate) async fn enrol_totp(
         Ok(s) => s,
         Err(_) => TotpSecret::generate().map_err(|e| AppError::Internal(e.to_string()))?,
     };
-    totp_view(
-        &state,
-        &page,
-        &principal,
-        &secret,
-        Some(refused.message_zh()),
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
+    totp_view(&state, &page, &principal, &secret, Some(refused.message_zh()), StatusCode::UNPROCESSABLE_ENTITY)
 }
