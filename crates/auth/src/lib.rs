@@ -52,8 +52,8 @@ pub use permissions::{Permission, allows, allows_any};
 pub use policy::{PolicyError, SecurityPolicy};
 pub use scope::{Grant, InspectionRef, Scope};
 pub use session::{
-    NewSessionToken, SessionState, csrf_matches, hash_session_token, new_csrf_token, new_session_token, session_cookie,
-    session_state,
+    NewSessionToken, SessionState, anonymous_form_token, csrf_matches, hash_session_token, new_csrf_token,
+    new_session_token, session_cookie, session_state,
 };
 pub use totp::{TotpSecret, verify_totp};
 

@@ -91,6 +91,21 @@ pub fn csrf_matches(expected: &str, submitted: &str) -> bool {
     !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(submitted.as_bytes()))
 }
 
+/// The form token of a visitor without a session: HMAC-SHA256 under the server's form key of the
+/// random nonce in the visitor's cookie. A cookie value planted by someone else (another site,
+/// a sibling subdomain) with the same value in the form no longer passes: the token must be the
+/// server's MAC of the nonce, which only the server can compute.
+pub fn anonymous_form_token(key: &[u8], nonce: &str) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(key) else {
+        // HMAC takes keys of any length; this branch cannot be reached.
+        return String::new();
+    };
+    mac.update(b"rectify form token\0");
+    mac.update(nonce.as_bytes());
+    HEXLOWER.encode(&mac.finalize().into_bytes())
+}
+
 fn is_token_value(value: &str) -> bool {
     !value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
@@ -178,6 +193,12 @@ mod tests {
         assert!(!csrf_matches(&token, &new_csrf_token().unwrap()));
         assert!(!csrf_matches(&token, &token[..token.len() - 1]));
         assert!(!csrf_matches("", ""));
+        let nonce = "ab".repeat(32);
+        let token = anonymous_form_token(b"key one", &nonce);
+        assert_eq!(token.len(), 64);
+        assert_eq!(token, anonymous_form_token(b"key one", &nonce));
+        assert_ne!(token, anonymous_form_token(b"key two", &nonce));
+        assert_ne!(token, nonce);
     }
 
     #[test]

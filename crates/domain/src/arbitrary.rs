@@ -740,10 +740,31 @@ pub mod workflow {
     use proptest::prelude::*;
     use proptest::sample::select;
 
-    use crate::workflow::{Action, ActionKind, Actor, ExtensionRequest, MeasureFacts, MeasureState, ReviewStage};
+    use crate::workflow::{
+        Action, ActionKind, Actor, ExtensionRequest, Hands, MeasureFacts, MeasureState, Person, ReviewStage,
+    };
 
     pub fn actor() -> impl Strategy<Value = Actor> {
         select(Actor::ALL.to_vec())
+    }
+
+    /// One of four people, so that hands and actors often meet.
+    pub fn person() -> impl Strategy<Value = Person> {
+        (1i64..5).prop_map(Person)
+    }
+
+    /// Any hands of four people (the machine refuses what does not fit, so any is fine to try).
+    pub fn hands() -> impl Strategy<Value = Hands> {
+        (
+            proptest::collection::btree_set(person(), 0..3),
+            option::of(person()),
+            proptest::collection::vec(person(), 0..3),
+        )
+            .prop_map(|(reporters, claimant, approvers)| Hands {
+                reporters: reporters.into_iter().collect(),
+                claimant,
+                approvers,
+            })
     }
 
     pub fn action_kind() -> impl Strategy<Value = ActionKind> {
@@ -769,12 +790,19 @@ pub mod workflow {
     pub fn measure_facts() -> impl Strategy<Value = MeasureFacts> {
         let extension = (super::partial_date(), "[a-z]{0,3}")
             .prop_map(|(new_deadline, reason)| ExtensionRequest { new_deadline, reason });
-        (measure_state(), option::of(super::partial_date()), prop_oneof![Just(0u32), 1u32..4], option::of(extension))
-            .prop_map(|(state, deadline, evidence, pending_extension)| MeasureFacts {
+        (
+            measure_state(),
+            option::of(super::partial_date()),
+            prop_oneof![Just(0u32), 1u32..4],
+            option::of(extension),
+            hands(),
+        )
+            .prop_map(|(state, deadline, evidence, pending_extension, hands)| MeasureFacts {
                 state,
                 deadline,
                 evidence,
                 pending_extension,
+                hands,
             })
     }
 

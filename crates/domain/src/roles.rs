@@ -108,10 +108,42 @@ pub enum RoleConflict {
     TwoAdminRoles(&'static str, &'static str),
     #[error("三员分立: an administrator account ({0}) cannot also work on the ledger ({1})")]
     AdminAndBusiness(&'static str, &'static str),
+    /// Two stages of the closure chain in one account (职责分离).
+    #[error("separation of duties: one account cannot take two steps of the closure chain ({0} and {1})")]
+    TwoClosureStages(&'static str, &'static str),
 }
 
-/// Checks a set of roles for one account: at most one administrator role, and an administrator
-/// holds no business role (separation of duties).
+impl RoleConflict {
+    /// The refusal as the pages and the API's `message_zh` say it.
+    pub fn message_zh(&self) -> String {
+        match self {
+            RoleConflict::TwoAdminRoles(a, b) => format!("三员分立：同一账号不能同时担任{a}和{b}"),
+            RoleConflict::AdminAndBusiness(a, b) => {
+                format!("三员分立：管理员账号（{a}）不能同时承担业务角色（{b}）")
+            }
+            RoleConflict::TwoClosureStages(a, b) => format!(
+                "职责分离：同一账号不能同时承担整改销号链条中的两个环节（{a}和{b}），以免一人既报送又审核；请分别授予不同人员"
+            ),
+        }
+    }
+}
+
+/// The stage of the closure chain (报送 → 分管领导审核 → 领导小组确认 → 核验销号) a role takes.
+fn closure_stage(role: Role) -> Option<u8> {
+    match role {
+        Role::UnitLiaison | Role::Department => Some(0),
+        Role::LeaderInCharge => Some(1),
+        Role::LeadingGroup => Some(2),
+        Role::InspectionOffice | Role::DisciplineInspection => Some(3),
+        Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => None,
+    }
+}
+
+/// Checks a set of roles for one account: at most one administrator role, an administrator
+/// holds no business role (三员分立), and at most one stage of the closure chain — reporting
+/// (责任部门、联络员), the leader in charge, the leading group, verification (巡察办、纪检监察) — so
+/// that no account is given the roles to carry a closure through more than one hand (职责分离;
+/// the workflow also refuses a person approving their own work, whatever their roles).
 pub fn check_roles(roles: &[Role]) -> Result<(), RoleConflict> {
     let admins: Vec<Role> = roles.iter().copied().filter(|r| r.is_admin()).collect();
     if let [a, b, ..] = admins.as_slice()
@@ -124,6 +156,11 @@ pub fn check_roles(roles: &[Role]) -> Result<(), RoleConflict> {
     {
         return Err(RoleConflict::AdminAndBusiness(admin.label_zh(), business.label_zh()));
     }
+    let mut staged: Vec<(u8, Role)> = roles.iter().filter_map(|r| closure_stage(*r).map(|s| (s, *r))).collect();
+    staged.sort();
+    if let Some(pair) = staged.windows(2).find(|w| w[0].0 != w[1].0) {
+        return Err(RoleConflict::TwoClosureStages(pair[0].1.label_zh(), pair[1].1.label_zh()));
+    }
     Ok(())
 }
 
@@ -134,7 +171,8 @@ mod tests {
     #[test]
     fn admin_roles_never_combine() {
         assert!(check_roles(&[Role::SystemAdmin]).is_ok());
-        assert!(check_roles(&[Role::Department, Role::LeaderInCharge]).is_ok());
+        assert!(check_roles(&[Role::Department, Role::UnitLiaison]).is_ok(), "a department head who is the liaison");
+        assert!(check_roles(&[Role::InspectionOffice, Role::DisciplineInspection]).is_ok(), "both verify");
         assert!(matches!(check_roles(&[Role::SystemAdmin, Role::AuditAdmin]), Err(RoleConflict::TwoAdminRoles(..))));
         assert!(matches!(
             check_roles(&[Role::SecurityAdmin, Role::UnitLiaison]),
@@ -142,6 +180,21 @@ mod tests {
         ));
         for r in Role::ALL {
             assert_eq!(Role::from_name(r.as_str()), Some(r));
+        }
+    }
+
+    /// Issue 13, finding 1: the probe's account (department, leader in charge, leading group and
+    /// inspection office) cannot be granted, nor any two stages of the closure chain.
+    #[test]
+    fn no_account_holds_two_stages_of_the_closure_chain() {
+        let probe = [Role::Department, Role::LeaderInCharge, Role::LeadingGroup, Role::InspectionOffice];
+        assert_eq!(check_roles(&probe), Err(RoleConflict::TwoClosureStages("责任部门", "分管领导")));
+        let stages = [Role::UnitLiaison, Role::LeaderInCharge, Role::LeadingGroup, Role::DisciplineInspection];
+        for (i, a) in stages.iter().enumerate() {
+            for b in &stages[i + 1..] {
+                let refused = check_roles(&[*b, *a]).unwrap_err();
+                assert!(refused.message_zh().starts_with("职责分离：同一账号不能同时承担整改销号链条中的两个环节"));
+            }
         }
     }
 }

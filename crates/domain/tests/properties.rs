@@ -55,10 +55,18 @@ proptest! {
 mod workflow {
     use proptest::prelude::*;
     use rectify_domain::arbitrary;
+    use std::collections::BTreeSet;
+
+    use rectify_domain::roles::Role;
     use rectify_domain::workflow::{
-        Action, ActionKind, Actor, Blocker, MeasureFacts, MeasureState, ReviewStage, WorkflowError, apply,
-        available_actions, available_actions_any,
+        Action, ActionKind, Actor, Blocker, Hands, MeasureFacts, MeasureState, Person, ReviewStage, Task,
+        WorkflowError, acting_role, apply, available_actions, available_actions_any,
     };
+
+    /// A person of their own for each actor.
+    fn person_of(actor: Actor) -> Person {
+        Person(Actor::ALL.iter().position(|a| *a == actor).map_or(0, |i| i as i64 + 1))
+    }
 
     fn actor() -> impl Strategy<Value = Actor> {
         prop_oneof![
@@ -126,13 +134,13 @@ mod workflow {
         fn no_closure_without_evidence_and_both_approvals(
             steps in proptest::collection::vec((actor(), any::<bool>(), action(), any::<bool>()), 1..60)
         ) {
-            let mut facts = MeasureFacts { state: MeasureState::NotStarted, deadline: "2030-06".parse().ok(), evidence: 0, pending_extension: None };
+            let mut facts = MeasureFacts { state: MeasureState::NotStarted, deadline: "2030-06".parse().ok(), evidence: 0, pending_extension: None, hands: Hands::default() };
             let mut approvals = Approvals::default();
             for (random_actor, use_random_actor, action, add_evidence) in steps {
                 if add_evidence { facts.evidence += 1; }
                 let actor = if use_random_actor { random_actor } else { plausible_actor(facts.state, &action) };
                 let before = facts.state;
-                let Ok(out) = apply(&facts, actor, &action) else {
+                let Ok(out) = apply(&facts, actor, person_of(actor), &action) else {
                     continue; // refused steps change nothing
                 };
                 match (before, out.state) {
@@ -163,7 +171,7 @@ mod workflow {
                 if out.deadline != facts.deadline {
                     prop_assert_eq!(&action, &Action::ApproveExtension, "the deadline moved silently");
                 }
-                facts = MeasureFacts { state: out.state, deadline: out.deadline, evidence: facts.evidence, pending_extension: out.pending_extension };
+                facts = MeasureFacts { state: out.state, deadline: out.deadline, evidence: facts.evidence, pending_extension: out.pending_extension, hands: out.hands };
             }
         }
     }
@@ -174,12 +182,13 @@ mod workflow {
         fn available_actions_are_exactly_the_steps_apply_takes(
             facts in arbitrary::workflow::measure_facts(),
             actor in arbitrary::workflow::actor(),
+            person in arbitrary::workflow::person(),
         ) {
-            let listed = available_actions(&facts, actor);
+            let listed = available_actions(&facts, actor, person);
             prop_assert!(listed.windows(2).all(|w| w[0].kind < w[1].kind), "each kind once, in order");
             for kind in ActionKind::ALL {
                 let Some(action) = arbitrary::workflow::well_formed(kind, &facts) else { continue };
-                let applied = apply(&facts, actor, &action);
+                let applied = apply(&facts, actor, person, &action);
                 let entry = listed.iter().find(|a| a.kind == kind);
                 prop_assert_eq!(entry.is_some_and(|a| a.blocked.is_none()), applied.is_ok(), "{:?}: {:?}", kind, applied);
                 prop_assert_eq!(
@@ -195,14 +204,88 @@ mod workflow {
         fn several_actors_see_the_union(
             facts in arbitrary::workflow::measure_facts(),
             actors in proptest::collection::vec(arbitrary::workflow::actor(), 0..3),
+            person in arbitrary::workflow::person(),
         ) {
-            let merged = available_actions_any(&facts, actors.iter().copied());
+            let merged = available_actions_any(&facts, actors.iter().copied(), person);
             for kind in ActionKind::ALL {
-                let each: Vec<_> =
-                    actors.iter().filter_map(|a| available_actions(&facts, *a).into_iter().find(|x| x.kind == kind)).collect();
+                let each: Vec<_> = actors
+                    .iter()
+                    .filter_map(|a| available_actions(&facts, *a, person).into_iter().find(|x| x.kind == kind))
+                    .collect();
                 let entry = merged.iter().find(|a| a.kind == kind);
                 prop_assert_eq!(entry.is_some(), !each.is_empty());
                 prop_assert_eq!(entry.is_some_and(|a| a.blocked.is_none()), each.iter().any(|a| a.blocked.is_none()));
+            }
+        }
+    }
+
+    /// The roles of the closure chain an account may be given (with 巡察办 as the verifier).
+    fn chain_roles() -> impl Strategy<Value = Vec<Role>> {
+        proptest::sample::subsequence(
+            vec![Role::UnitLiaison, Role::Department, Role::LeaderInCharge, Role::LeadingGroup, Role::InspectionOffice],
+            1..=5,
+        )
+    }
+
+    proptest! {
+        /// Issue 13, finding 1: for any assignment of roles to people (up to five people, any of
+        /// whom may hold every role), and any sequence of attempts — each person acting in the role
+        /// the server would choose — no claim closes with fewer distinct people than the chain has
+        /// steps (claimant, leader in charge, leading group, verifier), and nobody who recorded the
+        /// measure's work approves it.
+        #[test]
+        fn no_closure_with_fewer_people_than_the_chain_needs(
+            people in proptest::collection::vec(chain_roles(), 1..6),
+            steps in proptest::collection::vec(
+                (0usize..5, action(), proptest::bool::weighted(0.7), proptest::bool::weighted(0.15)),
+                1..120,
+            ),
+        ) {
+            let mut facts = MeasureFacts { state: MeasureState::NotStarted, deadline: "2030-06".parse().ok(), evidence: 0, pending_extension: None, hands: Hands::default() };
+            // Kept here independently of the machine's own hands.
+            let mut chain: Vec<usize> = Vec::new();
+            let mut reporters: BTreeSet<usize> = BTreeSet::new();
+            for (who, random_action, use_next, reports) in steps {
+                let who = who % people.len();
+                // Mostly the step that moves the measure on, so that sequences reach closures.
+                let action = match facts.state {
+                    _ if !use_next => random_action,
+                    MeasureState::NotStarted => Action::Start,
+                    MeasureState::InProgress | MeasureState::BasicallyCompleted => Action::Claim,
+                    MeasureState::UnderReview { .. } => Action::Approve,
+                    MeasureState::LongTerm { .. } => Action::CloseStage,
+                    MeasureState::Closed => Action::Reopen { reason: "回头看发现反弹".into() },
+                };
+                let roles = &people[who];
+                let person = Person(who as i64);
+                if reports && roles.iter().any(|r| matches!(r, Role::Department | Role::UnitLiaison)) && facts.state != MeasureState::Closed {
+                    facts.evidence += 1;
+                    facts.hands.record_work(person);
+                    reporters.insert(who);
+                }
+                let task = Task::Step { kind: action.kind(), state: facts.state };
+                let Some(actor) = acting_role(roles, task).and_then(Role::default_workflow_actor) else { continue };
+                let before = facts.state;
+                let Ok(out) = apply(&facts, actor, person, &action) else { continue };
+                match action {
+                    Action::Claim => chain = vec![who],
+                    Action::Approve => {
+                        prop_assert!(!reporters.contains(&who), "an approver had recorded the work");
+                        chain.push(who);
+                    }
+                    Action::SendBack { .. } => chain.clear(),
+                    Action::Reopen { .. } => { chain.clear(); reporters.clear(); }
+                    _ => {}
+                }
+                if matches!(before, MeasureState::UnderReview { .. }) && out.state == MeasureState::Closed {
+                    let distinct: BTreeSet<usize> = chain.iter().copied().collect();
+                    prop_assert_eq!(chain.len(), 4, "claim and three approvals: {:?}", chain);
+                    prop_assert_eq!(distinct.len(), 4, "closed by fewer than four people: {:?}", chain);
+                }
+                if before != MeasureState::Closed && out.state == MeasureState::Closed {
+                    prop_assert!(people.len() >= 2, "one person closed a measure alone");
+                }
+                facts = MeasureFacts { state: out.state, deadline: out.deadline, evidence: facts.evidence, pending_extension: out.pending_extension, hands: out.hands };
             }
         }
     }

@@ -41,6 +41,9 @@ pub enum AppError {
     UnsupportedMedia(String),
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// A request that can never succeed as sent (400), with the reason in Chinese.
+    #[error("invalid request: {message}")]
+    BadRequest { message: String, message_zh: String },
     /// A published report that its unit has withdrawn (410).
     #[error("{0} was withdrawn")]
     Gone(&'static str),

@@ -12,7 +12,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::Duration;
-use common::{Answer, FORM_TOKEN, Signed, send};
+use common::{Answer, Signed, send};
 use rectify_auth::{Clock, FixedClock};
 use rectify_domain::roles::Role;
 use rectify_server::demo::demo_ledger;
@@ -69,7 +69,7 @@ impl World {
         let request = Request::post(uri)
             .header(header::COOKIE, &who.cookie)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("csrf_token={FORM_TOKEN}&{fields}")))
+            .body(Body::from(format!("csrf_token={}&{fields}", who.csrf)))
             .unwrap();
         send(&self.app, request).await
     }
@@ -218,6 +218,18 @@ async fn the_security_admin_grants_scoped_roles_but_never_combined_admin_roles()
         let message = a.json()["message_zh"].as_str().unwrap().to_owned();
         assert!(message.contains("三员分立") && message.contains(expected), "{message}");
     }
+    // Issue 13, finding 1: the probe's account (department, leader in charge, leading group and
+    // inspection office) is refused, as is any two stages of the closure chain.
+    let probe = json!([
+        { "role": "department", "inspection_id": inspection, "department": "财务科" },
+        { "role": "leader_in_charge" }, { "role": "leading_group" }, { "role": "inspection_office" }
+    ]);
+    for roles in [probe, json!([{ "role": "leading_group" }, { "role": "inspection_office" }])] {
+        let a = w.call("PUT", &format!("/api/users/{id}/roles"), &sec, Some(json!({ "roles": roles }))).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text());
+        let message = a.json()["message_zh"].as_str().unwrap().to_owned();
+        assert!(message.starts_with("职责分离：同一账号不能同时承担整改销号链条中的两个环节"), "{message}");
+    }
     // The refused calls left the grant as it was.
     assert_eq!(w.store.get_user(id).await.unwrap().unwrap().roles.len(), 1);
     // The page assigns one scoped role at a time and explains refusals in Chinese.
@@ -239,6 +251,33 @@ async fn the_security_admin_grants_scoped_roles_but_never_combined_admin_roles()
     assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(own.text().contains("不能在此修改本人账号"));
     assert!(w.actions().await.contains(&"user.set_roles".to_owned()));
+}
+
+/// 三员分立 (SECURITY.md): the security administrator grants an administrator role only to a fresh
+/// account of the system administrator's, never to an account already in use.
+#[tokio::test]
+async fn administrator_roles_go_only_to_fresh_accounts() {
+    let w = world().await;
+    let sec = w.sign_in("secadmin").await;
+    let office = w.id_of("office").await;
+    let a = w
+        .call(
+            "PUT",
+            &format!("/api/users/{office}/roles"),
+            &sec,
+            Some(json!({ "roles": [{ "role": "system_admin" }] })),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text());
+    assert!(a.json()["message_zh"].as_str().unwrap().starts_with("三员分立：系统管理员角色只能授予"), "{}", a.text());
+    assert_eq!(w.store.get_user(office).await.unwrap().unwrap().roles(), [Role::InspectionOffice]);
+    let sys = w.sign_in("sysadmin").await;
+    let body = json!({ "username": "newsys", "display_name": "新管理员", "password": NEW_PASSWORD });
+    let id = w.call("POST", "/api/users", &sys, Some(body)).await.json()["id"].as_i64().unwrap();
+    let a = w
+        .call("PUT", &format!("/api/users/{id}/roles"), &sec, Some(json!({ "roles": [{ "role": "audit_admin" }] })))
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "a fresh account: {}", a.text());
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use chrono::Duration;
-use common::{FORM_TOKEN, account, send, sign_in};
+use common::{account, send, sign_in};
 use rectify_auth::{Clock, FixedClock, allows};
 use rectify_domain::roles::Role;
 use rectify_server::authz::{Access, table};
@@ -114,7 +114,8 @@ async fn first_sign_in_forces_a_password_change_under_the_policy() {
     create_user(&f.store, "li", "李某某", DEMO_PASSWORD, vec![grant], true, f.clock.as_ref()).await.unwrap();
     let a = sign_in(&f.app, "li", DEMO_PASSWORD, None).await;
     assert_eq!(a.json()["restriction"], "password_change_required");
-    let cookie = format!("{}; rectify_csrf={FORM_TOKEN}", session_of(&a));
+    let cookie = session_of(&a);
+    let token = a.json()["csrf_token"].as_str().unwrap().to_owned();
     let api = get(&f.app, "/api/inspections", &cookie).await;
     assert_eq!((api.status, api.json()["error"].clone()), (StatusCode::FORBIDDEN, "password_change_required".into()));
     let page = get(&f.app, "/", &cookie).await;
@@ -122,7 +123,7 @@ async fn first_sign_in_forces_a_password_change_under_the_policy() {
     assert!(get(&f.app, "/account/password", &cookie).await.text().contains("首次登录或口令已到期"));
 
     let change = |new: &str| {
-        let body = format!("csrf_token={FORM_TOKEN}&current={}&new={new}&confirm={new}", encode(DEMO_PASSWORD));
+        let body = format!("csrf_token={token}&current={}&new={new}&confirm={new}", encode(DEMO_PASSWORD));
         Request::post("/account/password")
             .header(header::COOKIE, &cookie)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -155,7 +156,7 @@ async fn administrators_enrol_totp_and_then_need_a_fresh_code() {
     create_user(&f.store, "shen", "审计员", DEMO_PASSWORD, vec![grant], false, f.clock.as_ref()).await.unwrap();
     let a = sign_in(&f.app, "shen", DEMO_PASSWORD, None).await;
     assert_eq!(a.json()["restriction"], "totp_enrolment_required");
-    let cookie = format!("{}; rectify_csrf={FORM_TOKEN}", session_of(&a));
+    let cookie = session_of(&a);
     assert_eq!(get(&f.app, "/audit", &cookie).await.location(), "/account/totp");
     let page = get(&f.app, "/account/totp", &cookie).await.text();
     let at = page.find("id=\"totp-secret\">").unwrap() + 17;
@@ -166,7 +167,7 @@ async fn administrators_enrol_totp_and_then_need_a_fresh_code() {
     let enrol = Request::post("/account/totp")
         .header(header::COOKIE, &cookie)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("csrf_token={FORM_TOKEN}&secret={secret}&code={code}")))
+        .body(Body::from(format!("csrf_token={}&secret={secret}&code={code}", common::hidden_token(&page).unwrap())))
         .unwrap();
     assert_eq!(send(&f.app, enrol).await.status, StatusCode::SEE_OTHER);
     assert_eq!(get(&f.app, "/audit", &cookie).await.status, StatusCode::OK, "enrolled: the trail opens");
@@ -177,6 +178,41 @@ async fn administrators_enrol_totp_and_then_need_a_fresh_code() {
     assert_eq!(sign_in(&f.app, "shen", DEMO_PASSWORD, Some(code.clone())).await.status, StatusCode::OK);
     let replay = sign_in(&f.app, "shen", DEMO_PASSWORD, Some(code)).await;
     assert_eq!(replay.json()["error"], "bad_second_factor", "a code is accepted once");
+
+    // Issue 13, finding 8: replacing the enrolled authenticator takes the password and a current
+    // code of it, not the session alone.
+    f.clock.advance(Duration::seconds(60));
+    let page = get(&f.app, "/account/totp", &cookie).await.text();
+    assert!(page.contains("name=\"password\"") && page.contains("name=\"current_code\""), "{page}");
+    let at = page.find("id=\"totp-secret\">").unwrap() + 17;
+    let fresh = page[at..].split('<').next().unwrap().to_owned();
+    let new_key = rectify_auth::TotpSecret::from_base32(&fresh).unwrap();
+    let new_code = rectify_auth::totp::totp_code(&new_key, f.clock.now()).unwrap();
+    let current = rectify_auth::totp::totp_code(&key, f.clock.now()).unwrap();
+    let token = common::hidden_token(&page).unwrap();
+    let reenrol = |extra: String| {
+        Request::post("/account/totp")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf_token={token}&secret={fresh}&code={new_code}{extra}")))
+            .unwrap()
+    };
+    let password = encode(DEMO_PASSWORD);
+    for (extra, message) in [
+        (String::new(), "当前登录口令不正确"),
+        (format!("&password=Wrong%231234&current_code={current}"), "当前登录口令不正确"),
+        (format!("&password={password}&current_code=000000"), "原验证器的动态口令不正确"),
+    ] {
+        let a = send(&f.app, reenrol(extra)).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(a.text().contains(message), "{message}");
+    }
+    let stored = f.store.find_user_by_username("shen").await.unwrap().unwrap().totp_secret;
+    assert_eq!(stored.as_deref(), Some(key.to_base32().as_str()), "the old authenticator stays");
+    let a = send(&f.app, reenrol(format!("&password={password}&current_code={current}"))).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let stored = f.store.find_user_by_username("shen").await.unwrap().unwrap().totp_secret;
+    assert_eq!(stored.as_deref(), Some(new_key.to_base32().as_str()), "replaced");
 }
 
 #[tokio::test]
@@ -229,18 +265,19 @@ async fn every_state_changing_request_needs_its_csrf_token() {
         let a = sign_in(&f.app, name, DEMO_PASSWORD, None).await;
         sessions.push((role, session_of(&a)));
     }
+    let visitor = common::anonymous_form(&f.app).await;
     let mut checked = 0;
     for rule in table().iter().filter(|r| r.method != "GET") {
         let uri = rule.path.replace("{id}", "1");
         let cookie = match rule.access {
-            Access::Public => format!("rectify_csrf={FORM_TOKEN}"),
+            Access::Public => visitor.0.clone(),
             Access::AnyOf(perms) => {
                 match sessions.iter().find(|(role, _)| perms.iter().any(|p| allows(Some(*role), *p))) {
-                    Some((_, c)) => format!("{c}; rectify_csrf={FORM_TOKEN}"),
+                    Some((_, c)) => c.clone(),
                     None => continue,
                 }
             }
-            _ => format!("{}; rectify_csrf={FORM_TOKEN}", sessions[0].1),
+            _ => sessions[0].1.clone(),
         };
         if rule.path == "/api/session" && rule.method == "POST" {
             continue; // signing in has no session yet: it takes JSON only, which no form can send
@@ -262,6 +299,45 @@ async fn every_state_changing_request_needs_its_csrf_token() {
         checked += 1;
     }
     assert!(checked >= 20, "{checked}");
+}
+
+/// Issue 13, finding 9: the form token is the session's (or, without one, the server's MAC of the
+/// cookie's nonce), so a cookie value planted by another site and repeated in the form fails.
+#[tokio::test]
+async fn a_planted_form_cookie_no_longer_passes() {
+    let f = fixture().await;
+    account(&f.store, "zhang", RoleGrant::everywhere(Role::InspectionOffice), f.clock.as_ref()).await;
+    account(&f.store, "wang", RoleGrant::everywhere(Role::InspectionOffice), f.clock.as_ref()).await;
+    let zhang = common::signed(&f.app, "zhang", None).await;
+    let wang = common::signed(&f.app, "wang", None).await;
+    let planted = "0123456789abcdef".repeat(4);
+    let post = |uri: &str, cookie: String, token: &str, extra: &str| {
+        Request::post(uri)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf_token={token}{extra}")))
+            .unwrap()
+    };
+    // Signed in: the page hands out the session's own token, the one the API takes.
+    assert_eq!(common::page_token(&f.app, &zhang.cookie, "/").await, zhang.csrf);
+    let with_planted = format!("{}; rectify_csrf={planted}", zhang.cookie);
+    let a = send(&f.app, post("/logout", with_planted, &planted, "")).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "a planted pair");
+    let a = send(&f.app, post("/logout", zhang.cookie.clone(), &wang.csrf, "")).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "another session's token");
+    assert_eq!(get(&f.app, "/api/me", &zhang.cookie).await.status, StatusCode::OK, "still signed in");
+    let a = send(&f.app, post("/logout", zhang.cookie.clone(), &zhang.csrf, "")).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "the session's token: {}", a.text());
+    assert_eq!(get(&f.app, "/api/me", &zhang.cookie).await.status, StatusCode::UNAUTHORIZED);
+
+    // Without a session (the sign-in form): the token is the server's MAC of the nonce.
+    let login = format!("&username=wang&password={}", encode(DEMO_PASSWORD));
+    let a = send(&f.app, post("/login", format!("rectify_csrf={planted}"), &planted, &login)).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "a planted nonce repeated in the form");
+    let (cookie, token) = common::anonymous_form(&f.app).await;
+    assert_ne!(cookie, format!("rectify_csrf={token}"));
+    let a = send(&f.app, post("/login", cookie, &token, &login)).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "the handed-out pair signs in: {}", a.text());
 }
 
 #[tokio::test]

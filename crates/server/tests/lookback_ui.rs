@@ -7,7 +7,7 @@ mod common;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{FORM_TOKEN, Signed, send};
+use common::{Signed, send};
 use rectify_auth::Clock;
 use rectify_domain::Status;
 use rectify_server::demo::demo_ledger;
@@ -58,7 +58,7 @@ impl Fixture {
     async fn post(&self, who: &Signed, uri: &str, fields: &[(&str, &str)], csrf: bool) -> common::Answer {
         let mut pairs: Vec<(&str, &str)> = Vec::new();
         if csrf {
-            pairs.push(("csrf_token", FORM_TOKEN));
+            pairs.push(("csrf_token", who.csrf.as_str()));
         }
         pairs.extend_from_slice(fields);
         let body = pairs.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");

@@ -72,15 +72,19 @@ impl Answer {
     fn header(&self, name: header::HeaderName) -> String {
         self.headers.get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
     }
-    /// The CSRF token the server handed out in a cookie.
-    fn csrf(&self) -> String {
-        self.headers
+    /// The nonce the server handed out in a cookie and the form token of the page's form.
+    fn csrf(&self) -> FormToken {
+        let nonce = self
+            .headers
             .get_all(header::SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .find_map(|c| c.strip_prefix("rectify_csrf="))
             .map(|c| c.split(';').next().unwrap().to_string())
-            .expect("a CSRF cookie")
+            .expect("a CSRF cookie");
+        let token = common::hidden_token(&self.text()).expect("a form token in the page");
+        assert_ne!(token, nonce, "the form token is not the cookie's value");
+        FormToken { nonce, token }
     }
 }
 
@@ -113,14 +117,20 @@ fn form(fields: &[(&str, &str)]) -> String {
     fields.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>().join("&")
 }
 
+/// A browser's form cookie (the nonce) and the token its pages carry.
+struct FormToken {
+    nonce: String,
+    token: String,
+}
+
 /// Posts a form with the CSRF cookie and field, from `address` (as a trusted proxy reports it).
-async fn post(app: &Router, uri: &str, csrf: &str, fields: &[(&str, &str)], address: &str) -> Answer {
-    let mut all = vec![("csrf_token", csrf)];
+async fn post(app: &Router, uri: &str, csrf: &FormToken, fields: &[(&str, &str)], address: &str) -> Answer {
+    let mut all = vec![("csrf_token", csrf.token.as_str())];
     all.extend_from_slice(fields);
     let request = Request::post(uri)
         .header(header::HOST, "portal.test")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("rectify_csrf={csrf}"))
+        .header(header::COOKIE, format!("rectify_csrf={}", csrf.nonce))
         .header("x-forwarded-for", address)
         .body(Body::from(form(&all)))
         .unwrap();
@@ -279,10 +289,16 @@ async fn feedback_needs_the_csrf_token_and_an_empty_honeypot() {
     let csrf = get(&f.app, &uri).await.csrf();
     let mismatched = Request::post(&uri)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, format!("rectify_csrf={csrf}"))
+        .header(header::COOKIE, format!("rectify_csrf={}", csrf.nonce))
         .body(Body::from(format!("csrf_token={}&{}", "0".repeat(64), form(&fields))))
         .unwrap();
     assert_eq!(send(&f.app, mismatched).await.status, StatusCode::FORBIDDEN, "a token that is not the cookie's");
+    // A value planted in the cookie and repeated in the form (the double-submit attack) fails:
+    // the token must be the server's MAC of the nonce.
+    let planted = "0123456789abcdef".repeat(4);
+    let planted = FormToken { nonce: planted.clone(), token: planted };
+    let a = post(&f.app, &uri, &planted, &fields, "198.51.100.2").await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "a planted cookie value repeated in the form");
     let mut baited = fields.to_vec();
     baited.push(("hp_note", "http://spam.example"));
     let bot = post(&f.app, &uri, &csrf, &baited, "198.51.100.2").await;
@@ -535,7 +551,7 @@ async fn the_leading_group_publishes_from_the_ledger_and_gets_a_link_to_the_publ
     let request = Request::post(format!("/inspections/{}/publish", f.inspection))
         .header(header::COOKIE, &group.cookie)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("csrf_token={}", common::FORM_TOKEN)))
+        .body(Body::from(format!("csrf_token={}", group.csrf)))
         .unwrap();
     let a = send(&f.app, request).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());

@@ -320,18 +320,18 @@ async fn an_empty_system_points_to_the_import() {
     assert_eq!((a.status, a.location()), (StatusCode::SEE_OTHER, "/documents".to_string()));
 }
 
-/// The visitor's CSRF cookie and the token of its forms, as a browser would get them.
-async fn session(app: &Router) -> (String, String) {
+/// The token of the signed-in office's forms, as its browser reads it from a page: the session's
+/// own token (no cookie of its own, so none can be planted).
+async fn session(app: &Router) -> String {
     let a = get(app, "/documents").await;
-    let cookie = a.header(header::SET_COOKIE);
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
-    let pair = cookie.split(';').next().unwrap().to_string();
-    let html = a.text();
-    let at = html.find("name=\"csrf_token\" value=\"").unwrap() + 25;
-    let token = html[at..at + 64].to_string();
-    assert_eq!(pair, format!("rectify_csrf={token}"));
-    (pair, token)
+    assert!(!a.header(header::SET_COOKIE).contains("rectify_csrf"), "a session needs no form cookie");
+    let token = common::hidden_token(&a.text()).expect("the upload form carries its token");
+    assert_eq!(common::hidden_token(&get(app, "/").await.text()), Some(token.clone()), "one token per session");
+    token
 }
+
+/// A cookie value planted by another site, repeated in the form (the double-submit attack).
+const PLANTED: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 fn multipart(token: Option<&str>, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----rectifytestboundary";
@@ -362,10 +362,9 @@ async fn upload(app: &Router, cookie: Option<&str>, token: Option<&str>, name: &
     send(app, request.body(Body::from(body)).unwrap()).await
 }
 
-async fn confirm(app: &Router, cookie: &str, csrf: &str, upload_token: &str) -> Answer {
+async fn confirm(app: &Router, csrf: &str, upload_token: &str) -> Answer {
     let request = Request::post("/documents/confirm")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, cookie)
         .body(Body::from(format!("csrf_token={csrf}&token={upload_token}")))
         .unwrap();
     send(app, request).await
@@ -374,8 +373,8 @@ async fn confirm(app: &Router, cookie: &str, csrf: &str, upload_token: &str) -> 
 #[tokio::test]
 async fn a_report_is_previewed_and_imported_only_on_confirmation() {
     let f = fixture().await;
-    let (cookie, csrf) = session(&f.app).await;
-    let a = upload(&f.app, Some(&cookie), Some(&csrf), "青石县报告.txt", REPORT.as_bytes()).await;
+    let csrf = session(&f.app).await;
+    let a = upload(&f.app, None, Some(&csrf), "青石县报告.txt", REPORT.as_bytes()).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
     let preview_uri = a.location();
     assert!(preview_uri.starts_with("/documents/preview/"), "{preview_uri}");
@@ -393,15 +392,16 @@ async fn a_report_is_previewed_and_imported_only_on_confirmation() {
 
     let token = preview_uri.rsplit('/').next().unwrap();
     // A wrong or missing CSRF token changes nothing.
-    assert_eq!(confirm(&f.app, &cookie, &"0".repeat(64), token).await.status, StatusCode::FORBIDDEN);
-    let no_cookie = Request::post("/documents/confirm")
+    assert_eq!(confirm(&f.app, &"0".repeat(64), token).await.status, StatusCode::FORBIDDEN);
+    let planted = Request::post("/documents/confirm")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("csrf_token={csrf}&token={token}")))
+        .header(header::COOKIE, format!("rectify_csrf={PLANTED}"))
+        .body(Body::from(format!("csrf_token={PLANTED}&token={token}")))
         .unwrap();
-    assert_eq!(send(&f.app, no_cookie).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send(&f.app, planted).await.status, StatusCode::FORBIDDEN, "a planted cookie value");
     assert_eq!(f.store.list_inspections().await.unwrap().len(), 1);
 
-    let a = confirm(&f.app, &cookie, &csrf, token).await;
+    let a = confirm(&f.app, &csrf, token).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
     let list = f.store.list_inspections().await.unwrap();
     assert_eq!(list.len(), 2);
@@ -413,7 +413,7 @@ async fn a_report_is_previewed_and_imported_only_on_confirmation() {
     assert!(get(&f.app, &a.location()).await.text().contains("导入成功"));
 
     // The upload is gone once imported: a second confirmation cannot import it twice.
-    assert_eq!(confirm(&f.app, &cookie, &csrf, token).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(confirm(&f.app, &csrf, token).await.status, StatusCode::NOT_FOUND);
     assert_eq!(f.store.list_inspections().await.unwrap().len(), 2);
 }
 
@@ -421,13 +421,13 @@ async fn a_report_is_previewed_and_imported_only_on_confirmation() {
 async fn a_ledger_workbook_round_trips_through_the_import() {
     let f = fixture().await;
     let xlsx = get(&f.app, &format!("/inspections/{}/export/ledger.xlsx", f.id)).await.body;
-    let (cookie, csrf) = session(&f.app).await;
-    let a = upload(&f.app, Some(&cookie), Some(&csrf), "台账.xlsx", &xlsx).await;
+    let csrf = session(&f.app).await;
+    let a = upload(&f.app, None, Some(&csrf), "台账.xlsx", &xlsx).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
     let html = get(&f.app, &a.location()).await.text();
     assert!(html.contains("整改台账（Excel）"));
     let token = a.location().rsplit('/').next().unwrap().to_string();
-    let done = confirm(&f.app, &cookie, &csrf, &token).await;
+    let done = confirm(&f.app, &csrf, &token).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
     let new = f.store.list_inspections().await.unwrap().iter().map(|s| s.id).max().unwrap();
     assert_eq!(f.store.export_ledger(new).await.unwrap().problems().count(), f.ledger.problems().count());
@@ -436,10 +436,10 @@ async fn a_ledger_workbook_round_trips_through_the_import() {
 #[tokio::test]
 async fn uploads_without_a_valid_token_are_refused() {
     let f = fixture().await;
-    let (cookie, csrf) = session(&f.app).await;
-    for (cookie, token) in
-        [(None, Some(csrf.as_str())), (Some(cookie.as_str()), None), (Some(cookie.as_str()), Some("f00"))]
-    {
+    let csrf = session(&f.app).await;
+    let planted = format!("rectify_csrf={PLANTED}");
+    assert_ne!(csrf, PLANTED);
+    for (cookie, token) in [(None, None), (None, Some("f00")), (Some(planted.as_str()), Some(PLANTED))] {
         let a = upload(&f.app, cookie, token, "r.txt", REPORT.as_bytes()).await;
         assert_eq!(a.status, StatusCode::FORBIDDEN);
         assert!(a.text().contains("安全校验"));
@@ -449,25 +449,25 @@ async fn uploads_without_a_valid_token_are_refused() {
 #[tokio::test]
 async fn too_large_and_unknown_files_are_refused_in_chinese() {
     let f = fixture().await;
-    let (cookie, csrf) = session(&f.app).await;
+    let csrf = session(&f.app).await;
     let limit = rectify_server::UPLOAD_LIMIT_BYTES;
     // Just over the limit: refused by the form, with the message next to the field.
-    let a = upload(&f.app, Some(&cookie), Some(&csrf), "big.txt", &vec![b'a'; limit + 1]).await;
+    let a = upload(&f.app, None, Some(&csrf), "big.txt", &vec![b'a'; limit + 1]).await;
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
     let html = a.text();
     assert!(html.contains("id=\"file-error\"") && html.contains("文件过大（上限10MB）"), "{}", &html[..300]);
     // Far over: refused before the form is read.
-    let a = upload(&f.app, Some(&cookie), Some(&csrf), "huge.txt", &vec![b'a'; limit + 200_000]).await;
+    let a = upload(&f.app, None, Some(&csrf), "huge.txt", &vec![b'a'; limit + 200_000]).await;
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(a.text().contains("文件过大（上限10MB）"));
 
     let png = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n', 0, 0, 0, 0x0d, b'I', b'H', b'D', b'R', 0xff, 0xfe];
-    let a = upload(&f.app, Some(&cookie), Some(&csrf), "photo.txt", &png).await;
+    let a = upload(&f.app, None, Some(&csrf), "photo.txt", &png).await;
     assert_eq!(a.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert!(a.text().contains("无法识别的文件类型，请上传 .txt、.docx 或 .xlsx"));
-    let a = upload(&f.app, Some(&cookie), Some(&csrf), "fake.docx", b"PK\x03\x04 not really a zip").await;
+    let a = upload(&f.app, None, Some(&csrf), "fake.docx", b"PK\x03\x04 not really a zip").await;
     assert_eq!(a.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    let a = upload(&f.app, Some(&cookie), Some(&csrf), "empty.txt", b"").await;
+    let a = upload(&f.app, None, Some(&csrf), "empty.txt", b"").await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert_eq!(f.store.list_inspections().await.unwrap().len(), 1);
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{FORM_TOKEN, Signed, send};
+use common::{Signed, send};
 use rectify_auth::{Clock, FixedClock};
 use rectify_domain::roles::Role;
 use rectify_server::authz::Visibility;
@@ -187,7 +187,7 @@ async fn a_measure_goes_to_closure_through_the_right_hands() {
     // The leading group approves through its inbox page.
     let inbox = f.get(Some(&group), "/inbox").await.text();
     assert!(inbox.contains(&format!("/measures/{}\"", f.measure)), "the claim waits in the group's inbox");
-    let form = format!("csrf_token={FORM_TOKEN}&action=approve&version={}&next=%2Finbox", f.version().await);
+    let form = format!("csrf_token={}&action=approve&version={}&next=%2Finbox", group.csrf, f.version().await);
     let r = Request::post(format!("/measures/{}/actions", f.measure))
         .header(header::COOKIE, &group.cookie)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -312,4 +312,25 @@ async fn reminders_are_rate_limited_and_reach_the_department() {
             .all(|c| c["red"].as_u64().unwrap() + c["yellow"].as_u64().unwrap() + c["green"].as_u64().unwrap() > 0)
     );
     let _ = f.clock.now();
+}
+
+/// Issue 13, finding 7: a reminder to an account that does not exist is not found (not a 500),
+/// and one to an administrator (who holds no business role) is refused in Chinese.
+#[tokio::test]
+async fn reminders_go_to_existing_business_accounts_only() {
+    let f = fixture(1024 * 1024).await;
+    let office = f.login("office").await;
+    let uri = format!("/api/measures/{}/reminders", f.measure);
+    let a = f.post_json(&office, &uri, json!({"message": "请报送", "to_user_id": 999_999})).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.text());
+    let sysadmin = f.store.find_user_by_username("sysadmin").await.unwrap().unwrap().id;
+    for body in
+        [json!({"message": "请报送", "to_user_id": sysadmin}), json!({"message": "请报送", "to_role": "audit_admin"})]
+    {
+        let a = f.post_json(&office, &uri, body).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.text());
+        assert!(a.json()["message_zh"].as_str().unwrap().starts_with("不能向管理员账号催办"), "{}", a.text());
+    }
+    // Nothing was stored: a reminder to the department still goes out at once.
+    assert_eq!(f.post_json(&office, &uri, json!({"message": "请于本周内报送进展"})).await.status, StatusCode::CREATED);
 }

@@ -36,6 +36,7 @@ const SQLITE: &[(&str, &str)] = migration_files!("sqlite":
     "0010_search.sql",
     "0011_evaluations.sql",
     "0012_ledger_editing.sql",
+    "0013_separation_of_duties.sql",
     "0014_review_queue.sql",
 );
 
@@ -53,6 +54,7 @@ const POSTGRES: &[(&str, &str)] = migration_files!("postgres":
     "0010_search.sql",
     "0011_evaluations.sql",
     "0012_ledger_editing.sql",
+    "0013_separation_of_duties.sql",
     "0014_review_queue.sql",
 );
 

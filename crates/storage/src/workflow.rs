@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rectify_domain::limits;
 use rectify_domain::roles::Role;
-use rectify_domain::workflow::{self, Action, Actor, ExtensionRequest, MeasureFacts, MeasureState, ReviewStage};
+use rectify_domain::workflow::{
+    self, Action, Actor, ExtensionRequest, Hands, MeasureFacts, MeasureState, Person, ReviewStage,
+};
 use rectify_domain::{Evidence, PartialDate, ProgressEntry, Status};
 use serde::Serialize;
 use serde_json::json;
@@ -36,6 +38,8 @@ pub struct MeasureWorkflowView {
     pub version: i64,
     /// Evidence items on the measure and on its progress entries.
     pub evidence: u32,
+    /// Who reported, claimed and approved in the current round (separation of duties).
+    pub hands: Hands,
 }
 
 /// Where a measure imported with `status` enters the workflow, and whether an approved
@@ -127,6 +131,7 @@ impl Loaded {
             pending_extension: self.facts.pending_extension.clone(),
             version: self.version,
             evidence: self.facts.evidence,
+            hands: self.facts.hands.clone(),
         }
     }
 
@@ -145,7 +150,7 @@ impl Loaded {
 /// The columns [`loaded`] reads, from `measure_workflow` and through subqueries correlated by the
 /// table's own name, so that they also fit an `UPDATE … RETURNING` (where SQLite knows no alias).
 const LOADED_COLUMNS: &str = "state, review_stage, stages_closed, extended, version, \
-     pending_extension_deadline, pending_extension_reason, \
+     pending_extension_deadline, pending_extension_reason, hands, \
      (SELECT m.deadline FROM measures m WHERE m.id = measure_workflow.measure_id) AS deadline, \
      (SELECT m.problem_id FROM measures m WHERE m.id = measure_workflow.measure_id) AS problem_id, \
      (SELECT COUNT(*) FROM evidence v WHERE v.measure_id = measure_workflow.measure_id) + \
@@ -184,6 +189,8 @@ fn loaded(measure_id: MeasureId, row: &sqlx::any::AnyRow) -> Result<Loaded, Stor
             deadline: parse_date("measures.deadline", row.try_get("deadline")?)?,
             evidence: unsigned("evidence count", row.try_get("evidence_count")?)?,
             pending_extension: pending,
+            hands: serde_json::from_str(&row.try_get::<String, _>("hands")?)
+                .map_err(|e| StorageError::corrupt("measure_workflow.hands", e.to_string()))?,
         },
         extended: row.try_get::<i64, _>("extended")? != 0,
         version: row.try_get("version")?,
@@ -239,8 +246,8 @@ async fn store_state(
     };
     let done = sqlx::query(
         "UPDATE measure_workflow SET state = $1, review_stage = $2, stages_closed = $3, extended = $4, \
-         pending_extension_deadline = $5, pending_extension_reason = $6, version = version + 1 \
-         WHERE measure_id = $7 AND version = $8",
+         pending_extension_deadline = $5, pending_extension_reason = $6, hands = $7, version = version + 1 \
+         WHERE measure_id = $8 AND version = $9",
     )
     .bind(state)
     .bind(stage)
@@ -248,6 +255,7 @@ async fn store_state(
     .bind(i16::from(extended))
     .bind(pending_deadline)
     .bind(pending_reason)
+    .bind(hands_json(&outcome.hands)?)
     .bind(before.measure_id)
     .bind(before.version)
     .execute(&mut *conn)
@@ -267,11 +275,45 @@ async fn store_state(
             deadline: outcome.deadline,
             evidence: before.facts.evidence,
             pending_extension: outcome.pending_extension.clone(),
+            hands: outcome.hands.clone(),
         },
         extended,
         version: before.version + 1,
         ..before.clone()
     })
+}
+
+/// Records the actor among the measure's reporters (once): whoever reports work on a measure
+/// does not approve it. Writes only when the actor is new to the list.
+async fn record_reporter(conn: &mut AnyConnection, after: &mut Loaded, actor: &Acting) -> Result<(), StorageError> {
+    if after.facts.hands.record_work(person_of(actor)) {
+        sqlx::query("UPDATE measure_workflow SET hands = $1 WHERE measure_id = $2")
+            .bind(hands_json(&after.facts.hands)?)
+            .bind(after.measure_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn hands_json(hands: &Hands) -> Result<String, StorageError> {
+    serde_json::to_string(hands).map_err(|e| StorageError::corrupt("measure_workflow.hands", e.to_string()))
+}
+
+/// The person of an actor, for separation of duties: an account by its id (positive); an actor
+/// without an account (the command line, the system) by the name the trail records, as a
+/// negative number (FNV-1a of the name), so the two never meet.
+fn person_of(actor: &Acting) -> Person {
+    match actor.user_id {
+        Some(id) => Person(id),
+        None => {
+            let hash = actor
+                .user_name
+                .bytes()
+                .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+            Person(-1 - i64::try_from(hash >> 2).unwrap_or(0))
+        }
+    }
 }
 
 /// Takes one step of the machine on a loaded measure and writes it (state, status); returns the
@@ -284,7 +326,7 @@ pub(crate) async fn step(
     action: &Action,
     now: DateTime<Utc>,
 ) -> Result<Result<(Loaded, AuditRecord), workflow::WorkflowError>, WorkflowStoreError> {
-    let outcome = match workflow::apply(&before.facts, workflow_actor, action) {
+    let outcome = match workflow::apply(&before.facts, workflow_actor, person_of(actor), action) {
         Ok(outcome) => outcome,
         Err(refused) => return Ok(Err(refused)),
     };
@@ -531,11 +573,12 @@ impl Store {
             return Err(NotNow::MeasureClosed { measure_id }.into());
         }
         let added = u32::try_from(entry.evidence.len()).unwrap_or(u32::MAX);
-        let after = Loaded {
+        let mut after = Loaded {
             facts: MeasureFacts { evidence: before.facts.evidence.saturating_add(added), ..before.facts.clone() },
             version: before.version + 1,
             ..before.clone()
         };
+        record_reporter(&mut tx, &mut after, actor).await?;
         let position = change.next_progress_position;
         let record = AuditRecord::new(actor, "measure.add_progress", "measure", Some(measure_id), now)
             .before(json!({ "version": before.version }))
@@ -582,11 +625,12 @@ impl Store {
         let stored = Evidence { sha256: Some(sha256), ..evidence.clone() };
         let evidence_id = insert_evidence_at(&mut tx, EvidenceOwner::Measure(measure_id), position, &stored).await?;
         crate::search::index_item(&mut tx, crate::search::SearchKind::Evidence, evidence_id).await?;
-        let after = Loaded {
+        let mut after = Loaded {
             facts: MeasureFacts { evidence: before.facts.evidence.saturating_add(1), ..before.facts.clone() },
             version: before.version + 1,
             ..before.clone()
         };
+        record_reporter(&mut tx, &mut after, actor).await?;
         let record = AuditRecord::new(actor, "measure.attach_evidence", "measure", Some(measure_id), now)
             .before(json!({ "version": before.version }))
             .after(json!({ "version": after.version, "evidence": stored }));

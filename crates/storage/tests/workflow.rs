@@ -4,7 +4,7 @@
 #![recursion_limit = "512"]
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use rectify_domain::roles::Role;
+use rectify_domain::roles::{Role, RoleConflict};
 use rectify_domain::supervision::{Light, LightPolicy};
 use rectify_domain::workflow::{Action, MeasureState, ReviewStage, WorkflowError};
 use rectify_domain::{Evidence, Ledger, NonEmptyText, PartialDate, ProgressEntry, Responsibility, Status};
@@ -20,6 +20,7 @@ fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2024-07-01T09:00:00Z").unwrap().with_timezone(&Utc)
 }
 
+/// A person per role, known by name (no account: separation of duties tells them apart by it).
 fn acting(role: Role) -> Acting {
     Acting { user_id: None, user_name: format!("{}甲", role.label_zh()), role, address: Some("192.0.2.7".into()) }
 }
@@ -224,6 +225,80 @@ async fn a_measure_walks_to_closure_and_the_ledger_follows() {
     }
 }
 
+/// Issue 13, finding 1: one person acting under each of their roles records evidence and claims,
+/// and then approves nothing; refusals are typed, audited, and change nothing.
+#[tokio::test]
+async fn one_person_cannot_approve_their_own_work_under_another_role() {
+    for db in backends().await {
+        let store = &db.store;
+        let f = import(store).await;
+        let m = f.measures[0].id;
+        let me = |role| Acting { user_id: Some(7), user_name: "一人".into(), role, address: None };
+        let person = |id| rectify_domain::workflow::Person(id);
+        store.apply_measure_action(m, &me(Role::Department), Action::Start, 0, now()).await.unwrap();
+        let v = store.attach_evidence(m, &evidence(1), &me(Role::Department), now()).await.unwrap();
+        assert_eq!(v.hands.reporters, [person(7)]);
+        let v = store.apply_measure_action(m, &me(Role::Department), Action::Claim, v.version, now()).await.unwrap();
+        for role in [Role::LeaderInCharge, Role::LeadingGroup, Role::InspectionOffice] {
+            let err = store.apply_measure_action(m, &me(role), Action::Approve, v.version, now()).await.unwrap_err();
+            let WorkflowStoreError::Refused(refused) = err else { panic!("{err}") };
+            if role == Role::LeaderInCharge {
+                assert_eq!(refused.message_zh(), "该销号申请由您提出，不能由本人审核，须由其他人员办理");
+            } else {
+                assert!(matches!(refused, WorkflowError::NotYourStep { .. }), "{refused}");
+            }
+        }
+        // Someone who only reported evidence may not approve either.
+        let reporter = Acting { user_id: Some(8), ..acting(Role::UnitLiaison) };
+        let v2 = store.attach_evidence(m, &evidence(2), &reporter, now()).await.unwrap();
+        let as_leader = Acting { role: Role::LeaderInCharge, ..reporter.clone() };
+        let err = store.apply_measure_action(m, &as_leader, Action::Approve, v2.version, now()).await.unwrap_err();
+        assert!(
+            matches!(err, WorkflowStoreError::Refused(WorkflowError::OwnWork { .. })),
+            "a reporter approving: {err}"
+        );
+        let after = store.measure_workflow(m).await.unwrap().unwrap();
+        assert_eq!(after.state, MeasureState::UnderReview { stage: ReviewStage::AwaitingLeader });
+        assert_eq!(after.version, v2.version, "refusals change nothing");
+        let refused = store
+            .list_audit(
+                &AuditFilter { action: Some("measure.approve".into()), ..AuditFilter::default() },
+                Page::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(refused.len(), 4);
+        assert!(refused.iter().all(|e| e.result.starts_with("refused")));
+        // Another person approves; the next stage needs a third.
+        let v = store.apply_measure_action(m, &leader(), Action::Approve, v2.version, now()).await.unwrap();
+        let err = store
+            .apply_measure_action(
+                m,
+                &Acting { role: Role::LeadingGroup, ..leader() },
+                Action::Approve,
+                v.version,
+                now(),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, WorkflowStoreError::Refused(WorkflowError::OwnWork { .. })), "{err}");
+        let v = store.apply_measure_action(m, &group(), Action::Approve, v.version, now()).await.unwrap();
+        let v = store.apply_measure_action(m, &office(), Action::Approve, v.version, now()).await.unwrap();
+        assert_eq!(v.state, MeasureState::Closed);
+        // Actors without an account are told apart by name: one name is one person.
+        let named = |role| Acting { user_id: None, user_name: "某甲".into(), role, address: None };
+        let m = f.measures[1].id;
+        assert_eq!(store.measure_workflow(m).await.unwrap().unwrap().state, MeasureState::InProgress);
+        let v = store.attach_evidence(m, &evidence(3), &named(Role::Department), now()).await.unwrap();
+        let v = store.apply_measure_action(m, &named(Role::Department), Action::Claim, v.version, now()).await.unwrap();
+        let err = store.apply_measure_action(m, &named(Role::LeaderInCharge), Action::Approve, v.version, now()).await;
+        assert!(matches!(err, Err(WorkflowStoreError::Refused(WorkflowError::OwnWork { .. }))), "{err:?}");
+        let other = Acting { user_name: "某乙".into(), ..named(Role::LeaderInCharge) };
+        store.apply_measure_action(m, &other, Action::Approve, v.version, now()).await.unwrap();
+        db.finish().await;
+    }
+}
+
 #[tokio::test]
 async fn a_stale_version_is_a_conflict_not_a_lost_update() {
     for db in backends().await {
@@ -376,7 +451,7 @@ async fn users_roles_passwords_and_totp() {
             password_phc: "$argon2id$v=19$m=19456,t=2,p=1$a$b".into(),
             must_change_password: true,
             roles: vec![
-                RoleGrant::everywhere(Role::Department),
+                RoleGrant::everywhere(Role::LeaderInCharge),
                 RoleGrant {
                     role: Role::LeaderInCharge,
                     inspection_id: None,
@@ -395,6 +470,17 @@ async fn users_roles_passwords_and_totp() {
         };
         assert!(matches!(store.create_user(&bad, &admin, now()).await, Err(AccountError::Roles(_))));
         assert!(store.find_user_by_username("root").await.unwrap().is_none());
+        // Two stages of the closure chain in one account (separation of duties).
+        let both = NewUser {
+            username: "both".into(),
+            roles: vec![RoleGrant::everywhere(Role::Department), RoleGrant::everywhere(Role::LeaderInCharge)],
+            ..new.clone()
+        };
+        assert!(matches!(
+            store.create_user(&both, &admin, now()).await,
+            Err(AccountError::Roles(RoleConflict::TwoClosureStages(..)))
+        ));
+        assert!(store.find_user_by_username("both").await.unwrap().is_none());
 
         let user = store.find_user_by_username("liu").await.unwrap().unwrap();
         assert_eq!((user.id, user.display_name.as_str(), user.must_change_password), (id, "刘某", true));

@@ -25,4 +25,4 @@ pub use acting::{Task, acting_role};
 pub use action::{Action, ActionKind, UnknownAction};
 pub use refusal::WorkflowError;
 pub use rules::{Availability, Blocker, Outcome, apply, available_actions, available_actions_any};
-pub use state::{Actor, ExtensionRequest, MeasureFacts, MeasureState, ReviewStage};
+pub use state::{Actor, ExtensionRequest, Hands, MeasureFacts, MeasureState, OwnWork, Person, ReviewStage};

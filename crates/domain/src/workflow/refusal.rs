@@ -2,7 +2,7 @@
 //! English back, and with the Chinese message the pages and the API give.
 
 use super::action::ActionKind;
-use super::state::{Actor, MeasureState};
+use super::state::{Actor, MeasureState, OwnWork};
 use crate::date::PartialDate;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -13,6 +13,9 @@ pub enum WorkflowError {
     /// The step is another actor's (`allowed` lists whose).
     #[error("{} is for {}, not for {}", .action.doing(), english_list(.allowed), .actor.label())]
     NotYourStep { action: ActionKind, allowed: &'static [Actor], actor: Actor },
+    /// Separation of duties: the approval would be the approver's own work.
+    #[error("{} is refused: the same person {}", .action.doing(), .why.label())]
+    OwnWork { action: ActionKind, why: OwnWork },
     #[error("a completion claim needs at least one piece of evidence (佐证材料)")]
     NoEvidence,
     #[error("a reason is required")]
@@ -35,6 +38,7 @@ impl WorkflowError {
         match self {
             WorkflowError::NotNow { .. } => "该措施当前所处环节不能办理此项操作，请刷新页面查看最新状态".to_owned(),
             WorkflowError::NotYourStep { allowed, .. } => format!("该环节应由{}办理", chinese_list(allowed)),
+            WorkflowError::OwnWork { why, .. } => why.message_zh().to_owned(),
             WorkflowError::NoEvidence => "申请销号须至少上传一份佐证材料".to_owned(),
             WorkflowError::NoReason => "请填写理由".to_owned(),
             WorkflowError::DeadlineNotLater { new, current } => {

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::action::{Action, ActionKind};
 use super::refusal::WorkflowError;
-use super::state::{Actor, ExtensionRequest, MeasureFacts, MeasureState, ReviewStage};
+use super::state::{Actor, ExtensionRequest, Hands, MeasureFacts, MeasureState, OwnWork, Person, ReviewStage};
 use crate::date::PartialDate;
 
 /// What the step changes, for the caller to record (with its audit entry).
@@ -15,6 +15,9 @@ pub struct Outcome {
     pub state: MeasureState,
     pub deadline: Option<PartialDate>,
     pub pending_extension: Option<ExtensionRequest>,
+    /// The hands after the step: a claim names its claimant, an approval adds its approver, a
+    /// sending back starts the claim afresh, a reopening starts a new round.
+    pub hands: Hands,
 }
 
 /// A step an actor may take now, or could once the blocker is removed.
@@ -167,17 +170,54 @@ impl Rule {
     }
 }
 
+/// Separation of duties: why `person` may not take a step of `kind`, if it would approve their
+/// own work. Approving a claim: not its claimant, not an earlier approver of it, nobody who
+/// recorded the measure's progress or evidence. Closing a long-term measure's stage or the
+/// measure: nobody who recorded its work (the same verifier closes every stage).
+fn own_work(kind: ActionKind, hands: &Hands, person: Person) -> Option<OwnWork> {
+    match kind {
+        ActionKind::Approve => hands.own_work(person),
+        ActionKind::CloseStage | ActionKind::CloseLongTerm => {
+            hands.own_work(person).filter(|w| *w == OwnWork::ReportedWork)
+        }
+        _ => None,
+    }
+}
+
+/// The hands after a step of `kind` by `person`.
+fn next_hands(kind: ActionKind, hands: &Hands, person: Person) -> Hands {
+    let mut next = hands.clone();
+    match kind {
+        ActionKind::Claim => {
+            next.claimant = Some(person);
+            next.approvers.clear();
+        }
+        ActionKind::Approve => next.approvers.push(person),
+        ActionKind::SendBack => {
+            next.claimant = None;
+            next.approvers.clear();
+        }
+        ActionKind::Reopen => next = Hands::default(),
+        _ => {}
+    }
+    next
+}
+
 /// Whose step a step of `kind` is in `state`; empty when nobody's (an approval outside a review).
 pub(super) fn whose_step(kind: ActionKind, state: MeasureState) -> &'static [Actor] {
     rule(kind, state).actors
 }
 
-/// Decides a step. Returns the new facts, or why the step is refused. The checks run in one
-/// order: whose step, the state, the reason, the facts (evidence, extension), the new deadline.
-pub fn apply(facts: &MeasureFacts, actor: Actor, action: &Action) -> Result<Outcome, WorkflowError> {
+/// Decides a step of `person` acting as `actor`. Returns the new facts, or why the step is
+/// refused. The checks run in one order: whose step, the state, separation of duties, the
+/// reason, the facts (evidence, extension), the new deadline.
+pub fn apply(facts: &MeasureFacts, actor: Actor, person: Person, action: &Action) -> Result<Outcome, WorkflowError> {
     let kind = action.kind();
     let rule = rule(kind, facts.state);
     let next = rule.admit(kind, facts.state, actor)?;
+    if let Some(why) = own_work(kind, &facts.hands, person) {
+        return Err(WorkflowError::OwnWork { action: kind, why });
+    }
     let reason = match action {
         Action::SendBack { reason }
         | Action::RequestExtension { reason, .. }
@@ -194,8 +234,12 @@ pub fn apply(facts: &MeasureFacts, actor: Actor, action: &Action) -> Result<Outc
     if let Some(unmet) = rule.needs.and_then(|need| need.unmet(facts)) {
         return Err(unmet);
     }
-    let mut outcome =
-        Outcome { state: next, deadline: facts.deadline, pending_extension: facts.pending_extension.clone() };
+    let mut outcome = Outcome {
+        state: next,
+        deadline: facts.deadline,
+        pending_extension: facts.pending_extension.clone(),
+        hands: next_hands(kind, &facts.hands, person),
+    };
     match action {
         Action::RequestExtension { new_deadline, reason } => {
             if let Some(current) = facts.deadline
@@ -216,15 +260,19 @@ pub fn apply(facts: &MeasureFacts, actor: Actor, action: &Action) -> Result<Outc
     Ok(outcome)
 }
 
-/// The steps `actor` may take on the measure now (`blocked: None`), and those that are the
-/// actor's but wait for something the actor can do first (a claim without evidence), in the
-/// order of [`ActionKind::ALL`]. Exactly the kinds [`apply`] would accept with well-formed input.
-pub fn available_actions(facts: &MeasureFacts, actor: Actor) -> Vec<Availability> {
+/// The steps `person` acting as `actor` may take on the measure now (`blocked: None`), and those
+/// that are the actor's but wait for something the actor can do first (a claim without
+/// evidence), in the order of [`ActionKind::ALL`]. Exactly the kinds [`apply`] would accept with
+/// well-formed input; an approval of the person's own work is not listed.
+pub fn available_actions(facts: &MeasureFacts, actor: Actor, person: Person) -> Vec<Availability> {
     ActionKind::ALL
         .into_iter()
         .filter_map(|kind| {
             let rule = rule(kind, facts.state);
             rule.admit(kind, facts.state, actor).ok()?;
+            if own_work(kind, &facts.hands, person).is_some() {
+                return None;
+            }
             match rule.needs.filter(|need| need.unmet(facts).is_some()) {
                 None => Some(Availability { kind, blocked: None }),
                 Some(need) => need.blocker().map(|b| Availability { kind, blocked: Some(b) }),
@@ -235,10 +283,14 @@ pub fn available_actions(facts: &MeasureFacts, actor: Actor) -> Vec<Availability
 
 /// [`available_actions`] for an account acting as any of `actors` (several roles): a kind
 /// appears once, unblocked if it is for one of them.
-pub fn available_actions_any(facts: &MeasureFacts, actors: impl IntoIterator<Item = Actor>) -> Vec<Availability> {
+pub fn available_actions_any(
+    facts: &MeasureFacts,
+    actors: impl IntoIterator<Item = Actor>,
+    person: Person,
+) -> Vec<Availability> {
     let mut out: Vec<Availability> = Vec::new();
     for actor in actors {
-        for available in available_actions(facts, actor) {
+        for available in available_actions(facts, actor, person) {
             match out.iter_mut().find(|a| a.kind == available.kind) {
                 Some(seen) => {
                     if available.blocked.is_none() {
@@ -259,7 +311,19 @@ mod tests {
     use crate::status::Status;
 
     fn facts(state: MeasureState, evidence: u32) -> MeasureFacts {
-        MeasureFacts { state, deadline: "2024-06".parse().ok(), evidence, pending_extension: None }
+        MeasureFacts {
+            state,
+            deadline: "2024-06".parse().ok(),
+            evidence,
+            pending_extension: None,
+            hands: Hands::default(),
+        }
+    }
+
+    /// Each actor a person of their own, so that separation of duties does not get in the way.
+    fn apply(f: &MeasureFacts, actor: Actor, action: &Action) -> Result<Outcome, WorkflowError> {
+        let person = Person(Actor::ALL.iter().position(|a| *a == actor).map_or(0, |i| i as i64 + 1));
+        super::apply(f, actor, person, action)
     }
 
     #[test]
@@ -285,6 +349,42 @@ mod tests {
         }
         assert_eq!(f.state, MeasureState::Closed);
         assert_eq!(f.state.status(), Status::Completed);
+    }
+
+    /// Issue 13, finding 1: one account holding every role of the chain records work, claims and
+    /// then cannot approve any stage; each stage needs a person who did none of the earlier ones.
+    #[test]
+    fn nobody_approves_their_own_work_or_two_stages() {
+        let (me, leader, reporter, group, verifier) = (Person(1), Person(2), Person(3), Person(4), Person(5));
+        let mut f = facts(MeasureState::InProgress, 1);
+        f.hands.record_work(me);
+        f.hands.record_work(reporter);
+        let step = |f: &mut MeasureFacts, actor, person, action: Action| -> Result<(), WorkflowError> {
+            let out = super::apply(f, actor, person, &action)?;
+            (f.state, f.hands) = (out.state, out.hands);
+            Ok(())
+        };
+        step(&mut f, Actor::Department, me, Action::Claim).unwrap();
+        let own = |why| Err(WorkflowError::OwnWork { action: ActionKind::Approve, why });
+        assert_eq!(step(&mut f, Actor::LeaderInCharge, me, Action::Approve), own(OwnWork::Claimed));
+        assert_eq!(step(&mut f, Actor::LeaderInCharge, reporter, Action::Approve), own(OwnWork::ReportedWork));
+        assert!(available_actions(&f, Actor::LeaderInCharge, me).iter().all(|a| a.kind != ActionKind::Approve));
+        step(&mut f, Actor::LeaderInCharge, leader, Action::Approve).unwrap();
+        assert_eq!(step(&mut f, Actor::LeadingGroup, leader, Action::Approve), own(OwnWork::ApprovedEarlier));
+        assert_eq!(
+            own(OwnWork::ApprovedEarlier).unwrap_err().message_zh(),
+            "您已审核过本次销号申请的前一环节，同一人不能审核两个环节，须由其他人员办理"
+        );
+        step(&mut f, Actor::LeadingGroup, group, Action::Approve).unwrap();
+        assert_eq!(step(&mut f, Actor::Verifier, me, Action::Approve), own(OwnWork::Claimed));
+        // Sending back starts the claim afresh: the earlier approvers may review the next one.
+        step(&mut f, Actor::Verifier, verifier, Action::SendBack { reason: "材料不全".into() }).unwrap();
+        assert_eq!(f.hands, Hands { reporters: vec![me, reporter], claimant: None, approvers: vec![] });
+        step(&mut f, Actor::UnitLiaison, reporter, Action::Claim).unwrap();
+        step(&mut f, Actor::LeaderInCharge, leader, Action::Approve).unwrap();
+        step(&mut f, Actor::LeadingGroup, group, Action::Approve).unwrap();
+        step(&mut f, Actor::Verifier, verifier, Action::Approve).unwrap();
+        assert_eq!(f.state, MeasureState::Closed);
     }
 
     #[test]

@@ -142,6 +142,86 @@ pub struct MeasureFacts {
     pub evidence: u32,
     /// An extension request waiting for the verifier.
     pub pending_extension: Option<ExtensionRequest>,
+    /// Who did the work and the steps of the current round of the measure (separation of duties).
+    #[serde(default)]
+    pub hands: Hands,
+}
+
+/// A person (经办人): the id of the account that acts. Roles say which steps a person may take;
+/// the person says whose work a step would approve, whatever roles the account combines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Person(pub i64);
+
+/// The hands of the current round of a measure (since it was imported or last reopened): who
+/// recorded progress or evidence, who claimed completion and who approved the claim so far.
+/// Separation of duties (职责分离) reads them: nobody approves work or a step that is their own,
+/// so a closure takes as many distinct people as the chain has steps.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Hands {
+    /// Who recorded progress or evidence (报送人), sorted, each once.
+    pub reporters: Vec<Person>,
+    /// Who claimed completion (申请销号人) of the claim under review.
+    pub claimant: Option<Person>,
+    /// Who approved the claim under review, in the order of the stages.
+    pub approvers: Vec<Person>,
+}
+
+impl Hands {
+    /// Records that `person` reported work; `false` when they had already (nothing to store).
+    pub fn record_work(&mut self, person: Person) -> bool {
+        match self.reporters.binary_search(&person) {
+            Ok(_) => false,
+            Err(at) => {
+                self.reporters.insert(at, person);
+                true
+            }
+        }
+    }
+
+    /// Why `person` may not approve (or verify) now, if they may not.
+    pub fn own_work(&self, person: Person) -> Option<OwnWork> {
+        if self.claimant == Some(person) {
+            Some(OwnWork::Claimed)
+        } else if self.approvers.contains(&person) {
+            Some(OwnWork::ApprovedEarlier)
+        } else if self.reporters.binary_search(&person).is_ok() {
+            Some(OwnWork::ReportedWork)
+        } else {
+            None
+        }
+    }
+}
+
+/// Why an approval would be the approver's own work (separation of duties).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnWork {
+    /// The approver recorded progress or evidence of the measure.
+    ReportedWork,
+    /// The approver claimed the completion under review.
+    Claimed,
+    /// The approver approved an earlier stage of the same claim.
+    ApprovedEarlier,
+}
+
+impl OwnWork {
+    pub fn label(self) -> &'static str {
+        match self {
+            OwnWork::ReportedWork => "recorded progress or evidence of the measure",
+            OwnWork::Claimed => "claimed the completion under review",
+            OwnWork::ApprovedEarlier => "approved an earlier stage of this claim",
+        }
+    }
+
+    pub fn message_zh(self) -> &'static str {
+        match self {
+            OwnWork::ReportedWork => "您报送过该措施的整改进展或佐证材料，不能审核本人报送的工作，须由其他人员办理",
+            OwnWork::Claimed => "该销号申请由您提出，不能由本人审核，须由其他人员办理",
+            OwnWork::ApprovedEarlier => "您已审核过本次销号申请的前一环节，同一人不能审核两个环节，须由其他人员办理",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

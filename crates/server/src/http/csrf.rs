@@ -1,21 +1,30 @@
-//! Cross-site request forgery protection by double submit: every visitor gets a random token in
-//! a `SameSite=Strict` cookie, every form repeats it in a hidden field (or htmx in the
-//! `X-CSRF-Token` header), and a state-changing request whose two copies differ is refused
-//! with 403 before any handler runs.
+//! Cross-site request forgery protection of the pages and forms, bound to the session.
+//!
+//! A signed-in visitor's form token is the session's own CSRF token — the one JSON clients
+//! repeat in `X-CSRF-Token` — kept server-side with the session: every form repeats it in a
+//! hidden field (htmx in the header), and a state-changing request without it is refused with
+//! 403 before any handler runs. A cookie planted by someone else cannot change it.
+//!
+//! A visitor without a session (the sign-in page, the public portal) gets a random nonce in a
+//! `SameSite=Strict` cookie, and the form token is HMAC-SHA256 of that nonce under the server's
+//! form key ([`rectify_auth::anonymous_form_token`]): a planted cookie value repeated in the form
+//! no longer passes (issue 13, finding 9).
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, Multipart, Request};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use rectify_auth::{anonymous_form_token, csrf_matches};
 
 use super::error::page;
-use crate::service::UPLOAD_LIMIT_BYTES;
 use crate::service::documents::too_large_message;
+use crate::service::session::Principal;
+use crate::service::{AppState, UPLOAD_LIMIT_BYTES};
 
-/// The cookie holding the visitor's token.
+/// The cookie holding an anonymous visitor's nonce.
 pub(crate) const COOKIE: &str = "rectify_csrf";
-/// The form field repeating it.
+/// The form field repeating the token.
 pub(crate) const FIELD: &str = "csrf_token";
 /// The header htmx requests may use instead of the field.
 const HEADER: &str = "x-csrf-token";
@@ -40,23 +49,37 @@ pub(crate) fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The middleware: hands out tokens on safe requests and checks them on all others.
-pub(crate) async fn check(mut request: Request, next: Next) -> Response {
-    let cookie = cookie_token(request.headers());
+/// The middleware (inside the authorization layer, which has put the [`Principal`] of a valid
+/// session into the extensions): hands out tokens on safe requests and checks them on all others.
+pub(crate) async fn check(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let session_token = request.extensions().get::<Principal>().map(|p| p.csrf_token.clone());
+    let nonce = cookie_token(request.headers());
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        let fresh = cookie.is_none();
-        let token = cookie.unwrap_or_else(random_token);
-        request.extensions_mut().insert(CsrfToken(token.clone()));
+        let (token, fresh_nonce) = match session_token {
+            Some(token) => (token, None),
+            None => {
+                let fresh = nonce.is_none().then(random_token);
+                let nonce = nonce.or_else(|| fresh.clone()).unwrap_or_default();
+                (anonymous_form_token(state.form_key(), &nonce), fresh)
+            }
+        };
+        request.extensions_mut().insert(CsrfToken(token));
         let mut response = next.run(request).await;
-        if fresh {
-            let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
+        if let Some(nonce) = fresh_nonce {
+            let cookie = format!("{COOKIE}={nonce}; Path=/; HttpOnly; SameSite=Strict");
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().append(header::SET_COOKIE, value);
             }
         }
         return response;
     }
-    let Some(expected) = cookie else { return refused() };
+    let expected = match session_token {
+        Some(token) => token,
+        None => match nonce {
+            Some(nonce) => anonymous_form_token(state.form_key(), &nonce),
+            None => return refused(),
+        },
+    };
     let (parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT_BYTES).await else {
         return page(None, StatusCode::PAYLOAD_TOO_LARGE, "文件过大", &too_large_message());
@@ -65,7 +88,7 @@ pub(crate) async fn check(mut request: Request, next: Next) -> Response {
         Some(value) => Some(value.to_string()),
         None => form_token(&parts, &bytes).await,
     };
-    if !submitted.is_some_and(|s| same(&s, &expected)) {
+    if !submitted.is_some_and(|s| csrf_matches(&expected, &s)) {
         return refused();
     }
     let mut request = Request::from_parts(parts, Body::from(bytes));
@@ -117,11 +140,6 @@ async fn form_token(parts: &axum::http::request::Parts, bytes: &Bytes) -> Option
     }
 }
 
-/// Compares in time independent of where the strings differ.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +154,5 @@ mod tests {
         assert_eq!(cookie_token(&headers), Some(a.clone()));
         headers.insert(header::COOKIE, HeaderValue::from_static("rectify_csrf=short"));
         assert_eq!(cookie_token(&headers), None);
-        assert!(same(&a, &a) && !same(&a, &b) && !same("ab", "abc"));
     }
 }

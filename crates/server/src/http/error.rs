@@ -42,6 +42,7 @@ fn status_and_code(e: &AppError) -> (StatusCode, &'static str) {
         AppError::BadId { .. }
         | AppError::BadQuery(_)
         | AppError::Invalid(_)
+        | AppError::BadRequest { .. }
         | AppError::Storage(StorageError::Invalid(_)) => (StatusCode::BAD_REQUEST, "bad_request"),
         AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
@@ -109,6 +110,9 @@ pub(crate) fn page_text(e: &AppError) -> PageText {
         AppError::Refused { message_zh, .. } => {
             PageText { status: StatusCode::UNPROCESSABLE_ENTITY, heading: "不能办理", message: message_zh.clone() }
         }
+        AppError::BadRequest { message_zh, .. } => {
+            PageText { status: StatusCode::BAD_REQUEST, heading: "不能办理", message: message_zh.clone() }
+        }
         AppError::TooSoon(_) => {
             text(StatusCode::TOO_MANY_REQUESTS, "催办过于频繁", "该措施近期已催办过，请稍后再催办。")
         }
@@ -155,7 +159,7 @@ impl IntoResponse for AppError {
             AppError::AccountActionRequired(_) => Some("请先绑定动态口令（双因素认证）".to_string()),
             AppError::Csrf => Some("请求未通过安全校验".to_string()),
             AppError::Conflict { .. } => Some("该措施已被他人更新，请刷新后重新操作".to_string()),
-            AppError::Refused { message_zh, .. } => Some(message_zh.clone()),
+            AppError::Refused { message_zh, .. } | AppError::BadRequest { message_zh, .. } => Some(message_zh.clone()),
             _ => None,
         };
         let current_version = match self {

@@ -93,18 +93,18 @@ impl Route {
                 .layer::<_, Infallible>(RequestBodyLimitLayer::new(EVIDENCE_BODY_LIMIT))
                 .layer::<_, Infallible>(csp(JSON_CSP)),
             Kind::Page => handler
-                .layer::<_, Infallible>(middleware::from_fn(csrf::check))
+                .layer::<_, Infallible>(middleware::from_fn_with_state(state.clone(), csrf::check))
                 // The CSRF check buffers the body itself (bounded); the multipart parser must accept it.
                 .layer::<_, Infallible>(DefaultBodyLimit::max(csrf::BODY_LIMIT_BYTES))
                 .layer::<_, Infallible>(middleware::from_fn(error::staff_pages))
                 .layer::<_, Infallible>(csp(PAGE_CSP)),
             Kind::Form => handler
-                .layer::<_, Infallible>(middleware::from_fn(csrf::check))
+                .layer::<_, Infallible>(middleware::from_fn_with_state(state.clone(), csrf::check))
                 .layer::<_, Infallible>(RequestBodyLimitLayer::new(FORM_BODY_LIMIT))
                 .layer::<_, Infallible>(middleware::from_fn(error::staff_pages))
                 .layer::<_, Infallible>(csp(PAGE_CSP)),
             Kind::Public => handler
-                .layer::<_, Infallible>(middleware::from_fn(csrf::check))
+                .layer::<_, Infallible>(middleware::from_fn_with_state(state.clone(), csrf::check))
                 .layer::<_, Infallible>(RequestBodyLimitLayer::new(FORM_BODY_LIMIT))
                 .layer::<_, Infallible>(middleware::from_fn(error::public_pages))
                 .layer::<_, Infallible>(csp(PUBLIC_CSP)),

@@ -180,6 +180,24 @@ pub(crate) fn ser<T: serde::Serialize>(value: T) -> Value {
 }
 
 /// Renders staff template `name` with the layout fields and `page`.
+/// JSON to place inside a `<script>` element: every `<`, `>` and `&` written as a JSON escape
+/// (`\u003c`…), which only strings can hold and which JSON reads back as the same text, so that
+/// no `</script`, `<!--` or `<script` inside the data can end or change the script element
+/// (HTML's script data states).
+pub(crate) fn script_json(value: &impl serde::Serialize) -> String {
+    let text = serde_json::to_string(value).unwrap_or_else(|_| "{}".into());
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 pub(crate) fn render(name: &str, chrome: &Chrome, page: Value) -> Result<Html<String>, AppError> {
     let template = TEMPLATES.get_template(name)?;
     let html = template.render(context! {
@@ -263,5 +281,20 @@ mod tests {
             .0;
         assert!(!html.contains("<script>") && html.contains("&lt;script&gt;") && html.contains("a&amp;b"));
         assert!(!html.contains("<b>x</b>") && !html.contains("<i>"));
+    }
+}
+
+#[cfg(test)]
+mod script_json_tests {
+    use super::script_json;
+
+    #[test]
+    fn script_json_hides_every_markup_start_and_reads_back() {
+        let data = serde_json::json!({ "name": "a</script><!--<script>x&y-->" });
+        let text = script_json(&data);
+        for bad in ["<", ">", "&"] {
+            assert!(!text.contains(bad), "{text}");
+        }
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), data);
     }
 }

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use rectify_auth::{Clock, SecurityPolicy, check_new_password, hash_password};
-use rectify_domain::roles::{Role, RoleConflict};
+use rectify_domain::roles::Role;
 use rectify_storage::{AccountError, Acting, NewUser, RoleGrant, StorageError, Store, User, UserId};
 use serde::Serialize;
 use serde_json::json;
@@ -167,16 +167,6 @@ pub async fn seed_demo_users(
     Ok(logins)
 }
 
-/// The Chinese explanation of a role set that breaks 三员分立.
-fn conflict_zh(conflict: &RoleConflict) -> String {
-    match conflict {
-        RoleConflict::TwoAdminRoles(a, b) => format!("三员分立：同一账号不能同时担任{a}和{b}"),
-        RoleConflict::AdminAndBusiness(a, b) => {
-            format!("三员分立：管理员账号（{a}）不能同时承担业务角色（{b}）")
-        }
-    }
-}
-
 /// A refusal by the account rules, in English and Chinese.
 fn account_error(e: AccountError) -> AppError {
     match e {
@@ -184,7 +174,7 @@ fn account_error(e: AccountError) -> AppError {
             AppError::refused(format!("the username {name:?} is taken"), format!("用户名“{name}”已被使用"))
         }
         AccountError::EmptyUsername => AppError::refused("the username must not be empty", "用户名不能为空"),
-        AccountError::Roles(conflict) => AppError::refused(conflict.to_string(), conflict_zh(&conflict)),
+        AccountError::Roles(conflict) => AppError::refused(conflict.to_string(), conflict.message_zh()),
         AccountError::Storage(e) => e.into(),
     }
 }
@@ -308,7 +298,25 @@ pub async fn set_roles(
     roles: Vec<RoleGrant>,
 ) -> Result<User, AppError> {
     not_self(principal, id)?;
-    get(state, id).await?;
+    let target = get(state, id).await?;
+    // 三员分立: an administrator role goes only to a fresh account — created by the system
+    // administrator, never signed in with its own password — so that the security administrator
+    // cannot raise an account they already use (or learned the password of) to an administrator;
+    // the new administrator sets their password and enrols TOTP at the first sign-in.
+    let check = roles.iter().map(|g| g.role).collect::<Vec<_>>();
+    if let Some(admin) = check.iter().find(|r| r.is_admin())
+        && rectify_domain::roles::check_roles(&check).is_ok()
+        && !target.must_change_password
+        && !target.roles().contains(admin)
+    {
+        return Err(AppError::refused(
+            "an administrator role goes only to a fresh account that must still set its own password",
+            format!(
+                "三员分立：{}角色只能授予系统管理员新建、尚未首次登录的账号（首次登录须本人设置口令并绑定动态口令）",
+                admin.label_zh()
+            ),
+        ));
+    }
     let known: Vec<i64> = state.store().list_inspections().await?.iter().map(|s| s.id).collect();
     if let Some(missing) = roles.iter().filter_map(|g| g.inspection_id).find(|i| !known.contains(i)) {
         return Err(AppError::refused(

@@ -474,29 +474,69 @@ pub(crate) async fn change_password(
     Ok(Ok(SignedIn { cookie, csrf_token, restriction: restriction_of(state, &refreshed, now), user: refreshed }))
 }
 
-/// Enrols a TOTP authenticator after checking one code of it; `false` when the code is wrong.
+/// Which answer of a TOTP enrolment was wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TotpRefusal {
+    /// The code of the new secret is wrong (or the secret does not parse).
+    NewCode,
+    /// Replacing an enrolled authenticator: the password is wrong.
+    Password,
+    /// Replacing an enrolled authenticator: the code of the current one is wrong or used.
+    CurrentCode,
+}
+
+impl TotpRefusal {
+    pub(crate) fn message_zh(self) -> &'static str {
+        match self {
+            TotpRefusal::NewCode => "动态口令不正确，请核对验证器应用中显示的6位数字后重试",
+            TotpRefusal::Password => "当前登录口令不正确，未更换验证器",
+            TotpRefusal::CurrentCode => "原验证器的动态口令不正确或已使用过，未更换验证器",
+        }
+    }
+}
+
+/// Enrols a new TOTP secret once a code of it is right. Replacing an enrolled authenticator
+/// also needs the account's password and a current code of the enrolled one (issue 13,
+/// finding 8): a session alone — a borrowed or stolen browser — cannot replace the second factor.
 pub(crate) async fn enrol_totp(
     state: &AppState,
     principal: &Principal,
     secret: &str,
     code: &str,
-) -> Result<bool, AppError> {
-    let Ok(parsed) = TotpSecret::from_base32(secret) else { return Ok(false) };
+    password: &str,
+    current_code: &str,
+) -> Result<Result<(), TotpRefusal>, AppError> {
+    let user = &principal.user;
     let now = state.now();
-    let Some(step) = verify_totp(&parsed, code, now, None).and_then(|s| i64::try_from(s).ok()) else {
-        security_event(
-            state,
-            Some(&principal.user),
-            &principal.user.username,
-            principal.address.clone(),
-            "totp.enrol",
-            "refused: wrong code",
-            None,
-        )
-        .await?;
-        return Ok(false);
+    let refused = |why: TotpRefusal| async move {
+        let result = match why {
+            TotpRefusal::NewCode => "refused: wrong code",
+            TotpRefusal::Password => "refused: wrong password",
+            TotpRefusal::CurrentCode => "refused: wrong code of the enrolled authenticator",
+        };
+        security_event(state, Some(user), &user.username, principal.address.clone(), "totp.enrol", result, None)
+            .await?;
+        Ok::<_, AppError>(Err(why))
     };
-    state.store().set_totp(principal.user.id, Some(&parsed.to_base32()), &principal.acting(), now).await?;
-    state.store().use_totp_step(principal.user.id, step).await?;
-    Ok(true)
+    let mut current_step = None;
+    if let Some(enrolled) = user.totp_secret.as_deref() {
+        let (phc, typed) = (user.password_phc.clone(), password.to_owned());
+        if !blocking(move || verify_password(&phc, &typed)).await? {
+            return refused(TotpRefusal::Password).await;
+        }
+        let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
+        let step = TotpSecret::from_base32(enrolled)
+            .ok()
+            .and_then(|old| verify_totp(&old, current_code, now, last))
+            .and_then(|s| i64::try_from(s).ok());
+        let Some(step) = step else { return refused(TotpRefusal::CurrentCode).await };
+        current_step = Some(step);
+    }
+    let Ok(parsed) = TotpSecret::from_base32(secret) else { return refused(TotpRefusal::NewCode).await };
+    let Some(step) = verify_totp(&parsed, code, now, None).and_then(|s| i64::try_from(s).ok()) else {
+        return refused(TotpRefusal::NewCode).await;
+    };
+    state.store().set_totp(user.id, Some(&parsed.to_base32()), &principal.acting(), now).await?;
+    state.store().use_totp_step(user.id, step.max(current_step.unwrap_or(step))).await?;
+    Ok(Ok(()))
 }

@@ -35,6 +35,8 @@ pub struct AppState {
     secure_cookies: bool,
     /// The public portal's settings and its in-memory rate limiters.
     portal: Portal,
+    /// The key of the form tokens of visitors without a session (`crate::http::csrf`).
+    form_key: Arc<[u8; 32]>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -66,6 +68,7 @@ impl AppState {
             evidence: EvidenceStore::new(evidence_dir).with_max_bytes(EVIDENCE_LIMIT_BYTES as u64),
             secure_cookies: std::env::var("RECTIFY_SECURE_COOKIES").is_ok_and(|v| v == "1"),
             portal: Portal::default(),
+            form_key: Arc::new(form_key_from_env()),
         }
     }
 
@@ -161,6 +164,10 @@ impl AppState {
         &self.uploads
     }
 
+    pub(crate) fn form_key(&self) -> &[u8; 32] {
+        &self.form_key
+    }
+
     pub(crate) fn portal(&self) -> &Portal {
         &self.portal
     }
@@ -196,6 +203,30 @@ pub const BEIJING: chrono::FixedOffset = match chrono::FixedOffset::east_opt(8 *
     Some(offset) => offset,
     None => panic!("UTC+8 is a valid offset"),
 };
+
+/// The key of anonymous form tokens: `RECTIFY_FORM_KEY` (64 hex digits, the same on every app
+/// server behind one address), else 32 random bytes for this process.
+fn form_key_from_env() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    if let Ok(hex) = std::env::var("RECTIFY_FORM_KEY") {
+        let bytes: Option<Vec<u8>> = (0..hex.len())
+            .step_by(2)
+            .map(|i| hex.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+            .collect();
+        match bytes {
+            Some(bytes) if bytes.len() == 32 => {
+                key.copy_from_slice(&bytes);
+                return key;
+            }
+            _ => tracing::warn!("RECTIFY_FORM_KEY is not 64 hex digits; a random key is used"),
+        }
+    }
+    if let Err(e) = getrandom::fill(&mut key) {
+        // Without an entropy source no token could be trusted.
+        panic!("the operating system provides no random numbers: {e}");
+    }
+    key
+}
 
 /// The calendar date in Beijing at `now`.
 pub fn beijing_date(now: DateTime<Utc>) -> NaiveDate {

@@ -27,6 +27,24 @@ pub async fn send_reminder(
     to: ReminderTarget,
     message: &str,
 ) -> Result<i64, AppError> {
+    // Reminders go to people who work on the ledger: an unknown account is not found, and the
+    // three administrators (三员) hold no business role, so nothing could be asked of them.
+    let admin_only = |roles: &[Role]| roles.iter().all(|r| r.is_admin());
+    let to_admin = match to {
+        ReminderTarget::Role(role) => role.is_admin(),
+        ReminderTarget::User(id) => match state.store().get_user(id).await? {
+            None => return Err(AppError::NotFound { what: "user", id: id.to_string() }),
+            Some(user) => admin_only(&user.roles()),
+        },
+    };
+    if to_admin {
+        return Err(AppError::BadRequest {
+            message: "reminders go to accounts with a business role, not to administrators".to_owned(),
+            message_zh:
+                "不能向管理员账号催办：系统管理员、安全管理员、审计管理员不承担整改工作，请选择责任部门或相关负责人"
+                    .to_owned(),
+        });
+    }
     let acting = principal.acting_as(supervising_role(principal));
     let interval = state.policy().reminder_min_interval();
     Ok(state.store().send_reminder(measure.get(), to, message, &acting, interval, state.now()).await?)

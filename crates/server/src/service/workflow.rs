@@ -2,7 +2,7 @@
 //! evidence files, problem closure and reopening, and which steps an account may take now.
 
 use rectify_domain::roles::Role;
-use rectify_domain::workflow::{Action, ActionKind, MeasureFacts, Task, acting_role, available_actions_any};
+use rectify_domain::workflow::{Action, ActionKind, MeasureFacts, Person, Task, acting_role, available_actions_any};
 use rectify_domain::{Evidence, NonEmptyText, PartialDate, ProgressEntry};
 use rectify_storage::{FileError, MeasureWorkflowView};
 use serde::Serialize;
@@ -176,9 +176,10 @@ pub fn buttons(principal: &Principal, view: &MeasureWorkflowView) -> Vec<ActionB
         deadline: view.deadline,
         evidence: view.evidence,
         pending_extension: view.pending_extension.clone(),
+        hands: view.hands.clone(),
     };
     let actors = principal.roles().into_iter().filter_map(Role::default_workflow_actor);
-    available_actions_any(&facts, actors)
+    available_actions_any(&facts, actors, Person(principal.user.id))
         .into_iter()
         // Reopening is the look-back's (反弹重办), not a button of the measure.
         .filter(|a| a.kind != ActionKind::Reopen)

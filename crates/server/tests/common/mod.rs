@@ -17,9 +17,6 @@ use rectify_server::{AppState, router};
 use rectify_storage::{Acting, RoleGrant, Store};
 use tower::ServiceExt;
 
-/// A fixed form token for the double-submit CSRF check of the pages (any matching pair passes).
-pub const FORM_TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
 /// The TOTP key of the administrators the tests enrol (the RFC 6238 test key).
 pub fn admin_secret() -> TotpSecret {
     TotpSecret::from_bytes(b"12345678901234567890").unwrap()
@@ -33,11 +30,35 @@ pub fn clock() -> Arc<FixedClock> {
     Arc::new(FixedClock::new(start()))
 }
 
-/// A signed-in browser: its cookie header and the session's CSRF token for the API.
+/// A signed-in browser: its cookie header and the session's CSRF token, which the API takes in
+/// `X-CSRF-Token` and the forms in their `csrf_token` field (the one token of the session).
 #[derive(Debug, Clone)]
 pub struct Signed {
     pub cookie: String,
     pub csrf: String,
+}
+
+/// The form token a page hands out to the browser with `cookie` (its hidden `csrf_token` field).
+pub async fn page_token(app: &Router, cookie: &str, path: &str) -> String {
+    let request = Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+    let page = send(app, request).await;
+    hidden_token(&page.text()).unwrap_or_else(|| panic!("no form token on {path}: {}", page.text()))
+}
+
+/// The value of the first hidden `csrf_token` field of a page.
+pub fn hidden_token(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf_token\" value=\"")? + "name=\"csrf_token\" value=\"".len();
+    html[at..].split('"').next().map(str::to_owned)
+}
+
+/// A browser without a session as the sign-in page leaves it: the nonce cookie the server set
+/// and the form token of that nonce.
+pub async fn anonymous_form(app: &Router) -> (String, String) {
+    let page = send(app, Request::get("/login").body(Body::empty()).unwrap()).await;
+    let set = page.headers.get(header::SET_COOKIE).expect("the sign-in page sets the form cookie");
+    let cookie = set.to_str().unwrap().split(';').next().unwrap().to_owned();
+    let token = hidden_token(&page.text()).expect("the sign-in form carries its token");
+    (cookie, token)
 }
 
 pub struct Answer {
@@ -87,17 +108,14 @@ pub async fn sign_in(app: &Router, username: &str, password: &str, totp: Option<
     send(app, request).await
 }
 
-/// Signs in and returns the browser's cookies (session and form token) and CSRF token.
+/// Signs in and returns the browser's session cookie and the session's CSRF token.
 pub async fn signed(app: &Router, username: &str, admin_code_at: Option<DateTime<Utc>>) -> Signed {
     let code = admin_code_at.map(|at| rectify_auth::totp::totp_code(&admin_secret(), at).unwrap());
     let a = sign_in(app, username, DEMO_PASSWORD, code).await;
     assert_eq!(a.status, StatusCode::OK, "sign-in of {username}: {}", a.text());
     let set = a.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
     let session = set.split(';').next().unwrap().to_owned();
-    Signed {
-        cookie: format!("{session}; rectify_csrf={FORM_TOKEN}"),
-        csrf: a.json()["csrf_token"].as_str().unwrap().to_owned(),
-    }
+    Signed { cookie: session, csrf: a.json()["csrf_token"].as_str().unwrap().to_owned() }
 }
 
 /// The router, with every request carrying `cookie` (added to any cookie the test sends).
@@ -127,9 +145,7 @@ pub async fn office_app(state: AppState) -> Router {
     }
     let app = router(state);
     let s = signed(&app, "office", None).await;
-    // The session alone: the tests of the forms get their own CSRF cookie from the pages.
-    let session = s.cookie.split(';').next().unwrap_or_default().to_owned();
-    with_cookie(app, session)
+    with_cookie(app, s.cookie)
 }
 
 /// One database of each configured backend: SQLite always (a temporary file), PostgreSQL when

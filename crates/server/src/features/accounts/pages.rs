@@ -188,6 +188,11 @@ pub(crate) async fn totp_page(
 pub(crate) struct TotpForm {
     secret: String,
     code: String,
+    /// Replacing an enrolled authenticator: the account's password and a code of the current one.
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    current_code: String,
 }
 
 /// `POST /account/totp`: enrols the secret once a code of it is right.
@@ -197,19 +202,16 @@ pub(crate) async fn enrol_totp(
     page: PageContext,
     Form(form): Form<TotpForm>,
 ) -> Result<Response, AppError> {
-    if session::enrol_totp(&state, &principal, &form.secret, &form.code).await? {
-        return Ok(Redirect::to("/?enrolled=1").into_response());
-    }
+    let refused =
+        match session::enrol_totp(&state, &principal, &form.secret, &form.code, &form.password, &form.current_code)
+            .await?
+        {
+            Ok(()) => return Ok(Redirect::to("/?enrolled=1").into_response()),
+            Err(refused) => refused,
+        };
     let secret = match TotpSecret::from_base32(&form.secret) {
         Ok(s) => s,
         Err(_) => TotpSecret::generate().map_err(|e| AppError::Internal(e.to_string()))?,
     };
-    totp_view(
-        &state,
-        &page,
-        &principal,
-        &secret,
-        Some("动态口令不正确，请核对验证器应用中显示的6位数字后重试"),
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
+    totp_view(&state, &page, &principal, &secret, Some(refused.message_zh()), StatusCode::UNPROCESSABLE_ENTITY)
 }

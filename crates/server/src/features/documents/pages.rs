@@ -72,7 +72,8 @@ pub(crate) async fn upload(
     match read_upload(multipart).await {
         Ok((name, bytes)) => match detect(&bytes) {
             Ok(kind) => {
-                let token = state.uploads().put(name, kind, bytes)?;
+                let owner = page.principal.as_ref().map_or(0, |p| p.user.id);
+                let token = state.uploads().put(owner, name, kind, bytes)?;
                 Ok(Redirect::to(&format!("/documents/preview/{token}")).into_response())
             }
             Err(e) => documents_page(&state, &page, Some(e.to_string()), e.status()).await,
@@ -114,7 +115,8 @@ pub(crate) async fn preview(
     page: PageContext,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let Some(pending) = state.uploads().get(&token) else {
+    let owner = page.principal.as_ref().map_or(0, |p| p.user.id);
+    let Some(pending) = state.uploads().get(owner, &token) else {
         return Ok(expired(page.principal.as_ref()));
     };
     let chrome = page.chrome(
@@ -183,7 +185,7 @@ pub(crate) async fn confirm(
     principal: Principal,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
-    let Some(pending) = state.uploads().get(&form.token) else {
+    let Some(pending) = state.uploads().get(principal.user.id, &form.token) else {
         return Ok(expired(Some(&principal)));
     };
     let analysis = match documents::analyse_upload(pending.kind, pending.bytes.clone(), pending.name.clone()).await? {
@@ -193,7 +195,7 @@ pub(crate) async fn confirm(
         Ok(analysis) => analysis,
     };
     let id = documents::import(&state, &principal, &analysis.ledger).await?;
-    state.uploads().remove(&form.token);
+    state.uploads().remove(principal.user.id, &form.token);
     tracing::info!(inspection = id, file = %pending.name, "imported from the web UI");
     Ok(Redirect::to(&format!("/inspections/{id}/ledger?imported=1")).into_response())
 }

@@ -430,8 +430,7 @@ pub(crate) async fn dashboard(
             .collect::<Vec<_>>(),
         "timeline": timeline,
     });
-    // `</` inside a script element would end it early; JSON allows the escape.
-    let charts_json = serde_json::to_string(&charts).unwrap_or_else(|_| "{}".into()).replace("</", "<\\/");
+    let charts_json = crate::render::script_json(&charts);
     let name = scope::inspection_name(&loaded.summary);
     let chrome = page.chrome(
         "dashboard",
