@@ -359,7 +359,7 @@ async fn problems_and_measures_are_reordered_and_a_measure_is_split() {
 
 impl Client {
     async fn form(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let mut body = format!("csrf_token={}", common::FORM_TOKEN);
+        let mut body = format!("csrf_token={}", self.csrf);
         for (k, v) in fields {
             body.push_str(&format!("&{k}={}", urlencode(v)));
         }

@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
-use common::{FORM_TOKEN, Signed, account, send, signed};
+use common::{Signed, account, send, signed};
 use rectify_domain::roles::Role;
 use rectify_server::demo::demo_ledger;
 use rectify_server::users::{DEMO_PASSWORD, create_user};
@@ -74,7 +74,7 @@ fn form(uri: &str, who: &Signed, fields: &str) -> Request<Body> {
     Request::post(uri)
         .header(header::COOKIE, &who.cookie)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("csrf_token={FORM_TOKEN}&{fields}")))
+        .body(Body::from(format!("csrf_token={}&{fields}", who.csrf)))
         .unwrap()
 }
 
