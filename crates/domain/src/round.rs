@@ -185,16 +185,25 @@ impl RoundReport {
     pub fn furthest_behind(&self, n: usize) -> Vec<&RoundUnitFigures> {
         let mut behind: Vec<&RoundUnitFigures> =
             self.units.iter().filter(|u| u.closed < u.problems || u.overdue_measures > 0).collect();
-        behind.sort_by(|a, b| {
-            let rate = |u: &RoundUnitFigures| u.rate().as_f64().unwrap_or(100.0);
-            rate(a)
-                .total_cmp(&rate(b))
-                .then(b.overdue_measures.cmp(&a.overdue_measures))
-                .then(a.inspection_id.cmp(&b.inspection_id))
-        });
+        behind.sort_by(|a, b| behind_first(a, b));
         behind.truncate(n);
         behind
     }
+
+    /// Puts the units in the report's order, the furthest behind first.
+    pub fn rank_units(&mut self) {
+        self.units.sort_by(behind_first);
+    }
+}
+
+/// The furthest behind first: the lowest completion rate (none fed back counts as done), then
+/// the most overdue measures — outcomes only, never activity.
+fn behind_first(a: &RoundUnitFigures, b: &RoundUnitFigures) -> std::cmp::Ordering {
+    let rate = |u: &RoundUnitFigures| u.rate().as_f64().unwrap_or(100.0);
+    rate(a)
+        .total_cmp(&rate(b))
+        .then(b.overdue_measures.cmp(&a.overdue_measures))
+        .then(a.inspection_id.cmp(&b.inspection_id))
 }
 
 #[cfg(test)]

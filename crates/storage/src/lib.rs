@@ -35,6 +35,7 @@ mod migrations;
 pub mod portal;
 mod read;
 mod records;
+mod round_report;
 pub mod rounds;
 pub mod settings;
 mod snapshot;
