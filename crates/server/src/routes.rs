@@ -104,7 +104,12 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         features::rounds::RoundDto,
         features::rounds::UnitRowDto,
         features::rounds::TotalsDto,
-        features::rounds::OverviewDto
+        features::rounds::OverviewDto,
+        features::rounds::RenameDto,
+        features::rounds::MergeDto,
+        features::rounds::MergedDto,
+        features::rounds::MoveDto,
+        features::rounds::MovedDto
     ))
 )]
 struct Schemas;

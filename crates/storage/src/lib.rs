@@ -35,6 +35,7 @@ mod migrations;
 pub mod portal;
 mod read;
 mod records;
+mod round_admin;
 mod round_report;
 pub mod rounds;
 pub mod settings;
@@ -65,6 +66,7 @@ pub use portal::{
     PublishedSummary, Receipt, Submitter,
 };
 pub use records::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
+pub use round_admin::RoundChangeError;
 pub use rounds::{RoundSummary, RoundUnit};
 pub use snapshot::Snapshot;
 pub use supervision::{Handover, Reminder, ReminderTarget, ResponsibilityTarget};
