@@ -51,7 +51,7 @@ pub struct Inspection {
     /// 巡视 / 巡察 / 审计 / 专项检查; JSON text that names none of them is refused with the
     /// four names (longer wordings such as 常规巡察 are read as their kind).
     #[serde(default)]
-    pub kind: Option<crate::round::InspectionKind>,
+    pub kind: Option<crate::kind::InspectionKind>,
     /// The feedback document, e.g. 《关于对…党组巡察情况的反馈意见》.
     #[serde(default)]
     pub feedback_document: Option<String>,

@@ -9,6 +9,7 @@
 pub mod arbitrary;
 pub mod calendar;
 pub mod date;
+pub mod kind;
 pub mod ledger;
 pub mod limits;
 pub mod money;
@@ -22,9 +23,10 @@ pub mod validate;
 pub mod workflow;
 
 pub use date::PartialDate;
+pub use kind::InspectionKind;
 pub use ledger::*;
 pub use money::WanYuan;
-pub use round::{InspectionKind, RoundReport, RoundUnitFigures};
+pub use round::{RoundReport, RoundUnitFigures};
 pub use stats::{Rate, Statistics};
 pub use status::{Disclosure, MeasureKind, ProblemScope, Status};
 pub use validate::LedgerError;

@@ -64,7 +64,15 @@ async fn world(store: Store, dir: tempfile::TempDir) -> World {
     let app = rectify_server::router(AppState::new(store.clone()));
     let s = common::signed(&app, "office", None).await;
     let app = common::with_cookie(app, s.cookie.clone());
-    World { app, store, fifth: id("区委第五轮巡察"), sixth: id("区委第六轮巡察"), units: [a, b, c], csrf: s.csrf, _dir: dir }
+    World {
+        app,
+        store,
+        fifth: id("区委第五轮巡察"),
+        sixth: id("区委第六轮巡察"),
+        units: [a, b, c],
+        csrf: s.csrf,
+        _dir: dir,
+    }
 }
 
 async fn get(app: &Router, uri: &str) -> Answer {
@@ -95,7 +103,17 @@ async fn the_overview_filters_and_exports_exactly_what_it_shows() {
     each_backend(async |w: World| {
         let all = get(&w.app, &format!("/api/rounds/{}/overview", w.fifth)).await.json();
         assert_eq!(all["units"].as_array().unwrap().len(), 2);
-        for key in ["inspection_id", "unit", "problems", "closed", "completion_rate_percent", "overdue_measures", "red", "yellow", "awaiting_verification"] {
+        for key in [
+            "inspection_id",
+            "unit",
+            "problems",
+            "closed",
+            "completion_rate_percent",
+            "overdue_measures",
+            "red",
+            "yellow",
+            "awaiting_verification",
+        ] {
             assert!(all["units"][0].get(key).is_some(), "{key}");
         }
         let one = get(&w.app, &format!("/api/rounds/{}/overview?q=%E4%B9%99", w.fifth)).await.json();
@@ -103,7 +121,8 @@ async fn the_overview_filters_and_exports_exactly_what_it_shows() {
         assert_eq!(one["units"][0]["unit"], "乙局党组");
         assert_eq!(one["totals"]["units"], 1);
         let by_name = get(&w.app, &format!("/api/rounds/{}/overview?sort=unit&dir=desc", w.fifth)).await.json();
-        let names: Vec<&str> = by_name["units"].as_array().unwrap().iter().map(|u| u["unit"].as_str().unwrap()).collect();
+        let names: Vec<&str> =
+            by_name["units"].as_array().unwrap().iter().map(|u| u["unit"].as_str().unwrap()).collect();
         let mut sorted = names.clone();
         sorted.sort_unstable_by(|a, b| b.cmp(a));
         assert_eq!(names, sorted);
@@ -121,8 +140,10 @@ async fn the_overview_filters_and_exports_exactly_what_it_shows() {
         assert_eq!(xlsx.status, StatusCode::OK);
         assert!(xlsx.headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment"));
         use calamine::Reader;
-        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body.clone())).unwrap();
-        let rows: Vec<Vec<calamine::Data>> = book.worksheet_range("整改进展总览").unwrap().rows().map(|r| r.to_vec()).collect();
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body.clone())).unwrap();
+        let rows: Vec<Vec<calamine::Data>> =
+            book.worksheet_range("整改进展总览").unwrap().rows().map(|r| r.to_vec()).collect();
         assert_eq!(rows.len(), 2, "the header and the one unit shown");
         assert_eq!(rows[1][0], calamine::Data::String("乙局党组".into()));
         w.store.close().await;
@@ -133,7 +154,9 @@ async fn the_overview_filters_and_exports_exactly_what_it_shows() {
 #[tokio::test]
 async fn the_aggregate_report_downloads_in_every_format() {
     each_backend(async |w: World| {
-        for (format, magic) in [("docx", &b"PK"[..]), ("xlsx", &b"PK"[..]), ("html", &b"<!DOCTYPE"[..]), ("md", &b"#"[..])] {
+        for (format, magic) in
+            [("docx", &b"PK"[..]), ("xlsx", &b"PK"[..]), ("html", &b"<!DOCTYPE"[..]), ("md", &b"#"[..])]
+        {
             let a = get(&w.app, &format!("/rounds/{}/report?format={format}", w.fifth)).await;
             assert_eq!(a.status, StatusCode::OK, "{format}: {}", a.text());
             assert!(a.body.starts_with(magic), "{format}");
@@ -143,7 +166,10 @@ async fn the_aggregate_report_downloads_in_every_format() {
         let md = get(&w.app, &format!("/rounds/{}/report?format=md", w.fifth)).await.text();
         assert!(md.starts_with("# 关于区委第五轮巡察整改情况的报告"), "{md}");
         assert!(md.contains("区委第五轮巡察共对2家单位开展巡察"), "{md}");
-        assert_eq!(get(&w.app, &format!("/rounds/{}/report?format=pdf", w.fifth)).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            get(&w.app, &format!("/rounds/{}/report?format=pdf", w.fifth)).await.status,
+            StatusCode::BAD_REQUEST
+        );
         assert_eq!(get(&w.app, "/rounds/99999/report?format=md").await.status, StatusCode::NOT_FOUND);
         w.store.close().await;
     })
@@ -153,21 +179,32 @@ async fn the_aggregate_report_downloads_in_every_format() {
 #[tokio::test]
 async fn the_office_renames_merges_and_moves_with_audit_and_checks() {
     each_backend(async |w: World| {
-        let renamed = json_call(&w, "PATCH", &format!("/api/rounds/{}", w.sixth), json!({"name": "  区委第六轮巡察（补充） "})).await;
+        let renamed =
+            json_call(&w, "PATCH", &format!("/api/rounds/{}", w.sixth), json!({"name": "  区委第六轮巡察（补充） "}))
+                .await;
         assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text());
         assert_eq!(renamed.json()["name"], "区委第六轮巡察（补充）");
         let exported = w.store.export_ledger(w.units[2]).await.unwrap();
-        assert_eq!(exported.inspection.round.as_deref(), Some("区委第六轮巡察（补充）"), "the ledger follows its round");
-        for bad in [json!({"name": "   "}), json!({"name": "轮".repeat(201)}), json!({"name": "区委第五轮巡察"})] {
+        assert_eq!(
+            exported.inspection.round.as_deref(),
+            Some("区委第六轮巡察（补充）"),
+            "the ledger follows its round"
+        );
+        for bad in [json!({"name": "   "}), json!({"name": "轮".repeat(201)}), json!({"name": "区委第五轮巡察"})]
+        {
             let a = json_call(&w, "PATCH", &format!("/api/rounds/{}", w.sixth), bad.clone()).await;
             assert!(a.status.is_client_error(), "{bad}: {}", a.text());
             assert!(a.json()["message_zh"].as_str().is_some_and(|m| !m.is_empty()), "{}", a.text());
         }
         let itself = json_call(&w, "POST", &format!("/api/rounds/{}/merge", w.fifth), json!({"into": w.fifth})).await;
         assert!(itself.status.is_client_error(), "{}", itself.text());
-        assert_eq!(json_call(&w, "POST", &format!("/api/rounds/{}/merge", w.fifth), json!({"into": 99999})).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            json_call(&w, "POST", &format!("/api/rounds/{}/merge", w.fifth), json!({"into": 99999})).await.status,
+            StatusCode::NOT_FOUND
+        );
 
-        let moved = json_call(&w, "PUT", &format!("/api/inspections/{}/round", w.units[0]), json!({"round_id": w.sixth})).await;
+        let moved =
+            json_call(&w, "PUT", &format!("/api/inspections/{}/round", w.units[0]), json!({"round_id": w.sixth})).await;
         assert_eq!(moved.status, StatusCode::OK, "{}", moved.text());
         assert_eq!(w.store.round(w.sixth).await.unwrap().unwrap().inspections, 2);
 

@@ -175,11 +175,11 @@ impl Store {
             .into_iter()
             .map(|(kind, (persons, person_times))| AccountabilityTotal { kind, persons, person_times })
             .collect();
-        accountability.sort_by(|a, b| (b.persons + b.person_times).cmp(&(a.persons + a.person_times)));
+        accountability.sort_by_key(|a| std::cmp::Reverse(a.persons + a.person_times));
         report.accountability = accountability;
         let mut meetings: Vec<MeetingTotal> =
             meetings.into_iter().map(|(kind, count)| MeetingTotal { kind, count }).collect();
-        meetings.sort_by(|a, b| b.count.cmp(&a.count));
+        meetings.sort_by_key(|m| std::cmp::Reverse(m.count));
         report.meetings = meetings;
         report.rank_units();
         Ok(Some(report))
