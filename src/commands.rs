@@ -119,7 +119,7 @@ fn lint(file: &Path, json: bool) -> Result<ExitCode, Failure> {
 
 /// The ledger of a command that reads either a ledger JSON file or one stored inspection.
 fn load_ledger(source: LedgerSource) -> Result<Ledger, Failure> {
-    let LedgerSource { ledger: path, database, inspection } = source;
+    let LedgerSource { ledger: path, database, inspection, round: _ } = source;
     match (path.as_deref(), database.as_deref()) {
         (Some(path), _) => read_ledger_json(path),
         (None, Some(url)) => runtime()?.block_on(async {
@@ -137,6 +137,9 @@ fn load_ledger(source: LedgerSource) -> Result<Ledger, Failure> {
 }
 
 fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
+    if let (Some(round), Some(url)) = (args.source.round.as_deref(), args.source.database.as_deref()) {
+        return round_report(url, round, args.format, &args.output);
+    }
     let ledger = load_ledger(args.source)?;
     let defaults = ReportOptions::for_ledger(&ledger);
     let opts = ReportOptions {
@@ -168,6 +171,34 @@ fn report(args: ReportArgs) -> Result<ExitCode, Failure> {
             .map_err(|e| Failure::other(e.to_string()))?,
     };
     write_atomically(&args.output, &bytes)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `report --database URL --round ID`: the aggregate report of a round over all its units, as
+/// of today (Beijing time).
+fn round_report(url: &str, round: &str, format: Format, output: &Path) -> Result<ExitCode, Failure> {
+    let id = round
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| Failure::input(format!("--round: {round:?} is not a round id (a positive whole number)")))?;
+    // Beijing time (UTC+8, no daylight saving), the day the office counts in.
+    let today = (chrono::Utc::now() + chrono::TimeDelta::hours(8)).date_naive();
+    let report = runtime()?.block_on(async {
+        let store = Store::connect(url).await?;
+        let result = store.round_report(id, today, |_| true).await;
+        store.close().await;
+        Ok::<_, Failure>(result?)
+    })?;
+    let report = report.ok_or_else(|| Failure::input(format!("no round with id {id}")))?;
+    let bytes = match format {
+        Format::Md => rectify_report_writer::render_round_markdown(&report).into_bytes(),
+        Format::Html => rectify_report_writer::render_round_html(&report).into_bytes(),
+        Format::Docx => rectify_report_writer::render_round_docx(&report).map_err(|e| Failure::other(e.to_string()))?,
+        Format::Xlsx => rectify_workbook::write_round_xlsx(&report).map_err(|e| Failure::other(e.to_string()))?,
+    };
+    write_atomically(output, &bytes)?;
     Ok(ExitCode::SUCCESS)
 }
 

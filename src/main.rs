@@ -209,6 +209,9 @@ struct LedgerSource {
     /// With --database: inspection id, unit name or title.
     #[arg(long, requires = "database")]
     inspection: Option<String>,
+    /// With --database: the aggregate report of this round (its id) instead of one unit's.
+    #[arg(long, requires = "database", conflicts_with = "inspection")]
+    round: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -257,7 +260,22 @@ enum LayoutArg {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            // One line (scripts read the first line of stderr): the error and its hint, without
+            // the usage block.
+            let text = e.render().to_string();
+            let lines: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information"))
+                .collect();
+            eprintln!("{}", lines.join(" "));
+            return ExitCode::from(2);
+        }
+    };
     let serving = matches!(cli.command, Command::Demo { .. } | Command::Serve { .. });
     let default_filter = if serving { "info" } else { "warn" };
     tracing_subscriber::fmt()

@@ -637,3 +637,69 @@ fn lint_groups_many_defects_of_one_kind() {
     assert!(halfwidth[0].contains("处半角标点") && halfwidth[0].contains("第 2、"), "{text}");
     assert!(text.lines().any(|l| l.starts_with("L27 broken_enumeration: ")), "{text}");
 }
+
+/// Two units of 区委第三轮巡察 imported from the fixture ledger under other names.
+fn round_database(dir: &Path) -> String {
+    let url = sqlite_url(dir);
+    let mut ledger: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("ledger.json")).unwrap()).unwrap();
+    ledger["inspection"]["round"] = "区委第三轮巡察".into();
+    ledger["inspection"]["kind"] = "巡察".into();
+    for unit in ["中共某县甲局党组", "中共某县乙局党组"] {
+        ledger["unit"] = unit.into();
+        let path = dir.join(format!("{unit}.json"));
+        std::fs::write(&path, serde_json::to_vec(&ledger).unwrap()).unwrap();
+        let import = rectify(&["import", path.to_str().unwrap(), "--database", &url]);
+        assert!(import.status.success(), "{}", stderr(&import));
+    }
+    url
+}
+
+#[test]
+fn the_round_report_is_written_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = round_database(dir.path());
+    for (format, magic) in
+        [("md", &b"#"[..]), ("html", &b"<!DOCTYPE html"[..]), ("docx", &b"PK"[..]), ("xlsx", &b"PK"[..])]
+    {
+        let out_path = dir.path().join(format!("round.{format}"));
+        let out = rectify(&[
+            "report",
+            "--database",
+            &url,
+            "--round",
+            "1",
+            "--format",
+            format,
+            "-o",
+            out_path.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        let bytes = std::fs::read(&out_path).unwrap();
+        assert!(bytes.starts_with(magic), "{format} output starts with {:?}", &bytes[..bytes.len().min(16)]);
+    }
+    let md = std::fs::read_to_string(dir.path().join("round.md")).unwrap();
+    assert!(md.starts_with("# 关于区委第三轮巡察整改情况的报告"), "{md}");
+    assert!(md.contains("区委第三轮巡察共对2家单位开展巡察"), "{md}");
+    assert!(!md.contains("巡察巡察"), "{md}");
+}
+
+#[test]
+fn a_round_report_of_an_unknown_round_or_format_exits_2_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = round_database(dir.path());
+    let out_path = dir.path().join("x.md");
+    let out = |round: &str, format: &str| {
+        rectify(&["report", "--database", &url, "--round", round, "--format", format, "-o", out_path.to_str().unwrap()])
+    };
+    for (round, format, says) in
+        [("99", "md", "no round with id 99"), ("abc", "md", "not a round id"), ("1", "pdf", "pdf")]
+    {
+        let o = out(round, format);
+        assert_eq!(o.status.code(), Some(2), "{round} {format}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(says), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    }
+    assert!(!out_path.exists(), "nothing written");
+}

@@ -95,6 +95,8 @@ permissions! {
     RunLookBack = "run_look_back", "开展“回头看”", Business;
     /// Set a round's score sheet and adjust units' scores (整改评估).
     EvaluateRectification = "evaluate_rectification", "整改评估", Business;
+    /// Rename and merge rounds (巡察轮次) and move an inspection to another round (巡察办).
+    ManageRounds = "manage_rounds", "管理巡察轮次", Business;
     /// Send a reminder (催办), at most once per the policy's interval per item.
     SendReminder = "send_reminder", "督办催办", Business;
     /// Record accountability (问责) outcomes.

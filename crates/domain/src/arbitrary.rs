@@ -379,7 +379,7 @@ fn inspection(config: LedgerConfig, t: Timeline) -> BoxedStrategy<Inspection> {
         option::of(inspector),
         (option::of(coarsen(t.start)), option::of(coarsen(t.end)), option::of(coarsen(t.feedback))),
         option::of(pick(style, &["十四届县委第三轮", "七届区委第一轮", "十二届市委第五轮"])),
-        option::of(pick(style, &["巡察", "巡视", "审计"])),
+        option::of(proptest::sample::select(crate::kind::InspectionKind::ALL.to_vec())),
         option::of(feedback_document),
     )
         .prop_map(|(inspector, (start, end, feedback_date), round, kind, feedback_document)| Inspection {

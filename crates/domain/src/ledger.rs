@@ -48,9 +48,10 @@ pub struct Inspection {
     /// 轮次, e.g. "七届区委第一轮".
     #[serde(default)]
     pub round: Option<String>,
-    /// 巡视 / 巡察 / 审计 …
+    /// 巡视 / 巡察 / 审计 / 专项检查; JSON text that names none of them is refused with the
+    /// four names (longer wordings such as 常规巡察 are read as their kind).
     #[serde(default)]
-    pub kind: Option<String>,
+    pub kind: Option<crate::kind::InspectionKind>,
     /// The feedback document, e.g. 《关于对…党组巡察情况的反馈意见》.
     #[serde(default)]
     pub feedback_document: Option<String>,

@@ -179,7 +179,6 @@ impl Ledger {
         let insp = &self.inspection;
         one(|| "inspection.inspector".into(), NAME, insp.inspector.as_deref())?;
         one(|| "inspection.round".into(), NAME, insp.round.as_deref())?;
-        one(|| "inspection.kind".into(), NAME, insp.kind.as_deref())?;
         one(|| "inspection.feedback_document".into(), TITLE, insp.feedback_document.as_deref())?;
         for (ai, aspect) in self.aspects.iter().enumerate() {
             let here = format!("aspects[{ai}]");

@@ -50,25 +50,8 @@ pub fn generate_unit(seed: u64, index: usize, today: NaiveDate) -> Ledger {
     Builder::new(seed, index, today).ledger()
 }
 
-/// The kind of inspection (`inspection.kind`) and the wording that follows from it.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Xuncha,
-    Xunshi,
-    Audit,
-    SpotCheck,
-}
-
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Xuncha => "巡察",
-            Kind::Xunshi => "巡视",
-            Kind::Audit => "审计",
-            Kind::SpotCheck => "专项检查",
-        }
-    }
-}
+/// The kind of inspection (`inspection.kind`), which decides the wording.
+use rectify_domain::InspectionKind as Kind;
 
 struct Round {
     kind: Kind,
@@ -131,11 +114,11 @@ impl Builder {
         let feedback_target = self.org.former.clone().filter(|_| self.dice.chance(40));
         let addressee = feedback_target.as_deref().unwrap_or(&unit).to_string();
         let feedback_document = match kind {
-            Kind::Xuncha | Kind::Xunshi => format!("《关于对{addressee}{}情况的反馈意见》", kind.name()),
+            Kind::Xuncha | Kind::Xunshi => format!("《关于对{addressee}{}情况的反馈意见》", kind.as_str()),
             Kind::Audit => format!("《关于{}主要负责人经济责任履行情况的审计报告》", self.org.body),
             Kind::SpotCheck => format!("《关于{}专项检查发现问题的反馈意见》", self.org.body),
         };
-        let plan = format!("《{unit}{}整改工作方案》", kind.name());
+        let plan = format!("《{unit}{}整改工作方案》", kind.as_str());
 
         let mut outcomes = Outcomes::default();
         let aspects = self.aspects(&mut outcomes);
@@ -177,12 +160,12 @@ impl Builder {
                 self.org.district.unwrap_or(""),
                 self.dice.between(1, 399),
                 self.org.short,
-                kind.name()
+                kind.as_str()
             )],
             postcodes: vec![format!("000{:03}", self.dice.between(100, 999))],
         };
         let title = match kind {
-            Kind::Xuncha | Kind::Xunshi => format!("{unit}关于{}整改进展情况的通报", kind.name()),
+            Kind::Xuncha | Kind::Xunshi => format!("{unit}关于{}整改进展情况的通报", kind.as_str()),
             Kind::Audit => format!("{unit}关于审计发现问题整改情况的报告"),
             Kind::SpotCheck => format!("{unit}关于专项检查发现问题整改情况的通报"),
         };
@@ -197,7 +180,7 @@ impl Builder {
                 end: Some(PartialDate::from(self.round.end)),
                 feedback_date: Some(PartialDate::from(self.round.feedback)),
                 round: Some(self.round.name.clone()),
-                kind: Some(kind.name().to_string()),
+                kind: Some(kind),
                 feedback_document: Some(feedback_document),
             },
             claimed: Claimed::default(),
@@ -679,7 +662,7 @@ impl Builder {
     fn meetings(&mut self, aspects: &[Aspect]) -> Vec<Meeting> {
         let feedback = self.round.feedback;
         let committee = self.org.committee;
-        let kind_name = self.round.kind.name();
+        let kind_name = self.round.kind.as_str();
         let refs: Vec<ProblemRef> = aspects
             .iter()
             .enumerate()

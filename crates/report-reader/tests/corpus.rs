@@ -547,7 +547,7 @@ fn score(gold: &Gold, ledger: &Ledger) -> FileScore {
         MetaField {
             name: "kind",
             want: &gold.inspection.kind,
-            got: insp.kind.clone(),
+            got: insp.kind.map(|k| k.as_str().to_string()),
             aliases: no_aliases,
             norm: norm_name,
         },

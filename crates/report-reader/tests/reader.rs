@@ -531,7 +531,7 @@ fn an_organisational_section_is_not_a_problem_list() {
     assert!(why.message.contains("不列问题"), "{}", why.message);
     assert_eq!(p.ledger.inspection.inspector.as_deref(), Some("市委巡察三组"));
     assert_eq!(p.ledger.unit.as_deref(), Some("市某某局党组"));
-    assert_eq!(p.ledger.inspection.kind.as_deref(), Some("巡察"));
+    assert_eq!(p.ledger.inspection.kind, Some(rectify_domain::InspectionKind::Xuncha));
     assert!(rectify_report_reader::outline(&p).contains("识读说明"));
 }
 
@@ -566,7 +566,7 @@ fn traditional_script_is_read_and_printed_as_printed() {
     let l = &p.ledger;
     assert_eq!(l.inspection.inspector.as_deref(), Some("省委第二巡視組"));
     assert_eq!(l.unit.as_deref(), Some("省某某廳黨組"));
-    assert_eq!(l.inspection.kind.as_deref(), Some("巡视"));
+    assert_eq!(l.inspection.kind, Some(rectify_domain::InspectionKind::Xunshi));
     assert_eq!(l.claimed.accountability.get("處分"), Some(3));
 }
 

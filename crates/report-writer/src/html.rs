@@ -22,7 +22,11 @@ p.signature{margin-top:28.95pt}
 
 /// The report as a complete HTML5 page, every text escaped.
 pub fn render_html(ledger: &Ledger, opts: &ReportOptions) -> String {
-    let blocks = build_blocks(ledger, opts);
+    blocks_to_html(&build_blocks(ledger, opts))
+}
+
+/// Any block list as a complete HTML5 page laid out like the printed document.
+pub(crate) fn blocks_to_html(blocks: &[Block]) -> String {
     let title = blocks.iter().find_map(|b| if let Block::Title(t) = b { Some(t.as_str()) } else { None });
     let signature = blocks.iter().find_map(|b| if let Block::Signature(t) = b { Some(t.as_str()) } else { None });
     let date = blocks.iter().find_map(|b| if let Block::Date(t) = b { Some(t.as_str()) } else { None });
@@ -35,7 +39,7 @@ pub fn render_html(ledger: &Ledger, opts: &ReportOptions) -> String {
     out.push_str("</title>\n<style>");
     out.push_str(CSS);
     out.push_str("</style>\n</head>\n<body>\n<main>\n");
-    for block in &blocks {
+    for block in blocks {
         let (open, close) = match block {
             Block::Title(_) => ("<h1>".to_string(), "</h1>"),
             Block::Heading1(_) => ("<h2>".to_string(), "</h2>"),

@@ -1,4 +1,5 @@
-//! The published progress report (整改进展情况的通报) of one unit, written from its ledger.
+//! The published progress report (整改进展情况的通报) of one unit, written from its ledger, and the
+//! aggregate report of a round (轮次整改情况汇总报告), written from the round's counted figures.
 //!
 //! Every format is rendered from the same list of typed [`Block`]s built by [`build_blocks`], so
 //! the Markdown preview, the HTML page and the .docx (laid out per GB/T 9704-2012 《党政机关公文格式》)
@@ -15,6 +16,7 @@ mod notice;
 mod numbering;
 mod ooxml_order;
 mod punct;
+mod round;
 mod template;
 mod text;
 mod xml;
@@ -27,6 +29,7 @@ pub use markdown::render_markdown;
 pub use notice::{NoticeItem, SupervisionNotice, render_supervision_notice};
 pub use numbering::{parse_item_number, strip_measure_ordinal};
 pub use punct::to_full_width_punctuation;
+pub use round::{BEHIND_LISTED, render_round_docx, render_round_html, render_round_markdown, round_blocks};
 pub use template::render_docx_with_template;
 pub use text::statistics_sentence;
 

@@ -6,9 +6,10 @@ use rectify_domain::{FundKind, Ledger, Member, PartialDate, Statistics};
 use crate::numbering;
 use crate::{Audience, ReportOptions};
 
-/// The word for the kind of inspection the ledger records (巡察 unless it says 巡视 or 审计 …).
-pub(crate) fn kind_word(ledger: &Ledger) -> &str {
-    ledger.inspection.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()).unwrap_or("巡察")
+/// The word for the kind of inspection the ledger records (巡察 unless it says 巡视, 审计 or
+/// 专项检查).
+pub(crate) fn kind_word(ledger: &Ledger) -> &'static str {
+    ledger.inspection.kind.unwrap_or_default().as_str()
 }
 
 /// `2022年7月4日至9月20日`: the year is not repeated when both ends share it.
@@ -248,7 +249,7 @@ fn rules_clause(stats: &Statistics) -> Option<String> {
     }
 }
 
-fn fund_label(kind: FundKind) -> &'static str {
+pub(crate) fn fund_label(kind: FundKind) -> &'static str {
     match kind {
         FundKind::Refunded => "清退资金",
         FundKind::Recovered => "追缴资金",

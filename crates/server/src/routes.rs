@@ -125,7 +125,12 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         features::search::SearchPageDto,
         features::common_problems::ClusterProblemDto,
         features::common_problems::ClusterDto,
-        features::common_problems::CommonProblemsDto
+        features::common_problems::CommonProblemsDto,
+        features::rounds::RenameDto,
+        features::rounds::MergeDto,
+        features::rounds::MergedDto,
+        features::rounds::MoveDto,
+        features::rounds::MovedDto
     ))
 )]
 struct Schemas;

@@ -425,7 +425,8 @@ async fn a_ledger_workbook_round_trips_through_the_import() {
     let a = upload(&f.app, None, Some(&csrf), "台账.xlsx", &xlsx).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
     let html = get(&f.app, &a.location()).await.text();
-    assert!(html.contains("整改台账（Excel）"));
+    assert!(html.contains("整改台账（Excel）"), "{html}");
+    assert!(html.contains("<dt>检查类别</dt><dd>巡察</dd>"), "the kind of inspection is shown: {html}");
     let token = a.location().rsplit('/').next().unwrap().to_string();
     let done = confirm(&f.app, &csrf, &token).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());

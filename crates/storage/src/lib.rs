@@ -37,6 +37,8 @@ mod migrations;
 pub mod portal;
 mod read;
 mod records;
+mod round_admin;
+mod round_report;
 pub mod rounds;
 pub mod search;
 pub mod settings;
@@ -73,6 +75,7 @@ pub use portal::{
     PublishedSummary, Receipt, Submitter,
 };
 pub use records::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
+pub use round_admin::RoundChangeError;
 pub use rounds::{RoundSummary, RoundUnit};
 pub use search::{COUNT_CAP as SEARCH_COUNT_CAP, SearchHit, SearchKind, SearchQuery, SearchScope};
 pub use similar::RoundProblem;

@@ -337,7 +337,9 @@ fn header_ledger(row: &AnyRow) -> Result<Ledger, StorageError> {
             end: parse_date("inspections.end_date", text(row, "end_date")?)?,
             feedback_date: parse_date("inspections.feedback_date", text(row, "feedback_date")?)?,
             round: text(row, "round")?,
-            kind: text(row, "inspection_kind")?,
+            // Stored before the kind was a closed list: text naming none of the four is no kind.
+            kind: text(row, "inspection_kind")?
+                .and_then(|t| rectify_domain::InspectionKind::parse_text(&t).ok().flatten()),
             feedback_document: text(row, "feedback_document")?,
         },
         claimed: Claimed {

@@ -104,7 +104,7 @@ async fn insert_header(conn: &mut AnyConnection, ledger: &Ledger) -> Result<Insp
     .bind(date_text(insp.end))
     .bind(date_text(insp.feedback_date))
     .bind(insp.round.clone())
-    .bind(insp.kind.clone())
+    .bind(insp.kind.map(|k| k.as_str().to_owned()))
     .bind(insp.feedback_document.clone())
     .bind(claimed.aspects.map(i64::from))
     .bind(claimed.problems.map(i64::from))

@@ -109,3 +109,54 @@ async fn every_round_at_once_equals_each_round_alone() {
         db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_aggregate_report_sums_the_stored_ledgers_of_the_units_kept() {
+    let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+    let one = ledger(None, "x").statistics();
+    assert!(one.rules_total() > 0 && one.funds_total().fen() > 0, "the demo ledger records outcomes");
+    for db in backends().await {
+        let store = &db.store;
+        let mut audit = ledger(Some("区委第七轮巡察"), "甲局");
+        audit.inspection.kind = Some(rectify_domain::InspectionKind::Audit);
+        let a = store.import_ledger(&audit).await.unwrap();
+        let b = store.import_ledger(&ledger(Some("区委第七轮巡察"), "乙局")).await.unwrap();
+        let mut third = ledger(Some("区委第七轮巡察"), "丙局");
+        third.inspection.kind = Some(rectify_domain::InspectionKind::Xuncha);
+        let c = store.import_ledger(&third).await.unwrap();
+        let round = store.list_inspections().await.unwrap().iter().find(|s| s.id == a).unwrap().round_id.unwrap();
+
+        let report = store.round_report(round, today, |_| true).await.unwrap().unwrap();
+        assert_eq!(report.name, "区委第七轮巡察");
+        assert_eq!(report.as_of, today);
+        assert_eq!(report.units.len(), 3, "{:?}", store.backend());
+        assert_eq!(report.problems(), 3 * one.problems.total);
+        assert_eq!(report.closed(), 3 * one.completion.numerator);
+        assert_eq!(report.rules_made, 3 * one.rules_made);
+        assert_eq!(report.rules_revised, 3 * one.rules_revised);
+        assert_eq!(report.funds_total().fen(), 3 * one.funds_total().fen());
+        for (got, want) in report.funds.iter().zip(&one.funds) {
+            assert_eq!((got.kind, got.amount.fen()), (want.kind, 3 * want.amount.fen()));
+        }
+        let persons = |a: &[rectify_domain::stats::AccountabilityTotal]| -> u32 {
+            a.iter().map(|t| t.persons + t.person_times).sum()
+        };
+        assert_eq!(persons(&report.accountability), 3 * persons(&one.accountability));
+        let meetings: u32 = report.meetings.iter().map(|m| m.count).sum();
+        assert_eq!(meetings, 3 * one.meetings.iter().map(|m| m.count).sum::<u32>());
+        let per_unit = report.units.iter().find(|u| u.inspection_id == b).unwrap();
+        assert_eq!(per_unit.rules, one.rules_total());
+        assert_eq!(per_unit.funds.fen(), one.funds_total().fen());
+        // Two of the three say 巡察 (the demo ledger's own kind or the one set), one 审计.
+        assert_eq!(report.kind, rectify_domain::InspectionKind::Xuncha);
+
+        // Only the units kept count: the totals are theirs, not the round's.
+        let kept = store.round_report(round, today, |u| u.inspection_id == c).await.unwrap().unwrap();
+        assert_eq!(kept.units.iter().map(|u| u.inspection_id).collect::<Vec<_>>(), [c]);
+        assert_eq!(kept.funds_total().fen(), one.funds_total().fen());
+        assert_eq!(kept.rules_made, one.rules_made);
+
+        assert!(store.round_report(round + 1000, today, |_| true).await.unwrap().is_none());
+        db.finish().await;
+    }
+}

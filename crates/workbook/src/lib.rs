@@ -3,17 +3,20 @@
 //! [`write_ledger_xlsx`] produces the office's workbook — problem, task and responsibility lists,
 //! evidence, statistics, header facts and outcomes — with every ledger field on a visible sheet.
 //! [`read_ledger_xlsx`] reads that workbook back to the same ledger, and reads other offices'
-//! ledgers by matching their headers by meaning.
+//! ledgers by matching their headers by meaning. [`write_round_xlsx`] writes a round's
+//! aggregate figures; [`write_sheets`] any plain table a page shows.
 
 mod columns;
 mod dates;
 mod evaluation;
 mod labels;
 mod read;
+mod table;
 mod write;
 
 pub use evaluation::{EvaluationRow, SHEET_EVALUATION, write_evaluation_xlsx};
 pub use read::{ImportError, ImportOptions, Imported, RowError, read_ledger_xlsx};
+pub use table::{Cell, Sheet, write_round_xlsx, write_sheets};
 pub use write::{deadline_light, write_ledger_xlsx};
 
 /// Why a workbook could not be written.

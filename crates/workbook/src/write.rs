@@ -6,7 +6,8 @@ use std::borrow::Cow;
 
 use chrono::{Datelike, NaiveDate};
 use rectify_domain::{
-    Evidence, Ledger, Measure, MeasureRef, PartialDate, Problem, ProblemRef, Responsibility, Status, WanYuan,
+    Evidence, InspectionKind, Ledger, Measure, MeasureRef, PartialDate, Problem, ProblemRef, Responsibility, Status,
+    WanYuan,
 };
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
@@ -550,7 +551,7 @@ fn write_info(ws: &mut Worksheet, ledger: &Ledger, f: &Formats) -> Result<(), Wo
     line(ws, key::END, Value::Date(insp.end), none())?;
     line(ws, key::FEEDBACK_DATE, Value::Date(insp.feedback_date), none())?;
     line(ws, key::ROUND, text(&insp.round), none())?;
-    line(ws, key::KIND, text(&insp.kind), none())?;
+    line(ws, key::KIND, Value::Text(insp.kind.map(InspectionKind::as_str)), none())?;
     line(ws, key::FEEDBACK_DOCUMENT, text(&insp.feedback_document), none())?;
     let c = &ledger.claimed;
     line(ws, key::CLAIMED_ASPECTS, count(c.aspects), none())?;

@@ -3,7 +3,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use rectify_domain::PartialDate;
+use rectify_domain::{InspectionKind, PartialDate};
 use regex::Regex;
 
 use super::re;
@@ -251,9 +251,9 @@ pub(super) fn unit_in_text(paras: &[Para]) -> Option<(String, usize, &'static st
 
 /// 巡视, 巡察 or 审计: an audit report's; else the more frequent of 巡视 and 巡察 (the title
 /// counts thrice); else 审计 when the text speaks of audits.
-pub(super) fn kind_of(genre: Genre, paras: &[Para], title: Option<&str>) -> Option<String> {
+pub(super) fn kind_of(genre: Genre, paras: &[Para], title: Option<&str>) -> Option<InspectionKind> {
     if genre == Genre::AuditReport {
-        return Some("审计".to_string());
+        return Some(InspectionKind::Audit);
     }
     // One pass over the text: 巡 followed by 视 or 察.
     let count = |t: &str, weight: usize, acc: &mut (usize, usize)| {
@@ -272,7 +272,7 @@ pub(super) fn kind_of(genre: Genre, paras: &[Para], title: Option<&str>) -> Opti
     count(title.unwrap_or_default(), 2, &mut acc);
     let (xunshi, xuncha) = acc;
     if xunshi + xuncha > 0 {
-        return Some(if xunshi > xuncha { "巡视" } else { "巡察" }.to_string());
+        return Some(if xunshi > xuncha { InspectionKind::Xunshi } else { InspectionKind::Xuncha });
     }
-    paras.iter().any(|p| p.text.contains("审计")).then(|| "审计".to_string())
+    paras.iter().any(|p| p.text.contains("审计")).then_some(InspectionKind::Audit)
 }

@@ -20,9 +20,10 @@ use crate::service::scope::sets::{DOCUMENTS, READ, REVIEW};
 use crate::service::session::Principal;
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 41] = [
+const TEMPLATES_SOURCES: [(&str, &str); 42] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
+    ("round_print.html", include_str!("../../templates/round_print.html")),
     ("ledger.html", include_str!("../../templates/ledger.html")),
     ("ledger_table.html", include_str!("../../templates/ledger_table.html")),
     ("problem.html", include_str!("../../templates/problem.html")),

@@ -3,7 +3,8 @@
 
 use rectify_auth::InspectionRef;
 use rectify_auth::scope::any_sees_inspection;
-use rectify_storage::{Page, RoundSummary, RoundUnit};
+use rectify_domain::roles::Role;
+use rectify_storage::{Page, RoundChangeError, RoundSummary, RoundUnit};
 
 use super::session::Principal;
 use super::state::AppState;
@@ -48,4 +49,71 @@ pub async fn visible(state: &AppState, principal: &Principal) -> Result<Vec<Roun
     let mut out: Vec<RoundSummary> = all.into_iter().filter(|r| ids.binary_search(&r.id).is_ok()).collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(out)
+}
+
+/// The aggregate report of a round over the units the principal sees, as of today.
+pub async fn report(state: &AppState, principal: &Principal, id: i64) -> Result<rectify_domain::RoundReport, AppError> {
+    state
+        .store()
+        .round_report(id, state.today(), |u| {
+            any_sees_inspection(&principal.grants, InspectionRef { id: u.inspection_id, unit: u.unit.as_deref() })
+        })
+        .await?
+        .ok_or_else(|| AppError::not_found("round", id))
+}
+
+/// A round's new name, checked: one line, not blank, at most [`limits::NAME`] characters.
+pub fn round_name(raw: &str) -> Result<String, AppError> {
+    let name: String = crate::text::clean_text(raw).split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        return Err(AppError::refused("the round's name is empty", "轮次名称不能为空。"));
+    }
+    let max = rectify_domain::limits::NAME.max_chars;
+    if name.chars().count() > max {
+        return Err(AppError::refused(
+            format!("the round's name is longer than {max} characters"),
+            format!("轮次名称不能超过{max}个字。"),
+        ));
+    }
+    Ok(name)
+}
+
+fn change_error(e: RoundChangeError) -> AppError {
+    match e {
+        RoundChangeError::NoRound(id) => AppError::not_found("round", id),
+        RoundChangeError::NoInspection(id) => AppError::not_found("inspection", id),
+        RoundChangeError::NameTaken(name) => AppError::refused(
+            format!("a round named {name:?} exists already; merge into it instead"),
+            format!("已有名为“{name}”的轮次，如需合并请使用“合并轮次”。"),
+        ),
+        RoundChangeError::IntoItself => {
+            AppError::refused("a round cannot be merged into itself", "不能将轮次合并到它自身。")
+        }
+        RoundChangeError::Storage(e) => e.into(),
+    }
+}
+
+/// Renames a round (the inspection office, audited).
+pub async fn rename(state: &AppState, principal: &Principal, id: i64, raw_name: &str) -> Result<String, AppError> {
+    let name = round_name(raw_name)?;
+    let acting = principal.acting_as(Role::InspectionOffice);
+    state.store().rename_round(id, &name, &acting, state.now()).await.map_err(change_error)?;
+    Ok(name)
+}
+
+/// Merges round `from` into round `into`: its inspections move, the emptied round goes.
+pub async fn merge(state: &AppState, principal: &Principal, from: i64, into: i64) -> Result<u64, AppError> {
+    let acting = principal.acting_as(Role::InspectionOffice);
+    state.store().merge_rounds(from, into, &acting, state.now()).await.map_err(change_error)
+}
+
+/// Moves one inspection to round `into`.
+pub async fn move_inspection(
+    state: &AppState,
+    principal: &Principal,
+    inspection: rectify_storage::InspectionId,
+    into: i64,
+) -> Result<(), AppError> {
+    let acting = principal.acting_as(Role::InspectionOffice);
+    state.store().move_inspection_to_round(inspection, into, &acting, state.now()).await.map_err(change_error)
 }

@@ -3,8 +3,8 @@
 
 use calamine::Data;
 use rectify_domain::{
-    Accountability, DocumentTitle, Evidence, FormerName, Fund, Ledger, MeasureRef, Meeting, Member, NonEmptyText,
-    Problem, ProblemRef, Responsibility, Rule, Tally, WanYuan,
+    Accountability, DocumentTitle, Evidence, FormerName, Fund, InspectionKind, Ledger, MeasureRef, Meeting, Member,
+    NonEmptyText, Problem, ProblemRef, Responsibility, Rule, Tally, WanYuan,
 };
 
 use super::grid::{Grid, cell_date, cell_u32};
@@ -199,7 +199,14 @@ pub(super) fn read_info(imp: &mut Import, grid: &Grid, header: usize, ledger: &m
         } else if is(key::ROUND) {
             insp.round = text;
         } else if is(key::KIND) {
-            insp.kind = text;
+            insp.kind = match text.as_deref().map(InspectionKind::parse_text) {
+                Some(Ok(kind)) => kind,
+                Some(Err(e)) => {
+                    imp.error(grid, row, col_b.clone(), e.to_string());
+                    None
+                }
+                None => None,
+            };
         } else if is(key::FEEDBACK_DOCUMENT) {
             insp.feedback_document = text;
         } else if is(key::CLAIMED_ASPECTS) {

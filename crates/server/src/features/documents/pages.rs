@@ -161,6 +161,7 @@ pub(crate) async fn preview(
         unit => ledger.unit.clone(),
         report_date => ledger.report_date.map(|d| d.to_chinese()),
         inspector => ledger.inspection.inspector.clone(),
+        inspection_kind => ledger.inspection.kind.map(|k| k.as_str()),
         aspects,
         figures => ser(figures::figures(ledger)),
         findings => ser(&analysis.findings),

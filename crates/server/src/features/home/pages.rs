@@ -109,6 +109,7 @@ pub(crate) async fn home(
             name => scope::inspection_name(s),
             title => s.title.clone(),
             inspector => loaded.ledger.inspection.inspector.clone(),
+            inspection_kind => loaded.ledger.inspection.kind.map(|k| k.as_str()),
             feedback_date => loaded.ledger.inspection.feedback_date.map(|d| d.to_chinese()),
             report_date => loaded.ledger.report_date.map(|d| d.to_chinese()),
             figures => ser(figures),

@@ -3,14 +3,15 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use rectify_storage::RoundUnit;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::figures::{percent, ranked, round_id, totals};
+use super::figures::{OverviewQuery, percent, round_id, shown, totals};
 use crate::error::AppError;
 use crate::http::error::ErrorBody;
-use crate::http::extract::{Paging, QueryOf};
+use crate::http::extract::{JsonBody, Paging, QueryOf};
 use crate::http::paged::Paged;
+use crate::ids::InspectionId;
 use crate::service::session::Principal;
 use crate::service::{AppState, rounds, scope};
 
@@ -93,20 +94,108 @@ pub(crate) async fn list_rounds(
     Ok(Json(Paged { items: paging.slice(&mine).into_iter().map(dto).collect(), total }))
 }
 
-/// Every unit of a round the account sees, the furthest behind first, with the totals.
+/// Every unit of a round the account sees, the furthest behind first, with the totals (of the
+/// units shown when a filter is given).
 #[utoipa::path(get, path = "/api/rounds/{id}/overview", tag = "rounds",
-    params(("id" = i64, Path, description = "Round id")),
-    responses((status = 200, body = OverviewDto), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("id" = i64, Path, description = "Round id"), OverviewQuery),
+    responses((status = 200, body = OverviewDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
 pub(crate) async fn overview(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
+    QueryOf(query): QueryOf<OverviewQuery>,
 ) -> Result<Json<OverviewDto>, AppError> {
     let id = round_id(&id)?;
-    let units = ranked(rounds::units(&state, &principal, id).await?);
+    let view = query.view()?;
+    let units = shown(rounds::units(&state, &principal, id).await?, &view);
     let (count, problems, closed) = totals(&units);
     Ok(Json(OverviewDto {
         units: units.iter().map(row).collect(),
         totals: TotalsDto { units: count, problems, closed, completion_rate_percent: percent(closed, problems) },
     }))
+}
+
+/// A round's new name.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RenameDto {
+    pub name: String,
+}
+
+/// The round to merge into.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MergeDto {
+    pub into: i64,
+}
+
+/// What a merge did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MergedDto {
+    pub into: i64,
+    /// Inspections moved.
+    pub moved: u64,
+}
+
+/// The round an inspection moves to.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MoveDto {
+    pub round_id: i64,
+}
+
+/// Where an inspection now is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MovedDto {
+    pub inspection_id: i64,
+    pub round_id: i64,
+}
+
+/// Renames a round (the inspection office; audited as `round.rename`).
+#[utoipa::path(patch, path = "/api/rounds/{id}", tag = "rounds", request_body = RenameDto,
+    params(("id" = i64, Path, description = "Round id")),
+    responses((status = 200, body = RoundDto), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn rename(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<RenameDto>,
+) -> Result<Json<RoundDto>, AppError> {
+    let id = round_id(&id)?;
+    rounds::rename(&state, &principal, id, &body.name).await?;
+    let r = rounds::round(&state, id).await?;
+    Ok(Json(RoundDto { id: r.id, name: r.name, inspections: r.inspections }))
+}
+
+/// Merges the round into another: its inspections move, the emptied round is removed (audited
+/// as `round.merge`).
+#[utoipa::path(post, path = "/api/rounds/{id}/merge", tag = "rounds", request_body = MergeDto,
+    params(("id" = i64, Path, description = "The round that is merged away")),
+    responses((status = 200, body = MergedDto), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn merge(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<MergeDto>,
+) -> Result<Json<MergedDto>, AppError> {
+    let from = round_id(&id)?;
+    let into = round_id(&body.into.to_string())?;
+    let moved = rounds::merge(&state, &principal, from, into).await?;
+    Ok(Json(MergedDto { into, moved }))
+}
+
+/// Moves an inspection to another round (audited as `inspection.move_round`).
+#[utoipa::path(put, path = "/api/inspections/{id}/round", tag = "rounds", request_body = MoveDto,
+    params(("id" = i64, Path, description = "Inspection id")),
+    responses((status = 200, body = MovedDto), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub(crate) async fn move_inspection(
+    State(state): State<AppState>,
+    principal: Principal,
+    id: InspectionId,
+    JsonBody(body): JsonBody<MoveDto>,
+) -> Result<Json<MovedDto>, AppError> {
+    let into = round_id(&body.round_id.to_string())?;
+    rounds::move_inspection(&state, &principal, id.get(), into).await?;
+    Ok(Json(MovedDto { inspection_id: id.get(), round_id: into }))
 }

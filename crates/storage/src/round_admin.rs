@@ -1,0 +1,134 @@
+//! The inspection office's care of rounds: rename one, merge one into another, move an
+//! inspection to another round. Each is one transaction with its audit entry; an inspection's
+//! `round` text follows its round, so an exported ledger names the round it is in.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use crate::audit::AuditRecord;
+use crate::{Acting, InspectionId, StorageError, Store};
+
+/// Why the office's change to rounds was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RoundChangeError {
+    #[error("no round {0}")]
+    NoRound(i64),
+    #[error("no inspection {0}")]
+    NoInspection(InspectionId),
+    #[error("a round named {0:?} exists already")]
+    NameTaken(String),
+    #[error("a round cannot be merged into itself")]
+    IntoItself,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sqlx::Error> for RoundChangeError {
+    fn from(e: sqlx::Error) -> Self {
+        RoundChangeError::Storage(e.into())
+    }
+}
+
+impl Store {
+    /// Renames round `id` to `name` (already checked: trimmed, not blank, not too long).
+    pub async fn rename_round(
+        &self,
+        id: i64,
+        name: &str,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<(), RoundChangeError> {
+        let mut tx = self.begin_write().await?;
+        let before: Option<String> =
+            sqlx::query_scalar("SELECT name FROM rounds WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        let before = before.ok_or(RoundChangeError::NoRound(id))?;
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM rounds WHERE name = $1 AND id <> $2")
+            .bind(name.to_owned())
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(RoundChangeError::NameTaken(name.to_owned()));
+        }
+        sqlx::query("UPDATE rounds SET name = $1 WHERE id = $2")
+            .bind(name.to_owned())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE inspections SET round = $1 WHERE round_id = $2")
+            .bind(name.to_owned())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let record = AuditRecord::new(actor, "round.rename", "round", Some(id), now)
+            .before(json!({ "name": before }))
+            .after(json!({ "name": name }));
+        tx.commit(&record).await?;
+        Ok(())
+    }
+
+    /// Moves every inspection of round `from` into round `into` and removes the emptied round;
+    /// answers how many inspections moved.
+    pub async fn merge_rounds(
+        &self,
+        from: i64,
+        into: i64,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<u64, RoundChangeError> {
+        if from == into {
+            return Err(RoundChangeError::IntoItself);
+        }
+        let mut tx = self.begin_write().await?;
+        let name_of = |id: i64| sqlx::query_scalar::<_, String>("SELECT name FROM rounds WHERE id = $1").bind(id);
+        let from_name = name_of(from).fetch_optional(&mut *tx).await?.ok_or(RoundChangeError::NoRound(from))?;
+        let into_name = name_of(into).fetch_optional(&mut *tx).await?.ok_or(RoundChangeError::NoRound(into))?;
+        let moved = sqlx::query("UPDATE inspections SET round_id = $1, round = $2 WHERE round_id = $3")
+            .bind(into)
+            .bind(into_name.clone())
+            .bind(from)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM rounds WHERE id = $1").bind(from).execute(&mut *tx).await?;
+        let record = AuditRecord::new(actor, "round.merge", "round", Some(into), now)
+            .before(json!({ "from": { "id": from, "name": from_name } }))
+            .after(json!({ "into": { "id": into, "name": into_name }, "inspections": moved }));
+        tx.commit(&record).await?;
+        Ok(moved)
+    }
+
+    /// Moves one inspection into round `into`. The round it leaves stays, even when empty (the
+    /// office may still merge or reuse it).
+    pub async fn move_inspection_to_round(
+        &self,
+        inspection: InspectionId,
+        into: i64,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<(), RoundChangeError> {
+        let mut tx = self.begin_write().await?;
+        let before: Option<(Option<i64>, Option<String>)> =
+            sqlx::query_as("SELECT round_id, round FROM inspections WHERE id = $1")
+                .bind(inspection)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (from, from_name) = before.ok_or(RoundChangeError::NoInspection(inspection))?;
+        let into_name: String = sqlx::query_scalar("SELECT name FROM rounds WHERE id = $1")
+            .bind(into)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(RoundChangeError::NoRound(into))?;
+        sqlx::query("UPDATE inspections SET round_id = $1, round = $2 WHERE id = $3")
+            .bind(into)
+            .bind(into_name.clone())
+            .bind(inspection)
+            .execute(&mut *tx)
+            .await?;
+        let record = AuditRecord::new(actor, "inspection.move_round", "inspection", Some(inspection), now)
+            .before(json!({ "round_id": from, "round": from_name }))
+            .after(json!({ "round_id": into, "round": into_name }));
+        tx.commit(&record).await?;
+        Ok(())
+    }
+}
