@@ -80,6 +80,11 @@ id_type!(
     "report id"
 );
 id_type!(
+    /// A round (巡察轮次) of inspections.
+    RoundId,
+    "round id"
+);
+id_type!(
     /// One item of public feedback (意见建议).
     FeedbackId,
     "feedback id"

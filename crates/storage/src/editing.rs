@@ -73,7 +73,7 @@ pub struct NewInspection {
     /// 巡察轮次: joins the round of that name (created when new).
     pub round: Option<String>,
     /// 巡察类型 (常规巡察, 专项巡察, …).
-    pub kind: Option<String>,
+    pub kind: Option<rectify_domain::InspectionKind>,
     /// 巡察组.
     pub inspector: Option<String>,
     pub start: Option<PartialDate>,
@@ -214,7 +214,7 @@ impl MeasureFields {
 impl NewInspection {
     fn check(&self) -> Result<(), WorkflowStoreError> {
         NAME.check(self.unit.as_str())?;
-        for name in [&self.round, &self.kind, &self.inspector] {
+        for name in [&self.round, &self.inspector] {
             NAME.check_opt(name.as_deref())?;
         }
         TITLE.check_opt(self.feedback_document.as_deref())?;
@@ -471,7 +471,7 @@ impl Store {
                 end: header.end,
                 feedback_date: header.feedback_date,
                 round: header.round.clone(),
-                kind: header.kind.clone(),
+                kind: header.kind,
                 feedback_document: header.feedback_document.clone(),
             },
             claimed: rectify_domain::Claimed::default(),

@@ -260,10 +260,8 @@ pub(crate) async fn index_measure_tree(conn: &mut AnyConnection, measure: i64) -
     for entry in entries {
         index_progress_entry(conn, entry).await?;
     }
-    let evidence: Vec<i64> = sqlx::query_scalar("SELECT id FROM evidence WHERE measure_id = $1")
-        .bind(measure)
-        .fetch_all(&mut *conn)
-        .await?;
+    let evidence: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM evidence WHERE measure_id = $1").bind(measure).fetch_all(&mut *conn).await?;
     for id in evidence {
         index_item(conn, SearchKind::Evidence, id).await?;
     }

@@ -351,7 +351,11 @@ pub async fn create_inspection(
     let header = NewInspection {
         unit,
         round: clean(input.round),
-        kind: clean(input.kind),
+        kind: match clean(input.kind) {
+            Some(text) => rectify_domain::InspectionKind::parse_text(&text)
+                .map_err(|e| refused(format!("unknown inspection kind {text:?}"), e.to_string()))?,
+            None => None,
+        },
         inspector: clean(input.inspector),
         start: date("巡察开始日期", input.start)?,
         end: date("巡察结束日期", input.end)?,

@@ -5,10 +5,11 @@ use axum::extract::{Path, State};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::params::{ClusterParams, round_id};
+use super::params::ClusterParams;
 use crate::error::AppError;
 use crate::http::error::ErrorBody;
 use crate::http::extract::QueryOf;
+use crate::ids::RoundId;
 use crate::service::session::Principal;
 use crate::service::{AppState, common_problems};
 
@@ -54,7 +55,7 @@ pub(crate) async fn common_problems(
     Path(id): Path<String>,
     QueryOf(params): QueryOf<ClusterParams>,
 ) -> Result<Json<CommonProblemsDto>, AppError> {
-    let id = round_id(&id)?;
+    let id = RoundId::parse(&id)?.get();
     let threshold = params.threshold()?;
     let clusters = common_problems::of_round(&state, &principal, id, threshold).await?;
     let clusters = clusters

@@ -5,10 +5,11 @@ use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 use rectify_domain::Status;
 
-use super::params::{ClusterParams, round_id};
+use super::params::ClusterParams;
 use crate::error::AppError;
 use crate::http::extract::QueryOf;
 use crate::http::page::PageContext;
+use crate::ids::RoundId;
 use crate::render::{Crumb, render};
 use crate::service::session::Principal;
 use crate::service::{AppState, common_problems, rounds};
@@ -21,7 +22,7 @@ pub(crate) async fn common_problems(
     Path(id): Path<String>,
     QueryOf(params): QueryOf<ClusterParams>,
 ) -> Result<Response, AppError> {
-    let id = round_id(&id)?;
+    let id = RoundId::parse(&id)?.get();
     let threshold = params.threshold()?;
     let round = rounds::round(&state, id).await?;
     let clusters = common_problems::of_round(&state, &principal, id, threshold).await?;

@@ -27,11 +27,3 @@ impl ClusterParams {
         }
     }
 }
-
-/// The round id of a path, or 400.
-pub(crate) fn round_id(text: &str) -> Result<i64, AppError> {
-    text.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::BadId { what: "round", value: text.to_owned() })
-}

@@ -8,12 +8,12 @@ use rectify_domain::evaluation::{ScoreSheet, ScoreSheetSpec};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::figures::{deduction_detail, indicator_detail, round_id, signed};
+use super::figures::{deduction_detail, indicator_detail, signed};
 use crate::error::AppError;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{JsonBody, Paging, QueryOf};
 use crate::http::paged::Paged;
-use crate::ids::InspectionId;
+use crate::ids::{InspectionId, RoundId};
 use crate::service::AppState;
 use crate::service::evaluations::{self, UnitEvaluation};
 use crate::service::session::Principal;
@@ -118,7 +118,7 @@ pub(crate) async fn list(
     Path(id): Path<String>,
     QueryOf(paging): QueryOf<Paging>,
 ) -> Result<Json<Paged<EvaluationDto>>, AppError> {
-    let id = round_id(&id)?;
+    let id = RoundId::parse(&id)?.get();
     let evaluation = evaluations::visible(&state, &principal, id).await?;
     let total = evaluation.units.len() as u64;
     let items = paging.slice(&evaluation.units).iter().map(dto).collect();
@@ -145,7 +145,7 @@ pub(crate) async fn get_sheet(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<SheetDto>, AppError> {
-    let id = round_id(&id)?;
+    let id = RoundId::parse(&id)?.get();
     crate::service::rounds::round(&state, id).await?;
     let (sheet, stored) = evaluations::sheet(&state, id).await?;
     Ok(Json(SheetDto {
@@ -170,7 +170,7 @@ pub(crate) async fn put_sheet(
     Path(id): Path<String>,
     JsonBody(spec): JsonBody<ScoreSheetSpec>,
 ) -> Result<Json<SheetDto>, AppError> {
-    let id = round_id(&id)?;
+    let id = RoundId::parse(&id)?.get();
     let sheet = ScoreSheet::new(spec).map_err(|e| AppError::refused(e.to_string(), e.message_zh()))?;
     evaluations::replace_sheet(&state, &principal, id, &sheet).await?;
     get_sheet(State(state), Path(id.to_string())).await

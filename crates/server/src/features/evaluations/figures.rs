@@ -3,17 +3,6 @@
 
 use rectify_domain::evaluation::{DeductionKind, DeductionScore, IndicatorKind, IndicatorScore, Points};
 
-use crate::error::AppError;
-
-/// A round's id from the path.
-pub(super) fn round_id(raw: &str) -> Result<i64, AppError> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::BadId { what: "round id", value: raw.chars().take(40).collect() })
-}
-
 /// Signed tenths as a number (`-15` → -1.5).
 pub(super) fn signed(tenths: i32) -> f64 {
     f64::from(tenths) / 10.0

@@ -17,11 +17,11 @@ use rectify_domain::evaluation::{
 use rectify_report_writer::{EvaluationSheet, SheetAdjustment, SheetLine, render_evaluation_sheet};
 use rectify_workbook::{EvaluationRow, write_evaluation_xlsx};
 
-use super::figures::{deduction_detail, indicator_detail, parse_signed, round_id, signed, signed_text};
+use super::figures::{deduction_detail, indicator_detail, parse_signed, signed, signed_text};
 use crate::error::AppError;
 use crate::http::extract::form_field;
 use crate::http::page::PageContext;
-use crate::ids::InspectionId;
+use crate::ids::{InspectionId, RoundId};
 use crate::render::format::{beijing, chinese_date, encode};
 use crate::render::{Crumb, render, ser};
 use crate::service::AppState;
@@ -155,7 +155,7 @@ pub(crate) async fn round(
     page: PageContext,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = round_id(&id)?;
+    let id = RoundId::parse(&id)?.get();
     round_page(&state, &principal, &page, id, StatusCode::OK, None).await
 }
 
@@ -204,7 +204,7 @@ pub(crate) async fn save_sheet(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let id = round_id(&id)?;
+    let id = RoundId::parse(&id)?.get();
     match read_sheet(&fields) {
         Ok(sheet) => {
             evaluations::replace_sheet(&state, &principal, id, &sheet).await?;
@@ -242,7 +242,7 @@ pub(crate) async fn round_xlsx(
     principal: Principal,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = round_id(&id)?;
+    let id = RoundId::parse(&id)?.get();
     let evaluation = evaluations::visible(&state, &principal, id).await?;
     let rows: Vec<EvaluationRow> = evaluation
         .units

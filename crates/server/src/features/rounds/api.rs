@@ -6,12 +6,12 @@ use rectify_storage::RoundUnit;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::figures::{OverviewQuery, percent, round_id, shown, totals};
+use super::figures::{OverviewQuery, percent, shown, totals};
 use crate::error::AppError;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{JsonBody, Paging, QueryOf};
 use crate::http::paged::Paged;
-use crate::ids::InspectionId;
+use crate::ids::{InspectionId, RoundId};
 use crate::service::session::Principal;
 use crate::service::{AppState, rounds, scope};
 
@@ -106,7 +106,7 @@ pub(crate) async fn overview(
     Path(id): Path<String>,
     QueryOf(query): QueryOf<OverviewQuery>,
 ) -> Result<Json<OverviewDto>, AppError> {
-    let id = round_id(&id)?;
+    let id = RoundId::parse(&id)?.get();
     let view = query.view()?;
     let units = shown(rounds::units(&state, &principal, id).await?, &view);
     let (count, problems, closed) = totals(&units);
@@ -160,7 +160,7 @@ pub(crate) async fn rename(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<RenameDto>,
 ) -> Result<Json<RoundDto>, AppError> {
-    let id = round_id(&id)?;
+    let id = RoundId::parse(&id)?.get();
     rounds::rename(&state, &principal, id, &body.name).await?;
     let r = rounds::round(&state, id).await?;
     Ok(Json(RoundDto { id: r.id, name: r.name, inspections: r.inspections }))
@@ -178,8 +178,10 @@ pub(crate) async fn merge(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<MergeDto>,
 ) -> Result<Json<MergedDto>, AppError> {
-    let from = round_id(&id)?;
-    let into = round_id(&body.into.to_string())?;
+    let from = RoundId::parse(&id)?.get();
+    let into = RoundId::new(body.into)
+        .ok_or_else(|| AppError::BadId { what: "round id", value: body.into.to_string() })?
+        .get();
     let moved = rounds::merge(&state, &principal, from, into).await?;
     Ok(Json(MergedDto { into, moved }))
 }
@@ -195,7 +197,9 @@ pub(crate) async fn move_inspection(
     id: InspectionId,
     JsonBody(body): JsonBody<MoveDto>,
 ) -> Result<Json<MovedDto>, AppError> {
-    let into = round_id(&body.round_id.to_string())?;
+    let into = RoundId::new(body.round_id)
+        .ok_or_else(|| AppError::BadId { what: "round id", value: body.round_id.to_string() })?
+        .get();
     rounds::move_inspection(&state, &principal, id.get(), into).await?;
     Ok(Json(MovedDto { inspection_id: id.get(), round_id: into }))
 }

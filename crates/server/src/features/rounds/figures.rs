@@ -15,15 +15,6 @@ pub(super) fn percent(closed: u32, problems: u32) -> Option<f64> {
     percent_text(closed, problems).and_then(|p| p.parse().ok())
 }
 
-/// A round's id from the path.
-pub(super) fn round_id(raw: &str) -> Result<i64, AppError> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::BadId { what: "round id", value: raw.chars().take(40).collect() })
-}
-
 /// The units furthest behind first: the lowest completion rate, then the most overdue measures
 /// (ranked by outcomes, never by activity).
 pub(super) fn ranked(mut units: Vec<RoundUnit>) -> Vec<RoundUnit> {

@@ -10,10 +10,11 @@ use rectify_storage::RoundUnit;
 use rectify_workbook::{Cell, Sheet};
 use serde::Deserialize;
 
-use super::figures::{OverviewQuery, percent, percent_text, round_id, shown, totals};
+use super::figures::{OverviewQuery, percent, percent_text, shown, totals};
 use crate::error::AppError;
 use crate::http::extract::{Paging, QueryOf};
 use crate::http::page::PageContext;
+use crate::ids::RoundId;
 use crate::render::format;
 use crate::render::{Crumb, render};
 use crate::service::session::Principal;
@@ -68,7 +69,7 @@ pub(crate) async fn overview(
     QueryOf(query): QueryOf<OverviewQuery>,
     QueryOf(print): QueryOf<PrintQuery>,
 ) -> Result<Response, AppError> {
-    let id = round_id(&id)?;
+    let id = RoundId::parse(&id)?.get();
     let view = query.view()?;
     let round = rounds::round(&state, id).await?;
     let units = shown(rounds::units(&state, &principal, id).await?, &view);
@@ -166,7 +167,7 @@ pub(crate) async fn overview_xlsx(
     Path(id): Path<String>,
     QueryOf(query): QueryOf<OverviewQuery>,
 ) -> Result<Response, AppError> {
-    let id = round_id(&id)?;
+    let id = RoundId::parse(&id)?.get();
     let view = query.view()?;
     let round = rounds::round(&state, id).await?;
     let units = shown(rounds::units(&state, &principal, id).await?, &view);
@@ -207,7 +208,7 @@ pub(crate) async fn report(
     Path(id): Path<String>,
     QueryOf(query): QueryOf<ReportQuery>,
 ) -> Result<Response, AppError> {
-    let id = round_id(&id)?;
+    let id = RoundId::parse(&id)?.get();
     let format = query.format.as_deref().map(str::trim).filter(|f| !f.is_empty()).unwrap_or("docx");
     let content_type: &'static str = match format {
         "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -245,7 +246,7 @@ pub(crate) async fn rename(
     Path(id): Path<String>,
     Form(form): Form<RenameForm>,
 ) -> Result<Response, AppError> {
-    let id = round_id(&id)?;
+    let id = RoundId::parse(&id)?.get();
     rounds::rename(&state, &principal, id, &form.name).await?;
     Ok(Redirect::to(&format!("/rounds/{id}")).into_response())
 }
@@ -263,8 +264,8 @@ pub(crate) async fn merge(
     Path(id): Path<String>,
     Form(form): Form<MergeForm>,
 ) -> Result<Response, AppError> {
-    let from = round_id(&id)?;
-    let into = round_id(&form.into)?;
+    let from = RoundId::parse(&id)?.get();
+    let into = RoundId::parse(&form.into)?.get();
     rounds::merge(&state, &principal, from, into).await?;
     Ok(Redirect::to(&format!("/rounds/{into}")).into_response())
 }
@@ -283,8 +284,8 @@ pub(crate) async fn move_inspection(
     Path(id): Path<String>,
     Form(form): Form<MoveForm>,
 ) -> Result<Response, AppError> {
-    let id = round_id(&id)?;
-    let into = round_id(&form.into)?;
+    let id = RoundId::parse(&id)?.get();
+    let into = RoundId::parse(&form.into)?.get();
     let inspection = crate::ids::InspectionId::parse(&form.inspection_id)
         .map_err(|_| AppError::BadId { what: "inspection id", value: form.inspection_id.chars().take(40).collect() })?;
     // Only a unit of this round moves from this page.
