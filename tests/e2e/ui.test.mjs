@@ -434,6 +434,85 @@ test("the leading group publishes the report and the public page withholds what 
   await office.close();
 });
 
+/** The first round on the office's list of rounds, opened. */
+async function firstRound() {
+  const page = await open("/rounds");
+  await Promise.all([page.waitForURL(/\/rounds\/\d+$/), page.locator('main a[href^="/rounds/"]').first().click()]);
+  return page;
+}
+
+test("the office sees a round's units, filters them, exports and prints what is shown", async () => {
+  const page = await firstRound();
+  const lead = await page.locator("p.lead").first().innerText();
+  assert.match(lead, /共 \d+ 个单位，反馈问题 \d+ 个，已完成整改 \d+ 个，完成率/);
+  const units = await page.locator(".overview-table tbody tr").count();
+  assert.ok(units >= 1, "at least the demo unit");
+  await shot(page, "20-round-overview");
+  // Only units with overdue measures: the demo unit has some, so it stays.
+  await page.selectOption('select[name="only"]', "red");
+  await Promise.all([page.waitForURL(/only=red/), page.getByRole("button", { name: "查看" }).click()]);
+  assert.ok((await page.locator(".overview-table tbody tr").count()) >= 1, "the demo unit has red lights");
+  const [xlsx] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "导出本表（Excel）" }).click()]);
+  assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString("latin1"), "PK");
+  const url = new URL(page.url());
+  const print = await open(`${url.pathname}?print=1&only=red`);
+  assert.equal(await print.locator("nav").count(), 0, "the print view has no navigation");
+  assert.ok((await print.locator(".overview-table tbody tr").count()) >= 1);
+  await shot(print, "21-round-print");
+  await print.close();
+  await page.close();
+});
+
+test("the round's aggregate report downloads as a real .docx", async () => {
+  const page = await firstRound();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Word" }).click()]);
+  const bytes = readFileSync(await download.path());
+  assert.equal(bytes.subarray(0, 2).toString("latin1"), "PK");
+  assert.match(download.suggestedFilename(), /\.docx$/);
+  const id = new URL(page.url()).pathname.split("/").pop();
+  // The web version is a download too (a file to pass on); read it as the recipient would.
+  const answer = await context.request.get(`${BASE}/rounds/${id}/report?format=html`);
+  assert.equal(answer.status(), 200);
+  const html = await context.newPage();
+  await html.setContent(await answer.text());
+  const text = await html.locator("body").innerText();
+  assert.match(text, /完成率/);
+  assert.ok(!text.includes("巡察巡察"), "no doubled 巡察");
+  await shot(html, "22-round-report");
+  await html.close();
+  await page.close();
+});
+
+test("the office ranks a round's units by outcome and adjusts a score with a reason", async () => {
+  const round = await firstRound();
+  await Promise.all([round.waitForURL(/\/evaluations$/), round.getByRole("link", { name: "整改评估" }).click()]);
+  const first = round.locator(".evaluation-table tbody tr").first();
+  assert.match(await first.locator("td").first().innerText(), /^\d+$/, "a rank");
+  assert.match(await first.locator(".tier").innerText(), /^(好|较好|一般|差)$/);
+  await shot(round, "23-evaluation");
+  await Promise.all([round.waitForURL(/\/inspections\/\d+\/evaluation$/), first.locator("th a").click()]);
+  await round.fill("#points", "-1.5");
+  await round.fill("#reason", "回头看发现个别问题整改不到位，酌情扣分");
+  await Promise.all([round.waitForLoadState("load"), round.getByRole("button", { name: "保存调整" }).click()]);
+  const sheet = await round.locator("main").innerText();
+  assert.ok(sheet.includes("酌情扣分") && sheet.includes("-1.5"), sheet.slice(0, 600));
+  await shot(round, "24-evaluation-unit");
+  await round.close();
+});
+
+test("a word typed in the header search finds problems with the word marked", async () => {
+  const page = await open("/");
+  await page.fill('header input[name="q"]', "整改");
+  await Promise.all([page.waitForURL(/\/search\?/), page.locator("header .search-box button").click()]);
+  const hits = page.locator(".hits li");
+  assert.ok((await hits.count()) > 0, "hits for 整改");
+  assert.equal(await page.locator(".hits li mark").first().innerText(), "整改");
+  await shot(page, "25-search");
+  await Promise.all([page.waitForLoadState("load"), hits.first().locator("a").first().click()]);
+  assert.match(new URL(page.url()).pathname, /^\/(problems|measures|inspections)\//);
+  await page.close();
+});
+
 test("no page logged an error", () => {
   assert.deepEqual(problems, []);
 });
