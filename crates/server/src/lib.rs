@@ -133,13 +133,16 @@ pub async fn serve_on(
 
 /// Like [`serve_state`] on a listener already bound.
 pub async fn serve_state_on(
-    state: AppState,
+    mut state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let local = listener.local_addr()?;
     if let Err(error) = state.load_stored_policy().await {
         tracing::warn!(%error, "the stored security policy could not be read; the default applies");
+    }
+    if let Err(error) = state.load_shared_form_key().await {
+        tracing::warn!(%error, "the shared form key could not be read; forms of other app servers fail here");
     }
     if let Err(error) = service::search::ensure_index(&state).await {
         tracing::error!(%error, "the search index could not be built; searches miss what it lacks");

@@ -104,8 +104,23 @@ async fn two_servers_answer_the_same_users(db: &Database) {
     common::account(&first, "office", RoleGrant::everywhere(Role::InspectionOffice), &clock).await;
     let liaison = RoleGrant { inspection_id: Some(inspection), ..RoleGrant::everywhere(Role::UnitLiaison) };
     common::account(&first, "liaison", liaison, &clock).await;
-    let a = router(AppState::new(first.clone()).with_today(today));
-    let b = router(AppState::new(second.clone()).with_today(today));
+    // Each server takes the form key the database holds, as `serve` does at start.
+    let mut state_a = AppState::new(first.clone()).with_today(today);
+    state_a.load_shared_form_key().await.unwrap();
+    let mut state_b = AppState::new(second.clone()).with_today(today);
+    state_b.load_shared_form_key().await.unwrap();
+    let a = router(state_a);
+    let b = router(state_b);
+
+    // The sign-in form served by A signs in on B (no session yet: the token is the shared key's).
+    let (cookie, token) = common::anonymous_form(&a).await;
+    let login = Request::post("/login")
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("csrf_token={token}&username=office&password=Demo%23Zhenggai2024")))
+        .unwrap();
+    let signed_in = send(&b, login).await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER, "A's form on B: {}", signed_in.text());
 
     // Signed in on A, the session is valid on B.
     let office = common::signed(&a, "office", None).await;

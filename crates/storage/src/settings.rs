@@ -14,6 +14,9 @@ use crate::{Acting, StorageError, Store};
 /// The key of the security policy row.
 const SECURITY_POLICY: &str = "security_policy";
 
+/// The key of the form-token key row: 64 hex digits made at the first start.
+const FORM_KEY: &str = "form_key";
+
 /// The JSON text as an audit value (a string if it is not JSON, which it always should be).
 fn as_value(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
@@ -34,6 +37,33 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         self.set_setting(SECURITY_POLICY, json, actor, now).await
+    }
+
+    /// The key that signs anonymous form tokens, the same for every app server on this database:
+    /// made from `fresh` by whichever server starts first (a race is settled by the primary key,
+    /// and every server then reads the one stored). Not audited: it is the system's own secret,
+    /// made once, never a user's change.
+    pub async fn shared_form_key(&self, fresh: [u8; 32], now: DateTime<Utc>) -> Result<[u8; 32], StorageError> {
+        let hex: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+        sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING")
+            .bind(FORM_KEY)
+            .bind(hex)
+            .bind(timestamp(now))
+            .execute(&self.pool)
+            .await?;
+        let stored = self.setting(FORM_KEY).await?.unwrap_or_default();
+        let mut key = [0u8; 32];
+        let bytes: Option<Vec<u8>> = (0..stored.len())
+            .step_by(2)
+            .map(|i| stored.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+            .collect();
+        match bytes {
+            Some(bytes) if bytes.len() == 32 => {
+                key.copy_from_slice(&bytes);
+                Ok(key)
+            }
+            _ => Err(StorageError::Invalid("the stored form key is not 64 hex digits".to_owned())),
+        }
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>, StorageError> {
@@ -88,6 +118,15 @@ mod tests {
 
     fn admin() -> Acting {
         Acting { user_id: None, user_name: "secadmin".into(), role: Role::SecurityAdmin, address: None }
+    }
+
+    #[tokio::test]
+    async fn the_first_form_key_stays_for_every_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&format!("sqlite:{}", dir.path().join("s.sqlite").display())).await.unwrap();
+        let first = store.shared_form_key([7; 32], Utc::now()).await.unwrap();
+        let second = store.shared_form_key([9; 32], Utc::now()).await.unwrap();
+        assert_eq!((first, second), ([7; 32], [7; 32]));
     }
 
     #[tokio::test]

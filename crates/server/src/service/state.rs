@@ -68,7 +68,7 @@ impl AppState {
             evidence: EvidenceStore::new(evidence_dir).with_max_bytes(EVIDENCE_LIMIT_BYTES as u64),
             secure_cookies: std::env::var("RECTIFY_SECURE_COOKIES").is_ok_and(|v| v == "1"),
             portal: Portal::default(),
-            form_key: Arc::new(form_key_from_env()),
+            form_key: Arc::new(form_key_from_env().unwrap_or_else(random_key)),
         }
     }
 
@@ -164,6 +164,16 @@ impl AppState {
         &self.uploads
     }
 
+    /// Takes the form key every app server on this database shares (made by the first to start),
+    /// unless `RECTIFY_FORM_KEY` sets one: a form served by one server is accepted by the others.
+    pub async fn load_shared_form_key(&mut self) -> Result<(), AppError> {
+        if form_key_from_env().is_none() {
+            let key = self.store.shared_form_key(random_key(), self.now()).await?;
+            self.form_key = Arc::new(key);
+        }
+        Ok(())
+    }
+
     pub(crate) fn form_key(&self) -> &[u8; 32] {
         &self.form_key
     }
@@ -204,23 +214,29 @@ pub const BEIJING: chrono::FixedOffset = match chrono::FixedOffset::east_opt(8 *
     None => panic!("UTC+8 is a valid offset"),
 };
 
-/// The key of anonymous form tokens: `RECTIFY_FORM_KEY` (64 hex digits, the same on every app
-/// server behind one address), else 32 random bytes for this process.
-fn form_key_from_env() -> [u8; 32] {
-    let mut key = [0u8; 32];
-    if let Ok(hex) = std::env::var("RECTIFY_FORM_KEY") {
-        let bytes: Option<Vec<u8>> = (0..hex.len())
-            .step_by(2)
-            .map(|i| hex.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
-            .collect();
-        match bytes {
-            Some(bytes) if bytes.len() == 32 => {
-                key.copy_from_slice(&bytes);
-                return key;
-            }
-            _ => tracing::warn!("RECTIFY_FORM_KEY is not 64 hex digits; a random key is used"),
+/// The key of anonymous form tokens set by `RECTIFY_FORM_KEY` (64 hex digits), if it is.
+fn form_key_from_env() -> Option<[u8; 32]> {
+    let hex = std::env::var("RECTIFY_FORM_KEY").ok()?;
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| hex.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+        .collect();
+    match bytes {
+        Some(bytes) if bytes.len() == 32 => {
+            let mut key = [0u8; 32];
+            key.copy_from_slice(&bytes);
+            Some(key)
+        }
+        _ => {
+            tracing::warn!("RECTIFY_FORM_KEY is not 64 hex digits; the database's key is used");
+            None
         }
     }
+}
+
+/// 32 random bytes.
+fn random_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
     if let Err(e) = getrandom::fill(&mut key) {
         // Without an entropy source no token could be trusted.
         panic!("the operating system provides no random numbers: {e}");
