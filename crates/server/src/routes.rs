@@ -29,6 +29,7 @@ const FEATURES: &[&[Route]] = &[
     features::portal::ROUTES,
     features::rounds::ROUTES,
     features::evaluations::ROUTES,
+    features::notifications::ROUTES,
 ];
 
 /// This module's own route: the description of all the others.
@@ -111,7 +112,16 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         features::evaluations::DeductionDto,
         features::evaluations::UnitEvaluationDto,
         features::evaluations::AdjustmentDto,
-        features::evaluations::AdjustmentRequest
+        features::evaluations::AdjustmentRequest,
+        features::notifications::NotificationDto,
+        features::notifications::NotificationsDto,
+        features::notifications::EmailRequest,
+        features::notifications::SmtpDto,
+        features::notifications::WebhookDto,
+        features::notifications::DeliverySettingsDto,
+        features::notifications::TestRequest,
+        features::notifications::DeliveryDto,
+        features::notifications::DeliveriesDto
     ))
 )]
 struct Schemas;

@@ -34,6 +34,7 @@ const SQLITE: &[(&str, &str)] = migration_files!("sqlite":
     "0008_rounds.sql",
     "0009_security.sql",
     "0011_evaluations.sql",
+    "0016_notifications.sql",
 );
 
 /// Every file of `migrations/postgres`, in order.
@@ -48,6 +49,7 @@ const POSTGRES: &[(&str, &str)] = migration_files!("postgres":
     "0008_rounds.sql",
     "0009_security.sql",
     "0011_evaluations.sql",
+    "0016_notifications.sql",
 );
 
 pub(crate) static SQLITE_MIGRATIONS: LazyLock<Migrator> = LazyLock::new(|| migrator(SQLITE));

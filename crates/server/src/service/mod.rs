@@ -5,11 +5,13 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod delivery;
 pub mod documents;
 pub mod evaluations;
 pub mod inbox;
 pub mod ledger;
 pub mod lookback;
+pub mod notify;
 pub mod portal;
 pub mod portal_limits;
 pub mod rounds;

@@ -29,7 +29,9 @@ pub async fn send_reminder(
 ) -> Result<i64, AppError> {
     let acting = principal.acting_as(supervising_role(principal));
     let interval = state.policy().reminder_min_interval();
-    Ok(state.store().send_reminder(measure.get(), to, message, &acting, interval, state.now()).await?)
+    let id = state.store().send_reminder(measure.get(), to, message, &acting, interval, state.now()).await?;
+    super::notify::after_reminder(state, principal, measure, to, message).await;
+    Ok(id)
 }
 
 /// The reminders the account received that are about measures it sees, newest first.

@@ -38,10 +38,12 @@ pub async fn apply_action(
 ) -> Result<MeasureWorkflowView, AppError> {
     let view = workflow_of(state, measure).await?;
     let role = role_of(principal, Task::Step { kind: action.kind(), state: view.state }, Role::AuditAdmin);
-    Ok(state
+    let after = state
         .store()
-        .apply_measure_action(measure.get(), &principal.acting_as(role), action, version, state.now())
-        .await?)
+        .apply_measure_action(measure.get(), &principal.acting_as(role), action.clone(), version, state.now())
+        .await?;
+    super::notify::after_step(state, principal, measure, &action, &after).await;
+    Ok(after)
 }
 
 /// A progress entry as a form or an API call gives it.
