@@ -371,3 +371,86 @@ pub fn spawn_worker(state: AppState, every: Duration) -> tokio::task::JoinHandle
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn smtp() -> SmtpSettings {
+        SmtpSettings {
+            host: "smtp.example.test".into(),
+            port: 587,
+            security: SmtpSecurity::Starttls,
+            from: "整改系统 <zhenggai@example.test>".into(),
+            username: None,
+            password: None,
+        }
+    }
+
+    fn refusal(settings: DeliverySettings) -> String {
+        match settings.validate() {
+            Err(AppError::Refused { message_zh, .. }) => message_zh,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn settings_are_checked_field_by_field() {
+        let ok = DeliverySettings {
+            smtp: Some(smtp()),
+            webhook: Some(WebhookSettings {
+                webhook_url: "https://oapi.dingtalk.com/robot/send?access_token=x".into(),
+                format: WebhookFormat::Markdown,
+            }),
+        };
+        assert!(ok.validate().is_ok());
+        assert!(DeliverySettings::default().validate().is_ok(), "both channels off");
+        let with = |f: fn(&mut SmtpSettings)| {
+            let mut s = smtp();
+            f(&mut s);
+            DeliverySettings { smtp: Some(s), webhook: None }
+        };
+        assert!(refusal(with(|s| s.host = " ".into())).contains("服务器地址"));
+        assert!(refusal(with(|s| s.host = "a b".into())).contains("服务器地址"));
+        assert!(refusal(with(|s| s.port = 0)).contains("端口"));
+        assert!(refusal(with(|s| s.from = "zhenggai".into())).contains("发件人"));
+        assert!(refusal(with(|s| s.password = Some("x".into()))).contains("用户名"));
+        for url in ["ftp://robot.example/send", "robot.example/send", "https://", ""] {
+            let hook = WebhookSettings { webhook_url: url.into(), format: WebhookFormat::Text };
+            let settings = DeliverySettings { smtp: None, webhook: Some(hook) };
+            assert!(refusal(settings).contains("Webhook"), "{url}");
+        }
+    }
+
+    #[test]
+    fn the_pause_doubles_from_a_minute() {
+        let minutes: Vec<i64> = (1..=MAX_ATTEMPTS).map(|n| backoff(n).num_minutes()).collect();
+        assert_eq!(minutes, [1, 2, 4, 8, 16, 32]);
+        assert_eq!(backoff(u32::MAX).num_minutes(), 1024, "bounded");
+    }
+
+    #[test]
+    fn robot_messages_have_the_group_robots_shapes() {
+        let delivery = Delivery {
+            id: 1,
+            channel: Channel::Webhook,
+            address: String::new(),
+            subject: "【催办】督办催办".into(),
+            body: "请抓紧".into(),
+            status: DeliveryStatus::Pending,
+            attempts: 0,
+            next_at: String::new(),
+            last_error: None,
+            created_at: String::new(),
+            sent_at: None,
+        };
+        let text = robot_message(WebhookFormat::Text, &delivery);
+        assert_eq!(text, serde_json::json!({"msgtype": "text", "text": {"content": "【催办】督办催办\n请抓紧"}}));
+        let markdown = robot_message(WebhookFormat::Markdown, &delivery);
+        assert_eq!(markdown["msgtype"], "markdown");
+        // 钉钉 reads title and text, 企业微信 reads content.
+        assert_eq!(markdown["markdown"]["title"], "【催办】督办催办");
+        assert_eq!(markdown["markdown"]["text"], "### 【催办】督办催办\n请抓紧");
+        assert_eq!(markdown["markdown"]["content"], markdown["markdown"]["text"]);
+    }
+}
