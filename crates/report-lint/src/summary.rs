@@ -150,7 +150,6 @@ mod tests {
         }
     }
 
-
     fn defect(kind: DefectKind, line: usize) -> Defect {
         Defect::new(kind, line, format!("excerpt {line}"), format!("message {line}"))
     }

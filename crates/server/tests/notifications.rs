@@ -19,7 +19,7 @@ use rectify_auth::{Clock, FixedClock};
 use rectify_domain::roles::Role;
 use rectify_server::authz::Visibility;
 use rectify_server::demo::demo_ledger;
-use rectify_server::notifications::{backoff, deadline_notices, deliver_due};
+use rectify_server::notifications::{backoff, deadline_notices, deliver_due, spawn_worker};
 use rectify_server::{AppState, router, seed_demo_users};
 use rectify_storage::{Acting, RoleGrant, Store};
 use serde_json::{Value, json};
@@ -105,9 +105,9 @@ async fn smtp_sink() -> (u16, Arc<Mutex<Vec<Mail>>>) {
     (port, mails)
 }
 
-/// A webhook receiver on 127.0.0.1 that answers 500 to its first request and then the robots'
-/// `{"errcode":0}`; it keeps every body.
-async fn webhook_receiver() -> (u16, Arc<Mutex<Vec<Value>>>) {
+/// A webhook receiver on 127.0.0.1 that answers the robots' `{"errcode":0}` (and 500 to its
+/// first request if `fail_first`); it keeps every body.
+async fn webhook_receiver(fail_first: bool) -> (u16, Arc<Mutex<Vec<Value>>>) {
     let bodies: Arc<Mutex<Vec<Value>>> = Arc::default();
     let seen = bodies.clone();
     let app = Router::new().route(
@@ -117,7 +117,7 @@ async fn webhook_receiver() -> (u16, Arc<Mutex<Vec<Value>>>) {
             async move {
                 let mut all = seen.lock().unwrap();
                 all.push(body);
-                if all.len() == 1 {
+                if fail_first && all.len() == 1 {
                     (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(json!({"errcode": -1})))
                 } else {
                     (StatusCode::OK, axum::Json(json!({"errcode": 0, "errmsg": "ok"})))
@@ -183,7 +183,11 @@ async fn world(store: Store) -> World {
         .flat_map(|m| m.measure.responsibility.departments.clone())
         .find(|d| *d != own)
         .expect("the demo has several departments");
-    let grant = RoleGrant { inspection_id: Some(inspection), department: Some(other), ..RoleGrant::everywhere(Role::Department) };
+    let grant = RoleGrant {
+        inspection_id: Some(inspection),
+        department: Some(other),
+        ..RoleGrant::everywhere(Role::Department)
+    };
     let dept2 = common::account(&store, "dept2", grant, clock.as_ref()).await;
     let dept2 = rectify_server::auth::grants_of(&store.get_user(dept2).await.unwrap().unwrap());
     let seen = |g: &[rectify_auth::Grant]| -> BTreeSet<i64> {
@@ -246,7 +250,7 @@ async fn notices_reach_the_scope_in_app_by_mail_and_webhook_with_a_retry() {
     let dir = tempfile::tempdir().unwrap();
     for store in stores(dir.path()).await {
         let (smtp_port, mails) = smtp_sink().await;
-        let (hook_port, hooks) = webhook_receiver().await;
+        let (hook_port, hooks) = webhook_receiver(true).await;
         let w = world(store).await;
         let admin = w.login("sysadmin").await;
         let (dept, dept2, office) = (w.login("dept").await, w.login("dept2").await, w.login("office").await);
@@ -257,7 +261,10 @@ async fn notices_reach_the_scope_in_app_by_mail_and_webhook_with_a_retry() {
                       "from": "整改系统 <zhenggai@example.test>", "username": null, "password": null },
             "webhook": { "url": format!("http://127.0.0.1:{hook_port}/robot"), "format": "text" },
         });
-        assert_eq!(w.call(&dept, "PUT", "/api/notification-settings", Some(settings.clone())).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            w.call(&dept, "PUT", "/api/notification-settings", Some(settings.clone())).await.status,
+            StatusCode::FORBIDDEN
+        );
         let bad = json!({ "smtp": { "host": "127.0.0.1", "port": 25, "security": "plain", "from": "nobody" } });
         let a = w.call(&admin, "PUT", "/api/notification-settings", Some(bad)).await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text());
@@ -276,7 +283,12 @@ async fn notices_reach_the_scope_in_app_by_mail_and_webhook_with_a_retry() {
 
         // The office reminds the departments about a measure of the demo department only.
         let a = w
-            .call(&office, "POST", &format!("/api/measures/{}/reminders", w.measure), Some(json!({"message": "请本周内报送进展"})))
+            .call(
+                &office,
+                "POST",
+                &format!("/api/measures/{}/reminders", w.measure),
+                Some(json!({"message": "请本周内报送进展"})),
+            )
             .await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
 
@@ -323,13 +335,22 @@ async fn notices_reach_the_scope_in_app_by_mail_and_webhook_with_a_retry() {
             assert!(content.contains("督办催办") && content.contains("请本周内报送进展"), "{content}");
         }
         let queue = w.call(&admin, "GET", "/api/notification-deliveries", None).await.json();
-        assert_eq!((queue["pending"].clone(), queue["sent"].clone(), queue["failed"].clone()), (json!(0), json!(2), json!(0)));
+        assert_eq!(
+            (queue["pending"].clone(), queue["sent"].clone(), queue["failed"].clone()),
+            (json!(0), json!(2), json!(0))
+        );
         assert_eq!(w.call(&dept, "GET", "/api/notification-deliveries", None).await.status, StatusCode::FORBIDDEN);
 
         // Reading: another account's notification is 404; one's own becomes read.
         let id = item["id"].as_i64().unwrap();
-        assert_eq!(w.call(&dept2, "POST", &format!("/api/notifications/{id}/read"), None).await.status, StatusCode::NOT_FOUND);
-        assert_eq!(w.call(&dept, "POST", &format!("/api/notifications/{id}/read"), None).await.status, StatusCode::NO_CONTENT);
+        assert_eq!(
+            w.call(&dept2, "POST", &format!("/api/notifications/{id}/read"), None).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            w.call(&dept, "POST", &format!("/api/notifications/{id}/read"), None).await.status,
+            StatusCode::NO_CONTENT
+        );
         let mine = w.notifications(&dept).await;
         assert_eq!((mine["unread"].clone(), mine["items"][0]["read"].clone()), (json!(0), json!(true)));
 
@@ -385,7 +406,8 @@ async fn a_send_back_tells_the_department_the_reason_and_a_claim_tells_the_revie
             sha256: None,
         };
         let dept_user = w.store.find_user_by_username("dept").await.unwrap().unwrap();
-        let acting = Acting { user_id: Some(dept_user.id), user_name: "dept".into(), role: Role::Department, address: None };
+        let acting =
+            Acting { user_id: Some(dept_user.id), user_name: "dept".into(), role: Role::Department, address: None };
         let entry = rectify_domain::ProgressEntry {
             date: rectify_domain::PartialDate::day(2026, 11, 20).unwrap(),
             text: rectify_domain::NonEmptyText::new("已完成整改").unwrap(),
@@ -395,13 +417,28 @@ async fn a_send_back_tells_the_department_the_reason_and_a_claim_tells_the_revie
         // The department claims completion: the leader in charge, who reviews first, hears of it.
         let state = w.store.measure_workflow(w.measure).await.unwrap().unwrap().state;
         if matches!(state, rectify_domain::workflow::MeasureState::NotStarted) {
-            let a = w.call(&dept, "POST", &format!("/api/measures/{}/actions", w.measure), Some(json!({"action": "start", "version": version(&w).await}))).await;
+            let a = w
+                .call(
+                    &dept,
+                    "POST",
+                    &format!("/api/measures/{}/actions", w.measure),
+                    Some(json!({"action": "start", "version": version(&w).await})),
+                )
+                .await;
             assert_eq!(a.status, StatusCode::OK, "{}", a.text());
         }
-        let a = w.call(&dept, "POST", &format!("/api/measures/{}/actions", w.measure), Some(json!({"action": "claim", "version": version(&w).await}))).await;
+        let a = w
+            .call(
+                &dept,
+                "POST",
+                &format!("/api/measures/{}/actions", w.measure),
+                Some(json!({"action": "claim", "version": version(&w).await})),
+            )
+            .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.text());
         let waiting = w.notifications(&leader).await;
-        let awaiting: Vec<&Value> = waiting["items"].as_array().unwrap().iter().filter(|n| n["kind"] == "awaiting").collect();
+        let awaiting: Vec<&Value> =
+            waiting["items"].as_array().unwrap().iter().filter(|n| n["kind"] == "awaiting").collect();
         assert_eq!(awaiting.len(), 1, "{waiting}");
         assert_eq!(awaiting[0]["measure_id"], json!(w.measure));
         // The department's own claim tells the department nothing.
@@ -409,7 +446,12 @@ async fn a_send_back_tells_the_department_the_reason_and_a_claim_tells_the_revie
 
         {
             let a = w
-                .call(&leader, "POST", &format!("/api/measures/{}/actions", w.measure), Some(json!({"action": "send_back", "reason": "佐证材料不足", "version": version(&w).await})))
+                .call(
+                    &leader,
+                    "POST",
+                    &format!("/api/measures/{}/actions", w.measure),
+                    Some(json!({"action": "send_back", "reason": "佐证材料不足", "version": version(&w).await})),
+                )
                 .await;
             assert_eq!(a.status, StatusCode::OK, "{}", a.text());
             let mine = w.notifications(&dept).await;
@@ -418,5 +460,37 @@ async fn a_send_back_tells_the_department_the_reason_and_a_claim_tells_the_revie
             assert!(sent_back["body"].as_str().unwrap().contains("佐证材料不足"), "{sent_back}");
             assert_eq!(w.notifications(&w.login("dept2").await).await["total"], json!(0));
         }
+    }
+}
+
+#[tokio::test]
+async fn a_worker_started_later_sends_what_an_earlier_process_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(dir.path()).await {
+        let (hook_port, hooks) = webhook_receiver(false).await;
+        let w = world(store).await;
+        let admin = w.login("sysadmin").await;
+        let office = w.login("office").await;
+        let settings =
+            json!({ "webhook": { "url": format!("http://127.0.0.1:{hook_port}/robot"), "format": "markdown" } });
+        assert_eq!(w.call(&admin, "PUT", "/api/notification-settings", Some(settings)).await.status, StatusCode::OK);
+        let uri = format!("/api/measures/{}/reminders", w.measure);
+        let a = w.call(&office, "POST", &uri, Some(json!({"message": "请抓紧整改"}))).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        assert!(hooks.lock().unwrap().is_empty(), "nothing is sent while no worker runs");
+
+        // A new process: another state on the same database, its worker started afresh.
+        let state = AppState::new(w.store.clone());
+        let worker = spawn_worker(state, std::time::Duration::from_millis(50));
+        let mut waited = 0;
+        while hooks.lock().unwrap().is_empty() && waited < 200 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            waited += 1;
+        }
+        worker.abort();
+        let hooks = hooks.lock().unwrap();
+        assert_eq!(hooks.len(), 1, "{hooks:?}");
+        assert_eq!(hooks[0]["msgtype"], json!("markdown"));
+        assert!(hooks[0]["markdown"]["text"].as_str().unwrap().contains("请抓紧整改"), "{}", hooks[0]);
     }
 }

@@ -63,7 +63,8 @@ pub use files::{EvidenceStore, FileError, StoredFile};
 pub use lookback::{Lookback, LookbackItem, LookbackResult};
 use migrations::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 pub use notifications::{
-    Channel, Delivery, DeliveryCounts, DueMeasure, DeliveryStatus, NewNotification, Notification, NotificationKind, Outbound,
+    Channel, Delivery, DeliveryCounts, DeliveryStatus, DueMeasure, NewNotification, Notification, NotificationKind,
+    Outbound,
 };
 pub use portal::{
     Feedback, FeedbackError, FeedbackLookup, FeedbackStatus, NewFeedback, NewPublication, PublishedReport,

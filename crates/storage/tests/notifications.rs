@@ -37,7 +37,12 @@ fn notice(user_id: i64, dedup: Option<&str>, mail: bool) -> NewNotification {
         measure_id: None,
         dedup: dedup.map(str::to_owned),
         outbound: if mail {
-            vec![Outbound { channel: Channel::Mail, address: "a@example.test".into(), subject: "s".into(), body: "b".into() }]
+            vec![Outbound {
+                channel: Channel::Mail,
+                address: "a@example.test".into(),
+                subject: "s".into(),
+                body: "b".into(),
+            }]
         } else {
             Vec::new()
         },
@@ -104,7 +109,8 @@ async fn deliveries_are_retried_when_due_and_given_up_when_told() {
 
 #[tokio::test]
 async fn the_measures_due_by_a_day_are_the_open_ones_with_an_early_enough_deadline() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../server/demo/demo-ledger.json")).unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../server/demo/demo-ledger.json")).unwrap();
     let ledger = Ledger::from_json(&text).unwrap();
     for db in backends().await {
         let store = &db.store;

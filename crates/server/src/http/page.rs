@@ -6,9 +6,9 @@ use axum::http::request::Parts;
 
 use super::csrf::CsrfToken;
 use crate::render::{Chrome, Crumb, Viewer, assets, format};
-use crate::service::{AppState, notify};
 use crate::service::portal::unanswered_feedback;
 use crate::service::session::Principal;
+use crate::service::{AppState, notify};
 
 /// What every staff page handler needs to lay out its page.
 #[derive(Debug, Clone)]
@@ -36,7 +36,10 @@ impl FromRequestParts<AppState> for PageContext {
         };
         let unread = match principal.as_ref() {
             // One probe of an index; on an error, no count rather than no page.
-            Some(p) => notify::unread(state, p).await.map_err(|error| tracing::warn!(%error, "counting unread notifications failed")).ok(),
+            Some(p) => notify::unread(state, p)
+                .await
+                .map_err(|error| tracing::warn!(%error, "counting unread notifications failed"))
+                .ok(),
             None => None,
         };
         Ok(PageContext { principal, csrf, today: state.today(), feedback_nav, unread })

@@ -167,7 +167,12 @@ pub async fn send_test(state: &AppState, to: Option<&str>) -> Result<usize, AppE
     let mut out = Vec::new();
     if let (Some(_), Some(to)) = (&settings.smtp, to.map(str::trim).filter(|t| !t.is_empty())) {
         check_address(to)?;
-        out.push(Outbound { channel: Channel::Mail, address: to.to_owned(), subject: subject.clone(), body: body.clone() });
+        out.push(Outbound {
+            channel: Channel::Mail,
+            address: to.to_owned(),
+            subject: subject.clone(),
+            body: body.clone(),
+        });
     }
     if settings.webhook.is_some() {
         out.push(Outbound { channel: Channel::Webhook, address: String::new(), subject, body });
@@ -306,7 +311,8 @@ async fn post_webhook(hook: &WebhookSettings, delivery: &Delivery) -> Result<(),
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| e.to_string())?;
     let exchange = async {
-        let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await.map_err(|e| format!("无法连接：{e}"))?;
+        let stream =
+            tokio::net::TcpStream::connect((host.as_str(), port)).await.map_err(|e| format!("无法连接：{e}"))?;
         if https {
             let name = tokio_rustls::rustls::pki_types::ServerName::try_from(host.clone())
                 .map_err(|e| format!("主机名有误：{e}"))?;

@@ -5,7 +5,6 @@ use std::io::Cursor;
 
 use axum::http::StatusCode;
 use rectify_domain::Ledger;
-use rectify_report_lint::DefectKind;
 use rectify_report_writer::{Audience, ReportOptions};
 use rectify_workbook::ImportOptions;
 use serde::Serialize;

@@ -7,6 +7,8 @@
 //! audited by the store; the notices are stored right after, in a transaction of their own.
 //! A failure there is logged and never undoes or fails the event.
 
+use std::collections::HashMap;
+
 use chrono::TimeDelta;
 use rectify_domain::roles::Role;
 use rectify_domain::workflow::{Action, MeasureState, ReviewStage};
@@ -30,7 +32,11 @@ pub const DEADLINE_NOTICE_DAYS: i64 = 7;
 const CARRIERS: &[Role] = &[Role::Department, Role::UnitLiaison];
 
 /// A page of the account's notifications, with their number and the unread count.
-pub async fn list(state: &AppState, principal: &Principal, page: Page) -> Result<(Vec<Notification>, u64, u64), AppError> {
+pub async fn list(
+    state: &AppState,
+    principal: &Principal,
+    page: Page,
+) -> Result<(Vec<Notification>, u64, u64), AppError> {
     Ok(state.store().notifications_for(principal.user.id, page).await?)
 }
 
@@ -173,7 +179,10 @@ async fn copies(
             body: format!("{}：\n\n{}\n\n请登录整改系统查看处理。", user.display_name, notice.body),
         });
     }
-    if settings.webhook.is_some() {
+    // The daily deadline notices stay off the group robot: one message per measure and account
+    // would flood the group (and the robots accept some 20 a minute).
+    let daily = matches!(notice.kind, NotificationKind::Deadline | NotificationKind::Overdue);
+    if settings.webhook.is_some() && !daily {
         out.push(Outbound {
             channel: Channel::Webhook,
             address: String::new(),
@@ -201,7 +210,13 @@ fn reviewer(stage: ReviewStage) -> Role {
 /// Notices after a step of the closure workflow: the next reviewer of a claim, the carriers of a
 /// sent-back claim (with the reason) and of an extension decision, the office of an extension
 /// request. Failures are logged.
-pub async fn after_step(state: &AppState, principal: &Principal, measure: MeasureId, action: &Action, after: &MeasureWorkflowView) {
+pub async fn after_step(
+    state: &AppState,
+    principal: &Principal,
+    measure: MeasureId,
+    action: &Action,
+    after: &MeasureWorkflowView,
+) {
     if let Err(error) = step_notices(state, principal, measure.get(), action, after).await {
         tracing::error!(%error, measure = measure.get(), "notices of a workflow step failed");
     }
@@ -219,7 +234,12 @@ async fn step_notices(
     let (roles, notice) = match action {
         Action::SendBack { reason } => (
             CARRIERS.to_vec(),
-            subject.notice(NotificationKind::SentBack, measure, "销号申请被退回", Some(format!("{actor}退回，理由：{reason}"))),
+            subject.notice(
+                NotificationKind::SentBack,
+                measure,
+                "销号申请被退回",
+                Some(format!("{actor}退回，理由：{reason}")),
+            ),
         ),
         Action::ApproveExtension => (
             CARRIERS.to_vec(),
@@ -246,7 +266,13 @@ async fn step_notices(
 }
 
 /// Notices of a reminder (催办) to its addressees within their scope. Failures are logged.
-pub async fn after_reminder(state: &AppState, principal: &Principal, measure: MeasureId, to: ReminderTarget, message: &str) {
+pub async fn after_reminder(
+    state: &AppState,
+    principal: &Principal,
+    measure: MeasureId,
+    to: ReminderTarget,
+    message: &str,
+) {
     let run = async {
         let Some(subject) = Subject::load(state, measure.get()).await? else { return Ok::<u64, AppError>(0) };
         let recipients = match to {
@@ -314,6 +340,8 @@ pub async fn deadline_notices(state: &AppState) -> Result<u64, AppError> {
     let today = state.today();
     let horizon = today + TimeDelta::days(DEADLINE_NOTICE_DAYS);
     let mut stored = 0;
+    // The carriers of each inspection, read once per run.
+    let mut carriers: HashMap<i64, Vec<User>> = HashMap::new();
     for due in state.store().measures_due_by(horizon).await? {
         let last_day = due.deadline.latest();
         if last_day > horizon {
@@ -322,13 +350,29 @@ pub async fn deadline_notices(state: &AppState) -> Result<u64, AppError> {
         let Some(subject) = Subject::load(state, due.measure_id).await? else { continue };
         let days = (last_day - today).num_days();
         let (kind, what, extra) = if days < 0 {
-            (NotificationKind::Overdue, "整改措施已逾期", format!("完成时限：{}，已逾期{}天", due.deadline.to_chinese(), -days))
+            (
+                NotificationKind::Overdue,
+                "整改措施已逾期",
+                format!("完成时限：{}，已逾期{}天", due.deadline.to_chinese(), -days),
+            )
         } else {
-            (NotificationKind::Deadline, "整改时限临近", format!("完成时限：{}，还剩{days}天", due.deadline.to_chinese()))
+            (
+                NotificationKind::Deadline,
+                "整改时限临近",
+                format!("完成时限：{}，还剩{days}天", due.deadline.to_chinese()),
+            )
         };
         let mut notice = subject.notice(kind, due.measure_id, what, Some(extra));
         notice.dedup = Some(format!("{}:{}:{today}", kind.as_str(), due.measure_id));
-        let recipients = holders(state, &subject, CARRIERS).await?;
+        let inspection = subject.found.record.inspection_id;
+        let recipients = match carriers.get(&inspection) {
+            Some(users) => users.clone(),
+            None => {
+                let users = holders(state, &subject, CARRIERS).await?;
+                carriers.insert(inspection, users.clone());
+                users
+            }
+        };
         stored += address(state, &subject, recipients, None, &notice).await?;
     }
     Ok(stored)

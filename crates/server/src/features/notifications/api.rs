@@ -193,7 +193,9 @@ impl DeliverySettingsDto {
                 security: match m.security.as_str() {
                     "plain" => SmtpSecurity::Plain,
                     "starttls" => SmtpSecurity::Starttls,
-                    _ => return Err(AppError::refused("security is plain or starttls", "加密方式应为不加密或 STARTTLS")),
+                    _ => {
+                        return Err(AppError::refused("security is plain or starttls", "加密方式应为不加密或 STARTTLS"));
+                    }
                 },
                 from: m.from,
                 username: m.username,

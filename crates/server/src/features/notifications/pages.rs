@@ -117,8 +117,7 @@ async fn admin_view(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let settings = DeliverySettingsDto::of(&delivery::settings(state).await?);
-    let (counts, recent, _) =
-        delivery::queue(state, None, Paging { limit: Some(20), offset: None }.page()).await?;
+    let (counts, recent, _) = delivery::queue(state, None, Paging { limit: Some(20), offset: None }.page()).await?;
     let rows: Vec<minijinja::Value> = recent
         .iter()
         .map(|d| {
@@ -183,22 +182,16 @@ pub(crate) async fn admin_save(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let text = |name: &str| form_field(&fields, name).map(str::to_owned);
-    let smtp = match text("smtp_host") {
-        None => None,
-        Some(host) => Some(SmtpDto {
-            host,
-            port: match text("smtp_port").map(|p| p.parse::<u16>()) {
-                None => 25,
-                Some(Ok(port)) => port,
-                Some(Err(_)) => 0,
-            },
-            security: text("smtp_security").unwrap_or_else(|| "plain".to_owned()),
-            from: text("smtp_from").unwrap_or_default(),
-            username: text("smtp_username"),
-            password: text("smtp_password"),
-            password_set: false,
-        }),
-    };
+    // A port that is not a number becomes 0, which the settings' check refuses by name.
+    let smtp = text("smtp_host").map(|host| SmtpDto {
+        host,
+        port: text("smtp_port").map_or(25, |p| p.parse::<u16>().unwrap_or(0)),
+        security: text("smtp_security").unwrap_or_else(|| "plain".to_owned()),
+        from: text("smtp_from").unwrap_or_default(),
+        username: text("smtp_username"),
+        password: text("smtp_password"),
+        password_set: false,
+    });
     let webhook = text("webhook_url")
         .map(|url| WebhookDto { url, format: text("webhook_format").unwrap_or_else(|| "text".to_owned()) });
     let saved = match (DeliverySettingsDto { smtp, webhook }).into_settings() {
