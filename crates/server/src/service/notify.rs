@@ -10,6 +10,8 @@
 use std::collections::HashMap;
 
 use chrono::TimeDelta;
+use rectify_auth::scope::{any_sees_inspection, any_sees_measure};
+use rectify_auth::{Grant, InspectionRef};
 use rectify_domain::roles::Role;
 use rectify_domain::workflow::{Action, MeasureState, ReviewStage};
 use rectify_storage::{
@@ -18,7 +20,6 @@ use rectify_storage::{
 };
 
 use super::delivery::{self, DeliverySettings};
-use super::scope::Visibility;
 use super::session::{Principal, grants_of};
 use super::state::AppState;
 use crate::error::AppError;
@@ -109,6 +110,13 @@ impl Subject {
         self.found.record.problem.measures.get(self.index).map_or_else(String::new, |m| short(m.text.as_str(), 60))
     }
 
+    /// Whether grants reach the measure (the rule `service::scope` applies to requests).
+    fn seen_by(&self, grants: &[Grant]) -> bool {
+        let inspection = InspectionRef { id: self.found.record.inspection_id, unit: self.found.unit.as_deref() };
+        let problem = &self.found.record.problem;
+        problem.measures.get(self.index).is_some_and(|measure| any_sees_measure(grants, inspection, problem, measure))
+    }
+
     fn notice(&self, kind: NotificationKind, measure: i64, what: &str, extra: Option<String>) -> Notice {
         let mut body = format!("{}｜问题：{}\n整改措施：{}", self.unit(), self.problem(), self.measure());
         if let Some(extra) = extra {
@@ -141,8 +149,7 @@ async fn address(
         if Some(user.id) == except || user.disabled {
             continue;
         }
-        let grants = grants_of(&user);
-        if !Visibility::new(&grants).sees_measure_in(&subject.found, subject.index) {
+        if !subject.seen_by(&grants_of(&user)) {
             continue;
         }
         let outbound = copies(state, &settings, &user, notice).await?;
@@ -310,7 +317,8 @@ pub async fn after_feedback(state: &AppState, unit: &str, inspection: Option<i64
         let mut items = Vec::new();
         for summary in inspections {
             for user in state.store().users_holding(&[Role::UnitLiaison], summary.id).await? {
-                if !Visibility::new(&grants_of(&user)).sees_inspection(summary) {
+                let inspection = InspectionRef { id: summary.id, unit: summary.unit.as_deref() };
+                if !any_sees_inspection(&grants_of(&user), inspection) {
                     continue;
                 }
                 let outbound = copies(state, &settings, &user, &notice).await?;

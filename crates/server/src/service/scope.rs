@@ -175,7 +175,7 @@ impl<'a> Visibility<'a> {
     }
 
     /// Whether the account sees the measure at `index` of a problem read with its measures.
-    pub(crate) fn sees_measure_in(&self, found: &ProblemInScope, index: usize) -> bool {
+    fn sees_measure_in(&self, found: &ProblemInScope, index: usize) -> bool {
         let inspection = InspectionRef { id: found.record.inspection_id, unit: found.unit.as_deref() };
         let problem = &found.record.problem;
         problem.measures.get(index).is_some_and(|measure| any_sees_measure(self.grants, inspection, problem, measure))

@@ -194,7 +194,10 @@ impl DeliverySettingsDto {
                     "plain" => SmtpSecurity::Plain,
                     "starttls" => SmtpSecurity::Starttls,
                     _ => {
-                        return Err(AppError::refused("security is plain or starttls", "加密方式应为不加密或 STARTTLS"));
+                        return Err(AppError::refused(
+                            "security is plain or starttls",
+                            "加密方式应为不加密或 STARTTLS",
+                        ));
                     }
                 },
                 from: m.from,
