@@ -340,6 +340,12 @@ async fn notices_reach_the_scope_in_app_by_mail_and_webhook_with_a_retry() {
             (json!(0), json!(2), json!(0))
         );
         assert_eq!(w.call(&dept, "GET", "/api/notification-deliveries", None).await.status, StatusCode::FORBIDDEN);
+        // The administrator's page shows the queue in Chinese; nobody else reaches it.
+        let page = w.call(&admin, "GET", "/admin/notifications", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let html = page.text();
+        assert!(html.contains("已发送 2 条") && html.contains("群机器人") && html.contains("127.0.0.1"), "{html}");
+        assert_eq!(w.call(&dept, "GET", "/admin/notifications", None).await.status, StatusCode::FORBIDDEN);
 
         // Reading: another account's notification is 404; one's own becomes read.
         let id = item["id"].as_i64().unwrap();
