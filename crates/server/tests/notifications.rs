@@ -500,3 +500,58 @@ async fn a_worker_started_later_sends_what_an_earlier_process_queued() {
         assert!(hooks[0]["markdown"]["text"].as_str().unwrap().contains("请抓紧整改"), "{}", hooks[0]);
     }
 }
+
+/// Percent-encodes everything but unreserved ASCII.
+fn enc(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn public_feedback_tells_the_units_liaison_and_no_department() {
+    let dir = tempfile::tempdir().unwrap();
+    for store in stores(dir.path()).await {
+        let w = world(store).await;
+        let unit = w.store.list_inspections().await.unwrap().remove(0).unit.unwrap();
+        let uri = format!("/public/units/{}/feedback", enc(&unit));
+        let page = send(&w.app, Request::get(&uri).body(Body::empty()).unwrap()).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let csrf = page
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix("rectify_csrf="))
+            .map(|c| c.split(';').next().unwrap().to_owned())
+            .unwrap();
+        let fields = [
+            ("csrf_token", csrf.as_str()),
+            ("identity", "anonymous"),
+            ("subject", "加装电梯进度"),
+            ("body", "小区加装电梯的整改承诺至今没有落实，希望尽快推进。"),
+        ];
+        let body = fields.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>().join("&");
+        let request = Request::post(&uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("rectify_csrf={csrf}"))
+            .body(Body::from(body))
+            .unwrap();
+        let a = send(&w.app, request).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+
+        let liaison = w.notifications(&w.login("liaison").await).await;
+        assert_eq!(liaison["total"], json!(1), "{liaison}");
+        assert_eq!(liaison["items"][0]["kind"], json!("feedback"));
+        assert!(liaison["items"][0]["body"].as_str().unwrap().contains("加装电梯进度"));
+        // The citizen's text itself stays on the feedback page.
+        assert!(!liaison["items"][0]["body"].as_str().unwrap().contains("整改承诺至今没有落实"));
+        assert_eq!(w.notifications(&w.login("dept").await).await["total"], json!(0));
+    }
+}
