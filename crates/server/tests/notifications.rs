@@ -433,6 +433,17 @@ async fn a_send_back_tells_the_department_the_reason_and_a_claim_tells_the_revie
                 .await;
             assert_eq!(a.status, StatusCode::OK, "{}", a.text());
         }
+        // A step the store refuses (a stale version) leaves no notice: they share its transaction.
+        let stale = w
+            .call(
+                &dept,
+                "POST",
+                &format!("/api/measures/{}/actions", w.measure),
+                Some(json!({"action": "claim", "version": -1})),
+            )
+            .await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text());
+        assert_eq!(w.notifications(&leader).await["total"], json!(0));
         let a = w
             .call(
                 &dept,

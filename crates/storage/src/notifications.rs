@@ -238,32 +238,8 @@ impl Store {
         if items.is_empty() {
             return Ok(0);
         }
-        let at = timestamp(now);
         let mut tx = self.begin_write().await?;
-        let mut stored = 0;
-        for item in items {
-            let id: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO notifications (user_id, kind, title, body, link, measure_id, dedup, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, dedup) DO NOTHING RETURNING id",
-            )
-            .bind(item.user_id)
-            .bind(item.kind.as_str())
-            .bind(item.title.clone())
-            .bind(item.body.clone())
-            .bind(item.link.clone())
-            .bind(item.measure_id)
-            .bind(item.dedup.clone())
-            .bind(at.clone())
-            .fetch_optional(&mut *tx)
-            .await?;
-            if id.is_none() {
-                continue;
-            }
-            stored += 1;
-            for out in &item.outbound {
-                enqueue(&mut tx, out, &at).await?;
-            }
-        }
+        let stored = insert_notifications(&mut tx, items, now).await?;
         tx.commit_derived().await?;
         Ok(stored)
     }
@@ -512,6 +488,41 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Stores notifications and their outbound copies inside a write transaction (the event's own,
+/// where the caller has one); see [`Store::add_notifications`].
+pub(crate) async fn insert_notifications(
+    tx: &mut crate::write_tx::WriteTx,
+    items: &[NewNotification],
+    now: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    let at = timestamp(now);
+    let mut stored = 0;
+    for item in items {
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO notifications (user_id, kind, title, body, link, measure_id, dedup, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, dedup) DO NOTHING RETURNING id",
+        )
+        .bind(item.user_id)
+        .bind(item.kind.as_str())
+        .bind(item.title.clone())
+        .bind(item.body.clone())
+        .bind(item.link.clone())
+        .bind(item.measure_id)
+        .bind(item.dedup.clone())
+        .bind(at.clone())
+        .fetch_optional(&mut **tx)
+        .await?;
+        if id.is_none() {
+            continue;
+        }
+        stored += 1;
+        for out in &item.outbound {
+            enqueue(tx, out, &at).await?;
+        }
+    }
+    Ok(stored)
 }
 
 async fn enqueue(tx: &mut crate::write_tx::WriteTx, out: &Outbound, at: &str) -> Result<(), StorageError> {

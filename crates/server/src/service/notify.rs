@@ -3,9 +3,10 @@
 //! not see — with copies queued for mail and the group robot; the notification centre's reads;
 //! and the daily deadline notices.
 //!
-//! The events themselves (a send-back, a reminder, an extension decision…) are written and
-//! audited by the store; the notices are stored right after, in a transaction of their own.
-//! A failure there is logged and never undoes or fails the event.
+//! The notices of a workflow step or a reminder are addressed before the event is written and
+//! stored in the event's own transaction, so that they exist exactly when it does; those of
+//! public feedback and the daily deadline notices are stored on their own. A failure to address
+//! notices is logged and never fails the event.
 
 use std::collections::HashMap;
 
@@ -13,7 +14,7 @@ use chrono::TimeDelta;
 use rectify_auth::scope::{any_sees_inspection, any_sees_measure};
 use rectify_auth::{Grant, InspectionRef};
 use rectify_domain::roles::Role;
-use rectify_domain::workflow::{Action, MeasureState, ReviewStage};
+use rectify_domain::workflow::{Action, Actor, MeasureFacts, MeasureState, ReviewStage, apply};
 use rectify_storage::{
     Channel, MeasureWorkflowView, NewNotification, Notification, NotificationKind, Outbound, Page, ProblemInScope,
     ReminderTarget, User,
@@ -134,15 +135,15 @@ impl Subject {
     }
 }
 
-/// Stores `notice` for every given account that sees the measure, except the one who acted,
-/// with copies for mail and the robot. Returns how many accounts received it.
+/// `notice` for every given account that sees the measure, except the one who acted, with
+/// copies for mail and the robot.
 async fn address(
     state: &AppState,
     subject: &Subject,
     recipients: Vec<User>,
     except: Option<i64>,
     notice: &Notice,
-) -> Result<u64, AppError> {
+) -> Result<Vec<NewNotification>, AppError> {
     let settings = delivery::settings(state).await?;
     let mut items = Vec::new();
     for user in recipients {
@@ -164,7 +165,7 @@ async fn address(
             outbound,
         });
     }
-    Ok(state.store().add_notifications(&items, state.now()).await?)
+    Ok(items)
 }
 
 /// The outbound copies of a notice to one account: mail if a server is set and the account gave
@@ -214,18 +215,25 @@ fn reviewer(stage: ReviewStage) -> Role {
     }
 }
 
-/// Notices after a step of the closure workflow: the next reviewer of a claim, the carriers of a
-/// sent-back claim (with the reason) and of an extension decision, the office of an extension
-/// request. Failures are logged.
-pub async fn after_step(
+/// The notices of a step of the closure workflow about to be taken on a measure now in
+/// `before`: the next reviewer of a claim or approval, the carriers of a sent-back claim (with
+/// the reason) and of an extension decision, the office of an extension request. The caller
+/// stores them in the step's own transaction. A step the rules refuse has none; a failure to
+/// address them is logged and leaves the step without notices.
+pub async fn for_step(
     state: &AppState,
     principal: &Principal,
     measure: MeasureId,
+    actor: Actor,
     action: &Action,
-    after: &MeasureWorkflowView,
-) {
-    if let Err(error) = step_notices(state, principal, measure.get(), action, after).await {
-        tracing::error!(%error, measure = measure.get(), "notices of a workflow step failed");
+    before: &MeasureWorkflowView,
+) -> Vec<NewNotification> {
+    match step_notices(state, principal, measure.get(), actor, action, before).await {
+        Ok(items) => items,
+        Err(error) => {
+            tracing::error!(%error, measure = measure.get(), "addressing the notices of a workflow step failed");
+            Vec::new()
+        }
     }
 }
 
@@ -233,11 +241,20 @@ async fn step_notices(
     state: &AppState,
     principal: &Principal,
     measure: i64,
+    actor: Actor,
     action: &Action,
-    after: &MeasureWorkflowView,
-) -> Result<u64, AppError> {
-    let Some(subject) = Subject::load(state, measure).await? else { return Ok(0) };
-    let actor = &principal.user.display_name;
+    before: &MeasureWorkflowView,
+) -> Result<Vec<NewNotification>, AppError> {
+    let facts = MeasureFacts {
+        state: before.state,
+        deadline: before.deadline,
+        evidence: before.evidence,
+        pending_extension: before.pending_extension.clone(),
+    };
+    // The state the step leads to, by the same rules the store applies as it writes.
+    let Ok(after) = apply(&facts, actor, action) else { return Ok(Vec::new()) };
+    let Some(subject) = Subject::load(state, measure).await? else { return Ok(Vec::new()) };
+    let name = &principal.user.display_name;
     let (roles, notice) = match action {
         Action::SendBack { reason } => (
             CARRIERS.to_vec(),
@@ -245,43 +262,44 @@ async fn step_notices(
                 NotificationKind::SentBack,
                 measure,
                 "销号申请被退回",
-                Some(format!("{actor}退回，理由：{reason}")),
+                Some(format!("{name}退回，理由：{reason}")),
             ),
         ),
         Action::ApproveExtension => (
             CARRIERS.to_vec(),
-            subject.notice(NotificationKind::Extension, measure, "延期申请已同意", Some(format!("审批人：{actor}"))),
+            subject.notice(NotificationKind::Extension, measure, "延期申请已同意", Some(format!("审批人：{name}"))),
         ),
         Action::DeclineExtension { reason } => (
             CARRIERS.to_vec(),
-            subject.notice(NotificationKind::Extension, measure, "延期申请未同意", Some(format!("{actor}：{reason}"))),
+            subject.notice(NotificationKind::Extension, measure, "延期申请未同意", Some(format!("{name}：{reason}"))),
         ),
         Action::RequestExtension { .. } => (
             vec![Role::InspectionOffice],
-            subject.notice(NotificationKind::Awaiting, measure, "延期申请待审批", Some(format!("申请人：{actor}"))),
+            subject.notice(NotificationKind::Awaiting, measure, "延期申请待审批", Some(format!("申请人：{name}"))),
         ),
         _ => match after.state {
             MeasureState::UnderReview { stage } => (
                 vec![reviewer(stage)],
-                subject.notice(NotificationKind::Awaiting, measure, "销号申请待审核", Some(format!("提交人：{actor}"))),
+                subject.notice(NotificationKind::Awaiting, measure, "销号申请待审核", Some(format!("提交人：{name}"))),
             ),
-            _ => return Ok(0),
+            _ => return Ok(Vec::new()),
         },
     };
     let recipients = holders(state, &subject, &roles).await?;
     address(state, &subject, recipients, Some(principal.user.id), &notice).await
 }
 
-/// Notices of a reminder (催办) to its addressees within their scope. Failures are logged.
-pub async fn after_reminder(
+/// The notices of a reminder (催办) to its addressees within their scope, for the reminder's
+/// own transaction. A failure to address them is logged and leaves the reminder without.
+pub async fn for_reminder(
     state: &AppState,
     principal: &Principal,
     measure: MeasureId,
     to: ReminderTarget,
     message: &str,
-) {
+) -> Vec<NewNotification> {
     let run = async {
-        let Some(subject) = Subject::load(state, measure.get()).await? else { return Ok::<u64, AppError>(0) };
+        let Some(subject) = Subject::load(state, measure.get()).await? else { return Ok::<_, AppError>(Vec::new()) };
         let recipients = match to {
             ReminderTarget::Role(role) => holders(state, &subject, &[role]).await?,
             ReminderTarget::User(id) => state.store().get_user(id).await?.into_iter().collect(),
@@ -294,8 +312,12 @@ pub async fn after_reminder(
         );
         address(state, &subject, recipients, Some(principal.user.id), &notice).await
     };
-    if let Err(error) = run.await {
-        tracing::error!(%error, measure = measure.get(), "notices of a reminder failed");
+    match run.await {
+        Ok(items) => items,
+        Err(error) => {
+            tracing::error!(%error, measure = measure.get(), "addressing the notices of a reminder failed");
+            Vec::new()
+        }
     }
 }
 
@@ -381,7 +403,8 @@ pub async fn deadline_notices(state: &AppState) -> Result<u64, AppError> {
                 users
             }
         };
-        stored += address(state, &subject, recipients, None, &notice).await?;
+        let items = address(state, &subject, recipients, None, &notice).await?;
+        stored += state.store().add_notifications(&items, state.now()).await?;
     }
     Ok(stored)
 }

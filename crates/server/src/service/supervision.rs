@@ -29,9 +29,11 @@ pub async fn send_reminder(
 ) -> Result<i64, AppError> {
     let acting = principal.acting_as(supervising_role(principal));
     let interval = state.policy().reminder_min_interval();
-    let id = state.store().send_reminder(measure.get(), to, message, &acting, interval, state.now()).await?;
-    super::notify::after_reminder(state, principal, measure, to, message).await;
-    Ok(id)
+    let notices = super::notify::for_reminder(state, principal, measure, to, message).await;
+    Ok(state
+        .store()
+        .send_reminder_notifying(measure.get(), to, message, &acting, interval, state.now(), &notices)
+        .await?)
 }
 
 /// The reminders the account received that are about measures it sees, newest first.

@@ -38,12 +38,21 @@ pub async fn apply_action(
 ) -> Result<MeasureWorkflowView, AppError> {
     let view = workflow_of(state, measure).await?;
     let role = role_of(principal, Task::Step { kind: action.kind(), state: view.state }, Role::AuditAdmin);
-    let after = state
+    let notices = match role.default_workflow_actor() {
+        Some(actor) => super::notify::for_step(state, principal, measure, actor, &action, &view).await,
+        None => Vec::new(),
+    };
+    Ok(state
         .store()
-        .apply_measure_action(measure.get(), &principal.acting_as(role), action.clone(), version, state.now())
-        .await?;
-    super::notify::after_step(state, principal, measure, &action, &after).await;
-    Ok(after)
+        .apply_measure_action_notifying(
+            measure.get(),
+            &principal.acting_as(role),
+            action,
+            version,
+            state.now(),
+            &notices,
+        )
+        .await?)
 }
 
 /// A progress entry as a form or an API call gives it.
