@@ -458,6 +458,33 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Deletes notifications read before `read_before` and any created before `all_before`, and
+    /// deliveries sent or given up before `all_before`: the daily notices alone may add tens of
+    /// thousands of rows a day at 2,000 units. Returns how many notifications were deleted.
+    pub async fn prune_notifications(
+        &self,
+        read_before: DateTime<Utc>,
+        all_before: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        let done = self
+            .execute_write(
+                sqlx::query(
+                    "DELETE FROM notifications WHERE (read_at IS NOT NULL AND read_at < $1) OR created_at < $2",
+                )
+                .bind(timestamp(read_before))
+                .bind(timestamp(all_before)),
+            )
+            .await?;
+        self.execute_write(
+            sqlx::query("DELETE FROM notification_outbox WHERE status <> 'pending' AND created_at < $1")
+                .bind(timestamp(all_before)),
+        )
+        .await?;
+        Ok(done.rows_affected())
+    }
+}
+
 /// An open measure whose deadline may fall by a day (for the deadline notices).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueMeasure {

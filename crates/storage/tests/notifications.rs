@@ -157,3 +157,33 @@ async fn the_measures_due_by_a_day_are_the_open_ones_with_an_early_enough_deadli
         db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn old_notifications_and_finished_deliveries_are_pruned() {
+    for db in backends().await {
+        let store = &db.store;
+        let a = user(store, "a").await;
+        let old = now() - TimeDelta::days(400);
+        let month_ago = now() - TimeDelta::days(30);
+        // Unread from long ago, read a month ago, unread a month ago, and today's.
+        store.add_notifications(&[notice(a, Some("1"), true)], old).await.unwrap();
+        store.add_notifications(&[notice(a, Some("2"), false), notice(a, Some("3"), false)], month_ago).await.unwrap();
+        let (items, _, _) = store.notifications_for(a, Page::default()).await.unwrap();
+        let second =
+            items.iter().find(|n| n.created_at.starts_with(&month_ago.format("%Y-%m-%d").to_string())).unwrap().id;
+        store.mark_notification_read(a, second, month_ago).await.unwrap();
+        store.add_notifications(&[notice(a, Some("4"), true)], now()).await.unwrap();
+        let old_mail = store.due_deliveries(now(), 10).await.unwrap();
+        store.delivery_sent(old_mail[0].id, old).await.unwrap();
+
+        let deleted =
+            store.prune_notifications(now() - TimeDelta::days(7), now() - TimeDelta::days(365)).await.unwrap();
+        assert_eq!(deleted, 2, "the year-old one and the one read a month ago");
+        let (items, total, unread) = store.notifications_for(a, Page::default()).await.unwrap();
+        assert_eq!((total, unread), (2, 2));
+        assert!(items.iter().all(|n| n.read_at.is_none()));
+        let counts = store.delivery_counts().await.unwrap();
+        assert_eq!((counts.pending, counts.sent), (1, 0), "today's mail waits; the old sent one is gone");
+        db.finish().await;
+    }
+}

@@ -363,6 +363,13 @@ pub fn spawn_worker(state: AppState, every: Duration) -> tokio::task::JoinHandle
             ticks.tick().await;
             let today = state.today();
             if noticed != Some(today) {
+                // Read notices go after 90 days, all after a year (see `prune_notifications`).
+                let now = state.now();
+                if let Err(error) =
+                    state.store().prune_notifications(now - TimeDelta::days(90), now - TimeDelta::days(365)).await
+                {
+                    tracing::error!(%error, "pruning old notifications failed");
+                }
                 match super::notify::deadline_notices(&state).await {
                     Ok(n) => {
                         noticed = Some(today);
