@@ -27,6 +27,9 @@ use crate::error::AppError;
 use crate::ids::MeasureId;
 use crate::text::short;
 
+/// How many deadline notices the daily run writes per transaction.
+const NOTICE_BATCH: usize = 500;
+
 /// Days before a deadline that the deadline notice comes.
 pub const DEADLINE_NOTICE_DAYS: i64 = 7;
 
@@ -372,6 +375,7 @@ pub async fn deadline_notices(state: &AppState) -> Result<u64, AppError> {
     let mut stored = 0;
     // The carriers of each inspection, read once per run.
     let mut carriers: HashMap<i64, Vec<User>> = HashMap::new();
+    let mut pending = Vec::new();
     for due in state.store().measures_due_by(horizon).await? {
         let last_day = due.deadline.latest();
         if last_day > horizon {
@@ -403,8 +407,13 @@ pub async fn deadline_notices(state: &AppState) -> Result<u64, AppError> {
                 users
             }
         };
-        let items = address(state, &subject, recipients, None, &notice).await?;
-        stored += state.store().add_notifications(&items, state.now()).await?;
+        pending.extend(address(state, &subject, recipients, None, &notice).await?);
+        // Written in batches: one transaction per notice would queue thousands of writes at
+        // 2,000 units ahead of the users' own.
+        if pending.len() >= NOTICE_BATCH {
+            stored += state.store().add_notifications(&std::mem::take(&mut pending), state.now()).await?;
+        }
     }
+    stored += state.store().add_notifications(&pending, state.now()).await?;
     Ok(stored)
 }
