@@ -75,6 +75,11 @@ id_type!(
     "look-back item id"
 );
 id_type!(
+    /// A notification (消息) of the signed-in account.
+    NotificationId,
+    "notification id"
+);
+id_type!(
     /// A published report (公开通报).
     PublicationId,
     "report id"

@@ -62,6 +62,12 @@ pub mod auth {
 }
 
 /// The authorization table, for embedding applications and the tests that walk it.
+/// Notifications: the delivery worker's round and the daily deadline notices, for tests and tools.
+pub mod notifications {
+    pub use crate::service::delivery::{MAX_ATTEMPTS, Round, backoff, deliver_due, spawn_worker};
+    pub use crate::service::notify::{DEADLINE_NOTICE_DAYS, deadline_notices};
+}
+
 pub mod authz {
     pub use crate::http::route::{Access, Kind, RouteRule, Target};
     pub use crate::routes::{rule_for, table};
@@ -98,6 +104,18 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// How often the delivery worker looks for due deliveries.
+const DELIVERY_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Stops a background task when the server returns.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Serves the application on `addr` until `shutdown` completes, then lets requests in flight
@@ -154,6 +172,9 @@ pub async fn serve_state_on(
         tracing::info!("shutting down; finishing requests in flight");
         let _ = stopping_tx.send(());
     };
+    // Outbound notifications and the daily deadline notices, for as long as this server runs.
+    let worker = service::delivery::spawn_worker(state.clone(), DELIVERY_INTERVAL);
+    let _stop_worker = AbortOnDrop(worker);
     // The peer address goes into the audit trail of sign-ins and changes.
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(signal);

@@ -32,6 +32,7 @@ const FEATURES: &[&[Route]] = &[
     features::evaluations::ROUTES,
     features::search::ROUTES,
     features::common_problems::ROUTES,
+    features::notifications::ROUTES,
 ];
 
 /// This module's own route: the description of all the others.
@@ -130,7 +131,16 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         features::rounds::MergeDto,
         features::rounds::MergedDto,
         features::rounds::MoveDto,
-        features::rounds::MovedDto
+        features::rounds::MovedDto,
+        features::notifications::NotificationDto,
+        features::notifications::NotificationsDto,
+        features::notifications::EmailRequest,
+        features::notifications::SmtpDto,
+        features::notifications::WebhookDto,
+        features::notifications::DeliverySettingsDto,
+        features::notifications::TestRequest,
+        features::notifications::DeliveryDto,
+        features::notifications::DeliveriesDto
     ))
 )]
 struct Schemas;

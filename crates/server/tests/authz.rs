@@ -192,6 +192,8 @@ fn request(rule: &RouteRule, uri: &str, who: Option<&Signed>, visitor: &(String,
             ("application/json", r#"{"points":1,"reason":"核查"}"#.as_bytes().to_vec())
         }
         (_, "/api/rounds/{id}/score-sheet") => ("application/json", default_sheet().into_bytes()),
+        (_, "/api/me/notification-email") => ("application/json", br#"{"email":""}"#.to_vec()),
+        (_, "/api/notification-settings") => ("application/json", br#"{"smtp":null,"webhook":null}"#.to_vec()),
         _ if api => ("application/json", b"{}".to_vec()),
         (_, path) => {
             let extra = match path {
@@ -203,6 +205,8 @@ fn request(rule: &RouteRule, uri: &str, who: Option<&Signed>, visitor: &(String,
                 "/documents/confirm" => "&token=no-such-upload",
                 "/feedback/{id}/answer" => "&answer=%E5%B7%B2%E5%A4%84%E7%90%86",
                 "/inspections/{id}/evaluation" => "&points=1&reason=%E6%A0%B8%E6%9F%A5",
+                "/notifications/email" => "&email=",
+                "/notifications/{id}/read" => "&next=%2Fnotifications",
                 _ => "",
             };
             ("application/x-www-form-urlencoded", format!("csrf_token={form_token}{extra}").into_bytes())

@@ -79,6 +79,8 @@ pub const TABLES: &[&str] = &[
     "settings",
     "score_sheets",
     "evaluation_adjustments",
+    "notifications",
+    "notification_addresses",
 ];
 
 /// The tables deliberately left out, and why; every table of the schema is in one of the lists
@@ -89,6 +91,7 @@ pub const NOT_COPIED: &[(&str, &str)] = &[
     ("inspection_versions", "kept by triggers as the rows are restored"),
     ("catalog_version", "kept by triggers as the rows are restored"),
     ("audit_head", "moved by the audit trigger as the entries are restored; checked against the manifest"),
+    ("notification_outbox", "the outbound delivery queue: a restored system does not send old messages again"),
     ("_sqlx_migrations", "the restored database is migrated by connecting"),
     ("search_index", "derived from the ledgers and feedback: rebuilt when found empty (Store::ensure_search_index)"),
 ];

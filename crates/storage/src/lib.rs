@@ -34,6 +34,7 @@ mod evidence_rows;
 pub mod files;
 pub mod lookback;
 mod migrations;
+pub mod notifications;
 pub mod portal;
 mod read;
 mod records;
@@ -70,6 +71,10 @@ pub use evaluations::{AdjustmentRecord, StoredSheet, UnitOutcomes};
 pub use files::{EvidenceStore, FileError, StoredFile};
 pub use lookback::{Lookback, LookbackItem, LookbackResult};
 use migrations::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+pub use notifications::{
+    Channel, Delivery, DeliveryCounts, DeliveryStatus, DueMeasure, NewNotification, Notification, NotificationKind,
+    Outbound,
+};
 pub use portal::{
     Feedback, FeedbackError, FeedbackLookup, FeedbackStatus, NewFeedback, NewPublication, PublishedReport,
     PublishedSummary, Receipt, Submitter,

@@ -6,7 +6,7 @@
 //! change is audited with the value before and after, in the same transaction.
 
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::audit::{AuditRecord, timestamp};
 use crate::{Acting, StorageError, Store};
@@ -16,6 +16,28 @@ const SECURITY_POLICY: &str = "security_policy";
 
 /// The key of the form-token key row: 64 hex digits made at the first start.
 const FORM_KEY: &str = "form_key";
+
+/// The key of the outbound delivery of notifications (SMTP server, webhook) of the system
+/// administrator.
+const NOTIFICATION_DELIVERY: &str = "notification_delivery";
+
+/// Fields of a setting that the audit trail never shows (a password, a webhook address, which
+/// carries the robot's access key): replaced by whether they were set.
+const SECRET_FIELDS: &[&str] = &["password", "webhook_url"];
+
+fn redacted(mut value: Value) -> Value {
+    if let Value::Object(map) = &mut value {
+        for (key, field) in map.iter_mut() {
+            if SECRET_FIELDS.contains(&key.as_str()) {
+                let set = !(field.is_null() || field.as_str() == Some(""));
+                *field = Value::String(if set { "（已设置，不显示）" } else { "" }.to_owned());
+            } else {
+                *field = redacted(field.take());
+            }
+        }
+    }
+    value
+}
 
 /// The JSON text as an audit value (a string if it is not JSON, which it always should be).
 fn as_value(text: &str) -> Value {
@@ -66,6 +88,22 @@ impl Store {
         }
     }
 
+    /// The stored delivery settings of notifications as JSON text; `None` until saved.
+    pub async fn notification_delivery(&self) -> Result<Option<String>, StorageError> {
+        self.setting(NOTIFICATION_DELIVERY).await
+    }
+
+    /// Stores the delivery settings (JSON text the caller has validated), audited as
+    /// `settings.notification_delivery` with secrets left out.
+    pub async fn set_notification_delivery(
+        &self,
+        json: &str,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        self.set_setting(NOTIFICATION_DELIVERY, json, actor, now).await
+    }
+
     async fn setting(&self, key: &str) -> Result<Option<String>, StorageError> {
         Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
             .bind(key.to_owned())
@@ -102,9 +140,9 @@ impl Store {
                 .await?;
         }
         let mut record =
-            AuditRecord::new(actor, format!("settings.{key}"), "settings", None, now).after(json!(as_value(value)));
+            AuditRecord::new(actor, format!("settings.{key}"), "settings", None, now).after(redacted(as_value(value)));
         if let Some(before) = before.as_deref() {
-            record = record.before(as_value(before));
+            record = record.before(redacted(as_value(before)));
         }
         tx.commit(&record).await?;
         Ok(())
@@ -145,5 +183,19 @@ mod tests {
         assert_eq!(changes[0].before_json.as_deref(), Some(r#"{"password_min_length":12}"#));
         assert_eq!(changes[1].before_json, None);
         assert!(store.verify_audit().await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn delivery_settings_are_audited_without_their_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&format!("sqlite:{}", dir.path().join("s.sqlite").display())).await.unwrap();
+        let json = r#"{"smtp":{"host":"mail.example","password":"hunter2"},"webhook_url":"https://robot?key=abc"}"#;
+        store.set_notification_delivery(json, &admin(), Utc::now()).await.unwrap();
+        assert_eq!(store.notification_delivery().await.unwrap().as_deref(), Some(json));
+        let filter = crate::AuditFilter { action: Some("settings.notification_delivery".into()), ..Default::default() };
+        let changes = store.list_audit(&filter, crate::Page::default()).await.unwrap();
+        let after = changes[0].after_json.as_deref().unwrap();
+        assert!(after.contains("mail.example"), "{after}");
+        assert!(!after.contains("hunter2") && !after.contains("key=abc"), "{after}");
     }
 }

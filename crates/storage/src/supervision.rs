@@ -128,6 +128,21 @@ impl Store {
         min_interval: TimeDelta,
         now: DateTime<Utc>,
     ) -> Result<i64, WorkflowStoreError> {
+        self.send_reminder_notifying(measure_id, to, message, actor, min_interval, now, &[]).await
+    }
+
+    /// [`Store::send_reminder`] that stores `notices` in the reminder's transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn send_reminder_notifying(
+        &self,
+        measure_id: MeasureId,
+        to: ReminderTarget,
+        message: &str,
+        actor: &Acting,
+        min_interval: TimeDelta,
+        now: DateTime<Utc>,
+        notices: &[crate::NewNotification],
+    ) -> Result<i64, WorkflowStoreError> {
         require_role(actor, SUPERVISORS, "sending reminders")?;
         if message.trim().is_empty() {
             return Err(WorkflowStoreError::Invalid("a reminder needs a message".to_owned()));
@@ -169,6 +184,7 @@ impl Store {
         .bind(timestamp(now))
         .fetch_one(&mut *tx)
         .await?;
+        crate::notifications::insert_notifications(&mut tx, notices, now).await?;
         let record = AuditRecord::new(actor, "measure.remind", "measure", Some(measure_id), now)
             .after(json!({ "reminder_id": id, "to": to, "message": message }));
         tx.commit(&record).await?;

@@ -310,6 +310,32 @@ impl Store {
         Ok(users)
     }
 
+    /// The enabled accounts holding one of `roles` for an inspection (a grant naming it or every
+    /// inspection), by id. The caller narrows them further by the grants' data scope.
+    pub async fn users_holding(&self, roles: &[Role], inspection: InspectionId) -> Result<Vec<User>, StorageError> {
+        if roles.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (0..roles.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE disabled = 0 AND id IN (SELECT user_id FROM user_roles \
+             WHERE (inspection_id IS NULL OR inspection_id = $1) AND role IN ({})) ORDER BY id",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(inspection);
+        for role in roles {
+            query = query.bind(role.as_str());
+        }
+        let mut conn = self.pool.acquire().await?;
+        let rows = query.fetch_all(&mut *conn).await?;
+        let mut users = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let roles = load_roles(&mut conn, row.try_get("id")?).await?;
+            users.push(user(row, roles)?);
+        }
+        Ok(users)
+    }
+
     /// Stores the login counters (the login itself is recorded with `record_security_event`).
     pub async fn update_login_status(&self, user_id: UserId, status: LoginStatus) -> Result<(), StorageError> {
         let done = self

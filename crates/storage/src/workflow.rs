@@ -526,6 +526,20 @@ impl Store {
         expected_version: i64,
         now: DateTime<Utc>,
     ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
+        self.apply_measure_action_notifying(measure_id, actor, action, expected_version, now, &[]).await
+    }
+
+    /// [`Store::apply_measure_action`] that stores `notices` in the step's transaction: they
+    /// exist exactly when the step does.
+    pub async fn apply_measure_action_notifying(
+        &self,
+        measure_id: MeasureId,
+        actor: &Acting,
+        action: Action,
+        expected_version: i64,
+        now: DateTime<Utc>,
+        notices: &[crate::NewNotification],
+    ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
         // The load travels with BEGIN; `store_state` checks the version again as it writes.
         let sql = format!("SELECT {LOADED_COLUMNS} FROM measure_workflow WHERE measure_id = $1");
         let mut arguments = AnyArguments::default();
@@ -542,6 +556,7 @@ impl Store {
                 .into(),
             Some(workflow_actor) => match step(&mut tx, &before, actor, workflow_actor, &action, now).await? {
                 Ok((after, record)) => {
+                    crate::notifications::insert_notifications(&mut tx, notices, now).await?;
                     tx.commit(&record).await?;
                     return Ok(after.view());
                 }

@@ -206,6 +206,12 @@ impl WriteTx {
         audit_chain::append(conn, &keys, hint, record, None, Then::Continue).await
     }
 
+    /// Commits messages derived from events already audited (notifications and their outbound
+    /// deliveries): not business data, so no entry of their own.
+    pub(crate) async fn commit_derived(self) -> Result<(), StorageError> {
+        self.commit_verbatim().await
+    }
+
     /// Commits WITHOUT appending an entry: only for a restore, which writes the backed-up
     /// database's own entries as they are (the triggers check each link) and must leave the
     /// trail exactly as backed up.

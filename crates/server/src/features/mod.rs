@@ -12,6 +12,7 @@ pub mod evaluations;
 pub mod home;
 pub mod ledger;
 pub mod lookback;
+pub mod notifications;
 pub mod portal;
 pub mod rounds;
 pub mod search;

@@ -12,7 +12,9 @@ use rectify_auth::session::session_token_from_cookie_header;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
-use crate::ids::{AspectId, FeedbackId, InspectionId, LookbackItemId, MeasureId, ProblemId, PublicationId, UserId};
+use crate::ids::{
+    AspectId, FeedbackId, InspectionId, LookbackItemId, MeasureId, NotificationId, ProblemId, PublicationId, UserId,
+};
 use crate::service::AppState;
 use crate::service::session::Principal;
 
@@ -85,7 +87,17 @@ macro_rules! id_from_path {
     )*};
 }
 
-id_from_path!(InspectionId, AspectId, ProblemId, MeasureId, UserId, LookbackItemId, PublicationId, FeedbackId);
+id_from_path!(
+    InspectionId,
+    AspectId,
+    ProblemId,
+    MeasureId,
+    UserId,
+    LookbackItemId,
+    PublicationId,
+    FeedbackId,
+    NotificationId
+);
 
 /// A JSON body; a malformed one is 400 with what is wrong in it.
 pub(crate) struct JsonBody<T>(pub T);

@@ -6,9 +6,9 @@ use axum::http::request::Parts;
 
 use super::csrf::CsrfToken;
 use crate::render::{Chrome, Crumb, Viewer, assets, format};
-use crate::service::AppState;
 use crate::service::portal::unanswered_feedback;
 use crate::service::session::Principal;
+use crate::service::{AppState, notify};
 
 /// What every staff page handler needs to lay out its page.
 #[derive(Debug, Clone)]
@@ -17,6 +17,7 @@ pub(crate) struct PageContext {
     pub csrf: String,
     pub today: chrono::NaiveDate,
     feedback_nav: Option<usize>,
+    unread: Option<u64>,
 }
 
 impl FromRequestParts<AppState> for PageContext {
@@ -33,7 +34,15 @@ impl FromRequestParts<AppState> for PageContext {
             }),
             None => None,
         };
-        Ok(PageContext { principal, csrf, today: state.today(), feedback_nav })
+        let unread = match principal.as_ref() {
+            // One probe of an index; on an error, no count rather than no page.
+            Some(p) => notify::unread(state, p)
+                .await
+                .map_err(|error| tracing::warn!(%error, "counting unread notifications failed"))
+                .ok(),
+            None => None,
+        };
+        Ok(PageContext { principal, csrf, today: state.today(), feedback_nav, unread })
     }
 }
 
@@ -50,6 +59,7 @@ impl PageContext {
             asset_version: assets::version(),
             viewer: self.principal.as_ref().map(Viewer::of),
             feedback_nav: self.feedback_nav,
+            unread: self.unread,
         }
     }
 }

@@ -55,6 +55,8 @@ pub(crate) fn action_zh(code: &str) -> String {
         "user.set_totp" => "设置动态口令",
         "user.set_password" => "设置口令",
         "settings.security_policy" => "修改安全策略",
+        "settings.notification_delivery" => "修改消息推送设置",
+        "account.notification_email" => "设置消息接收邮箱",
         "user.totp_enrol" => "绑定动态口令",
         "user.totp_clear" => "解除动态口令",
         "feedback.submit" => "群众提交意见建议",
@@ -133,7 +135,15 @@ mod tests {
 
     #[test]
     fn the_audit_log_names_every_action_it_knows_in_chinese() {
-        for code in ["login.ok", "login.failed", "measure.approve", "export.report.docx", "user.set_roles"] {
+        for code in [
+            "login.ok",
+            "login.failed",
+            "measure.approve",
+            "export.report.docx",
+            "user.set_roles",
+            "settings.notification_delivery",
+            "account.notification_email",
+        ] {
             assert!(!action_zh(code).is_ascii(), "{code}");
         }
         assert_eq!(action_zh("something.new"), "something.new");

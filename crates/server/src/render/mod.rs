@@ -20,7 +20,7 @@ use crate::service::scope::sets::{DOCUMENTS, READ, REVIEW};
 use crate::service::session::Principal;
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 42] = [
+const TEMPLATES_SOURCES: [(&str, &str); 44] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("round_print.html", include_str!("../../templates/round_print.html")),
@@ -39,6 +39,8 @@ const TEMPLATES_SOURCES: [(&str, &str); 42] = [
     ("account.html", include_str!("../../templates/account.html")),
     ("inbox.html", include_str!("../../templates/inbox.html")),
     ("audit.html", include_str!("../../templates/audit.html")),
+    ("notifications.html", include_str!("../../templates/notifications.html")),
+    ("admin_notifications.html", include_str!("../../templates/admin_notifications.html")),
     ("workflow.html", include_str!("../../templates/workflow.html")),
     ("admin_users.html", include_str!("../../templates/admin_users.html")),
     ("admin_roles.html", include_str!("../../templates/admin_roles.html")),
@@ -99,6 +101,9 @@ pub(crate) struct Chrome {
     /// The navigation's count of feedback awaiting an answer (`None`: no 群众意见 link).
     #[serde(skip)]
     pub feedback_nav: Option<usize>,
+    /// The signed-in account's unread notifications (`None`: no 消息 link).
+    #[serde(skip)]
+    pub unread: Option<u64>,
 }
 
 impl Chrome {
@@ -114,6 +119,7 @@ impl Chrome {
             asset_version: assets::version(),
             viewer: principal.map(Viewer::of),
             feedback_nav: None,
+            unread: None,
         }
     }
 }
@@ -145,6 +151,7 @@ pub(crate) struct Viewer {
     pub can_audit: bool,
     /// 系统管理员: accounts.
     pub can_manage_users: bool,
+    pub can_manage_settings: bool,
     /// 安全管理员: roles and the security policy.
     pub can_manage_roles: bool,
     pub can_manage_policy: bool,
@@ -166,6 +173,7 @@ impl Viewer {
             can_inbox: p.may(REVIEW),
             can_audit: p.may(&[Permission::ReadAuditTrail]),
             can_manage_users: p.may(&[Permission::ManageUsers]),
+            can_manage_settings: p.may(&[Permission::ManageSettings]),
             can_manage_roles: p.may(&[Permission::ManageRoles]),
             can_manage_policy: p.may(&[Permission::ManageSecurityPolicy]),
             can_look_back: p.may(&[Permission::RunLookBack]),
@@ -205,6 +213,7 @@ pub(crate) fn render(name: &str, chrome: &Chrome, page: Value) -> Result<Html<St
         chrome => ser(chrome),
         viewer => ser(&chrome.viewer),
         feedback_nav => chrome.feedback_nav,
+        unread => chrome.unread,
         ..page
     })?;
     Ok(Html(html))
@@ -276,6 +285,7 @@ mod tests {
             asset_version: "1",
             viewer: None,
             feedback_nav: None,
+            unread: None,
         };
         let html = render("error.html", &chrome, context! { heading => "<script>", message => "a&b", status => 404 })
             .unwrap()

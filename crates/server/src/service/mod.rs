@@ -6,12 +6,14 @@
 pub mod accounts;
 pub mod audit;
 pub mod common_problems;
+pub mod delivery;
 pub mod documents;
 pub mod editing;
 pub mod evaluations;
 pub mod inbox;
 pub mod ledger;
 pub mod lookback;
+pub mod notify;
 pub mod portal;
 pub mod portal_limits;
 pub mod rounds;

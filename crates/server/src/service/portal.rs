@@ -97,7 +97,10 @@ pub async fn submit_feedback(state: &AppState, new: &NewFeedback, client: IpAddr
         return Ok(Submission::TooFast { wait: unit_limit.window, unit_wide: true });
     }
     match state.store().submit_feedback(new, state.now()).await {
-        Ok(receipt) => Ok(Submission::Stored { code: receipt.code, submitted_at: receipt.submitted_at }),
+        Ok(receipt) => {
+            super::notify::after_feedback(state, &new.unit, new.inspection_id, receipt.id, &new.subject).await;
+            Ok(Submission::Stored { code: receipt.code, submitted_at: receipt.submitted_at })
+        }
         Err(FeedbackError::Invalid(problems)) => Ok(Submission::Invalid(problems)),
         Err(e) => Err(e.into()),
     }

@@ -47,7 +47,11 @@ pub async fn send_reminder(
     }
     let acting = principal.acting_as(supervising_role(principal));
     let interval = state.policy().reminder_min_interval();
-    Ok(state.store().send_reminder(measure.get(), to, message, &acting, interval, state.now()).await?)
+    let notices = super::notify::for_reminder(state, principal, measure, to, message).await;
+    Ok(state
+        .store()
+        .send_reminder_notifying(measure.get(), to, message, &acting, interval, state.now(), &notices)
+        .await?)
 }
 
 /// The reminders the account received that are about measures it sees, newest first.

@@ -47,9 +47,20 @@ pub async fn apply_action(
     ensure_live(state, measure).await?;
     let view = workflow_of(state, measure).await?;
     let role = role_of(principal, Task::Step { kind: action.kind(), state: view.state }, Role::AuditAdmin);
+    let notices = match role.default_workflow_actor() {
+        Some(actor) => super::notify::for_step(state, principal, measure, actor, &action, &view).await,
+        None => Vec::new(),
+    };
     Ok(state
         .store()
-        .apply_measure_action(measure.get(), &principal.acting_as(role), action, version, state.now())
+        .apply_measure_action_notifying(
+            measure.get(),
+            &principal.acting_as(role),
+            action,
+            version,
+            state.now(),
+            &notices,
+        )
         .await?)
 }
 
