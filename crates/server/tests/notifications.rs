@@ -534,14 +534,16 @@ async fn public_feedback_tells_the_units_liaison_and_no_department() {
         let uri = format!("/public/units/{}/feedback", enc(&unit));
         let page = send(&w.app, Request::get(&uri).body(Body::empty()).unwrap()).await;
         assert_eq!(page.status, StatusCode::OK);
-        let csrf = page
+        // The nonce cookie the page set, and the form's own token (the server's MAC of it).
+        let cookie = page
             .headers
             .get_all(header::SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find_map(|c| c.strip_prefix("rectify_csrf="))
+            .find(|c| c.starts_with("rectify_csrf="))
             .map(|c| c.split(';').next().unwrap().to_owned())
             .unwrap();
+        let csrf = common::hidden_token(&page.text()).expect("the feedback form carries its token");
         let fields = [
             ("csrf_token", csrf.as_str()),
             ("identity", "anonymous"),
@@ -551,7 +553,7 @@ async fn public_feedback_tells_the_units_liaison_and_no_department() {
         let body = fields.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect::<Vec<_>>().join("&");
         let request = Request::post(&uri)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::COOKIE, format!("rectify_csrf={csrf}"))
+            .header(header::COOKIE, cookie)
             .body(Body::from(body))
             .unwrap();
         let a = send(&w.app, request).await;
