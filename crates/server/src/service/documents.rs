@@ -82,16 +82,52 @@ pub struct Finding {
     detail: String,
 }
 
+/// How one part of a report was read and how sure the reader is (识别说明).
+#[derive(Debug, Serialize)]
+pub struct ReadingNote {
+    /// 体裁, 问题清单, 单位, 日期 …
+    topic: &'static str,
+    /// 高, 中 or 低.
+    confidence: &'static str,
+    /// `high`, `medium` or `low`, for the badge's colour.
+    level: &'static str,
+    place: Option<String>,
+    message: String,
+}
+
+impl From<&rectify_report_reader::Note> for ReadingNote {
+    fn from(n: &rectify_report_reader::Note) -> Self {
+        use rectify_report_reader::Confidence;
+        ReadingNote {
+            topic: n.topic.label_zh(),
+            confidence: n.confidence.label_zh(),
+            level: match n.confidence {
+                Confidence::High => "high",
+                Confidence::Medium => "medium",
+                Confidence::Low => "low",
+            },
+            place: n.line.map(|l| format!("第{l}行")),
+            message: n.message.clone(),
+        }
+    }
+}
+
 /// What an upload reads as.
 pub struct Analysis {
     pub ledger: Ledger,
     pub findings: Vec<Finding>,
+    /// How each part of a report was read, least sure first (none for a workbook or JSON).
+    pub notes: Vec<ReadingNote>,
+    /// What kind of text a report was read as (体裁).
+    pub genre: Option<&'static str>,
     /// Why the ledger cannot be imported, when it cannot.
     pub invalid: Option<String>,
 }
 
 /// Reads an upload; `Err` says in Chinese why the file as a whole could not be read.
 pub fn analyse(kind: UploadKind, bytes: &[u8], name: &str) -> Result<Analysis, String> {
+    let mut notes = Vec::new();
+    let mut genre = None;
     let (ledger, findings) = match kind {
         UploadKind::Text | UploadKind::Docx => match rectify_report_reader::read_bytes(bytes, Some(name)) {
             Ok(doc) => {
@@ -106,6 +142,11 @@ pub fn analyse(kind: UploadKind, bytes: &[u8], name: &str) -> Result<Analysis, S
                         detail: d.message,
                     })
                     .collect();
+                let mut read = parsed.notes.clone();
+                // What the clerk should check first: the least sure parts on top.
+                read.sort_by_key(|n| n.confidence);
+                notes = read.iter().map(ReadingNote::from).collect();
+                genre = Some(parsed.genre.label_zh());
                 (parsed.ledger, findings)
             }
             Err(e) => return Err(format!("文件无法读取：{e}")),
@@ -136,7 +177,7 @@ pub fn analyse(kind: UploadKind, bytes: &[u8], name: &str) -> Result<Analysis, S
     } else {
         ledger.check().err().map(|e| format!("台账校验未通过：{e}"))
     };
-    Ok(Analysis { ledger, findings, invalid })
+    Ok(Analysis { ledger, findings, notes, genre, invalid })
 }
 
 /// Reads a kept upload (off the async threads: parsing a large report takes a while).

@@ -165,6 +165,8 @@ pub(crate) async fn preview(
         aspects,
         figures => ser(figures::figures(ledger)),
         findings => ser(&analysis.findings),
+        notes => ser(&analysis.notes),
+        genre => analysis.genre,
         invalid => analysis.invalid,
         ..file
     };
