@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::AppError;
 use crate::http::error::ErrorBody;
-use crate::http::extract::QueryOf;
+use crate::http::extract::{Paging, QueryOf};
 use crate::http::paged::Paged;
 use crate::service::AppState;
 use crate::service::audit::{self, ChainCheck};
@@ -33,7 +33,7 @@ pub struct AuditQuery {
     /// Until this day (`YYYY-MM-DD`, inclusive).
     pub until: Option<String>,
     pub offset: Option<u64>,
-    pub limit: Option<u32>,
+    pub limit: Option<u64>,
 }
 
 impl AuditQuery {
@@ -57,8 +57,7 @@ impl AuditQuery {
     }
 
     pub(crate) fn page(&self) -> Page {
-        // Offsets past what the database can count answer an empty page, not an error.
-        Page { offset: self.offset.unwrap_or(0).min(i64::MAX as u64), limit: self.limit.unwrap_or(50).clamp(1, 500) }
+        Paging { limit: self.limit, offset: self.offset }.page()
     }
 }
 
