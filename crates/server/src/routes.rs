@@ -126,6 +126,8 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         features::common_problems::ClusterProblemDto,
         features::common_problems::ClusterDto,
         features::common_problems::CommonProblemsDto,
+        features::common_problems::CascadeDto,
+        features::common_problems::CascadedDto,
         features::rounds::RenameDto,
         features::rounds::MergeDto,
         features::rounds::MergedDto,

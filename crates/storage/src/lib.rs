@@ -26,6 +26,7 @@ mod audit_chain;
 pub mod audit_key;
 pub mod backup;
 mod cache;
+pub mod cascade;
 mod codec;
 pub mod editing;
 mod error;
@@ -61,6 +62,7 @@ use sqlx::{AnyPool, Row};
 pub use audit::{AuditBroken, AuditCheck, AuditEntry, AuditFilter, AuditRecord, AuditVerifyError, Page};
 pub use audit_key::{AuditKeyRing, AuditKeys};
 pub use backup::{BackupError, BackupSummary, Manifest, RestoreSummary};
+pub use cascade::CascadeTarget;
 pub use editing::{
     AspectFields, AspectRecord, Created, ItemKind, MeasureFields, NewInspection, ProblemFields, Removal, RetiredItem,
     Retirement,
