@@ -79,6 +79,8 @@ pub const TABLES: &[&str] = &[
     "settings",
     "score_sheets",
     "evaluation_adjustments",
+    "indicators",
+    "indicator_readings",
 ];
 
 /// The tables deliberately left out, and why; every table of the schema is in one of the lists

@@ -33,6 +33,7 @@ mod error;
 pub mod evaluations;
 mod evidence_rows;
 pub mod files;
+pub mod indicators;
 pub mod lookback;
 mod migrations;
 pub mod portal;
@@ -70,6 +71,7 @@ pub use editing::{
 pub use error::{NotNow, NotPermitted, StorageError, WorkflowStoreError};
 pub use evaluations::{AdjustmentRecord, StoredSheet, UnitOutcomes};
 pub use files::{EvidenceStore, FileError, StoredFile};
+pub use indicators::{IndicatorReading, IndicatorRecord, NewIndicator};
 pub use lookback::{Lookback, LookbackItem, LookbackResult};
 use migrations::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 pub use portal::{
