@@ -10,6 +10,7 @@ pub mod arbitrary;
 pub mod calendar;
 pub mod date;
 pub mod evaluation;
+pub mod indicator;
 pub mod kind;
 pub mod ledger;
 pub mod limits;

@@ -63,9 +63,10 @@ pub fn build_blocks(ledger: &Ledger, opts: &ReportOptions) -> Vec<Block> {
 
     let organisation = text::organisation(ledger, opts.audience);
     let figures = text::statistics_sentence(ledger, opts);
-    if organisation.is_some() || figures.is_some() {
+    let indicators: Vec<String> = opts.indicators.iter().map(|i| fw(&i.sentence())).collect();
+    if organisation.is_some() || figures.is_some() || !indicators.is_empty() {
         blocks.push(Block::Heading1(format!("{}{kind}整改工作开展情况", next_part())));
-        blocks.extend(organisation.into_iter().chain(figures).map(Block::Paragraph));
+        blocks.extend(organisation.into_iter().chain(figures).chain(indicators).map(Block::Paragraph));
     }
 
     let problems = problem_blocks(ledger, opts);

@@ -77,6 +77,9 @@ pub struct ReportOptions {
     /// The paragraphs of part 三 (next steps). Empty: a short section built from the ledger's
     /// own figures.
     pub next_steps: Vec<String>,
+    /// The unit's indicators (整改指标), each told in one sentence after the statistics; the
+    /// caller reads them (the writer stays free of the database). Empty: no sentence.
+    pub indicators: Vec<rectify_domain::indicator::IndicatorSummary>,
 }
 
 impl ReportOptions {
@@ -88,6 +91,7 @@ impl ReportOptions {
             renumber: false,
             fixed_accountability_kinds: None,
             next_steps: Vec::new(),
+            indicators: Vec::new(),
         }
     }
 }
@@ -100,6 +104,7 @@ impl Default for ReportOptions {
             renumber: false,
             fixed_accountability_kinds: None,
             next_steps: Vec::new(),
+            indicators: Vec::new(),
         }
     }
 }

@@ -33,6 +33,7 @@ const FEATURES: &[&[Route]] = &[
     features::search::ROUTES,
     features::common_problems::ROUTES,
     features::notifications::ROUTES,
+    features::indicators::ROUTES,
 ];
 
 /// This module's own route: the description of all the others.
@@ -127,6 +128,12 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         features::common_problems::ClusterProblemDto,
         features::common_problems::ClusterDto,
         features::common_problems::CommonProblemsDto,
+        features::common_problems::CascadeDto,
+        features::common_problems::CascadedDto,
+        features::indicators::IndicatorDto,
+        features::indicators::ReadingDto,
+        features::indicators::IndicatorRequest,
+        features::indicators::ReadingRequest,
         features::rounds::RenameDto,
         features::rounds::MergeDto,
         features::rounds::MergedDto,

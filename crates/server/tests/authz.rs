@@ -191,6 +191,9 @@ fn request(rule: &RouteRule, uri: &str, who: Option<&Signed>, visitor: &(String,
         (_, "/api/inspections/{id}/evaluation/adjustments") => {
             ("application/json", r#"{"points":1,"reason":"核查"}"#.as_bytes().to_vec())
         }
+        (_, "/api/rounds/{id}/common-problems/cascade") => {
+            ("application/json", r#"{"title":"不是共性问题"}"#.as_bytes().to_vec())
+        }
         (_, "/api/rounds/{id}/score-sheet") => ("application/json", default_sheet().into_bytes()),
         (_, "/api/me/notification-email") => ("application/json", br#"{"email":""}"#.to_vec()),
         (_, "/api/notification-settings") => ("application/json", br#"{"smtp":null,"webhook":null}"#.to_vec()),
@@ -203,6 +206,7 @@ fn request(rule: &RouteRule, uri: &str, who: Option<&Signed>, visitor: &(String,
                 "/account/password" => "&current=wrong&new=x&confirm=x",
                 "/account/totp" => "&secret=AAAA&code=000000",
                 "/documents/confirm" => "&token=no-such-upload",
+                "/rounds/{id}/common-problems/cascade" => "&title=x",
                 "/feedback/{id}/answer" => "&answer=%E5%B7%B2%E5%A4%84%E7%90%86",
                 "/inspections/{id}/evaluation" => "&points=1&reason=%E6%A0%B8%E6%9F%A5",
                 "/notifications/email" => "&email=",

@@ -81,6 +81,8 @@ pub const TABLES: &[&str] = &[
     "evaluation_adjustments",
     "notifications",
     "notification_addresses",
+    "indicators",
+    "indicator_readings",
 ];
 
 /// The tables deliberately left out, and why; every table of the schema is in one of the lists

@@ -26,12 +26,14 @@ mod audit_chain;
 pub mod audit_key;
 pub mod backup;
 mod cache;
+pub mod cascade;
 mod codec;
 pub mod editing;
 mod error;
 pub mod evaluations;
 mod evidence_rows;
 pub mod files;
+pub mod indicators;
 pub mod lookback;
 mod migrations;
 pub mod notifications;
@@ -62,6 +64,7 @@ use sqlx::{AnyPool, Row};
 pub use audit::{AuditBroken, AuditCheck, AuditEntry, AuditFilter, AuditRecord, AuditVerifyError, Page};
 pub use audit_key::{AuditKeyRing, AuditKeys};
 pub use backup::{BackupError, BackupSummary, Manifest, RestoreSummary};
+pub use cascade::CascadeTarget;
 pub use editing::{
     AspectFields, AspectRecord, Created, ItemKind, MeasureFields, NewInspection, ProblemFields, Removal, RetiredItem,
     Retirement,
@@ -69,6 +72,7 @@ pub use editing::{
 pub use error::{NotNow, NotPermitted, StorageError, WorkflowStoreError};
 pub use evaluations::{AdjustmentRecord, StoredSheet, UnitOutcomes};
 pub use files::{EvidenceStore, FileError, StoredFile};
+pub use indicators::{IndicatorReading, IndicatorRecord, NewIndicator};
 pub use lookback::{Lookback, LookbackItem, LookbackResult};
 use migrations::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 pub use notifications::{

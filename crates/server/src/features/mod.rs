@@ -10,6 +10,7 @@ pub mod documents;
 pub mod editing;
 pub mod evaluations;
 pub mod home;
+pub mod indicators;
 pub mod ledger;
 pub mod lookback;
 pub mod notifications;

@@ -66,6 +66,8 @@ pub(crate) fn action_zh(code: &str) -> String {
         "inspection.create" => "新建台账",
         "inspection.go_live" => "台账上线",
         "aspect.create" => "添加方面",
+        "indicator.create" => "添加整改指标",
+        "indicator.reading" => "记录指标数据",
         "aspect.update" => "修改方面",
         "aspect.move" => "调整方面顺序",
         "aspect.delete" => "删除方面",

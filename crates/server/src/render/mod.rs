@@ -20,7 +20,7 @@ use crate::service::scope::sets::{DOCUMENTS, READ, REVIEW};
 use crate::service::session::Principal;
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 44] = [
+const TEMPLATES_SOURCES: [(&str, &str); 45] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("round_print.html", include_str!("../../templates/round_print.html")),
@@ -65,6 +65,7 @@ const TEMPLATES_SOURCES: [(&str, &str); 44] = [
     ("inspection_new.html", include_str!("../../templates/inspection_new.html")),
     ("search.html", include_str!("../../templates/search.html")),
     ("common_problems.html", include_str!("../../templates/common_problems.html")),
+    ("common_problems_cascade.html", include_str!("../../templates/common_problems_cascade.html")),
 ];
 
 /// Every template of the UI and the portal, compiled once.

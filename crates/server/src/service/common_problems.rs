@@ -12,7 +12,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use rectify_auth::InspectionRef;
 use rectify_auth::scope::any_sees_inspection;
-use rectify_storage::RoundProblem;
+use rectify_domain::NonEmptyText;
+use rectify_domain::roles::Role;
+use rectify_storage::{AspectFields, CascadeTarget, ProblemFields, RoundProblem};
 
 use super::session::Principal;
 use super::state::AppState;
@@ -50,6 +52,103 @@ pub async fn of_round(
         })
         .collect();
     Ok(cluster(problems, threshold))
+}
+
+/// The aspect (方面) of each unit's ledger that holds the tasks sent from common problems.
+pub const CASCADE_ASPECT: &str = "举一反三";
+
+/// What sending a cluster to the units of a round would do, or did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CascadePlan {
+    pub cluster: Cluster,
+    /// Every live inspection of the round the principal sees.
+    pub targets: Vec<CascadeTarget>,
+}
+
+/// How a send went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CascadeOutcome {
+    /// Units of the round the office sees.
+    pub units: usize,
+    /// Units that received the task now.
+    pub sent: usize,
+    /// Units that held it already (sent before).
+    pub already: usize,
+}
+
+/// The cluster titled `title` at `threshold` and the round's units it would go to.
+pub async fn cascade_plan(
+    state: &AppState,
+    principal: &Principal,
+    round: i64,
+    threshold: f64,
+    title: &str,
+) -> Result<CascadePlan, AppError> {
+    let title = title.trim();
+    let cluster =
+        of_round(state, principal, round, threshold).await?.into_iter().find(|c| c.title == title).ok_or_else(
+            || {
+                AppError::refused(
+                    format!("no common problem of this round is titled {title:?} at threshold {threshold}"),
+                    "本轮次在当前相似度阈值下没有这一共性问题（问题或阈值可能已变化），请刷新共性问题页面后重试。",
+                )
+            },
+        )?;
+    let targets = state
+        .store()
+        .cascade_targets(round, CASCADE_ASPECT, &cluster.title)
+        .await?
+        .into_iter()
+        .filter(|t| {
+            any_sees_inspection(&principal.grants, InspectionRef { id: t.inspection_id, unit: t.unit.as_deref() })
+        })
+        .collect();
+    Ok(CascadePlan { cluster, targets })
+}
+
+/// Sends a cluster to every unit of the round as a 举一反三 task: each unit's ledger gets, in
+/// its aspect 举一反三 (added when missing), a problem titled after the cluster with a note of
+/// where it came from. A unit that has the task already is left alone, so sending twice adds
+/// nothing; each aspect and problem is written (and audited) in its own transaction, so a send
+/// cut short is completed by sending again.
+pub async fn cascade(
+    state: &AppState,
+    principal: &Principal,
+    round: i64,
+    threshold: f64,
+    title: &str,
+) -> Result<CascadeOutcome, AppError> {
+    let round_name = super::rounds::round(state, round).await?.name;
+    let plan = cascade_plan(state, principal, round, threshold, title).await?;
+    let actor = principal.acting_as(Role::InspectionOffice);
+    let problem_title = NonEmptyText::new(plan.cluster.title.clone())
+        .map_err(|_| AppError::refused("the cluster has no title", "共性问题没有标题。"))?;
+    let note = format!(
+        "举一反三：源自{round_name}共性问题“{}”（{}家单位存在同类问题，共{}个），请对照自查、举一反三抓好整改。",
+        plan.cluster.title,
+        plan.cluster.units,
+        plan.cluster.problems.len()
+    );
+    let fields = ProblemFields {
+        number: None,
+        title: problem_title,
+        category: Some(CASCADE_ASPECT.to_owned()),
+        scope: None,
+        description: Some(note),
+        disclosure: Default::default(),
+        responsibility: Default::default(),
+    };
+    let aspect = AspectFields { number: None, title: Some(CASCADE_ASPECT.to_owned()) };
+    let mut sent = 0;
+    for target in plan.targets.iter().filter(|t| !t.has_problem) {
+        let aspect_id = match target.aspect_id {
+            Some(id) => id,
+            None => state.store().add_aspect(target.inspection_id, &aspect, &actor, state.now()).await?.id,
+        };
+        state.store().add_problem(aspect_id, &fields, &actor, state.now()).await?;
+        sent += 1;
+    }
+    Ok(CascadeOutcome { units: plan.targets.len(), sent, already: plan.targets.len() - sent })
 }
 
 /// Clusters problems whose titles' TF-IDF cosine reaches `threshold`; clusters of one unit only

@@ -244,6 +244,7 @@ pub async fn export(
     let ledger = state.store().export_ledger(id.get()).await?;
     let mut options = ReportOptions::for_ledger(&ledger);
     options.audience = if internal { Audience::Internal } else { Audience::Public };
+    options.indicators = super::indicators::summaries(state, id.get()).await?;
     let today = state.today();
     let body = super::state::blocking(move || -> Result<Vec<u8>, AppError> {
         Ok(match file {

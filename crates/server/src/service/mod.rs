@@ -11,6 +11,7 @@ pub mod documents;
 pub mod editing;
 pub mod evaluations;
 pub mod inbox;
+pub mod indicators;
 pub mod ledger;
 pub mod lookback;
 pub mod notify;

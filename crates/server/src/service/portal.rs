@@ -131,7 +131,8 @@ pub async fn publish_inspection(
             "该巡察台账未填写被巡察单位名称，补充后才能公开发布。",
         )
     })?;
-    let options = ReportOptions::for_ledger(&ledger);
+    let mut options = ReportOptions::for_ledger(&ledger);
+    options.indicators = super::indicators::summaries(state, inspection_id).await?;
     let title = build_blocks(&ledger, &options)
         .into_iter()
         .find_map(|b| if let Block::Title(t) = b { Some(t) } else { None })

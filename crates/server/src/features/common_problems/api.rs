@@ -2,13 +2,13 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::params::ClusterParams;
+use super::params::{ClusterParams, threshold_of};
 use crate::error::AppError;
 use crate::http::error::ErrorBody;
-use crate::http::extract::QueryOf;
+use crate::http::extract::{JsonBody, QueryOf};
 use crate::ids::RoundId;
 use crate::service::session::Principal;
 use crate::service::{AppState, common_problems};
@@ -78,4 +78,49 @@ pub(crate) async fn common_problems(
         })
         .collect();
     Ok(Json(CommonProblemsDto { clusters, threshold }))
+}
+
+/// The cluster to send to every unit of the round as a 举一反三 task.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CascadeDto {
+    /// The cluster's title, as `GET /api/rounds/{id}/common-problems` gives it.
+    pub title: String,
+    /// The threshold the cluster was found at (default 0.5).
+    pub threshold: Option<f64>,
+}
+
+/// What a send did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CascadedDto {
+    pub title: String,
+    /// Units of the round (live ledgers the caller sees).
+    pub units: usize,
+    /// Units whose ledger received the task now.
+    pub sent: usize,
+    /// Units that had it already (sending again adds nothing).
+    pub already: usize,
+}
+
+/// Sends a common problem to every unit of the round as a 举一反三 task: each unit's ledger gets,
+/// in its aspect 举一反三 (added when missing), a problem titled after the cluster with a note of
+/// where it came from (audited as `aspect.create` / `problem.create`). Idempotent.
+#[utoipa::path(post, path = "/api/rounds/{id}/common-problems/cascade", tag = "rounds", request_body = CascadeDto,
+    params(("id" = i64, Path, description = "Round id")),
+    responses((status = 200, body = CascadedDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn cascade(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<CascadeDto>,
+) -> Result<Json<CascadedDto>, AppError> {
+    let id = RoundId::parse(&id)?.get();
+    let threshold = threshold_of(body.threshold.map(|t| t.to_string()).as_deref())?;
+    let outcome = common_problems::cascade(&state, &principal, id, threshold, &body.title).await?;
+    Ok(Json(CascadedDto {
+        title: body.title.trim().to_owned(),
+        units: outcome.units,
+        sent: outcome.sent,
+        already: outcome.already,
+    }))
 }

@@ -1,11 +1,12 @@
 //! The office's page of a round's common problems: each cluster with its problems and units.
 
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use minijinja::{Value, context};
 use rectify_domain::Status;
 
-use super::params::ClusterParams;
+use super::params::{CascadeParams, ClusterParams};
 use crate::error::AppError;
 use crate::http::extract::QueryOf;
 use crate::http::page::PageContext;
@@ -61,6 +62,80 @@ pub(crate) async fn common_problems(
         name => round.name,
         clusters => rows,
         threshold => format!("{threshold}"),
+        manage => principal.may(&[rectify_auth::Permission::ManageRounds]),
     };
     Ok(render("common_problems.html", &chrome, fields)?.into_response())
+}
+
+/// The confirm step (or, after a send, its outcome) of sending a cluster to every unit.
+async fn cascade_page(
+    state: &AppState,
+    principal: &Principal,
+    page: &PageContext,
+    id: i64,
+    params: &CascadeParams,
+    sent: Option<common_problems::CascadeOutcome>,
+) -> Result<Response, AppError> {
+    let threshold = params.threshold()?;
+    let round = rounds::round(state, id).await?;
+    let plan = common_problems::cascade_plan(state, principal, id, threshold, &params.title).await?;
+    let pending: Vec<String> = plan
+        .targets
+        .iter()
+        .filter(|t| !t.has_problem)
+        .map(|t| t.unit.clone().unwrap_or_else(|| format!("巡察台账{}", t.inspection_id)))
+        .collect();
+    let chrome = page.chrome(
+        "rounds",
+        "举一反三下发",
+        vec![
+            Crumb::link("首页", "/"),
+            Crumb::link("巡察轮次", "/rounds"),
+            Crumb::link(round.name.clone(), format!("/rounds/{id}")),
+            Crumb::link("共性问题", format!("/rounds/{id}/common-problems")),
+            Crumb::here("举一反三下发"),
+        ],
+        None,
+    );
+    let fields = context! {
+        id,
+        name => round.name,
+        title => plan.cluster.title.clone(),
+        cluster_units => plan.cluster.units,
+        cluster_problems => plan.cluster.problems.len(),
+        threshold => format!("{threshold}"),
+        units => plan.targets.len(),
+        already => plan.targets.len() - pending.len(),
+        pending,
+        aspect => common_problems::CASCADE_ASPECT,
+        sent => sent.map(|o| o.sent),
+    };
+    Ok(render("common_problems_cascade.html", &chrome, fields)?.into_response())
+}
+
+/// `GET /rounds/{id}/common-problems/cascade?title=…&threshold=…`: how many units will receive
+/// the task, before the office sends it.
+pub(crate) async fn confirm_cascade(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageContext,
+    Path(id): Path<String>,
+    QueryOf(params): QueryOf<CascadeParams>,
+) -> Result<Response, AppError> {
+    let id = RoundId::parse(&id)?.get();
+    cascade_page(&state, &principal, &page, id, &params, None).await
+}
+
+/// `POST /rounds/{id}/common-problems/cascade`: sends, then shows where the task now is.
+pub(crate) async fn cascade(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageContext,
+    Path(id): Path<String>,
+    Form(params): Form<CascadeParams>,
+) -> Result<Response, AppError> {
+    let id = RoundId::parse(&id)?.get();
+    let threshold = params.threshold()?;
+    let outcome = common_problems::cascade(&state, &principal, id, threshold, &params.title).await?;
+    cascade_page(&state, &principal, &page, id, &params, Some(outcome)).await
 }

@@ -431,6 +431,30 @@ pub(crate) async fn dashboard(
         "timeline": timeline,
     });
     let charts_json = crate::render::script_json(&charts);
+    let indicators: Vec<Value> = crate::service::indicators::of_inspection(&state, id.get())
+        .await?
+        .iter()
+        .map(|r| {
+            let s = crate::service::indicators::summary(r);
+            let readings: Vec<Value> = r
+                .readings
+                .iter()
+                .rev()
+                .map(|x| context! { date => format::chinese_date(x.date), value => s.with_unit(x.value), note => x.note.clone() })
+                .collect();
+            context! {
+                id => r.id,
+                name => s.name.clone(),
+                unit_of_measure => s.unit_of_measure.clone(),
+                baseline => s.with_unit(s.baseline),
+                target => s.target.map(|t| s.with_unit(t)),
+                latest => s.latest.map(|(_, v)| s.with_unit(v)),
+                change => s.change(),
+                readings,
+            }
+        })
+        .collect();
+    let edit_indicators = crate::service::editing::may_edit(&principal, &loaded.summary);
     let name = scope::inspection_name(&loaded.summary);
     let chrome = page.chrome(
         "dashboard",
@@ -449,6 +473,9 @@ pub(crate) async fn dashboard(
         lights,
         timeline => ser(&timeline),
         charts_json,
+        indicators,
+        edit_indicators,
+        today => state.today().to_string(),
     };
     Ok(render("dashboard.html", &chrome, fields)?.into_response())
 }
