@@ -38,6 +38,7 @@ const SQLITE: &[(&str, &str)] = migration_files!("sqlite":
     "0012_ledger_editing.sql",
     "0013_separation_of_duties.sql",
     "0014_review_queue.sql",
+    "0018_supervision_notices.sql",
 );
 
 /// Every file of `migrations/postgres`, in order.
@@ -56,6 +57,7 @@ const POSTGRES: &[(&str, &str)] = migration_files!("postgres":
     "0012_ledger_editing.sql",
     "0013_separation_of_duties.sql",
     "0014_review_queue.sql",
+    "0018_supervision_notices.sql",
 );
 
 pub(crate) static SQLITE_MIGRATIONS: LazyLock<Migrator> = LazyLock::new(|| migrator(SQLITE));

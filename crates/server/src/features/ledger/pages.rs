@@ -449,6 +449,7 @@ pub(crate) async fn dashboard(
         lights,
         timeline => ser(&timeline),
         charts_json,
+        can_remind => principal.may(&[Permission::SendReminder]),
     };
     Ok(render("dashboard.html", &chrome, fields)?.into_response())
 }
