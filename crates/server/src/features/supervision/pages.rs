@@ -78,17 +78,25 @@ pub(crate) struct NoticeForm {
     serial: Option<String>,
 }
 
-/// The 督办单 page, with `error` and the typed fields when a send was refused.
+/// How the 督办单 page comes: fresh (perhaps after a notice was recorded), or refused with why.
+enum Outcome {
+    Shown { sent: Option<i64> },
+    Refused(String),
+}
+
+/// The 督办单 page; a refusal keeps the typed fields and answers 400.
 async fn notice_view(
     state: &AppState,
     principal: &Principal,
     page: &PageContext,
     id: InspectionId,
     form: &NoticeForm,
-    status: StatusCode,
-    error: Option<String>,
-    sent: Option<i64>,
+    outcome: Outcome,
 ) -> Result<Response, AppError> {
+    let (status, error, sent) = match outcome {
+        Outcome::Shown { sent } => (StatusCode::OK, None, sent),
+        Outcome::Refused(why) => (StatusCode::BAD_REQUEST, Some(why), None),
+    };
     let summary = scope::require_inspection(state, id).await?;
     let name = scope::inspection_name(&summary);
     let issuer = form
@@ -190,7 +198,7 @@ pub(crate) async fn notice_page(
     query: Result<Query<SentQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let sent = query.ok().and_then(|Query(q)| q.sent);
-    notice_view(&state, &principal, &page, id, &NoticeForm::default(), StatusCode::OK, None, sent).await
+    notice_view(&state, &principal, &page, id, &NoticeForm::default(), Outcome::Shown { sent }).await
 }
 
 /// `GET /inspections/{id}/supervision/notice.docx?issuer=…&serial=…`: the 督办单 as a Word file.
@@ -236,7 +244,7 @@ pub(crate) async fn notice_sent(
     match supervision::record_notice_sent(&state, &principal, id, &issuer, form.serial.as_deref()).await {
         Ok(notice) => Ok(Redirect::to(&format!("/inspections/{id}/supervision?sent={notice}")).into_response()),
         Err(AppError::BadRequest { message_zh, .. }) => {
-            notice_view(&state, &principal, &page, id, &form, StatusCode::BAD_REQUEST, Some(message_zh), None).await
+            notice_view(&state, &principal, &page, id, &form, Outcome::Refused(message_zh)).await
         }
         Err(e) => Err(e),
     }
