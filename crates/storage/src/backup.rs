@@ -70,6 +70,7 @@ pub const TABLES: &[&str] = &[
     "password_history",
     "measure_workflow",
     "reminders",
+    "supervision_notices",
     "responsibility_history",
     "lookbacks",
     "lookback_items",

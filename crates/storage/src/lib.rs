@@ -89,7 +89,7 @@ pub use rounds::{RoundSummary, RoundUnit};
 pub use search::{COUNT_CAP as SEARCH_COUNT_CAP, SearchHit, SearchKind, SearchQuery, SearchScope};
 pub use similar::RoundProblem;
 pub use snapshot::Snapshot;
-pub use supervision::{Handover, Reminder, ReminderTarget, ResponsibilityTarget};
+pub use supervision::{Handover, NewNotice, Reminder, ReminderTarget, ResponsibilityTarget, SentNotice};
 pub use users::{AccountError, LoginStatus, NewUser, RoleGrant, Session, User};
 pub use workflow::MeasureWorkflowView;
 use write_tx::WriteTx;

@@ -39,6 +39,7 @@ const SQLITE: &[(&str, &str)] = migration_files!("sqlite":
     "0013_separation_of_duties.sql",
     "0014_review_queue.sql",
     "0016_notifications.sql",
+    "0018_supervision_notices.sql",
     "0019_indicators.sql",
 );
 
@@ -59,6 +60,7 @@ const POSTGRES: &[(&str, &str)] = migration_files!("postgres":
     "0013_separation_of_duties.sql",
     "0014_review_queue.sql",
     "0016_notifications.sql",
+    "0018_supervision_notices.sql",
     "0019_indicators.sql",
 );
 

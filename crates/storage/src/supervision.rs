@@ -306,3 +306,119 @@ impl Store {
             .collect()
     }
 }
+
+/// A supervision notice (督办单) to record as sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNotice<'a> {
+    pub inspection_id: InspectionId,
+    /// 督办编号, e.g. `〔2026〕3号`.
+    pub serial: Option<&'a str>,
+    /// 督办单位.
+    pub issuer: &'a str,
+    pub red: u32,
+    pub yellow: u32,
+    pub measure_ids: &'a [MeasureId],
+}
+
+/// A supervision notice recorded as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SentNotice {
+    pub id: i64,
+    pub inspection_id: InspectionId,
+    pub serial: Option<String>,
+    pub issuer: String,
+    pub red: i64,
+    pub yellow: i64,
+    pub measure_ids: Vec<MeasureId>,
+    /// The sender's display name (the login name when the account is gone).
+    pub sent_by_name: String,
+    pub sent_at: String,
+}
+
+/// Roles that issue a 督办单: the unit's leading group and the inspection office.
+const NOTICE_ISSUERS: &[Role] = &[Role::LeadingGroup, Role::InspectionOffice];
+
+impl Store {
+    /// Records a 督办单 as sent, with its audit entry (`supervision_notice.send`); returns its id.
+    pub async fn record_notice_sent(
+        &self,
+        notice: &NewNotice<'_>,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<i64, WorkflowStoreError> {
+        require_role(actor, NOTICE_ISSUERS, "sending supervision notices")?;
+        if notice.issuer.trim().is_empty() {
+            return Err(WorkflowStoreError::Invalid("a supervision notice needs an issuer".to_owned()));
+        }
+        if notice.measure_ids.is_empty() {
+            return Err(WorkflowStoreError::Invalid("a supervision notice names at least one measure".to_owned()));
+        }
+        rectify_domain::limits::REASON.check(notice.issuer)?;
+        if let Some(serial) = notice.serial {
+            rectify_domain::limits::REASON.check(serial)?;
+        }
+        let mut tx = self.begin_write().await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM inspections WHERE id = $1")
+            .bind(notice.inspection_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Err(StorageError::NotFound(format!("no inspection has id {}", notice.inspection_id)).into());
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO supervision_notices (inspection_id, serial, issuer, red, yellow, measure_ids, \
+             sent_by_user_id, sent_by_name, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(notice.inspection_id)
+        .bind(notice.serial.map(str::to_owned))
+        .bind(notice.issuer.to_owned())
+        .bind(i64::from(notice.red))
+        .bind(i64::from(notice.yellow))
+        .bind(json_text(notice.measure_ids)?)
+        .bind(actor.user_id)
+        .bind(actor.user_name.clone())
+        .bind(timestamp(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        let record = AuditRecord::new(actor, "supervision_notice.send", "inspection", Some(notice.inspection_id), now)
+            .after(json!({
+                "notice_id": id,
+                "serial": notice.serial,
+                "issuer": notice.issuer,
+                "red": notice.red,
+                "yellow": notice.yellow,
+                "measure_ids": notice.measure_ids,
+            }));
+        tx.commit(&record).await?;
+        Ok(id)
+    }
+
+    /// The 督办单 recorded as sent for an inspection, newest first.
+    pub async fn list_notices_sent(&self, inspection: InspectionId) -> Result<Vec<SentNotice>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT n.id, n.inspection_id, n.serial, n.issuer, n.red, n.yellow, n.measure_ids, \
+             COALESCE(u.display_name, n.sent_by_name) AS sent_by_name, n.sent_at \
+             FROM supervision_notices n LEFT JOIN users u ON u.id = n.sent_by_user_id \
+             WHERE n.inspection_id = $1 ORDER BY n.sent_at DESC, n.id DESC",
+        )
+        .bind(inspection)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let ids: String = row.try_get("measure_ids")?;
+                Ok(SentNotice {
+                    id: row.try_get("id")?,
+                    inspection_id: row.try_get("inspection_id")?,
+                    serial: row.try_get("serial")?,
+                    issuer: row.try_get("issuer")?,
+                    red: row.try_get("red")?,
+                    yellow: row.try_get("yellow")?,
+                    measure_ids: parse_json("measure_ids", &ids)?,
+                    sent_by_name: row.try_get("sent_by_name")?,
+                    sent_at: row.try_get("sent_at")?,
+                })
+            })
+            .collect()
+    }
+}

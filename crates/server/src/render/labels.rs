@@ -14,6 +14,7 @@ pub(crate) fn item_action_zh(code: &str) -> Option<&'static str> {
         "measure.add_progress" => "报送进展",
         "measure.attach_evidence" => "上传佐证材料",
         "measure.remind" => "催办",
+        "supervision_notice.send" => "发送督办单",
         "measure.reassign" | "problem.reassign" => "调整责任",
         "problem.close" => "问题销号",
         "problem.reopen" => "问题重新整改",

@@ -20,7 +20,7 @@ use crate::service::scope::sets::{DOCUMENTS, READ, REVIEW};
 use crate::service::session::Principal;
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 45] = [
+const TEMPLATES_SOURCES: [(&str, &str); 48] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("round_print.html", include_str!("../../templates/round_print.html")),
@@ -29,6 +29,9 @@ const TEMPLATES_SOURCES: [(&str, &str); 45] = [
     ("problem.html", include_str!("../../templates/problem.html")),
     ("measure.html", include_str!("../../templates/measure.html")),
     ("dashboard.html", include_str!("../../templates/dashboard.html")),
+    ("supervision_notice.html", include_str!("../../templates/supervision_notice.html")),
+    ("print_layout.html", include_str!("../../templates/print_layout.html")),
+    ("ledger_print.html", include_str!("../../templates/ledger_print.html")),
     ("documents.html", include_str!("../../templates/documents.html")),
     ("preview.html", include_str!("../../templates/preview.html")),
     ("error.html", include_str!("../../templates/error.html")),

@@ -267,6 +267,54 @@ pub async fn export(
     Ok(body)
 }
 
+/// The ledger workbook of only the problems and measures of `keep` (the ledger page's filters,
+/// applied by the caller to what the principal sees), audited like every export.
+pub async fn export_filtered_ledger(
+    state: &AppState,
+    principal: &Principal,
+    visible: &super::ledger::VisibleInspection,
+    keep: &[(i64, Vec<i64>)],
+    filters: serde_json::Value,
+) -> Result<Vec<u8>, AppError> {
+    let mut ledger = (*visible.ledger).clone();
+    for (index, aspect) in ledger.aspects.iter_mut().enumerate() {
+        let mut chosen: Vec<_> = visible
+            .problems
+            .iter()
+            .filter(|p| p.aspect_index == index)
+            .filter_map(|p| keep.iter().find(|(id, _)| *id == p.id).map(|(_, measures)| (p, measures)))
+            .collect();
+        chosen.sort_by_key(|(p, _)| p.position);
+        aspect.problems = chosen
+            .into_iter()
+            .map(|(p, measure_ids)| {
+                let mut measures: Vec<_> =
+                    visible.measures.iter().filter(|m| m.problem_id == p.id && measure_ids.contains(&m.id)).collect();
+                measures.sort_by_key(|m| m.position);
+                let mut problem = p.problem.clone();
+                problem.measures = measures.into_iter().map(|m| m.measure.clone()).collect();
+                problem
+            })
+            .collect();
+    }
+    // The outcomes (建章立制, 资金, 问责) point at problems by position, which the filter moves:
+    // a filtered workbook lists the problems and measures only.
+    ledger.outcomes = Default::default();
+    let today = state.today();
+    let body = super::state::blocking(move || rectify_workbook::write_ledger_xlsx(&ledger, today)).await??;
+    let id = visible.summary.id;
+    let record = rectify_storage::AuditRecord::new(
+        &principal.acting(),
+        "export.ledger.xlsx",
+        "inspection",
+        Some(id),
+        state.now(),
+    )
+    .after(serde_json::json!({ "filters": filters }));
+    super::audit::record_event(state, &record).await?;
+    Ok(body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

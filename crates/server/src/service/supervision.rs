@@ -6,7 +6,10 @@ use rectify_domain::roles::Role;
 use rectify_domain::supervision::Light;
 use rectify_domain::workflow::{Task, acting_role};
 use rectify_domain::{Responsibility, Status};
-use rectify_storage::{MeasureRecord, ProblemRecord, Reminder, ReminderTarget, ResponsibilityTarget};
+use rectify_report_writer::{SupervisionNotice, render_supervision_notice};
+use rectify_storage::{
+    MeasureRecord, NewNotice, ProblemRecord, Reminder, ReminderTarget, ResponsibilityTarget, SentNotice,
+};
 
 use super::scope::{Visibility, require_inspection};
 use super::session::Principal;
@@ -189,4 +192,117 @@ pub async fn reassign_problems(
         state.store().reassign_responsibility(ResponsibilityTarget::Problem(p.id), &new, &acting, state.now()).await?;
     }
     Ok(problems.len())
+}
+
+/// Who issues a 督办单 by default: the inspection office, or the unit's leading group.
+pub fn default_issuer(principal: &Principal, unit: Option<&str>) -> String {
+    if principal.has_role(Role::InspectionOffice) {
+        "巡察工作领导小组办公室".to_owned()
+    } else {
+        format!("{}巡察整改工作领导小组", unit.unwrap_or_default())
+    }
+}
+
+/// The role in which an account issues a 督办单.
+fn issuing_role(principal: &Principal) -> Role {
+    if principal.has_role(Role::InspectionOffice) { Role::InspectionOffice } else { Role::LeadingGroup }
+}
+
+/// A 督办单 as it would be sent today: the red and yellow measures the principal sees.
+pub struct NoticeDraft {
+    /// `None` when nothing is red or yellow.
+    pub notice: Option<SupervisionNotice>,
+    pub flagged: Vec<Flagged>,
+    pub sent: Vec<SentNotice>,
+}
+
+/// A 督办单's issuer and serial as typed, checked.
+fn notice_fields(issuer: &str, serial: Option<&str>) -> Result<(String, Option<String>), AppError> {
+    let issuer = issuer.trim();
+    if issuer.is_empty() {
+        return Err(AppError::BadRequest {
+            message: "a supervision notice needs an issuer".to_owned(),
+            message_zh: "请填写督办单位".to_owned(),
+        });
+    }
+    let serial = serial.map(str::trim).filter(|s| !s.is_empty());
+    for text in std::iter::once(issuer).chain(serial) {
+        if text.chars().count() > 100 {
+            return Err(AppError::BadRequest {
+                message: "issuer and serial are at most 100 characters".to_owned(),
+                message_zh: "督办单位和督办编号均不超过100个字".to_owned(),
+            });
+        }
+    }
+    Ok((issuer.to_owned(), serial.map(str::to_owned)))
+}
+
+/// The 督办单 of an inspection's red and yellow measures (within scope), with the ones sent before.
+pub async fn notice_draft(
+    state: &AppState,
+    principal: &Principal,
+    id: InspectionId,
+    issuer: &str,
+    serial: Option<&str>,
+) -> Result<NoticeDraft, AppError> {
+    let (issuer, serial) = notice_fields(issuer, serial)?;
+    let visible = super::ledger::visible(state, principal, id).await?;
+    let lights = state.store().round_policy(id.get()).await?.lights;
+    let notice = SupervisionNotice::from_ledger(&visible.ledger, state.today(), &lights, &issuer)
+        .map(|n| SupervisionNotice { serial, ..n });
+    let flagged = supervision(state, principal, id)
+        .await?
+        .measures
+        .into_iter()
+        .filter(|f| matches!(f.light, Light::Red | Light::Yellow))
+        .collect();
+    let sent = state.store().list_notices_sent(id.get()).await?;
+    Ok(NoticeDraft { notice, flagged, sent })
+}
+
+/// The 督办单 as a .docx; not found when nothing is red or yellow.
+pub async fn notice_docx(
+    state: &AppState,
+    principal: &Principal,
+    id: InspectionId,
+    issuer: &str,
+    serial: Option<&str>,
+) -> Result<Vec<u8>, AppError> {
+    let draft = notice_draft(state, principal, id, issuer, serial).await?;
+    let notice = draft.notice.ok_or_else(|| AppError::not_found("supervision notice", id))?;
+    render_supervision_notice(&notice).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Records the 督办单 of today's red and yellow measures as sent (audited); returns its id.
+pub async fn record_notice_sent(
+    state: &AppState,
+    principal: &Principal,
+    id: InspectionId,
+    issuer: &str,
+    serial: Option<&str>,
+) -> Result<i64, AppError> {
+    let (issuer, serial) = notice_fields(issuer, serial)?;
+    let flagged: Vec<Flagged> = supervision(state, principal, id)
+        .await?
+        .measures
+        .into_iter()
+        .filter(|f| matches!(f.light, Light::Red | Light::Yellow))
+        .collect();
+    if flagged.is_empty() {
+        return Err(AppError::BadRequest {
+            message: "no measure is overdue or at risk: there is nothing to supervise".to_owned(),
+            message_zh: "当前没有红灯或黄灯的整改措施，无需发送督办单".to_owned(),
+        });
+    }
+    let red = flagged.iter().filter(|f| f.light == Light::Red).count();
+    let ids: Vec<i64> = flagged.iter().map(|f| f.measure_id).collect();
+    let notice = NewNotice {
+        inspection_id: id.get(),
+        serial: serial.as_deref(),
+        issuer: &issuer,
+        red: u32::try_from(red).unwrap_or(u32::MAX),
+        yellow: u32::try_from(flagged.len() - red).unwrap_or(u32::MAX),
+        measure_ids: &ids,
+    };
+    Ok(state.store().record_notice_sent(&notice, &principal.acting_as(issuing_role(principal)), state.now()).await?)
 }

@@ -13,11 +13,11 @@ use crate::error::AppError;
 use crate::http::error;
 use crate::http::page::PageContext;
 use crate::ids::InspectionId;
-use crate::render::rows::aspect_label;
+use crate::render::rows::{self, LedgerQuery, aspect_label};
 use crate::render::{Crumb, figures, format, render, ser};
 use crate::service::documents::{self, Analysis, ExportFile, UploadError, detect};
 use crate::service::session::Principal;
-use crate::service::{AppState, UPLOAD_LIMIT_BYTES, scope};
+use crate::service::{AppState, UPLOAD_LIMIT_BYTES, ledger, scope};
 
 /// The report opened in the browser carries its own inline style sheet and nothing else.
 const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; \
@@ -219,6 +219,7 @@ pub(crate) async fn export(
     id: InspectionId,
     Path((_, file)): Path<(String, String)>,
     query: Result<Query<ExportQuery>, QueryRejection>,
+    filters: Result<Query<LedgerQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let query = query.map(|Query(q)| q).unwrap_or(ExportQuery { audience: None, inline: None });
     let summary = scope::require_inspection(&state, id).await?;
@@ -241,7 +242,21 @@ pub(crate) async fn export(
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", format!("{base}整改台账.xlsx"))
         }
     };
-    let body = documents::export(&state, &principal, id, kind, internal).await?;
+    let filters = filters.map(|Query(q)| q).unwrap_or_default();
+    let body = if kind == ExportFile::LedgerXlsx && filters.is_filtered() {
+        // The ledger as the page shows it filtered: the same filters over the same visible rows.
+        let visible = ledger::visible(&state, &principal, id).await?;
+        let kept: Vec<(i64, Vec<i64>)> = rows::filter(rows::of_visible(&visible, state.today()), &filters)
+            .into_iter()
+            .map(|r| (r.id, r.measures.iter().map(|m| m.id).collect()))
+            .collect();
+        let described = serde_json::Value::Object(
+            filters.pairs(false).into_iter().map(|(k, v)| (k.to_owned(), serde_json::Value::String(v))).collect(),
+        );
+        documents::export_filtered_ledger(&state, &principal, &visible, &kept, described).await?
+    } else {
+        documents::export(&state, &principal, id, kind, internal).await?
+    };
     let disposition = format!(
         "{}; filename=\"{}\"; filename*=UTF-8''{}",
         if inline { "inline" } else { "attachment" },

@@ -61,6 +61,9 @@ pub(crate) async fn ledger(
     let mut rows = rows::filter(loaded.rows, &query);
     rows::sort(&mut rows, query.sort_key());
     let total = rows.len();
+    if print_requested(&headers_query) {
+        return ledger_print(&state, &context, &loaded.summary, id, rows, &query);
+    }
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = query.page().min(pages);
     let shown: Vec<ProblemRow> = rows.into_iter().skip((page - 1) * PAGE_SIZE).take(PAGE_SIZE).collect();
@@ -106,11 +109,13 @@ pub(crate) async fn ledger(
         q => ser(&query),
         filtered => query.is_filtered(),
         self_href => if with_sort.is_empty() { base.clone() } else { format!("{base}?{with_sort}") },
+        sort_qs => with_sort.clone(),
         imported => query.imported.is_some(),
         can_remind,
         can_assign,
         bulk => can_remind || can_assign,
         can_export => principal.may(&[Permission::ExportLedger]),
+        filter_qs => format::query_string(&query.pairs(false)),
         bulk_done => bulk_notice(&headers_query),
         can_publish => principal.may(&[Permission::PublishReport]),
         published_id => published_notice(&headers_query),
@@ -129,6 +134,76 @@ pub(crate) async fn ledger(
     let mut response = render(template, &chrome, page_ctx)?.into_response();
     response.headers_mut().insert(header::VARY, HeaderValue::from_static("HX-Request"));
     Ok(response)
+}
+
+/// Whether the query asks for the print view (`print=1`).
+fn print_requested(query: &str) -> bool {
+    query.split('&').any(|pair| pair == "print=1")
+}
+
+/// When the page was printed, in Beijing time.
+fn printed_at(state_now: chrono::DateTime<chrono::Utc>) -> String {
+    format::beijing(&state_now.to_rfc3339(), false)
+}
+
+/// The ledger as filtered, every row on one page, without the site's navigation.
+fn ledger_print(
+    state: &AppState,
+    context: &PageContext,
+    summary: &InspectionSummary,
+    id: InspectionId,
+    rows: Vec<ProblemRow>,
+    query: &LedgerQuery,
+) -> Result<Response, AppError> {
+    let name = scope::inspection_name(summary);
+    let labels: [(&str, &str); 7] = [
+        ("aspect", "方面"),
+        ("status", "状态"),
+        ("light", "预警"),
+        ("kind", "类型"),
+        ("leader", "责任领导"),
+        ("dept", "责任部门"),
+        ("q", "搜索"),
+    ];
+    // Aspect, status, light and kind are codes in the query: name them as the rows do.
+    let shown_value = |key: &str, value: &str| -> String {
+        match key {
+            "aspect" => rows.iter().find(|r| r.aspect_index.to_string() == value).map(|r| r.aspect_label.clone()),
+            "status" => rows.iter().find(|r| r.status == value).map(|r| r.status_label.to_owned()),
+            "light" => {
+                rows.iter().flat_map(|r| &r.measures).find(|m| m.light == value).map(|m| m.light_label.to_owned())
+            }
+            "kind" => rows
+                .iter()
+                .flat_map(|r| &r.measures)
+                .find(|m| m.kind == Some(value))
+                .and_then(|m| m.kind_label.map(str::to_owned)),
+            _ => None,
+        }
+        .unwrap_or_else(|| value.to_owned())
+    };
+    let filters_text = query
+        .pairs(false)
+        .iter()
+        .map(|(k, v)| {
+            let label = labels.iter().find(|(key, _)| key == k).map_or(*k, |(_, l)| l);
+            format!("{label}：{}", shown_value(k, v))
+        })
+        .collect::<Vec<_>>()
+        .join("；");
+    let shown_measures: usize = rows.iter().map(|r| r.measures.len()).sum();
+    let chrome = context.chrome("ledger", &format!("整改台账 · {name}"), Vec::new(), Some(id.get()));
+    let fields = context! {
+        name,
+        total => rows.len(),
+        total_problems => summary.problems,
+        shown_measures,
+        filtered => query.is_filtered(),
+        filters_text,
+        rows => ser(&rows),
+        printed_at => printed_at(state.now()),
+    };
+    Ok(render("ledger_print.html", &chrome, fields)?.into_response())
 }
 
 /// The publication to confirm after `POST /inspections/{id}/publish` (`?published=7`).
@@ -411,7 +486,9 @@ pub(crate) async fn dashboard(
     principal: Principal,
     page: PageContext,
     id: InspectionId,
+    uri: axum::http::Uri,
 ) -> Result<Response, AppError> {
+    let print = print_requested(uri.query().unwrap_or_default());
     let loaded = load(&state, &principal, id).await?;
     let aspects = rows::by_aspect(&loaded.rows, &loaded.ledger);
     let leaders = rows::by_leader(&loaded.rows);
@@ -476,6 +553,9 @@ pub(crate) async fn dashboard(
         indicators,
         edit_indicators,
         today => state.today().to_string(),
+        can_remind => principal.may(&[Permission::SendReminder]),
+        print,
+        printed_at => printed_at(state.now()),
     };
     Ok(render("dashboard.html", &chrome, fields)?.into_response())
 }

@@ -18,5 +18,8 @@ pub(crate) const ROUTES: &[Route] = &[
     route!(GET "/api/inspections/{id}/supervision", api::supervision, AnyOf(READ), Target::Inspection, Api, doc = api::__path_supervision),
     route!(POST "/measures/{id}/remind", pages::remind, AnyOf(&[P::SendReminder]), Target::Measure, Page),
     route!(POST "/inspections/{id}/bulk/remind", pages::bulk_remind, AnyOf(&[P::SendReminder]), Target::Inspection, Page),
+    route!(GET "/inspections/{id}/supervision", pages::notice_page, AnyOf(&[P::SendReminder]), Target::Inspection, Page),
+    route!(GET "/inspections/{id}/supervision/notice.docx", pages::notice_docx, AnyOf(&[P::SendReminder]), Target::Inspection, Page),
+    route!(POST "/inspections/{id}/supervision/sent", pages::notice_sent, AnyOf(&[P::SendReminder]), Target::Inspection, Page),
     route!(POST "/inspections/{id}/bulk/assign", pages::bulk_assign, AnyOf(REASSIGN), Target::Inspection, Page),
 ];
