@@ -58,6 +58,14 @@ async fn fixture_with(config: PortalConfig) -> Fixture {
     Fixture { app, state, store, ledger, inspection, unit, _dir: dir }
 }
 
+/// A fixture whose unit has a published report: only such a unit is on the portal and takes
+/// feedback (issue 13, finding 2).
+async fn published_fixture(config: PortalConfig) -> Fixture {
+    let f = fixture_with(config).await;
+    publish_inspection(&f.state, f.inspection, &liaison()).await.unwrap();
+    f
+}
+
 struct Answer {
     status: StatusCode,
     headers: HeaderMap,
@@ -246,7 +254,7 @@ async fn the_report_page_is_the_frozen_public_version() {
 
 #[tokio::test]
 async fn feedback_is_checked_field_by_field_in_chinese() {
-    let f = fixture_with(roomy()).await;
+    let f = published_fixture(roomy()).await;
     let uri = feedback_uri(&f.unit);
     let csrf = get(&f.app, &uri).await.csrf();
     let a = post(
@@ -278,7 +286,7 @@ async fn feedback_is_checked_field_by_field_in_chinese() {
 
 #[tokio::test]
 async fn feedback_needs_the_csrf_token_and_an_empty_honeypot() {
-    let f = fixture_with(roomy()).await;
+    let f = published_fixture(roomy()).await;
     let uri = feedback_uri(&f.unit);
     let fields = [("identity", "anonymous"), ("subject", "电梯"), ("body", BODY)];
     let bare = Request::post(&uri)
@@ -313,7 +321,7 @@ async fn feedback_needs_the_csrf_token_and_an_empty_honeypot() {
 
 #[tokio::test]
 async fn a_receipt_code_shows_status_and_answer_but_no_personal_data() {
-    let f = fixture_with(roomy()).await;
+    let f = published_fixture(roomy()).await;
     let uri = format!("{}?inspection={}", feedback_uri(&f.unit), f.inspection);
     let page = get(&f.app, &uri).await;
     assert!(page.text().contains(&format!("name=\"inspection\" value=\"{}\"", f.inspection)));
@@ -363,7 +371,7 @@ async fn a_receipt_code_shows_status_and_answer_but_no_personal_data() {
 
 #[tokio::test]
 async fn anonymous_feedback_keeps_no_personal_identifier() {
-    let f = fixture_with(roomy()).await;
+    let f = published_fixture(roomy()).await;
     let uri = feedback_uri(&f.unit);
     let csrf = get(&f.app, &uri).await.csrf();
     // A name typed before choosing "anonymous" is dropped, not stored.
@@ -460,7 +468,7 @@ fn printed_link(sheet: &str) -> String {
 
 #[tokio::test]
 async fn the_qr_code_leads_to_the_units_feedback_page() {
-    let f = fixture_with(roomy()).await;
+    let f = published_fixture(roomy()).await;
     let unit = enc(&f.unit);
     let svg = get(&f.app, &format!("/public/units/{unit}/qr.svg")).await;
     assert_eq!(svg.header(header::CONTENT_TYPE), "image/svg+xml");
@@ -492,7 +500,7 @@ async fn the_qr_code_leads_to_the_units_feedback_page() {
 
     // With a configured public address, the code points there whatever the Host header says.
     let configured = PortalConfig { public_base_url: Some("https://xxgk.example.gov.cn".into()), ..roomy() };
-    let g = fixture_with(configured).await;
+    let g = published_fixture(configured).await;
     let sheet = get(&g.app, &format!("/public/units/{unit}/qr")).await.text();
     let link = printed_link(&sheet);
     assert_eq!(link, format!("https://xxgk.example.gov.cn/public/u/{code}"));
@@ -506,7 +514,7 @@ fn refused(a: &Answer) -> bool {
 
 #[tokio::test]
 async fn the_units_side_is_closed_to_the_public() {
-    let f = fixture_with(roomy()).await;
+    let f = published_fixture(roomy()).await;
     let csrf = get(&f.app, &feedback_uri(&f.unit)).await.csrf();
     for uri in [format!("/inspections/{}/publish", f.inspection), "/feedback/1/answer".to_string()] {
         let a = post(&f.app, &uri, &csrf, &[("answer", "答复")], "198.51.100.9").await;
@@ -516,7 +524,7 @@ async fn the_units_side_is_closed_to_the_public() {
         let a = get(&f.app, uri).await;
         assert!(refused(&a), "{uri}: {}", a.status);
     }
-    assert!(f.store.list_published(None).await.unwrap().is_empty(), "nothing was published");
+    assert_eq!(f.store.list_published(None).await.unwrap().len(), 1, "only the fixture's report is published");
 }
 
 /// GET `uri` as a signed-in browser.
@@ -573,7 +581,7 @@ async fn the_leading_group_publishes_from_the_ledger_and_gets_a_link_to_the_publ
 
 #[tokio::test]
 async fn the_navigation_counts_unanswered_feedback_for_those_who_read_it() {
-    let f = fixture_with(roomy()).await;
+    let f = published_fixture(roomy()).await;
     staff_accounts(&f).await;
     let new = |subject: &str| rectify_storage::NewFeedback {
         unit: f.unit.clone(),

@@ -165,7 +165,10 @@ pub(crate) async fn preview(
         aspects,
         figures => ser(figures::figures(ledger)),
         findings => ser(&analysis.findings),
-        invalid => analysis.invalid,
+        invalid => match analysis.invalid {
+            Some(reason) => Some(reason),
+            None => documents::out_of_scope_reason(&state, page.principal.as_ref(), ledger).await?,
+        },
         ..file
     };
     Ok(render("preview.html", &chrome, fields)?.into_response())
