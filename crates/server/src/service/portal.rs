@@ -4,8 +4,9 @@
 //!
 //! Rate limits: per network address the limits live in this process's memory only, keyed by the
 //! address (IPv6 by its /64 prefix), and are never written to the database or the log; they
-//! reset when the server restarts. The per-unit limit counts the stored submissions, which needs
-//! no personal data. Nothing about an anonymous sender is kept.
+//! reset when the server restarts. Beyond its allowance a sender solves a proof of work per
+//! submission; nobody else is refused. The per-unit threshold counts the stored submissions
+//! (no personal data) and only alerts the staff. Nothing about an anonymous sender is kept.
 
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
