@@ -40,6 +40,7 @@ pub mod login;
 pub mod password;
 pub mod permissions;
 pub mod policy;
+pub mod proof_of_work;
 pub mod scope;
 pub mod session;
 pub mod totp;

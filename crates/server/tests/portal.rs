@@ -42,6 +42,7 @@ fn roomy() -> PortalConfig {
         public_base_url: None,
         submissions_per_address: RateLimit::new(100, Duration::from_secs(600)),
         submissions_per_unit: RateLimit::new(100, Duration::from_secs(3600)),
+        proof_bits: 8,
         lookups_per_address: RateLimit::new(100, Duration::from_secs(600)),
         trust_forwarded_for: false,
     }
@@ -56,6 +57,14 @@ async fn fixture_with(config: PortalConfig) -> Fixture {
     let app = router(state.clone());
     let unit = ledger.unit.clone().unwrap();
     Fixture { app, state, store, ledger, inspection, unit, _dir: dir }
+}
+
+/// A fixture whose unit has a published report: only such a unit is on the portal and takes
+/// feedback (issue 13, finding 2).
+async fn published_fixture(config: PortalConfig) -> Fixture {
+    let f = fixture_with(config).await;
+    publish_inspection(&f.state, f.inspection, &liaison()).await.unwrap();
+    f
 }
 
 struct Answer {
@@ -246,7 +255,7 @@ async fn the_report_page_is_the_frozen_public_version() {
 
 #[tokio::test]
 async fn feedback_is_checked_field_by_field_in_chinese() {
-    let f = fixture_with(roomy()).await;
+    let f = published_fixture(roomy()).await;
     let uri = feedback_uri(&f.unit);
     let csrf = get(&f.app, &uri).await.csrf();
     let a = post(
@@ -278,7 +287,7 @@ async fn feedback_is_checked_field_by_field_in_chinese() {
 
 #[tokio::test]
 async fn feedback_needs_the_csrf_token_and_an_empty_honeypot() {
-    let f = fixture_with(roomy()).await;
+    let f = published_fixture(roomy()).await;
     let uri = feedback_uri(&f.unit);
     let fields = [("identity", "anonymous"), ("subject", "电梯"), ("body", BODY)];
     let bare = Request::post(&uri)
@@ -313,7 +322,7 @@ async fn feedback_needs_the_csrf_token_and_an_empty_honeypot() {
 
 #[tokio::test]
 async fn a_receipt_code_shows_status_and_answer_but_no_personal_data() {
-    let f = fixture_with(roomy()).await;
+    let f = published_fixture(roomy()).await;
     let uri = format!("{}?inspection={}", feedback_uri(&f.unit), f.inspection);
     let page = get(&f.app, &uri).await;
     assert!(page.text().contains(&format!("name=\"inspection\" value=\"{}\"", f.inspection)));
@@ -363,7 +372,7 @@ async fn a_receipt_code_shows_status_and_answer_but_no_personal_data() {
 
 #[tokio::test]
 async fn anonymous_feedback_keeps_no_personal_identifier() {
-    let f = fixture_with(roomy()).await;
+    let f = published_fixture(roomy()).await;
     let uri = feedback_uri(&f.unit);
     let csrf = get(&f.app, &uri).await.csrf();
     // A name typed before choosing "anonymous" is dropped, not stored.
@@ -390,32 +399,103 @@ async fn anonymous_feedback_keeps_no_personal_identifier() {
     assert!(!text.contains("198.51.100.4") && !text.contains("赵六"), "the audit trail keeps no identifier");
 }
 
+/// The `value` of the hidden input `name` of a page.
+fn hidden(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\" value=\""))? + name.len() + 15;
+    html[at..].split('"').next().map(str::to_owned)
+}
+
+/// Whether SHA-256(challenge ":" nonce) starts with `bits` zero bits, computed here on its own.
+fn solves(challenge: &str, nonce: &str, bits: u32) -> bool {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(format!("{challenge}:{nonce}").as_bytes());
+    let zeros: u32 = digest
+        .iter()
+        .scan(true, |go, b| {
+            if !*go {
+                return None;
+            }
+            *go = *b == 0;
+            Some(b.leading_zeros())
+        })
+        .sum();
+    zeros >= bits
+}
+
 #[tokio::test]
-async fn submissions_are_rate_limited_per_address_and_per_unit() {
+async fn a_flooding_sender_must_prove_work_and_nobody_else_is_refused() {
     let config = PortalConfig {
-        submissions_per_address: RateLimit::new(2, Duration::from_secs(600)),
-        submissions_per_unit: RateLimit::new(3, Duration::from_secs(3600)),
+        submissions_per_address: RateLimit::new(3, Duration::from_secs(600)),
+        submissions_per_unit: RateLimit::new(20, Duration::from_secs(3600)),
+        proof_bits: 8,
         trust_forwarded_for: true,
         ..roomy()
     };
-    let f = fixture_with(config).await;
+    let f = published_fixture(config).await;
     let uri = feedback_uri(&f.unit);
     let csrf = get(&f.app, &uri).await.csrf();
     let fields = [("identity", "anonymous"), ("subject", "限流"), ("body", BODY)];
-    for _ in 0..2 {
-        assert_eq!(post(&f.app, &uri, &csrf, &fields, "203.0.113.1").await.status, StatusCode::OK);
+    // Seven addresses send three each: 21, over the unit's hourly threshold of 20.
+    for sender in 1..=7 {
+        for _ in 0..3 {
+            let a = post(&f.app, &uri, &csrf, &fields, &format!("203.0.113.{sender}")).await;
+            assert_eq!(a.status, StatusCode::OK, "sender {sender}: {}", a.text());
+        }
     }
-    let third = post(&f.app, &uri, &csrf, &fields, "203.0.113.1").await;
-    assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(third.text().contains("提交过于频繁"));
-    let wait: u64 = third.header(header::RETRY_AFTER).parse().unwrap();
-    assert!((1..=600).contains(&wait), "{wait}");
-    // Another address may still submit, until the unit's own limit is reached.
-    assert_eq!(post(&f.app, &uri, &csrf, &fields, "203.0.113.2").await.status, StatusCode::OK);
-    let flood = post(&f.app, &uri, &csrf, &fields, "203.0.113.3").await;
-    assert_eq!(flood.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(flood.text().contains("该单位近期收到的意见建议较多"));
-    assert_eq!(f.store.list_feedback(&f.unit, Some(FeedbackStatus::Received)).await.unwrap().len(), 3);
+    // An eighth is not blocked, and needs no proof.
+    let eighth = post(&f.app, &uri, &csrf, &fields, "203.0.113.8").await;
+    assert_eq!(eighth.status, StatusCode::OK, "{}", eighth.text());
+    assert_eq!(f.store.list_feedback(&f.unit, Some(FeedbackStatus::Received)).await.unwrap().len(), 22);
+    // The staff were alerted once, when the threshold was crossed.
+    let entries =
+        f.store.list_audit(&Default::default(), rectify_storage::Page { offset: 0, limit: 500 }).await.unwrap();
+    let surges: Vec<_> = entries.iter().filter(|e| e.action == "feedback.surge").collect();
+    assert_eq!(surges.len(), 1);
+    assert!(surges[0].after_json.as_deref().unwrap_or_default().contains(&f.unit));
+
+    // The first sender's fourth gets a challenge and the site's script, nothing is stored.
+    let challenged = post(&f.app, &uri, &csrf, &fields, "203.0.113.1").await;
+    assert_eq!(challenged.status, StatusCode::TOO_MANY_REQUESTS);
+    let page = challenged.text();
+    assert!(page.contains("自动安全验证") && page.contains("<script src=\"/public/pow.js\""), "{page}");
+    assert!(challenged.header(header::CONTENT_SECURITY_POLICY).contains("script-src 'self'"));
+    let challenge = hidden(&page, "pow_challenge").expect("a challenge in the form");
+    assert!(page.contains(&format!("data-pow-challenge=\"{challenge}\" data-pow-bits=\"8\"")));
+    assert_eq!(f.store.list_feedback(&f.unit, None).await.unwrap().len(), 22);
+    let script = get(&f.app, "/public/pow.js").await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(script.header(header::CONTENT_TYPE).starts_with("text/javascript"));
+    assert!(script.text().contains("crypto.subtle.digest(\"SHA-256\""));
+
+    // A wrong nonce is refused with a fresh challenge.
+    let wrong = (0..).map(|n: u32| n.to_string()).find(|n| !solves(&challenge, n, 8)).unwrap();
+    let with = |nonce: &str, challenge: &str| -> Vec<(&'static str, String)> {
+        let mut all: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        all.push(("pow_challenge", challenge.to_owned()));
+        all.push(("pow_nonce", nonce.to_owned()));
+        all
+    };
+    let refused_fields = with(&wrong, &challenge);
+    let refs: Vec<(&str, &str)> = refused_fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = post(&f.app, &uri, &csrf, &refs, "203.0.113.1").await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.text().contains("安全验证未通过"), "{}", refused.text());
+    assert_ne!(hidden(&refused.text(), "pow_challenge").as_deref(), Some(challenge.as_str()), "a fresh challenge");
+    assert_eq!(f.store.list_feedback(&f.unit, None).await.unwrap().len(), 22);
+
+    // A right one is accepted, once.
+    let right = (0..).map(|n: u32| n.to_string()).find(|n| solves(&challenge, n, 8)).unwrap();
+    let accepted_fields = with(&right, &challenge);
+    let refs: Vec<(&str, &str)> = accepted_fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let accepted = post(&f.app, &uri, &csrf, &refs, "203.0.113.1").await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text());
+    assert!(accepted.text().contains("receipt-code"));
+    assert_eq!(f.store.list_feedback(&f.unit, None).await.unwrap().len(), 23);
+    let replayed = post(&f.app, &uri, &csrf, &refs, "203.0.113.1").await;
+    assert_eq!(replayed.status, StatusCode::TOO_MANY_REQUESTS, "a challenge is spent once");
+    assert_eq!(f.store.list_feedback(&f.unit, None).await.unwrap().len(), 23);
+    // Meanwhile another address still posts without any proof.
+    assert_eq!(post(&f.app, &uri, &csrf, &fields, "203.0.113.9").await.status, StatusCode::OK);
 }
 
 /// The SVG's dark squares as a grey image for the decoder.
@@ -460,7 +540,7 @@ fn printed_link(sheet: &str) -> String {
 
 #[tokio::test]
 async fn the_qr_code_leads_to_the_units_feedback_page() {
-    let f = fixture_with(roomy()).await;
+    let f = published_fixture(roomy()).await;
     let unit = enc(&f.unit);
     let svg = get(&f.app, &format!("/public/units/{unit}/qr.svg")).await;
     assert_eq!(svg.header(header::CONTENT_TYPE), "image/svg+xml");
@@ -492,7 +572,7 @@ async fn the_qr_code_leads_to_the_units_feedback_page() {
 
     // With a configured public address, the code points there whatever the Host header says.
     let configured = PortalConfig { public_base_url: Some("https://xxgk.example.gov.cn".into()), ..roomy() };
-    let g = fixture_with(configured).await;
+    let g = published_fixture(configured).await;
     let sheet = get(&g.app, &format!("/public/units/{unit}/qr")).await.text();
     let link = printed_link(&sheet);
     assert_eq!(link, format!("https://xxgk.example.gov.cn/public/u/{code}"));
@@ -506,7 +586,7 @@ fn refused(a: &Answer) -> bool {
 
 #[tokio::test]
 async fn the_units_side_is_closed_to_the_public() {
-    let f = fixture_with(roomy()).await;
+    let f = published_fixture(roomy()).await;
     let csrf = get(&f.app, &feedback_uri(&f.unit)).await.csrf();
     for uri in [format!("/inspections/{}/publish", f.inspection), "/feedback/1/answer".to_string()] {
         let a = post(&f.app, &uri, &csrf, &[("answer", "答复")], "198.51.100.9").await;
@@ -516,7 +596,7 @@ async fn the_units_side_is_closed_to_the_public() {
         let a = get(&f.app, uri).await;
         assert!(refused(&a), "{uri}: {}", a.status);
     }
-    assert!(f.store.list_published(None).await.unwrap().is_empty(), "nothing was published");
+    assert_eq!(f.store.list_published(None).await.unwrap().len(), 1, "only the fixture's report is published");
 }
 
 /// GET `uri` as a signed-in browser.
@@ -573,7 +653,7 @@ async fn the_leading_group_publishes_from_the_ledger_and_gets_a_link_to_the_publ
 
 #[tokio::test]
 async fn the_navigation_counts_unanswered_feedback_for_those_who_read_it() {
-    let f = fixture_with(roomy()).await;
+    let f = published_fixture(roomy()).await;
     staff_accounts(&f).await;
     let new = |subject: &str| rectify_storage::NewFeedback {
         unit: f.unit.clone(),

@@ -115,6 +115,8 @@ async fn fill(store: &Store) -> (i64, i64) {
     };
     let liaison = Acting { user_id: None, user_name: "乙联络员".into(), role: Role::UnitLiaison, address: None };
     store.add_progress(measure, &liaison, &entry, view.version, chrono::Utc::now()).await.unwrap();
+    // Only a unit with a published report takes feedback.
+    rectify_server::publish_inspection(&AppState::new(store.clone()), b, &liaison).await.unwrap();
     store
         .submit_feedback(
             &NewFeedback {

@@ -362,13 +362,12 @@ async fn inspection_exists(conn: &mut AnyConnection, id: InspectionId) -> Result
     Ok(found.is_some())
 }
 
+/// Whether the portal serves `unit`: some report of it was published.
 async fn unit_known(conn: &mut AnyConnection, unit: &str) -> Result<bool, StorageError> {
-    let found: Option<String> = sqlx::query_scalar(
-        "SELECT unit FROM inspections WHERE unit = $1 UNION SELECT unit FROM published_reports WHERE unit = $1",
-    )
-    .bind(unit.to_owned())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let found: Option<String> = sqlx::query_scalar("SELECT unit FROM published_reports WHERE unit = $1 LIMIT 1")
+        .bind(unit.to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(found.is_some())
 }
 
@@ -470,14 +469,13 @@ impl Store {
         Ok(true)
     }
 
-    /// The units the portal serves, sorted: those with an inspection or a published report.
+    /// The units the portal serves, sorted: those with a published report (issue 13, finding 2:
+    /// an imported ledger alone opens no public channel). A withdrawn report keeps its unit's
+    /// channel, so that feedback already sent can still be answered and looked up.
     pub async fn portal_units(&self) -> Result<Vec<String>, StorageError> {
-        let mut units: Vec<String> = sqlx::query_scalar(
-            "SELECT unit FROM inspections WHERE unit IS NOT NULL AND unit <> '' \
-             UNION SELECT unit FROM published_reports",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let mut units: Vec<String> = sqlx::query_scalar("SELECT DISTINCT unit FROM published_reports WHERE unit <> ''")
+            .fetch_all(&self.pool)
+            .await?;
         units.sort();
         units.dedup();
         Ok(units)
@@ -613,8 +611,7 @@ impl Store {
     pub async fn open_feedback_of_portal_units(&self) -> Result<u64, StorageError> {
         let open: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM feedback f WHERE f.status <> $1 \
-             AND (EXISTS (SELECT 1 FROM inspections i WHERE i.unit = f.unit) \
-                  OR EXISTS (SELECT 1 FROM published_reports r WHERE r.unit = f.unit))",
+             AND EXISTS (SELECT 1 FROM published_reports r WHERE r.unit = f.unit)",
         )
         .bind(FeedbackStatus::Answered.as_str().to_owned())
         .fetch_one(&self.pool)

@@ -83,6 +83,17 @@ async fn outcomes_scores_sheet_and_adjustments_of_a_small_round() {
         // 甲: three pieces of feedback — one 30 days old and unanswered (late), one a day old
         // (not late yet), one 30 days old and answered.
         let old = now() - Duration::days(30);
+        // Only a unit with a published report takes feedback.
+        for (unit, inspection) in [("甲局", a), ("丙局", other)] {
+            let report = NewPublication {
+                inspection_id: inspection,
+                unit: unit.into(),
+                title: "整改进展情况的通报".into(),
+                body_html: "<main></main>".into(),
+                body_markdown: String::new(),
+            };
+            store.publish_report(&report, &acting(Role::LeadingGroup), old - Duration::days(1)).await.unwrap();
+        }
         store.submit_feedback(&feedback("甲局", a), old).await.unwrap();
         store.submit_feedback(&feedback("甲局", a), now() - Duration::days(1)).await.unwrap();
         let answered = store.submit_feedback(&feedback("甲局", a), old).await.unwrap();

@@ -66,6 +66,14 @@ fn anonymous(subject: &str) -> NewFeedback {
     }
 }
 
+/// Imports the ledger of `UNIT` and publishes its report: only then does the portal serve the
+/// unit and take its feedback (issue 13, finding 2).
+async fn open_channel(store: &Store) -> InspectionId {
+    let inspection = store.import_ledger(&ledger(UNIT)).await.unwrap();
+    store.publish_report(&publication(inspection, "整改进展情况的通报"), &liaison(), now()).await.unwrap();
+    inspection
+}
+
 async fn audit_actions(store: &Store) -> Vec<(String, Option<String>, String)> {
     let mut entries = store.list_audit(&AuditFilter::default(), Page { offset: 0, limit: 500 }).await.unwrap();
     entries.reverse();
@@ -148,7 +156,7 @@ async fn publishing_needs_an_existing_inspection_and_a_unit() {
 async fn feedback_is_submitted_looked_up_and_answered() {
     for db in backends().await {
         let store = &db.store;
-        let inspection = store.import_ledger(&ledger(UNIT)).await.unwrap();
+        let inspection = open_channel(store).await;
         assert_eq!(store.portal_units().await.unwrap(), vec![UNIT.to_string()]);
 
         let mut anon = anonymous("  关于整改时限的建议 ");
@@ -214,13 +222,20 @@ async fn feedback_is_submitted_looked_up_and_answered() {
         assert_eq!(answered.len(), 1);
         assert_eq!(store.get_feedback(a.id).await.unwrap().unwrap().status, FeedbackStatus::Answered);
 
-        // Audited: the import, two submissions, one step to processing, one answer; no code, name
-        // or contact.
+        // Audited: the import, the publication, two submissions, one step to processing, one
+        // answer; no code, name or contact.
         let actions = audit_actions(store).await;
         let names: Vec<&str> = actions.iter().map(|(a, _, _)| a.as_str()).collect();
         assert_eq!(
             names,
-            ["inspection.import", "feedback.submit", "feedback.submit", "feedback.processing", "feedback.answer"]
+            [
+                "inspection.import",
+                "report.publish",
+                "feedback.submit",
+                "feedback.submit",
+                "feedback.processing",
+                "feedback.answer"
+            ]
         );
         let entries = store.list_audit(&AuditFilter::default(), Page::default()).await.unwrap();
         for e in &entries {
@@ -240,7 +255,7 @@ async fn feedback_is_submitted_looked_up_and_answered() {
 async fn anonymous_rows_hold_no_personal_identifier() {
     for db in backends().await {
         let store = &db.store;
-        store.import_ledger(&ledger(UNIT)).await.unwrap();
+        open_channel(store).await;
         let receipt = store.submit_feedback(&anonymous("匿名反映"), now()).await.unwrap();
         let row = sqlx::query("SELECT anonymous, name, contact, client_hash FROM feedback WHERE id = $1")
             .bind(receipt.id)
@@ -276,7 +291,7 @@ async fn anonymous_rows_hold_no_personal_identifier() {
 async fn receipt_codes_are_unique_and_well_formed() {
     for db in backends().await {
         let store = &db.store;
-        store.import_ledger(&ledger(UNIT)).await.unwrap();
+        open_channel(store).await;
         let mut codes = HashSet::new();
         for i in 0..60 {
             let receipt = store.submit_feedback(&anonymous(&format!("第{i}条")), now()).await.unwrap();
@@ -303,7 +318,13 @@ async fn invalid_or_misdirected_feedback_is_refused() {
         let store = &db.store;
         let nowhere = store.submit_feedback(&anonymous("主题"), now()).await;
         assert!(matches!(nowhere, Err(FeedbackError::UnknownUnit(ref u)) if u == UNIT), "{nowhere:?}");
-        store.import_ledger(&ledger(UNIT)).await.unwrap();
+        // An imported ledger whose report is not published opens no channel either.
+        let inspection = store.import_ledger(&ledger(UNIT)).await.unwrap();
+        let unpublished = store.submit_feedback(&anonymous("主题"), now()).await;
+        assert!(matches!(unpublished, Err(FeedbackError::UnknownUnit(_))), "{unpublished:?}");
+        assert!(!store.is_portal_unit(UNIT).await.unwrap());
+        assert!(store.portal_units().await.unwrap().is_empty());
+        store.publish_report(&publication(inspection, "整改进展情况的通报"), &liaison(), now()).await.unwrap();
         let invalid = NewFeedback {
             submitter: Submitter::RealName { name: "李四".into(), contact: String::new() },
             body: "太短".into(),
@@ -320,8 +341,9 @@ async fn invalid_or_misdirected_feedback_is_refused() {
             other => panic!("expected Invalid, got {other:?}"),
         }
         assert!(store.list_feedback(UNIT, None).await.unwrap().is_empty());
-        // Only the import that set up the test is in the trail: refused feedback leaves no entry.
-        assert_eq!(store.verify_audit().await.unwrap().entries, 1);
+        // Only the import and the publication that set up the test are in the trail: refused
+        // feedback leaves no entry.
+        assert_eq!(store.verify_audit().await.unwrap().entries, 2);
         db.finish().await;
     }
 }
@@ -330,7 +352,7 @@ async fn invalid_or_misdirected_feedback_is_refused() {
 async fn feedback_is_counted_per_unit_and_window() {
     for db in backends().await {
         let store = &db.store;
-        store.import_ledger(&ledger(UNIT)).await.unwrap();
+        open_channel(store).await;
         for minutes in [0, 20, 50] {
             store.submit_feedback(&anonymous("计数"), now() + TimeDelta::minutes(minutes)).await.unwrap();
         }

@@ -61,6 +61,7 @@ pub(crate) fn action_zh(code: &str) -> String {
         "user.totp_enrol" => "绑定动态口令",
         "user.totp_clear" => "解除动态口令",
         "feedback.submit" => "群众提交意见建议",
+        "feedback.surge" => "意见建议数量超过提醒阈值",
         "feedback.status" => "意见建议状态变更",
         "inspection.delete" => "删除台账",
         "inspection.import" => "导入台账",

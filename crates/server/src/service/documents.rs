@@ -192,12 +192,61 @@ pub async fn analyse_upload(
 /// Imports a ledger read from an upload; returns the new inspection's id.
 /// A ledger that still lacks responsibility or deadlines comes in as a draft (草稿) for the
 /// unit's liaison to complete and take live (see `editing`).
+/// The ledger must name a unit inside the importer's data scope (issue 13, finding 2): an
+/// import creates a ledger and, once its report is published, a channel on the public portal,
+/// so a unit's liaison cannot create one for another unit. An importer who sees every unit (the
+/// inspection office) may import any unit's ledger, or one that names no unit.
 pub async fn import(state: &AppState, principal: &Principal, ledger: &Ledger) -> Result<i64, AppError> {
+    check_import_scope(state, principal, ledger).await?;
     let store = state.store();
     if super::editing::ledger_gaps(ledger).is_empty() {
         Ok(store.import_ledger_as(ledger, &principal.acting(), state.now()).await?)
     } else {
         Ok(store.import_ledger_as_draft(ledger, &principal.acting(), state.now()).await?)
+    }
+}
+
+/// Refuses a ledger whose unit lies outside the importer's data scope: an importing grant
+/// without limits (the inspection office) takes any ledger; a limited one (a unit's liaison,
+/// limited to its inspection) only a ledger of a unit whose inspections it already sees.
+pub(crate) async fn check_import_scope(
+    state: &AppState,
+    principal: &Principal,
+    ledger: &Ledger,
+) -> Result<(), AppError> {
+    use rectify_auth::{Permission, allows_any};
+    let importing: Vec<rectify_auth::Grant> =
+        principal.grants.iter().filter(|g| allows_any(&[g.role], Permission::ImportDocuments)).cloned().collect();
+    if importing.iter().any(rectify_auth::Grant::sees_everything) {
+        return Ok(());
+    }
+    let Some(unit) = ledger.unit.as_deref().map(str::trim).filter(|u| !u.is_empty()) else {
+        return Err(AppError::refused(
+            "the ledger names no unit and the importer is limited to some units",
+            "文件中没有写明被巡察单位，本账号只能导入本单位的台账。请在文件中写明单位名称后重新上传。",
+        ));
+    };
+    let seen = super::scope::visible_inspections(state, &importing).await?;
+    if seen.iter().any(|s| s.unit.as_deref().map(str::trim) == Some(unit)) {
+        return Ok(());
+    }
+    Err(AppError::refused(
+        "the ledger names a unit outside the importer's data scope",
+        format!("文件中的被巡察单位“{unit}”不在本账号的数据范围内，不能导入。请由巡察办导入，或核对文件中的单位名称。"),
+    ))
+}
+
+/// For the preview: why the principal may not import this ledger, if they may not.
+pub async fn out_of_scope_reason(
+    state: &AppState,
+    principal: Option<&Principal>,
+    ledger: &Ledger,
+) -> Result<Option<String>, AppError> {
+    let Some(principal) = principal else { return Ok(None) };
+    match check_import_scope(state, principal, ledger).await {
+        Ok(()) => Ok(None),
+        Err(AppError::Refused { message_zh, .. }) => Ok(Some(message_zh)),
+        Err(e) => Err(e),
     }
 }
 

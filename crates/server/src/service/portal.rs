@@ -4,8 +4,9 @@
 //!
 //! Rate limits: per network address the limits live in this process's memory only, keyed by the
 //! address (IPv6 by its /64 prefix), and are never written to the database or the log; they
-//! reset when the server restarts. The per-unit limit counts the stored submissions, which needs
-//! no personal data. Nothing about an anonymous sender is kept.
+//! reset when the server restarts. Beyond its allowance a sender solves a proof of work per
+//! submission; nobody else is refused. The per-unit threshold counts the stored submissions
+//! (no personal data) and only alerts the staff. Nothing about an anonymous sender is kept.
 
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
@@ -81,29 +82,104 @@ pub enum Submission {
     Stored { code: String, submitted_at: String },
     /// Fields to correct.
     Invalid(Vec<FeedbackProblem>),
-    /// Too many from this address (`unit_wide`: too many for this unit from everyone).
-    TooFast { wait: Duration, unit_wide: bool },
+    /// This address has sent many lately: the submission needs a proof of work for the new
+    /// `challenge` (`refused`: one was sent but did not hold).
+    NeedsProof { challenge: String, bits: u32, refused: bool },
+}
+
+/// A sender's answer to a proof-of-work challenge (the form's hidden fields).
+#[derive(Debug, Clone, Copy)]
+pub struct Proof<'a> {
+    pub challenge: &'a str,
+    pub nonce: &'a str,
+}
+
+/// The form a challenge is bound to: the unit's feedback form.
+fn proof_form(unit: &str) -> String {
+    format!("feedback:{}", unit_code(unit))
+}
+
+fn new_challenge(state: &AppState, unit: &str) -> Result<String, AppError> {
+    let mut random = [0u8; 16];
+    getrandom::fill(&mut random).map_err(|e| AppError::Internal(format!("no entropy for a challenge: {e}")))?;
+    let bits = state.portal().config.proof_bits;
+    Ok(rectify_auth::proof_of_work::issue_challenge(
+        state.form_key(),
+        &proof_form(unit),
+        bits,
+        state.now().timestamp(),
+        random,
+    ))
+}
+
+/// Whether `proof` solves a live challenge of this unit's form not spent before (and spends it).
+fn proof_holds(state: &AppState, unit: &str, proof: Option<Proof<'_>>) -> bool {
+    let Some(proof) = proof.filter(|p| !p.challenge.is_empty()) else { return false };
+    let portal = state.portal();
+    let max_age = i64::try_from(super::portal_limits::CHALLENGE_MAX_AGE.as_secs()).unwrap_or(600);
+    let checked = rectify_auth::proof_of_work::verify_proof(
+        state.form_key(),
+        &proof_form(unit),
+        proof.challenge,
+        proof.nonce,
+        state.now().timestamp(),
+        max_age,
+    );
+    match checked {
+        // A challenge issued when the difficulty was lower is not taken.
+        Ok(bits) if bits >= portal.config.proof_bits => portal.spent.spend(proof.challenge, Instant::now()),
+        Ok(_) => false,
+        Err(e) => {
+            tracing::info!(error = %e, "a feedback proof of work was refused");
+            false
+        }
+    }
 }
 
 /// Checks the limits, then stores a submission (already validated by the caller's form check).
-pub async fn submit_feedback(state: &AppState, new: &NewFeedback, client: IpAddr) -> Result<Submission, AppError> {
+///
+/// Beyond its allowance an address must solve a proof of work for each further submission;
+/// nobody else is slowed by it (issue 13, finding 5). A unit receiving more than its hourly
+/// threshold refuses nobody: the staff are alerted by an audit entry when it is crossed.
+pub async fn submit_feedback(
+    state: &AppState,
+    new: &NewFeedback,
+    client: IpAddr,
+    proof: Option<Proof<'_>>,
+) -> Result<Submission, AppError> {
     let portal = state.portal();
-    if let Err(wait) = portal.submissions.hit(client, portal.config.submissions_per_address, Instant::now()) {
-        return Ok(Submission::TooFast { wait, unit_wide: false });
+    if portal.submissions.hit(client, portal.config.submissions_per_address, Instant::now()).is_err()
+        && !proof_holds(state, &new.unit, proof)
+    {
+        let refused = proof.is_some_and(|p| !p.challenge.is_empty());
+        return Ok(Submission::NeedsProof {
+            challenge: new_challenge(state, &new.unit)?,
+            bits: portal.config.proof_bits,
+            refused,
+        });
     }
     let unit_limit = portal.config.submissions_per_unit;
     let window = chrono::TimeDelta::from_std(unit_limit.window).unwrap_or(chrono::TimeDelta::hours(1));
-    if state.store().count_feedback_since(&new.unit, state.now() - window).await? >= u64::from(unit_limit.max) {
-        return Ok(Submission::TooFast { wait: unit_limit.window, unit_wide: true });
-    }
-    match state.store().submit_feedback(new, state.now()).await {
+    let before = state.store().count_feedback_since(&new.unit, state.now() - window).await?;
+    let stored = match state.store().submit_feedback(new, state.now()).await {
         Ok(receipt) => {
             super::notify::after_feedback(state, &new.unit, new.inspection_id, receipt.id, &new.subject).await;
-            Ok(Submission::Stored { code: receipt.code, submitted_at: receipt.submitted_at })
+            Submission::Stored { code: receipt.code, submitted_at: receipt.submitted_at }
         }
-        Err(FeedbackError::Invalid(problems)) => Ok(Submission::Invalid(problems)),
-        Err(e) => Err(e.into()),
+        Err(FeedbackError::Invalid(problems)) => return Ok(Submission::Invalid(problems)),
+        Err(e) => return Err(e.into()),
+    };
+    if before == u64::from(unit_limit.max) {
+        // This submission crossed the threshold: tell the unit's staff (no sender data kept).
+        let record = rectify_storage::AuditRecord::new(&Acting::system(), "feedback.surge", "unit", None, state.now())
+            .after(serde_json::json!({
+                "unit": new.unit,
+                "submissions": before + 1,
+                "window_minutes": unit_limit.window.as_secs() / 60,
+            }));
+        super::audit::record_event(state, &record).await?;
     }
+    Ok(stored)
 }
 
 /// Counts a receipt-code lookup from `client`; on refusal, how long to wait.

@@ -31,10 +31,16 @@ pub struct PortalConfig {
     /// The address the public reaches the site at (`https://xxgk.example.gov.cn`), which the QR
     /// codes encode. `None`: taken from the request's `Host` header.
     pub public_base_url: Option<String>,
-    /// Submissions per network address (default 3 per 10 minutes).
+    /// Submissions per network address (default 3 per 10 minutes) before that sender must solve
+    /// a proof of work for each further one (issue 13, finding 5: a sender is slowed, nobody
+    /// else is refused).
     pub submissions_per_address: RateLimit,
-    /// Submissions per unit from everyone (default 20 per hour), against floods.
+    /// Submissions per unit from everyone (default 20 per hour): crossing it alerts the staff
+    /// (an audit entry) but refuses nobody.
     pub submissions_per_unit: RateLimit,
+    /// Leading zero bits of the proof of work (default 16: about 65,000 SHA-256 hashes, a
+    /// second or so in a browser).
+    pub proof_bits: u32,
     /// Receipt-code lookups per network address (default 30 per 10 minutes).
     pub lookups_per_address: RateLimit,
     /// Behind a reverse proxy: the client is the last address of `X-Forwarded-For`. Only
@@ -48,6 +54,7 @@ impl Default for PortalConfig {
             public_base_url: None,
             submissions_per_address: RateLimit::new(3, Duration::from_secs(10 * 60)),
             submissions_per_unit: RateLimit::new(20, Duration::from_secs(60 * 60)),
+            proof_bits: 16,
             lookups_per_address: RateLimit::new(30, Duration::from_secs(10 * 60)),
             trust_forwarded_for: false,
         }
@@ -73,11 +80,13 @@ pub(crate) struct Portal {
     pub(crate) config: Arc<PortalConfig>,
     pub(crate) submissions: Arc<Limiter>,
     pub(crate) lookups: Arc<Limiter>,
+    /// Proof-of-work challenges already spent, until they expire.
+    pub(crate) spent: Arc<SpentChallenges>,
 }
 
 impl Portal {
     pub(crate) fn new(config: PortalConfig) -> Self {
-        Portal { config: Arc::new(config), submissions: Arc::default(), lookups: Arc::default() }
+        Portal { config: Arc::new(config), submissions: Arc::default(), lookups: Arc::default(), spent: Arc::default() }
     }
 }
 
@@ -112,6 +121,28 @@ impl Limiter {
         }
         queue.push_back(now);
         Ok(())
+    }
+}
+
+/// How long a proof-of-work challenge stays valid.
+pub(crate) const CHALLENGE_MAX_AGE: Duration = Duration::from_secs(10 * 60);
+
+/// The proof-of-work challenges used within their lifetime, in memory: a challenge is spent once.
+/// With several app servers a challenge could be spent once on each; the work is still paid for
+/// every server, so the cost stays bounded.
+#[derive(Debug, Default)]
+pub(crate) struct SpentChallenges {
+    spent: Mutex<HashMap<String, Instant>>,
+}
+
+impl SpentChallenges {
+    /// Marks `challenge` as spent; `false` when it already was.
+    pub(crate) fn spend(&self, challenge: &str, now: Instant) -> bool {
+        let mut spent = self.spent.lock().unwrap_or_else(PoisonError::into_inner);
+        if spent.len() >= LIMITER_SWEEP_AT {
+            spent.retain(|_, at| now.saturating_duration_since(*at) < CHALLENGE_MAX_AGE);
+        }
+        spent.insert(challenge.to_owned(), now).is_none()
     }
 }
 

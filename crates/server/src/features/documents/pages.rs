@@ -167,7 +167,10 @@ pub(crate) async fn preview(
         findings => ser(&analysis.findings),
         notes => ser(&analysis.notes),
         genre => analysis.genre,
-        invalid => analysis.invalid,
+        invalid => match analysis.invalid {
+            Some(reason) => Some(reason),
+            None => documents::out_of_scope_reason(&state, page.principal.as_ref(), ledger).await?,
+        },
         ..file
     };
     Ok(render("preview.html", &chrome, fields)?.into_response())

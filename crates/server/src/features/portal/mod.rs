@@ -13,6 +13,7 @@ pub(crate) const ROUTES: &[Route] = &[
     route!(GET "/public", public::index, Public, Target::None, Public),
     route!(GET "/public/", public::index_slash, Public, Target::None, Public),
     route!(GET "/public/portal.css", public::stylesheet, Public, Target::None, Public),
+    route!(GET "/public/pow.js", public::proof_script, Public, Target::None, Public),
     route!(GET "/public/reports/{id}", public::report, Public, Target::None, Public),
     route!(GET "/public/reports/{id}/original.html", public::original, Public, Target::None, Public),
     route!(GET "/public/units/{unit}/feedback", public::feedback_form, Public, Target::None, Public),

@@ -32,7 +32,7 @@ use crate::http::page::no_store;
 use crate::ids::{InspectionId, PublicationId};
 use crate::render::{format, render_public, ser, site};
 use crate::service::AppState;
-use crate::service::portal::{self, PortalConfig, Submission, unit_code};
+use crate::service::portal::{self, PortalConfig, Proof, Submission, unit_code};
 use crate::text::clean_text;
 
 /// The frozen standalone report carries its own inline style sheet and nothing else.
@@ -114,6 +114,62 @@ fn client_key(config: &PortalConfig, connected: Option<SocketAddr>, headers: &He
         },
         v4 => v4,
     }
+}
+
+/// The feedback form's policy while it carries a proof-of-work challenge: the site's own script.
+const PROOF_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'none'; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The proof-of-work script: finds a nonce such that SHA-256(challenge ":" nonce) starts with the
+/// required zero bits (Web Crypto), puts it in the form and enables the submit button.
+const PROOF_JS: &str = r#"(function () {
+  var form = document.querySelector("form[data-pow-challenge]");
+  if (!form || !window.crypto || !crypto.subtle) { return; }
+  var challenge = form.getAttribute("data-pow-challenge");
+  var bits = parseInt(form.getAttribute("data-pow-bits"), 10) || 0;
+  var field = form.querySelector("input[name=pow_nonce]");
+  var status = document.getElementById("pow-status");
+  var button = form.querySelector("button[type=submit]");
+  if (button) { button.disabled = true; }
+  var encoder = new TextEncoder();
+  function zeros(buffer) {
+    var bytes = new Uint8Array(buffer), n = 0;
+    for (var i = 0; i < bytes.length; i++) {
+      if (bytes[i] === 0) { n += 8; continue; }
+      var b = bytes[i];
+      while ((b & 0x80) === 0) { n++; b <<= 1; }
+      return n;
+    }
+    return n;
+  }
+  function attempt(nonce) {
+    var batch = [];
+    for (var i = 0; i < 256; i++) {
+      batch.push(crypto.subtle.digest("SHA-256", encoder.encode(challenge + ":" + (nonce + i))));
+    }
+    Promise.all(batch).then(function (digests) {
+      for (var i = 0; i < digests.length; i++) {
+        if (zeros(digests[i]) >= bits) {
+          field.value = String(nonce + i);
+          if (status) { status.textContent = "安全验证已完成，请点击提交。"; }
+          if (button) { button.disabled = false; }
+          return;
+        }
+      }
+      attempt(nonce + 256);
+    });
+  }
+  attempt(0);
+})();
+"#;
+
+/// `GET /public/pow.js`.
+pub(crate) async fn proof_script() -> Response {
+    let mut response = PROOF_JS.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    response
 }
 
 /// `GET /public/portal.css`.
@@ -220,6 +276,9 @@ pub(crate) struct FeedbackForm {
     /// The honeypot: hidden from people, filled by bots.
     hp_note: String,
     inspection: String,
+    /// A proof-of-work challenge handed out with the form, and the nonce the page's script found.
+    pow_challenge: String,
+    pow_nonce: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -266,6 +325,7 @@ fn form_page(
     form: &FeedbackForm,
     errors: &[(&'static str, String)],
     status: StatusCode,
+    proof: Option<(&str, u32)>,
 ) -> Result<Response, AppError> {
     let error_map: HashMap<&str, &str> = errors.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let summary: Vec<Value> = errors.iter().map(|(k, v)| context! { field => *k, message => v.clone() }).collect();
@@ -288,8 +348,15 @@ fn form_page(
         subject_max => rectify_storage::portal::SUBJECT_MAX_CHARS,
         body_min => rectify_storage::portal::BODY_MIN_CHARS,
         body_max => rectify_storage::portal::BODY_MAX_CHARS,
+        pow_challenge => proof.map(|(c, _)| c.to_owned()),
+        pow_bits => proof.map(|(_, b)| b),
     };
-    Ok(no_store((status, render_public("portal_feedback.html", page)?).into_response()))
+    let mut response = no_store((status, render_public("portal_feedback.html", page)?).into_response());
+    if proof.is_some() {
+        // The proof of work runs in the site's own script; public pages otherwise run none.
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PROOF_CSP));
+    }
+    Ok(response)
 }
 
 /// `GET /public/units/{unit}/feedback`.
@@ -307,7 +374,7 @@ pub(crate) async fn feedback_form(
         inspection: inspection.unwrap_or_default(),
         ..FeedbackForm::default()
     };
-    form_page(&unit, &csrf, &form, &[], StatusCode::OK)
+    form_page(&unit, &csrf, &form, &[], StatusCode::OK, None)
 }
 
 /// A refusal for going too fast, with the time to wait.
@@ -372,18 +439,25 @@ pub(crate) async fn submit(
     };
     errors.extend(new.check().iter().map(|p| (field_key(p.field), problem_zh(p))));
     if !errors.is_empty() {
-        return form_page(&unit, &csrf, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY);
+        return form_page(&unit, &csrf, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY, None);
     }
     let key = client_key(&state.portal().config, connected.map(|Extension(ConnectInfo(a))| a), &headers);
-    let receipt = match portal::submit_feedback(&state, &new, key).await? {
+    let proof = Proof { challenge: form.pow_challenge.trim(), nonce: form.pow_nonce.trim() };
+    let receipt = match portal::submit_feedback(&state, &new, key, Some(proof)).await? {
         Submission::Stored { code, submitted_at } => (code, submitted_at),
         Submission::Invalid(problems) => {
             let errors: Vec<_> = problems.iter().map(|p| (field_key(p.field), problem_zh(p))).collect();
-            return form_page(&unit, &csrf, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY);
+            return form_page(&unit, &csrf, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY, None);
         }
-        Submission::TooFast { wait, unit_wide: false } => return Ok(too_many(wait, "您提交得过于频繁，")),
-        Submission::TooFast { wait, unit_wide: true } => {
-            return Ok(too_many(wait, "该单位近期收到的意见建议较多，系统暂停受理，"));
+        Submission::NeedsProof { challenge, bits, refused } => {
+            let message = if refused {
+                "安全验证未通过或已过期，请保持本页打开，待自动验证完成后再次提交。"
+            } else {
+                "您近期提交较多，为防止恶意刷屏，本次提交需先完成一次自动安全验证（约需数秒，无需操作），完成后请再次点击提交。"
+            };
+            let errors = [("pow", message.to_owned())];
+            form.pow_nonce.clear();
+            return form_page(&unit, &csrf, &form, &errors, StatusCode::TOO_MANY_REQUESTS, Some((&challenge, bits)));
         }
     };
     let anonymous = matches!(new.submitter, Submitter::Anonymous);
