@@ -530,7 +530,11 @@ async fn public_feedback_tells_the_units_liaison_and_no_department() {
     let dir = tempfile::tempdir().unwrap();
     for store in stores(dir.path()).await {
         let w = world(store).await;
-        let unit = w.store.list_inspections().await.unwrap().remove(0).unit.unwrap();
+        let summary = w.store.list_inspections().await.unwrap().remove(0);
+        let unit = summary.unit.unwrap();
+        // Only a unit with a published report takes feedback.
+        let group = Acting { user_id: None, user_name: "领导小组".into(), role: Role::LeadingGroup, address: None };
+        rectify_server::publish_inspection(&AppState::new(w.store.clone()), summary.id, &group).await.unwrap();
         let uri = format!("/public/units/{}/feedback", enc(&unit));
         let page = send(&w.app, Request::get(&uri).body(Body::empty()).unwrap()).await;
         assert_eq!(page.status, StatusCode::OK);
