@@ -53,6 +53,9 @@ async fn the_export_link_carries_the_filters_and_exports_only_the_rows_shown() {
         let unfiltered = get(&app, &office, &format!("/inspections/{id}/ledger")).await.text();
         assert!(unfiltered.contains(&format!("href=\"/inspections/{id}/export/ledger.xlsx\"")), "{backend}");
 
+        // Without a filter, the whole ledger (with its outcomes sheet) is exported.
+        let whole = get(&app, &office, &format!("/inspections/{id}/export/ledger.xlsx")).await;
+        assert_eq!(whole.status, StatusCode::OK, "{backend}: {}", whole.text());
         let red = get(&app, &office, &format!("/inspections/{id}/export/ledger.xlsx?light=red")).await;
         assert_eq!(red.status, StatusCode::OK, "{backend}: {}", red.text());
         let (all_p, all_m) =
@@ -77,7 +80,7 @@ async fn the_export_link_carries_the_filters_and_exports_only_the_rows_shown() {
 
         let filter = AuditFilter { action: Some("export.ledger.xlsx".into()), ..AuditFilter::default() };
         let audit = store.list_audit(&filter, Page::default()).await.unwrap();
-        assert_eq!(audit.len(), 2, "{backend}: every export audited");
+        assert_eq!(audit.len(), 3, "{backend}: every export audited");
         assert!(
             audit.iter().any(|e| e.after_json.as_deref().is_some_and(|a| a.contains("\"light\":\"red\""))),
             "{backend}"
