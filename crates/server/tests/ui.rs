@@ -390,10 +390,8 @@ async fn a_report_is_previewed_and_imported_only_on_confirmation() {
     assert!(html.contains("半角标点"), "the linter's finding, in Chinese");
     // How each part was read, the least sure first, so that a clerk sees what to check.
     assert!(html.contains("识别说明（按把握程度由低到高）"), "{html}");
-    let levels: Vec<&str> = ["confidence-low", "confidence-medium", "confidence-high"]
-        .into_iter()
-        .filter(|l| html.contains(l))
-        .collect();
+    let levels: Vec<&str> =
+        ["confidence-low", "confidence-medium", "confidence-high"].into_iter().filter(|l| html.contains(l)).collect();
     assert!(!levels.is_empty(), "{html}");
     let first = |l: &str| html.find(l).unwrap_or(usize::MAX);
     assert!(first("confidence-low") <= first("confidence-high"), "low before high");
