@@ -9,7 +9,9 @@ use utoipa::OpenApi;
 use crate::error::AppError;
 use crate::features;
 use crate::http;
+use crate::http::page::PageContext;
 use crate::http::route::{Access, Route, RouteRule, Target};
+use crate::render::{Crumb, apidoc, render, ser};
 use crate::route;
 use crate::service::AppState;
 
@@ -37,9 +39,10 @@ const FEATURES: &[&[Route]] = &[
 ];
 
 /// This module's own route: the description of all the others.
-const OWN: &[Route] = &[route!(
-    GET "/api/openapi.json", openapi_json, Access::Public, Target::None, Api, doc = __path_openapi_json
-)];
+const OWN: &[Route] = &[
+    route!(GET "/api/openapi.json", openapi_json, Access::Public, Target::None, Api, doc = __path_openapi_json),
+    route!(GET "/api/docs", api_docs, Access::Public, Target::None, Page, doc = __path_api_docs),
+];
 
 /// Every route.
 pub fn all() -> impl Iterator<Item = &'static Route> {
@@ -168,6 +171,21 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
 async fn openapi_json() -> impl IntoResponse {
     axum::Json(openapi())
+}
+
+/// This description as a page for people (数据接口说明), rendered on the server.
+#[utoipa::path(get, path = "/api/docs", tag = "system",
+    responses((status = 200, description = "The description as an HTML page", content_type = "text/html")))]
+async fn api_docs(page: PageContext) -> Result<Response, AppError> {
+    let doc = serde_json::to_value(openapi()).map_err(|e| AppError::Internal(e.to_string()))?;
+    let groups = apidoc::groups(&doc);
+    let chrome = page.chrome("", "数据接口说明", vec![Crumb::link("首页", "/"), Crumb::here("数据接口说明")], None);
+    let fields = minijinja::context! {
+        groups => ser(&groups),
+        operations => groups.iter().map(|g| g.operations.len()).sum::<usize>(),
+        version => doc.pointer("/info/version").and_then(serde_json::Value::as_str).map(str::to_owned),
+    };
+    Ok(render("api_docs.html", &chrome, fields)?.into_response())
 }
 
 #[cfg(test)]

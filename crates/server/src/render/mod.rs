@@ -2,6 +2,7 @@
 //! the portal's layout, and the formatting of dates, money, names and labels. It renders what it
 //! is given; it reads nothing from the store and knows no route.
 
+pub mod apidoc;
 pub mod assets;
 pub mod figures;
 pub mod format;
@@ -20,7 +21,7 @@ use crate::service::scope::sets::{DOCUMENTS, READ, REVIEW};
 use crate::service::session::Principal;
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 48] = [
+const TEMPLATES_SOURCES: [(&str, &str); 49] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("round_print.html", include_str!("../../templates/round_print.html")),
@@ -69,6 +70,7 @@ const TEMPLATES_SOURCES: [(&str, &str); 48] = [
     ("search.html", include_str!("../../templates/search.html")),
     ("common_problems.html", include_str!("../../templates/common_problems.html")),
     ("common_problems_cascade.html", include_str!("../../templates/common_problems_cascade.html")),
+    ("api_docs.html", include_str!("../../templates/api_docs.html")),
 ];
 
 /// Every template of the UI and the portal, compiled once.

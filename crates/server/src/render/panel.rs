@@ -12,8 +12,14 @@ use crate::service::EVIDENCE_LIMIT_BYTES;
 use crate::service::session::Principal;
 use crate::service::workflow::buttons;
 
-/// The panel's template values.
-pub(crate) fn panel(principal: &Principal, view: &MeasureWorkflowView, today: chrono::NaiveDate) -> Value {
+/// The panel's template values; `has_department` says whether the measure (or its problem) names
+/// a responsible department, the one a reminder (催办) goes to.
+pub(crate) fn panel(
+    principal: &Principal,
+    view: &MeasureWorkflowView,
+    has_department: bool,
+    today: chrono::NaiveDate,
+) -> Value {
     let may_report = principal.has_role(Role::Department) || principal.has_role(Role::UnitLiaison);
     let may_remind = principal.may(&[Permission::SendReminder]);
     context! {
@@ -26,7 +32,8 @@ pub(crate) fn panel(principal: &Principal, view: &MeasureWorkflowView, today: ch
         }),
         buttons => ser(buttons(principal, view)),
         progress_form => may_report && view.state != MeasureState::Closed,
-        remind_form => may_remind && view.state != MeasureState::Closed,
+        remind_form => may_remind && has_department && view.state != MeasureState::Closed,
+        remind_nobody => may_remind && !has_department && view.state != MeasureState::Closed,
         today => today.to_string(),
         limit_mb => EVIDENCE_LIMIT_BYTES / (1024 * 1024),
     }

@@ -70,16 +70,46 @@ pub fn detect(bytes: &[u8]) -> Result<UploadKind, UploadError> {
     }
 }
 
-/// A defect or a workbook note as the preview lists it.
+/// The linter's defects of one kind, or one workbook note, as the preview lists it: 41
+/// half-width punctuation marks are one row "41 处半角标点", not 41 rows.
 #[derive(Debug, Serialize)]
 pub struct Finding {
     label: String,
+    /// How many defects the row stands for.
+    count: usize,
+    /// "41 处半角标点", or the label alone for a single note.
+    summary: String,
+    /// Where: "第3、5、7行等" for a group.
     place: String,
+    /// The first defect's text, as an example.
     excerpt: String,
     /// What to do about it, in Chinese.
     hint: String,
-    /// The checker's own (English) explanation, shown on hover.
+    /// The checker's own (English) explanation of the first defect, shown on hover.
     detail: String,
+}
+
+impl Finding {
+    /// How many defects the row stands for.
+    #[must_use]
+    pub fn count(&self) -> usize {
+        self.count
+    }
+}
+
+impl From<rectify_report_lint::DefectGroup> for Finding {
+    fn from(g: rectify_report_lint::DefectGroup) -> Self {
+        let lines: Vec<String> = g.lines.iter().map(usize::to_string).collect();
+        Finding {
+            label: g.kind.label_zh().to_string(),
+            count: g.count,
+            summary: g.summary_zh,
+            place: format!("第{}行{}", lines.join("、"), if g.more_lines { "等" } else { "" }),
+            excerpt: g.first.excerpt,
+            hint: g.kind.hint_zh().to_string(),
+            detail: g.first.message,
+        }
+    }
 }
 
 /// How one part of a report was read and how sure the reader is (识别说明).
@@ -132,16 +162,8 @@ pub fn analyse(kind: UploadKind, bytes: &[u8], name: &str) -> Result<Analysis, S
         UploadKind::Text | UploadKind::Docx => match rectify_report_reader::read_bytes(bytes, Some(name)) {
             Ok(doc) => {
                 let parsed = rectify_report_reader::parse(&doc);
-                let findings = rectify_report_lint::lint(&doc, &parsed)
-                    .into_iter()
-                    .map(|d| Finding {
-                        label: d.kind.label_zh().to_string(),
-                        place: format!("第{}行", d.line),
-                        excerpt: d.excerpt,
-                        hint: d.kind.hint_zh().to_string(),
-                        detail: d.message,
-                    })
-                    .collect();
+                let defects = rectify_report_lint::lint(&doc, &parsed);
+                let findings = rectify_report_lint::group(&defects).into_iter().map(Finding::from).collect();
                 let mut read = parsed.notes.clone();
                 // What the clerk should check first: the least sure parts on top.
                 read.sort_by_key(|n| n.confidence);
@@ -158,6 +180,8 @@ pub fn analyse(kind: UploadKind, bytes: &[u8], name: &str) -> Result<Analysis, S
                     .iter()
                     .map(|w| Finding {
                         label: "读取提示".to_string(),
+                        count: 1,
+                        summary: "读取提示".to_string(),
                         place: match &w.column {
                             Some(c) => format!("{} 第{}行 {c}列", w.sheet, w.row),
                             None => format!("{} 第{}行", w.sheet, w.row),

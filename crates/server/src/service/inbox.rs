@@ -22,6 +22,8 @@ pub struct Task {
     pub problem: String,
     pub text: String,
     pub deadline: Option<String>,
+    /// Past its deadline (the latest day the deadline allows) and not yet done.
+    pub overdue: bool,
     pub state: &'static str,
     pub version: i64,
     pub buttons: Vec<ActionButton>,
@@ -53,6 +55,7 @@ async fn tasks(
         inspections.retain(|s| pending.binary_search_by_key(&s.id, |(i, _)| *i).is_ok());
         queue = Some(pending.into_iter().map(|(_, m)| m).collect());
     }
+    let today = state.today();
     let mut out = Vec::new();
     for s in inspections {
         let (problems, measures) =
@@ -73,6 +76,7 @@ async fn tasks(
                 problem: problem.map(|p| short(p.problem.title.as_str(), 40)).unwrap_or_default(),
                 text: short(m.measure.text.as_str(), 80),
                 deadline: m.measure.deadline.map(|d| d.to_chinese()),
+                overdue: overdue(view, today),
                 state: view.state.label_zh(),
                 version: view.version,
                 buttons,
@@ -80,6 +84,13 @@ async fn tasks(
         }
     }
     Ok(out)
+}
+
+/// Whether a measure still being worked is past its deadline (long-term measures have stage
+/// targets, not a deadline to be late against).
+fn overdue(view: &MeasureWorkflowView, today: chrono::NaiveDate) -> bool {
+    matches!(view.state, MeasureState::NotStarted | MeasureState::InProgress | MeasureState::BasicallyCompleted)
+        && view.deadline.is_some_and(|d| d.latest() < today)
 }
 
 /// What waits for the reviewer's decision: claims under review and pending extensions.
@@ -91,13 +102,15 @@ pub async fn reviews(state: &AppState, principal: &Principal, snapshot: &Snapsho
     .await
 }
 
-/// Measures the account reports on that are still being worked, those with a deadline first.
+/// Measures the account reports on that are still being worked, the overdue first, then those
+/// with a deadline.
 pub async fn to_update(state: &AppState, principal: &Principal, snapshot: &Snapshot) -> Result<Vec<Task>, AppError> {
     let mut list = tasks(state, principal, snapshot, false, |_, view, _| {
         matches!(view.state, MeasureState::NotStarted | MeasureState::InProgress | MeasureState::BasicallyCompleted)
     })
     .await?;
-    list.sort_by_key(|t| t.deadline.is_none());
+    // The overdue first, then those with a deadline.
+    list.sort_by_key(|t| (!t.overdue, t.deadline.is_none()));
     Ok(list)
 }
 

@@ -28,6 +28,7 @@ async fn documents_page(
     state: &AppState,
     page: &PageContext,
     error: Option<String>,
+    notice: Option<&str>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let summaries = match page.principal.as_ref() {
@@ -54,13 +55,27 @@ async fn documents_page(
         vec![Crumb::link("首页", "/"), Crumb::here("文档导入导出")],
         summaries.last().map(|s| s.id),
     );
-    let fields = context! { inspections, error, limit_mb => UPLOAD_LIMIT_BYTES / (1024 * 1024) };
+    let fields = context! { inspections, error, notice, limit_mb => UPLOAD_LIMIT_BYTES / (1024 * 1024) };
     Ok((status, render("documents.html", &chrome, fields)?).into_response())
 }
 
+#[derive(Debug, Deserialize)]
+pub(crate) struct PageQuery {
+    /// `outside` after an import whose ledger lies outside the importer's data scope.
+    imported: Option<String>,
+}
+
 /// `GET /documents`.
-pub(crate) async fn page(State(state): State<AppState>, page: PageContext) -> Result<Response, AppError> {
-    documents_page(&state, &page, None, StatusCode::OK).await
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    page: PageContext,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let outside = query.is_ok_and(|Query(q)| q.imported.as_deref() == Some("outside"));
+    let notice = outside.then_some(
+        "导入成功，但新台账不在本账号的数据范围内，因此无法打开。请联系巡察办将新台账分配给本账号，或核对报告中的被巡察单位名称。",
+    );
+    documents_page(&state, &page, None, notice, StatusCode::OK).await
 }
 
 /// `POST /documents/upload` (multipart: `csrf_token`, `file`): keeps the file for the preview.
@@ -76,9 +91,9 @@ pub(crate) async fn upload(
                 let token = state.uploads().put(owner, name, kind, bytes)?;
                 Ok(Redirect::to(&format!("/documents/preview/{token}")).into_response())
             }
-            Err(e) => documents_page(&state, &page, Some(e.to_string()), e.status()).await,
+            Err(e) => documents_page(&state, &page, Some(e.to_string()), None, e.status()).await,
         },
-        Err(e) => documents_page(&state, &page, Some(e.to_string()), e.status()).await,
+        Err(e) => documents_page(&state, &page, Some(e.to_string()), None, e.status()).await,
     }
 }
 
@@ -165,6 +180,7 @@ pub(crate) async fn preview(
         aspects,
         figures => ser(figures::figures(ledger)),
         findings => ser(&analysis.findings),
+        finding_count => analysis.findings.iter().map(documents::Finding::count).sum::<usize>(),
         notes => ser(&analysis.notes),
         genre => analysis.genre,
         invalid => match analysis.invalid {
@@ -203,7 +219,19 @@ pub(crate) async fn confirm(
     let id = documents::import(&state, &principal, &analysis.ledger).await?;
     state.uploads().remove(principal.user.id, &form.token);
     tracing::info!(inspection = id, file = %pending.name, "imported from the web UI");
-    Ok(Redirect::to(&format!("/inspections/{id}/ledger?imported=1")).into_response())
+    // A report whose unit lies outside the importer's scope (another unit's report, or a unit
+    // named otherwise than in the grant) is stored, but its ledger would answer 403: say so.
+    let visible = match InspectionId::new(id) {
+        Some(new) => scope::inspection(&state, new)
+            .await?
+            .is_some_and(|s| scope::Visibility::new(&principal.grants).sees_inspection(&s)),
+        None => false,
+    };
+    if visible {
+        Ok(Redirect::to(&format!("/inspections/{id}/ledger?imported=1")).into_response())
+    } else {
+        Ok(Redirect::to("/documents?imported=outside").into_response())
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -400,6 +400,8 @@ pub(crate) async fn measure(
     let inspection = record.inspection_id;
     let history = measure_history(&state, id.get()).await?;
     let problem_title = format::short(&p.title, 16);
+    // A measure without departments of its own answers through its problem's.
+    let has_department = !m.departments.is_empty() || !p.departments.is_empty();
     let chrome = page.chrome(
         "ledger",
         &format!("整改措施 · {}", format::short(&m.text, 24)),
@@ -420,7 +422,7 @@ pub(crate) async fn measure(
         documents => record.measure.documents.clone(),
         timeline_show_measure => false,
         history => ser(&history),
-        wf => panel::panel(&principal, &workflow::workflow_of(&state, id).await?, page.today),
+        wf => panel::panel(&principal, &workflow::workflow_of(&state, id).await?, has_department, page.today),
         done => query.ok().and_then(|Query(q)| q.done.filter(|d| d.len() <= 40)),
     };
     Ok(render("measure.html", &chrome, fields)?.into_response())
