@@ -226,6 +226,22 @@ async fn a_reminder_is_offered_only_for_a_measure_with_a_responsible_department(
         let page = office.get(&format!("/measures/{open}")).await.text();
         assert!(page.contains(&format!("/measures/{open}/remind")), "{backend}: {page}");
         assert!(page.contains("催办责任部门") && !page.contains("暂不能催办"), "{backend}");
+
+        // Ticked in the ledger's bulk form, the bare problem's open measures are left out and
+        // counted as such; the other problem's are reminded.
+        let other = measures.iter().find(|m| m.id == open).unwrap().problem_id;
+        let bare_open =
+            measures.iter().filter(|m| m.problem_id == bare && m.measure.status != Some(Status::Completed)).count();
+        let request = Request::post(format!("/inspections/{}/bulk/remind", f.demo))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf_token={}&p={bare}&p={other}", office.csrf)))
+            .unwrap();
+        let done = send(&office.app, request).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{backend}: {}", done.text());
+        assert!(done.location().contains(&format!("&unassigned={bare_open}")), "{backend}: {}", done.location());
+        assert!(!done.location().contains("sent=0&"), "{backend}: the other problem's measures: {}", done.location());
+        let notice = office.get(&done.location()).await.text();
+        assert!(notice.contains(&format!("{bare_open}条措施尚未明确责任部门，未催办")), "{backend}");
     }
 }
 

@@ -141,26 +141,40 @@ async fn selected(
     Ok((chosen, measures))
 }
 
+/// What a bulk reminder did: sent, skipped because reminded recently, and left out because
+/// neither the measure nor its problem names a responsible department (nobody to remind).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BulkReminder {
+    pub sent: u32,
+    pub recent: u32,
+    pub unassigned: u32,
+}
+
 /// Reminds the departments of every open measure of the selected problems (one audited reminder
-/// per measure); returns (sent, skipped because reminded recently).
+/// per measure that names a department, its own or its problem's).
 pub async fn remind_problems(
     state: &AppState,
     principal: &Principal,
     inspection: InspectionId,
     problem_ids: &[i64],
     message: &str,
-) -> Result<(u32, u32), AppError> {
-    let (_, measures) = selected(state, principal, inspection, problem_ids).await?;
-    let (mut sent, mut skipped) = (0, 0);
+) -> Result<BulkReminder, AppError> {
+    let (problems, measures) = selected(state, principal, inspection, problem_ids).await?;
+    let mut done = BulkReminder::default();
     for m in measures.iter().filter(|m| !matches!(m.measure.status, Some(Status::Completed))) {
         let Some(id) = MeasureId::new(m.id) else { continue };
+        let Some(problem) = problems.iter().find(|p| p.id == m.problem_id) else { continue };
+        if m.measure.effective_responsibility(&problem.problem).departments.is_empty() {
+            done.unassigned += 1;
+            continue;
+        }
         match send_reminder(state, principal, id, ReminderTarget::Role(Role::Department), message).await {
-            Ok(_) => sent += 1,
-            Err(AppError::TooSoon(_)) => skipped += 1,
+            Ok(_) => done.sent += 1,
+            Err(AppError::TooSoon(_)) => done.recent += 1,
             Err(e) => return Err(e),
         }
     }
-    Ok((sent, skipped))
+    Ok(done)
 }
 
 /// Hands the selected problems to another leader and/or department (each hand-over audited with

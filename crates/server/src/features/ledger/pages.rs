@@ -216,13 +216,20 @@ fn published_notice(query: &str) -> Option<i64> {
         .filter(|id| *id > 0)
 }
 
-/// The confirmation after a bulk action (`?bulk=remind&sent=3&skipped=1`), in Chinese.
+/// The confirmation after a bulk action (`?bulk=remind&sent=3&skipped=1&unassigned=2`), in Chinese.
 fn bulk_notice(query: &str) -> Option<String> {
     let get =
         |key: &str| query.split('&').filter_map(|pair| pair.split_once('=')).find(|(k, _)| *k == key).map(|(_, v)| v);
     let number = |key: &str| get(key).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
     match get("bulk")? {
-        "remind" => Some(format!("已发出催办{}条；近期已催办而跳过{}条。", number("sent"), number("skipped"))),
+        "remind" => {
+            let mut text = format!("已发出催办{}条；近期已催办而跳过{}条", number("sent"), number("skipped"));
+            if number("unassigned") > 0 {
+                text.push_str(&format!("；{}条措施尚未明确责任部门，未催办", number("unassigned")));
+            }
+            text.push('。');
+            Some(text)
+        }
         "assign" => Some(format!("已调整{}个问题的责任领导或责任部门。", number("sent"))),
         _ => None,
     }

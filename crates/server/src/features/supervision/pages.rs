@@ -51,8 +51,12 @@ pub(crate) async fn bulk_remind(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let message = field(&fields, "message").unwrap_or("请抓紧推进整改，按时报送进展");
-    let (sent, skipped) = supervision::remind_problems(&state, &principal, id, &ticked(&fields), message).await?;
-    Ok(Redirect::to(&format!("/inspections/{id}/ledger?bulk=remind&sent={sent}&skipped={skipped}")).into_response())
+    let done = supervision::remind_problems(&state, &principal, id, &ticked(&fields), message).await?;
+    let to = format!(
+        "/inspections/{id}/ledger?bulk=remind&sent={}&skipped={}&unassigned={}",
+        done.sent, done.recent, done.unassigned
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 /// `POST /inspections/{id}/bulk/assign`: hands the selected problems to another leader and/or
