@@ -21,6 +21,12 @@ macro_rules! id_type {
                 (value > 0).then_some(Self(value))
             }
 
+            /// The id of a number sent in a JSON body, or 400 when it is not positive.
+            #[allow(dead_code, reason = "only some ids arrive as JSON numbers")]
+            pub fn checked(value: i64) -> Result<Self, AppError> {
+                Self::new(value).ok_or_else(|| AppError::BadId { what: $what, value: value.to_string() })
+            }
+
             /// Reads an id as typed in a path, a query or a form.
             pub fn parse(text: &str) -> Result<Self, AppError> {
                 text.trim()
@@ -88,6 +94,11 @@ id_type!(
     /// A round (巡察轮次) of inspections.
     RoundId,
     "round id"
+);
+id_type!(
+    /// A unit's indicator (整改指标) tracked over time.
+    IndicatorId,
+    "indicator id"
 );
 id_type!(
     /// One item of public feedback (意见建议).

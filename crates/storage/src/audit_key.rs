@@ -33,7 +33,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sm3::{Digest, Sm3};
 
 use crate::StorageError;
-use crate::codec::hex;
+use crate::codec::{hex, key_from_hex};
 
 /// The environment variable naming the key ring file.
 pub const KEY_FILE_ENV: &str = "RECTIFY_AUDIT_KEY_FILE";
@@ -236,8 +236,8 @@ impl AuditKeyRing {
                     legacy_until = Some(v.max(0));
                 }
                 "key" => {
-                    let secret = parse_hex_key(value)
-                        .ok_or_else(|| format!("line {}: a key is 64 hexadecimal digits", n + 1))?;
+                    let secret =
+                        key_from_hex(value).ok_or_else(|| format!("line {}: a key is 64 hexadecimal digits", n + 1))?;
                     keys.push(AuditKey::new(secret));
                 }
                 other => return Err(format!("line {}: unknown word {other:?}", n + 1)),
@@ -271,20 +271,6 @@ pub fn hmac_sm3(key: &[u8], message: &[u8]) -> String {
     let mut mac = <HmacSm3 as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key"));
     mac.update(message);
     hex(&mac.finalize().into_bytes())
-}
-
-fn parse_hex_key(text: &str) -> Option<[u8; KEY_BYTES]> {
-    let bytes = text.as_bytes();
-    if bytes.len() != KEY_BYTES * 2 {
-        return None;
-    }
-    let mut out = [0u8; KEY_BYTES];
-    for (i, pair) in bytes.chunks_exact(2).enumerate() {
-        let digit = |b: u8| char::from(b).to_digit(16);
-        let (hi, lo) = (digit(pair[0])?, digit(pair[1])?);
-        out[i] = u8::try_from(hi * 16 + lo).ok()?;
-    }
-    Some(out)
 }
 
 /// A file next to `path` with `suffix`, hidden.

@@ -96,6 +96,21 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// A 32-byte key written as 64 hexadecimal digits (either case); `None` for anything else.
+pub fn key_from_hex(text: &str) -> Option<[u8; 32]> {
+    let bytes = text.trim().as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in bytes.chunks_exact(2).enumerate() {
+        let digit = |b: u8| char::from(b).to_digit(16);
+        let (hi, lo) = (digit(pair[0])?, digit(pair[1])?);
+        out[i] = u8::try_from(hi * 16 + lo).ok()?;
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

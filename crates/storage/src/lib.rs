@@ -65,6 +65,7 @@ pub use audit::{AuditBroken, AuditCheck, AuditEntry, AuditFilter, AuditRecord, A
 pub use audit_key::{AuditKeyRing, AuditKeys};
 pub use backup::{BackupError, BackupSummary, Manifest, RestoreSummary};
 pub use cascade::CascadeTarget;
+pub use codec::key_from_hex;
 pub use editing::{
     AspectFields, AspectRecord, Created, ItemKind, MeasureFields, NewInspection, ProblemFields, Removal, RetiredItem,
     Retirement,

@@ -66,7 +66,7 @@ impl Store {
     /// and every server then reads the one stored). Not audited: it is the system's own secret,
     /// made once, never a user's change.
     pub async fn shared_form_key(&self, fresh: [u8; 32], now: DateTime<Utc>) -> Result<[u8; 32], StorageError> {
-        let hex: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::codec::hex(&fresh);
         sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING")
             .bind(FORM_KEY)
             .bind(hex)
@@ -74,18 +74,8 @@ impl Store {
             .execute(&self.pool)
             .await?;
         let stored = self.setting(FORM_KEY).await?.unwrap_or_default();
-        let mut key = [0u8; 32];
-        let bytes: Option<Vec<u8>> = (0..stored.len())
-            .step_by(2)
-            .map(|i| stored.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
-            .collect();
-        match bytes {
-            Some(bytes) if bytes.len() == 32 => {
-                key.copy_from_slice(&bytes);
-                Ok(key)
-            }
-            _ => Err(StorageError::Invalid("the stored form key is not 64 hex digits".to_owned())),
-        }
+        crate::codec::key_from_hex(&stored)
+            .ok_or_else(|| StorageError::Invalid("the stored form key is not 64 hex digits".to_owned()))
     }
 
     /// The stored delivery settings of notifications as JSON text; `None` until saved.

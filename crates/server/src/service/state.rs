@@ -217,21 +217,11 @@ pub const BEIJING: chrono::FixedOffset = match chrono::FixedOffset::east_opt(8 *
 /// The key of anonymous form tokens set by `RECTIFY_FORM_KEY` (64 hex digits), if it is.
 fn form_key_from_env() -> Option<[u8; 32]> {
     let hex = std::env::var("RECTIFY_FORM_KEY").ok()?;
-    let bytes: Option<Vec<u8>> = (0..hex.len())
-        .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
-        .collect();
-    match bytes {
-        Some(bytes) if bytes.len() == 32 => {
-            let mut key = [0u8; 32];
-            key.copy_from_slice(&bytes);
-            Some(key)
-        }
-        _ => {
-            tracing::warn!("RECTIFY_FORM_KEY is not 64 hex digits; the database's key is used");
-            None
-        }
+    let key = rectify_storage::key_from_hex(&hex);
+    if key.is_none() {
+        tracing::warn!("RECTIFY_FORM_KEY is not 64 hex digits; the database's key is used");
     }
+    key
 }
 
 /// 32 random bytes.

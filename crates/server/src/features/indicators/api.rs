@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{JsonBody, Paging, QueryOf};
 use crate::http::paged::Paged;
-use crate::ids::InspectionId;
+use crate::ids::{IndicatorId, InspectionId};
 use crate::service::AppState;
 use crate::service::indicators::{self, IndicatorInput, ReadingInput};
 use crate::service::session::Principal;
@@ -166,11 +166,7 @@ pub(crate) async fn add_reading(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ReadingRequest>,
 ) -> Result<(axum::http::StatusCode, Json<IndicatorDto>), AppError> {
-    let indicator: i64 = id
-        .parse()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::BadId { what: "indicator id", value: id.clone() })?;
+    let indicator = IndicatorId::parse(&id)?.get();
     let input = ReadingInput { date: body.date, value: body.value.text(), note: body.note };
     let (_, inspection) = indicators::add_reading(&state, &principal, indicator, &input).await?;
     one(&state, inspection, indicator).await.map(|d| (axum::http::StatusCode::CREATED, d))

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::ids::InspectionId;
+use crate::ids::{IndicatorId, InspectionId};
 use crate::service::AppState;
 use crate::service::indicators::{self, IndicatorInput, ReadingInput};
 use crate::service::session::Principal;
@@ -55,11 +55,7 @@ pub(crate) async fn add_reading(
     Path(id): Path<String>,
     Form(form): Form<ReadingForm>,
 ) -> Result<Response, AppError> {
-    let indicator: i64 = id
-        .parse()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::BadId { what: "indicator id", value: id.clone() })?;
+    let indicator = IndicatorId::parse(&id)?.get();
     let input = ReadingInput { date: form.date, value: form.value, note: form.note };
     let (_, inspection) = indicators::add_reading(&state, &principal, indicator, &input).await?;
     Ok(Redirect::to(&format!("/inspections/{inspection}/dashboard#indicators")).into_response())

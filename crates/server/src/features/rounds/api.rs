@@ -179,9 +179,7 @@ pub(crate) async fn merge(
     JsonBody(body): JsonBody<MergeDto>,
 ) -> Result<Json<MergedDto>, AppError> {
     let from = RoundId::parse(&id)?.get();
-    let into = RoundId::new(body.into)
-        .ok_or_else(|| AppError::BadId { what: "round id", value: body.into.to_string() })?
-        .get();
+    let into = RoundId::checked(body.into)?.get();
     let moved = rounds::merge(&state, &principal, from, into).await?;
     Ok(Json(MergedDto { into, moved }))
 }
@@ -197,9 +195,7 @@ pub(crate) async fn move_inspection(
     id: InspectionId,
     JsonBody(body): JsonBody<MoveDto>,
 ) -> Result<Json<MovedDto>, AppError> {
-    let into = RoundId::new(body.round_id)
-        .ok_or_else(|| AppError::BadId { what: "round id", value: body.round_id.to_string() })?
-        .get();
+    let into = RoundId::checked(body.round_id)?.get();
     rounds::move_inspection(&state, &principal, id.get(), into).await?;
     Ok(Json(MovedDto { inspection_id: id.get(), round_id: into }))
 }
