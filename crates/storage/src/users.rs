@@ -157,16 +157,25 @@ async fn load_roles(conn: &mut AnyConnection, user_id: UserId) -> Result<Vec<Rol
     .await?;
     rows.iter()
         .map(|row| {
-            let name: String = row.try_get("role")?;
-            Ok(RoleGrant {
-                role: Role::from_name(&name)
-                    .ok_or_else(|| StorageError::corrupt("user_roles.role", format!("unknown role {name:?}")))?,
-                inspection_id: row.try_get("inspection_id")?,
-                department: row.try_get("department")?,
-                leader_name: row.try_get("leader_name")?,
-            })
+            role_grant(
+                &row.try_get::<String, _>("role")?,
+                row.try_get("inspection_id")?,
+                row.try_get("department")?,
+                row.try_get("leader_name")?,
+            )
         })
         .collect()
+}
+
+fn role_grant(
+    name: &str,
+    inspection_id: Option<InspectionId>,
+    department: Option<String>,
+    leader_name: Option<String>,
+) -> Result<RoleGrant, StorageError> {
+    let role = Role::from_name(name)
+        .ok_or_else(|| StorageError::corrupt("user_roles.role", format!("unknown role {name:?}")))?;
+    Ok(RoleGrant { role, inspection_id, department, leader_name })
 }
 
 async fn insert_roles(conn: &mut AnyConnection, user_id: UserId, roles: &[RoleGrant]) -> Result<(), StorageError> {
@@ -519,35 +528,54 @@ impl Store {
         Ok(row.as_ref().map(session).transpose()?)
     }
 
-    /// A session with its account, if the account still exists: what every signed-in request
-    /// reads first, in two queries (session and account joined, then the roles) instead of three.
+    /// A session with its account and the account's roles, if the account still exists: what
+    /// every signed-in request reads first, in ONE statement (one row per role; a session whose
+    /// account has no role, or no account, gives one row with NULLs) — each statement is a
+    /// hand-off to the database's worker, the largest part of a small request's cost.
     pub async fn find_session_with_user(
         &self,
         token_hash: &str,
     ) -> Result<Option<(Session, Option<User>)>, StorageError> {
-        let mut conn = self.pool.acquire().await?;
-        let user_columns: String =
-            USER_COLUMNS.split(',').map(|c| format!("u.{}", c.trim())).collect::<Vec<_>>().join(", ");
-        let sql = format!(
-            "SELECT s.token_hash, s.user_id, s.created_at AS session_created_at, s.last_seen_at, s.csrf_token, \
-             s.address AS session_address, {user_columns} \
-             FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
-        );
-        let Some(row) =
-            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(token_hash.to_owned()).fetch_optional(&mut *conn).await?
-        else {
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            let user_columns: String =
+                USER_COLUMNS.split(',').map(|c| format!("u.{}", c.trim())).collect::<Vec<_>>().join(", ");
+            format!(
+                "SELECT s.token_hash, s.user_id, s.created_at AS session_created_at, s.last_seen_at, s.csrf_token, \
+                 s.address AS session_address, {user_columns}, r.role AS grant_role, \
+                 r.inspection_id AS grant_inspection_id, r.department AS grant_department, \
+                 r.leader_name AS grant_leader_name \
+                 FROM sessions s LEFT JOIN users u ON u.id = s.user_id LEFT JOIN user_roles r ON r.user_id = u.id \
+                 WHERE s.token_hash = $1 ORDER BY r.id"
+            )
+        });
+        let rows =
+            sqlx::query(sqlx::AssertSqlSafe(SQL.as_str())).bind(token_hash.to_owned()).fetch_all(&self.pool).await?;
+        let Some(first) = rows.first() else {
             return Ok(None);
         };
         let session = Session {
-            token_hash: row.try_get("token_hash")?,
-            user_id: row.try_get("user_id")?,
-            created_at: row.try_get("session_created_at")?,
-            last_seen_at: row.try_get("last_seen_at")?,
-            csrf_token: row.try_get("csrf_token")?,
-            address: row.try_get("session_address")?,
+            token_hash: first.try_get("token_hash")?,
+            user_id: first.try_get("user_id")?,
+            created_at: first.try_get("session_created_at")?,
+            last_seen_at: first.try_get("last_seen_at")?,
+            csrf_token: first.try_get("csrf_token")?,
+            address: first.try_get("session_address")?,
         };
-        let user = match row.try_get::<Option<UserId>, _>("id")? {
-            Some(id) => Some(user(&row, load_roles(&mut conn, id).await?)?),
+        let user = match first.try_get::<Option<UserId>, _>("id")? {
+            Some(_) => {
+                let mut roles = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    if let Some(name) = row.try_get::<Option<String>, _>("grant_role")? {
+                        roles.push(role_grant(
+                            &name,
+                            row.try_get("grant_inspection_id")?,
+                            row.try_get("grant_department")?,
+                            row.try_get("grant_leader_name")?,
+                        )?);
+                    }
+                }
+                Some(user(first, roles)?)
+            }
             None => None,
         };
         Ok(Some((session, user)))
