@@ -101,7 +101,15 @@ page_run() { # PATH CONNECTIONS COOKIE -> "req/s p50_ms p99_ms"
     rm -f "$a" "$b"
 }
 
-printf '%-44s %3s %9s %8s %8s %9s %8s %6s\n' page conn "req/s" "p50 ms" "p99 ms" "ceil r/s" "ceil p50" ratio
+# CPU time a process has used, in clock ticks (user + system): divided by the requests served
+# it gives a cost per request that other load on the machine hardly moves, unlike req/s.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+cpu_us() { # TICKS REQUESTS -> microseconds of CPU per request
+    python3 -c "print(f'{$1 * 1e6 / $hz / $2:.0f}' if $2 else '-')"
+}
+
+printf '%-44s %3s %9s %8s %8s %9s %8s %6s %8s %8s\n' page conn "req/s" "p50 ms" "p99 ms" "ceil r/s" "ceil p50" ratio "cpu µs" "ceil µs"
 for spec in "office /" "office /inbox" "office /rounds/$round" "office /api/rounds/$round/overview" \
             "office /inspections/$unit/ledger" "office /inspections/$unit/dashboard" "office /problems/$problem" \
             "office /measures/$measure" "office /api/problems/$problem" "office /api/inspections/$unit/problems" \
@@ -114,10 +122,16 @@ for spec in "office /" "office /inbox" "office /rounds/$round" "office /api/roun
     "$bin/examples/fixed_body" "127.0.0.1:$cport" "$bytes" & ceiling=$!
     sleep 0.3
     for conns in 4 16; do
+        t0=$(ticks "$server")
         read -r rps p50 p99 <<<"$(page_run "$path" "$conns" "$cookie")"
+        t1=$(ticks "$server"); c0=$(ticks "$ceiling")
         read -r crps cp50 _ <<<"$(wrk_run "http://127.0.0.1:$cport/" "$conns" "x=1")"
+        c1=$(ticks "$ceiling")
         ratio=$(python3 -c "print(f'{$rps/$crps*100:.1f}%' if $crps else '-')")
-        printf '%-44s %3s %9s %8s %8s %9s %8s %6s\n' "$who $path ($bytes B)" "$conns" "$rps" "$p50" "$p99" "$crps" "$cp50" "$ratio"
+        # With SERVERS=2 only the first server's CPU is counted, over its half of the requests.
+        served=$rps; [ -n "$addr2" ] && served=$(( rps / 2 ))
+        printf '%-44s %3s %9s %8s %8s %9s %8s %6s %8s %8s\n' "$who $path ($bytes B)" "$conns" "$rps" "$p50" "$p99" "$crps" "$cp50" "$ratio" \
+            "$(cpu_us $((t1 - t0)) $((served * seconds)))" "$(cpu_us $((c1 - c0)) $((crps * seconds)))"
     done
     kill $ceiling 2>/dev/null; wait $ceiling 2>/dev/null || true; ceiling=""
 done
