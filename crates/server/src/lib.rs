@@ -74,6 +74,41 @@ pub mod authz {
     pub use crate::service::scope::Visibility;
 }
 
+/// The parsing of uploads on a raw request, for the fuzz target `fuzz/fuzz_targets/multipart.rs`:
+/// the multipart form of a progress entry (evidence typed by content) and of a document import
+/// (typed by `detect`). Whatever the bytes, each answers or refuses, never panics.
+#[doc(hidden)]
+pub mod fuzzing {
+    use axum::body::Body;
+    use axum::extract::{FromRequest, Multipart};
+    use axum::http::{Request, header};
+
+    /// Reads `body` (sent as `content_type`) the way both upload routes do, and types every file
+    /// it finds; the number of files found, for the target to look at.
+    pub async fn read_uploads(content_type: &[u8], body: &[u8]) -> usize {
+        let request = || {
+            Request::builder().method("POST").header(header::CONTENT_TYPE, content_type).body(Body::from(body.to_vec()))
+        };
+        let mut files = 0;
+        if let Ok(req) = request()
+            && let Ok(multipart) = Multipart::from_request(req, &()).await
+            && let Ok(input) = crate::features::workflow::read_progress_form(multipart).await
+            && let Some((_, bytes)) = input.file
+        {
+            let _ = rectify_storage::files::sniff(&bytes);
+            files += 1;
+        }
+        if let Ok(req) = request()
+            && let Ok((_, bytes)) =
+                crate::features::documents::read_upload(Multipart::from_request(req, &()).await).await
+        {
+            let _ = crate::service::documents::detect(&bytes);
+            files += 1;
+        }
+        files
+    }
+}
+
 /// How long graceful shutdown waits for requests in flight before the server gives up on them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 

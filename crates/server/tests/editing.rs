@@ -461,3 +461,16 @@ async fn the_pages_edit_the_ledger_and_keep_the_typed_text_on_a_refusal() {
     let page = f.liaison.call("GET", &format!("/inspections/{}/edit", f.demo), None).await.text();
     assert!(page.contains("<del>问题：改过的标题</del>") && page.contains("与第一个问题重复"), "{page}");
 }
+
+/// Found by the API fuzz (tests/fuzz_api.rs): a measure form without `op` rendered the edit page
+/// with an undefined value and answered 500.
+#[tokio::test]
+async fn a_measure_form_without_an_operation_is_refused_on_the_edit_page() {
+    for (backend, store, _dir) in common::backends().await {
+        let f = fixture(store).await;
+        let measure = f.store.list_measures(f.demo, None).await.unwrap().remove(0);
+        let a = f.liaison.form(&format!("/measures/{}/edit", measure.id), &[("version", "0")]).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", a.text());
+        assert!(a.text().contains("未知的操作"), "{backend}: {}", a.text());
+    }
+}

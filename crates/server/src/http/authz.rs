@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use rectify_auth::csrf_matches;
 
-use super::extract::{client_address, session_token};
+use super::extract::{NUL_REFUSED, client_address, session_token, urlencoded_has_nul};
 use super::rule::{Access, Kind, RouteRule, Target};
 use crate::error::AppError;
 use crate::ids::{AspectId, InspectionId, LookbackItemId, MeasureId, ProblemId};
@@ -64,6 +64,13 @@ pub(crate) async fn authorize(
     let path = request.uri().path().to_owned();
     let method = request.method().clone();
     let api = matches!(rule.kind, Kind::Api | Kind::ApiUpload);
+    if urlencoded_has_nul(path.as_bytes()) || request.uri().query().is_some_and(|q| urlencoded_has_nul(q.as_bytes())) {
+        return if api {
+            AppError::BadQuery(NUL_REFUSED.to_owned()).into_response()
+        } else {
+            super::error::page(None, StatusCode::BAD_REQUEST, "链接有误", "链接中含有不允许的字符，请检查后重试。")
+        };
+    }
     // Public API calls and assets need no session; public pages read it for their header.
     let principal = if rule.access == Access::Public && (api || path.starts_with("/assets/") || path == "/favicon.ico")
     {

@@ -91,6 +91,18 @@ pub(crate) async fn check(State(state): State<AppState>, mut request: Request, n
     if !submitted.is_some_and(|s| csrf_matches(&expected, &s)) {
         return refused();
     }
+    let urlencoded = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/x-www-form-urlencoded"));
+    if urlencoded && super::extract::urlencoded_has_nul(&bytes) {
+        return page(
+            None,
+            StatusCode::BAD_REQUEST,
+            "提交的内容有误",
+            "提交的内容中含有不允许的字符，请检查后重新提交。",
+        );
+    }
     let mut request = Request::from_parts(parts, Body::from(bytes));
     request.extensions_mut().insert(CsrfToken(expected));
     next.run(request).await

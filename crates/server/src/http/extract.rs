@@ -106,11 +106,45 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(request, state).await {
+        let (parts, body) = request.into_parts();
+        let bytes = match axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state).await {
+            Ok(bytes) => bytes,
+            Err(e) => return Err(AppError::Invalid(e.body_text())),
+        };
+        if json_has_nul(&bytes) {
+            return Err(AppError::Invalid(NUL_REFUSED.to_owned()));
+        }
+        match Json::<T>::from_request(Request::from_parts(parts, axum::body::Body::from(bytes)), state).await {
             Ok(Json(value)) => Ok(JsonBody(value)),
             Err(e) => Err(AppError::Invalid(e.body_text())),
         }
     }
+}
+
+/// Why a request with a NUL character is refused: no text holds one (PostgreSQL cannot store it,
+/// and SQLite would keep what PostgreSQL refuses), so it is refused on the way in, alike on both.
+pub(crate) const NUL_REFUSED: &str = "the request contains a NUL character";
+
+/// Whether a JSON text has a string with a NUL character: JSON can only write one as the escape
+/// `\u0000` (a backslash that is not itself escaped), since raw control characters are invalid.
+pub(crate) fn json_has_nul(bytes: &[u8]) -> bool {
+    let mut backslashes = 0usize;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\\' {
+            backslashes += 1;
+            continue;
+        }
+        if backslashes % 2 == 1 && b == b'u' && bytes.get(i + 1..i + 5) == Some(b"0000") {
+            return true;
+        }
+        backslashes = 0;
+    }
+    false
+}
+
+/// Whether URL-encoded text (a path, a query, a form body) decodes to a NUL character.
+pub(crate) fn urlencoded_has_nul(text: &[u8]) -> bool {
+    text.contains(&0) || text.windows(3).any(|w| w == b"%00")
 }
 
 /// A query string; a malformed one is 400.
@@ -178,6 +212,16 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_nul_is_found_only_where_it_decodes_to_one() {
+        assert!(json_has_nul(br#"{"a":"\u0000"}"#));
+        assert!(json_has_nul(br#"{"a":"x\\\u0000"}"#), "an escaped backslash, then the escape");
+        assert!(!json_has_nul(br#"{"a":"\\u0000"}"#), "the text \\u0000, not a NUL");
+        assert!(!json_has_nul(br#"{"a":"\u0041\u1000"}"#));
+        assert!(!json_has_nul(b"{}"));
+        assert!(urlencoded_has_nul(b"a=%00") && urlencoded_has_nul(b"a\0") && !urlencoded_has_nul(b"a=%2500"));
+    }
 
     #[test]
     fn next_stays_on_this_site() {

@@ -3,6 +3,8 @@
 
 mod pages;
 
+pub(crate) use pages::read_upload;
+
 use rectify_auth::Permission as P;
 
 use crate::http::route::Access::AnyOf;

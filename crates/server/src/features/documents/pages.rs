@@ -97,7 +97,7 @@ pub(crate) async fn upload(
     }
 }
 
-async fn read_upload(
+pub(crate) async fn read_upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(String, Vec<u8>), UploadError> {
     let mut multipart = multipart.map_err(|_| UploadError::Form)?;

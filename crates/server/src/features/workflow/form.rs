@@ -9,7 +9,7 @@ use crate::service::workflow::ProgressInput;
 
 /// Reads the multipart fields of a progress form (API or page), keeping at most the evidence
 /// limit of a file.
-pub(super) async fn read_progress_form(mut multipart: Multipart) -> Result<ProgressInput, AppError> {
+pub(crate) async fn read_progress_form(mut multipart: Multipart) -> Result<ProgressInput, AppError> {
     let too_large = || format!("the file is larger than {} MB", EVIDENCE_LIMIT_BYTES / (1024 * 1024));
     let mut input = ProgressInput::default();
     while let Some(field) = multipart.next_field().await.map_err(|e| AppError::Invalid(e.body_text()))? {
@@ -29,6 +29,9 @@ pub(super) async fn read_progress_form(mut multipart: Multipart) -> Result<Progr
             continue;
         }
         let text = field.text().await.map_err(|e| AppError::Invalid(e.body_text()))?;
+        if text.contains('\0') {
+            return Err(AppError::Invalid(format!("the field {name} contains a NUL character")));
+        }
         match name.as_str() {
             "version" => input.version = text.trim().parse().ok(),
             "date" => input.date = Some(text).filter(|t| !t.trim().is_empty()),

@@ -13,6 +13,7 @@ use crate::route;
 use crate::service::scope::sets::{READ, REPORT_PROGRESS, WORKFLOW};
 
 pub(crate) use api::{ActionRequest, ReasonRequest};
+pub(crate) use form::read_progress_form;
 
 pub(crate) const ROUTES: &[Route] = &[
     route!(POST "/api/measures/{id}/actions", api::measure_action, AnyOf(WORKFLOW), Target::Measure, Api, doc = api::__path_measure_action),
