@@ -242,7 +242,7 @@ impl Store {
         let data_keys = Arc::new(sealed_rows::open_data_key_ring(&pool, url, backend, options.data_keys).await?);
         let store = Store { pool, backend, write_gate, reads: Arc::default(), audit_keys, data_keys };
         // Rows from before migration 0022 are sealed now, in batches, before anything is served.
-        let sealed = store.seal_feedback(false, &Acting::system(), chrono::Utc::now()).await?;
+        let sealed = store.seal_feedback(&Acting::system(), chrono::Utc::now()).await?;
         if sealed > 0 {
             tracing::info!(sealed, "sealed the names and contacts of earlier feedback with SM4");
         }

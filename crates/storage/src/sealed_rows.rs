@@ -101,31 +101,31 @@ pub(crate) fn seal_personal(
 }
 
 impl Store {
-    /// Seals the names and contacts of real-name feedback still stored in plaintext (rows from
-    /// before migration 0022), and with `rotate` also those sealed under an older key, under the
-    /// current key: in batches of 500, each batch one transaction with its audit entry
-    /// (`data.seal`). Returns how many rows were sealed. Idempotent: a row is selected only while
-    /// it is not under the current key, and updated only if no other server sealed it meanwhile.
-    pub async fn seal_feedback(&self, rotate: bool, actor: &Acting, now: DateTime<Utc>) -> Result<u64, StorageError> {
+    /// Seals, under the current data key, the names and contacts of real-name feedback not yet
+    /// under it: rows still in plaintext (from before migration 0022) and rows of an older key
+    /// (after `keys rotate-data`). In batches of 500, each batch one transaction with its audit
+    /// entry (`data.seal`); run at every connect. Returns how many rows were sealed. Idempotent:
+    /// a row is selected only while it is not under the current key, and updated only if no
+    /// other server sealed it meanwhile.
+    pub async fn seal_feedback(&self, actor: &Acting, now: DateTime<Utc>) -> Result<u64, StorageError> {
         let current = self.data_keys.current_id();
-        if !rotate {
-            // The usual start: one indexed look-up, no write transaction.
-            let any: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM feedback WHERE sealed_key IS NULL AND anonymous = 0 LIMIT 1")
-                    .fetch_optional(&self.pool)
-                    .await?;
-            if any.is_none() {
-                return Ok(0);
-            }
+        // The usual start: one look-up, no write transaction.
+        let any: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM feedback WHERE anonymous = 0 AND (sealed_key IS NULL OR sealed_key <> $1) LIMIT 1",
+        )
+        .bind(current.clone())
+        .fetch_optional(&self.pool)
+        .await?;
+        if any.is_none() {
+            return Ok(0);
         }
         let mut total = 0u64;
         loop {
             let mut tx = self.begin_write().await?;
             let rows = sqlx::query(
                 "SELECT id, receipt_code, name, contact, sealed_key FROM feedback WHERE anonymous = 0 \
-                 AND (sealed_key IS NULL OR ($1 = 1 AND sealed_key <> $2)) ORDER BY id LIMIT $3",
+                 AND (sealed_key IS NULL OR sealed_key <> $1) ORDER BY id LIMIT $2",
             )
-            .bind(i64::from(rotate))
             .bind(current.clone())
             .bind(BATCH)
             .fetch_all(&mut *tx)
@@ -161,11 +161,19 @@ impl Store {
             let record = AuditRecord::new(actor, "data.seal", "feedback", None, now).after(serde_json::json!({
                 "rows": sealed_here,
                 "key_id": current,
-                "rotate": rotate,
             }));
             tx.commit(&record).await?;
             total += sealed_here;
         }
+    }
+
+    /// How many feedback rows are sealed under the data key `key_id`.
+    pub async fn feedback_sealed_with(&self, key_id: &str) -> Result<u64, StorageError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM feedback WHERE sealed_key = $1")
+            .bind(key_id.to_owned())
+            .fetch_one(&self.pool)
+            .await?;
+        crate::codec::unsigned("sealed feedback", n)
     }
 
     /// Records a rotation of the data key (`keys rotate-data`): the new key is registered as one

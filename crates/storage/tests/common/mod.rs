@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use std::path::PathBuf;
 
-use rectify_storage::{AuditKeys, ConnectOptions, Store};
+use rectify_storage::{AuditKeys, ConnectOptions, DataKeys, Store};
 use sqlx::{AssertSqlSafe, Connection};
 
 /// One database for one test.
