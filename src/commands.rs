@@ -10,7 +10,9 @@ use rectify_domain::Ledger;
 use rectify_report_writer::{Audience, Layout, ReportOptions};
 use rectify_storage::{StorageError, Store};
 
-use crate::{AudienceArg, AuditCommand, Command, KeysCommand, Format, LayoutArg, LedgerSource, ReportArgs, UserCommand};
+use crate::{
+    AudienceArg, AuditCommand, Command, Format, KeysCommand, LayoutArg, LedgerSource, ReportArgs, UserCommand,
+};
 
 /// A command that could not do its job: the message goes to stderr, the code is the exit status.
 #[derive(Debug)]

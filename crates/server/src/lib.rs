@@ -170,7 +170,9 @@ pub async fn serve_state_on(
     let sealing = state.clone();
     tokio::spawn(async move {
         match service::workflow::seal_evidence_files(&sealing).await {
-            Ok(done) if done.sealed > 0 => tracing::info!(sealed = done.sealed, "sealed earlier evidence files with SM4"),
+            Ok(done) if done.sealed > 0 => {
+                tracing::info!(sealed = done.sealed, "sealed earlier evidence files with SM4")
+            }
             Ok(_) => {}
             Err(error) => tracing::error!(%error, "evidence files could not all be sealed; they stay readable"),
         }

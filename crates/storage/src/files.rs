@@ -115,7 +115,9 @@ impl EvidenceStore {
         let path = self.path_of(&sha256)?;
         if !path.exists() {
             match &self.keys {
-                Some(keys) => self.write_atomically(&path, &keys.seal_file(&sealed::evidence_context(&sha256), bytes)?)?,
+                Some(keys) => {
+                    self.write_atomically(&path, &keys.seal_file(&sealed::evidence_context(&sha256), bytes)?)?
+                }
                 None => self.write_atomically(&path, bytes)?,
             }
         }

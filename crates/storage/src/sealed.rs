@@ -221,7 +221,10 @@ impl DataKeyRing {
 
     /// Seals `plaintext` under the current key, bound to `context`.
     pub fn seal(&self, context: &str, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
-        let key = self.keys.last().ok_or_else(|| SealError::UnknownKey { context: context.to_owned(), key_id: "-".into() })?;
+        let key = self
+            .keys
+            .last()
+            .ok_or_else(|| SealError::UnknownKey { context: context.to_owned(), key_id: "-".into() })?;
         let mut nonce = [0u8; NONCE_BYTES];
         getrandom::fill(&mut nonce).map_err(|e| SealError::NoRandomness(e.to_string()))?;
         let mut out = Vec::with_capacity(HEADER_BYTES + plaintext.len() + TAG_BYTES);
@@ -265,7 +268,8 @@ impl DataKeyRing {
         let malformed = |detail| SealError::Malformed { context: context.to_owned(), detail };
         let digits = sealed.strip_prefix(TEXT_PREFIX).ok_or_else(|| malformed("no sm4: prefix"))?;
         let envelope = bytes_from_hex(digits).ok_or_else(|| malformed("not hexadecimal"))?;
-        String::from_utf8(self.open(context, &envelope)?).map_err(|_| SealError::NotText { context: context.to_owned() })
+        String::from_utf8(self.open(context, &envelope)?)
+            .map_err(|_| SealError::NotText { context: context.to_owned() })
     }
 
     /// Bytes sealed for a file: [`FILE_MAGIC`] + envelope.

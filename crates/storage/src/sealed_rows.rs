@@ -38,9 +38,8 @@ pub(crate) async fn open_data_key_ring(
     backend: Backend,
     keys: DataKeys,
 ) -> Result<DataKeyRing, StorageError> {
-    let used: Vec<String> = sqlx::query_scalar("SELECT key_id FROM data_keys ORDER BY first_used_at, key_id")
-        .fetch_all(pool)
-        .await?;
+    let used: Vec<String> =
+        sqlx::query_scalar("SELECT key_id FROM data_keys ORDER BY first_used_at, key_id").fetch_all(pool).await?;
     let path: Option<PathBuf> = match keys {
         DataKeys::Ring(ring) => return check_data_ring(ring, &used),
         DataKeys::File(path) => Some(path),
@@ -97,7 +96,9 @@ pub(crate) fn seal_personal(
     receipt_code: &str,
     value: Option<&str>,
 ) -> Result<Option<String>, StorageError> {
-    value.map(|text| keys.seal_text(&feedback_context(field, receipt_code), text).map_err(StorageError::from)).transpose()
+    value
+        .map(|text| keys.seal_text(&feedback_context(field, receipt_code), text).map_err(StorageError::from))
+        .transpose()
 }
 
 impl Store {

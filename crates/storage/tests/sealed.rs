@@ -147,10 +147,19 @@ async fn a_changed_or_moved_sealed_value_is_a_clear_error() {
         let name_a = name_a.unwrap();
         let last = name_a.chars().last().unwrap();
         let flipped = format!("{}{}", &name_a[..name_a.len() - 1], if last == '0' { '1' } else { '0' });
-        sqlx::query("UPDATE feedback SET name = $1 WHERE id = $2").bind(flipped).bind(a.id).execute(store.pool()).await.unwrap();
+        sqlx::query("UPDATE feedback SET name = $1 WHERE id = $2")
+            .bind(flipped)
+            .bind(a.id)
+            .execute(store.pool())
+            .await
+            .unwrap();
         assert!(matches!(store.get_feedback(a.id).await, Err(StorageError::Sealed(SealError::Tampered { .. }))));
         // Not hexadecimal at all.
-        sqlx::query("UPDATE feedback SET name = 'sm4:zz' WHERE id = $1").bind(a.id).execute(store.pool()).await.unwrap();
+        sqlx::query("UPDATE feedback SET name = 'sm4:zz' WHERE id = $1")
+            .bind(a.id)
+            .execute(store.pool())
+            .await
+            .unwrap();
         assert!(matches!(store.get_feedback(a.id).await, Err(StorageError::Sealed(SealError::Malformed { .. }))));
         // The inbox fails as a whole rather than showing garbage.
         assert!(store.list_feedback(UNIT, None).await.is_err());
@@ -241,10 +250,8 @@ async fn rotation_re_seals_under_the_new_key_and_older_values_stay_readable() {
         assert_eq!(after.get_feedback(receipt.id).await.unwrap().unwrap().contact.as_deref(), Some(CONTACT));
         // The process started before the rotation still reads it (it re-reads the ring).
         assert_eq!(store.get_feedback(receipt.id).await.unwrap().unwrap().contact.as_deref(), Some(CONTACT));
-        let keys: Vec<String> = sqlx::query_scalar("SELECT key_id FROM data_keys ORDER BY key_id")
-            .fetch_all(after.pool())
-            .await
-            .unwrap();
+        let keys: Vec<String> =
+            sqlx::query_scalar("SELECT key_id FROM data_keys ORDER BY key_id").fetch_all(after.pool()).await.unwrap();
         let mut expected = vec![old_key, new_key];
         expected.sort();
         assert_eq!(keys, expected);

@@ -66,9 +66,7 @@ impl AppState {
             today: None,
             clock: Arc::new(SystemClock),
             policy: Arc::new(RwLock::new(Arc::new(SecurityPolicy::default()))),
-            evidence: EvidenceStore::new(evidence_dir)
-                .with_max_bytes(EVIDENCE_LIMIT_BYTES as u64)
-                .with_keys(data_keys),
+            evidence: EvidenceStore::new(evidence_dir).with_max_bytes(EVIDENCE_LIMIT_BYTES as u64).with_keys(data_keys),
             secure_cookies: std::env::var("RECTIFY_SECURE_COOKIES").is_ok_and(|v| v == "1"),
             portal: Portal::default(),
             form_key: Arc::new(form_key_from_env().unwrap_or_else(random_key)),

@@ -154,7 +154,8 @@ pub async fn evidence_file(state: &AppState, sha256: &str) -> Result<(Vec<u8>, &
 /// rest, or of an older key), and records the key as one that sealed data. Run once at start.
 pub async fn seal_evidence_files(state: &AppState) -> Result<rectify_storage::files::SealedFiles, AppError> {
     let files = state.evidence().clone();
-    let done = super::state::blocking(move || files.seal_files()).await?.map_err(|e| AppError::Internal(e.to_string()))?;
+    let done =
+        super::state::blocking(move || files.seal_files()).await?.map_err(|e| AppError::Internal(e.to_string()))?;
     if done.sealed > 0 {
         state.store().register_current_data_key(state.now()).await?;
     }
