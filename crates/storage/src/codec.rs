@@ -104,7 +104,7 @@ pub fn key_from_hex(text: &str) -> Option<[u8; 32]> {
 /// Bytes written as hexadecimal digits (either case, an even number); `None` for anything else.
 pub(crate) fn bytes_from_hex(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     let digit = |b: u8| char::from(b).to_digit(16);

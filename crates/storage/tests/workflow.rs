@@ -1133,7 +1133,7 @@ async fn the_trail_is_listed_filtered_and_exported() {
 }
 
 mod files {
-    use std::io::{Read, Write};
+    use std::io::Write;
 
     use rectify_storage::files::{EvidenceStore, FileError, sniff};
 
