@@ -10,7 +10,9 @@ use rectify_domain::Ledger;
 use rectify_report_writer::{Audience, Layout, ReportOptions};
 use rectify_storage::{StorageError, Store};
 
-use crate::{AudienceArg, AuditCommand, Command, Format, LayoutArg, LedgerSource, ReportArgs, UserCommand};
+use crate::{
+    AudienceArg, AuditCommand, Command, Format, KeysCommand, LayoutArg, LedgerSource, ReportArgs, UserCommand,
+};
 
 /// A command that could not do its job: the message goes to stderr, the code is the exit status.
 #[derive(Debug)]
@@ -66,6 +68,9 @@ pub fn run(command: Command) -> Result<ExitCode, Failure> {
         }
         Command::Audit { command: AuditCommand::Verify { database } } => audit_verify(&database),
         Command::Audit { command: AuditCommand::RotateKey { database } } => audit_rotate_key(&database),
+        Command::Keys { command: KeysCommand::RotateData { database, evidence } } => {
+            keys_rotate_data(&database, &evidence)
+        }
         Command::Notice { source, issuer, serial, date, output } => {
             let ledger = load_ledger(source)?;
             let today = date.unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -419,7 +424,7 @@ fn backup(database: &str, output: &Path, evidence: &Path) -> Result<ExitCode, Fa
 }
 
 fn restore(file: &Path, database: &str, evidence: &Path) -> Result<ExitCode, Failure> {
-    use rectify_storage::{AuditKeyRing, AuditKeys, ConnectOptions};
+    use rectify_storage::{AuditKeyRing, AuditKeys, ConnectOptions, DataKeyRing, DataKeys};
     // The archive's checksums first: a damaged archive touches nothing.
     let manifest = rectify_storage::backup::verify_archive(file).map_err(|e| Failure::input(e.to_string()))?;
     // The key ring: that of the backed-up database, found where this database's would be.
@@ -439,9 +444,17 @@ fn restore(file: &Path, database: &str, evidence: &Path) -> Result<ExitCode, Fai
         }
         None => AuditKeys::Default,
     };
+    // The data key ring likewise: the backed-up database's, at this database's place. Without a
+    // file there, a ring in memory: a backup that sealed nothing restores, one that did is
+    // refused (naming its keys) and no stray ring is left behind.
+    let data_keys = match rectify_storage::sealed::key_file_for(database)? {
+        Some(path) if path.exists() => DataKeys::File(path),
+        Some(_) => DataKeys::Ring(DataKeyRing::generate()?),
+        None => DataKeys::Default,
+    };
     let new_sqlite_file = sqlite_file(database).filter(|path| !path.exists());
     let result = runtime()?.block_on(async {
-        let store = Store::connect_with(database, ConnectOptions { audit_keys }).await?;
+        let store = Store::connect_with(database, ConnectOptions { audit_keys, data_keys }).await?;
         let result = store.restore(file, evidence).await;
         store.close().await;
         result.map_err(|e| Failure::input(e.to_string()))
@@ -500,6 +513,38 @@ fn audit_rotate_key(database: &str) -> Result<ExitCode, Failure> {
     println!(
         "audit key ring {}: new key {id} signs from now on (restart running servers so that they use it); \
          back up the ring again",
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn keys_rotate_data(database: &str, evidence: &Path) -> Result<ExitCode, Failure> {
+    let (path, id, rows, files) = runtime()?.block_on(async {
+        // Connecting checks that the ring is this database's before a key is added to it.
+        let store = Store::connect(database).await?;
+        let path = store.data_keys().path().map(Path::to_path_buf);
+        store.close().await;
+        let path = path.ok_or_else(|| Failure::input("an in-memory database has no data key ring to rotate"))?;
+        let id = rectify_storage::DataKeyRing::rotate(&path)?;
+        // Connecting with the new key re-seals every feedback row under it (audited per batch).
+        let store = Store::connect(database).await?;
+        let rows = store.feedback_sealed_with(&id).await?;
+        let files = rectify_storage::EvidenceStore::new(evidence).with_keys(store.data_keys());
+        let sealed = files.seal_files().map_err(|e| Failure::other(e.to_string()));
+        let result = match sealed {
+            Ok(done) => store
+                .record_data_key_rotation(&rectify_storage::Acting::system(), rows, done.sealed, chrono::Utc::now())
+                .await
+                .map(|()| done.sealed)
+                .map_err(Failure::from),
+            Err(e) => Err(e),
+        };
+        store.close().await;
+        Ok::<_, Failure>((path, id, rows, result?))
+    })?;
+    println!(
+        "data key ring {}: new key {id} seals from now on; re-sealed {rows} feedback rows and {files} evidence \
+         files (restart running servers so that they seal with it); back up the ring again",
         path.display()
     );
     Ok(ExitCode::SUCCESS)

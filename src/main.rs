@@ -167,6 +167,25 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The data key ring that seals citizens' names and contacts and evidence files (SM4).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a fresh key to the data key ring (RECTIFY_DATA_KEY_FILE, else its default place) and
+    /// re-seal every sealed name, contact and evidence file under it; the old keys stay in the
+    /// ring, so values sealed by servers not yet restarted still open.
+    RotateData {
+        #[arg(long, env = "RECTIFY_DATABASE")]
+        database: String,
+        /// Where the evidence files are kept (as `rectify serve` uses it).
+        #[arg(long, env = "RECTIFY_EVIDENCE_DIR", default_value = "rectify-data/evidence")]
+        evidence: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]

@@ -441,6 +441,48 @@ fn the_audit_key_ring_lies_beside_the_database_and_rotates() {
     assert!(!ring.exists());
 }
 
+#[test]
+fn the_data_key_ring_lies_beside_the_database_and_rotation_re_seals_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    let (ring, evidence) = (dir.path().join("t.db.audit-keys"), dir.path().join("evidence"));
+    fill(&url, &evidence, &[], &ring);
+    let data_keys = dir.path().join("t.db.data-keys");
+    let keys = |path: &Path| std::fs::read_to_string(path).unwrap().lines().filter(|l| l.starts_with("key ")).count();
+    assert_eq!(keys(&data_keys), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&data_keys).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let before = files_under(&evidence);
+    let out = rectify(&["keys", "rotate-data", "--database", &url, "--evidence", evidence.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.contains("re-sealed 1 feedback rows and 2 evidence files"), "{stdout}");
+    assert_eq!(keys(&data_keys), 2);
+    let after = files_under(&evidence);
+    let new_key = stdout.split("new key ").nth(1).unwrap().split(' ').next().unwrap().to_owned();
+    for ((path, old), (same, new)) in before.iter().zip(&after) {
+        assert_eq!(path, same);
+        assert_ne!(old, new, "re-sealed");
+        let head = &new[..rectify_storage::sealed::FILE_HEAD_BYTES];
+        assert_eq!(rectify_storage::sealed::file_key_id(head).as_deref(), Some(new_key.as_str()));
+    }
+    let (contact, contents) = sealed_contents(&url, &ring, &evidence);
+    assert_eq!(contact.as_deref(), Some(CONTACT));
+    assert!(contents.iter().all(|c| c.starts_with(b"%PDF-1.4\n")));
+    let out = rectify(&["audit", "verify", "--database", &url]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // Without its data key ring the database is not opened, and no new ring is started.
+    std::fs::rename(&data_keys, dir.path().join("elsewhere")).unwrap();
+    let out = rectify(&["export", "--database", &url, "--json"]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("no data key ring at"), "{}", stderr(&out));
+    assert!(!data_keys.exists());
+}
+
 fn rectify_with(env: &[(&str, &Path)], args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_rectify"));
     for (key, value) in env {
@@ -474,10 +516,8 @@ fn fill(url: &str, evidence: &Path, env: &[(&str, &Path)], ring: &Path) {
     assert!(out.status.success(), "{}", stderr(&out));
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let keys = rectify_storage::AuditKeys::File(ring.to_path_buf());
-        let options = rectify_storage::ConnectOptions { audit_keys: keys };
-        let store = rectify_storage::Store::connect_with(url, options).await.unwrap();
-        let files = rectify_storage::EvidenceStore::new(evidence);
+        let store = connect(url, ring).await;
+        let files = rectify_storage::EvidenceStore::new(evidence).with_keys(store.data_keys());
         let id = store.resolve_inspection(None).await.unwrap();
         let views = store.measure_workflows(id).await.unwrap();
         let open = views.values().find(|v| v.state != rectify_domain::workflow::MeasureState::Closed).unwrap();
@@ -507,8 +547,61 @@ fn fill(url: &str, evidence: &Path, env: &[(&str, &Path)], ring: &Path) {
             address: None,
         };
         store.add_progress(open.measure_id, &actor, &entry, open.version, chrono::Utc::now()).await.unwrap();
+        // A citizen's real-name feedback: its name and contact are stored sealed.
+        let unit = store.export_ledger(id).await.unwrap().unit.unwrap();
+        let publication = rectify_storage::NewPublication {
+            inspection_id: id,
+            unit: unit.clone(),
+            title: "通报".into(),
+            body_html: "<!DOCTYPE html><html><body><main><h1>通报</h1></main></body></html>".into(),
+            body_markdown: "# 通报\n".into(),
+        };
+        store.publish_report(&publication, &rectify_storage::Acting::system(), chrono::Utc::now()).await.unwrap();
+        let feedback = rectify_storage::NewFeedback {
+            unit,
+            inspection_id: None,
+            submitter: rectify_storage::Submitter::RealName { name: "王小明".into(), contact: CONTACT.into() },
+            subject: "整改时限".into(),
+            body: "建议公开整改台账的完成时限。".into(),
+        };
+        store.submit_feedback(&feedback, chrono::Utc::now()).await.unwrap();
         store.close().await;
     });
+}
+
+/// The contact of the citizen whose feedback `fill` stores.
+const CONTACT: &str = "13800138000";
+
+/// The data key ring beside the audit key ring `ring` (`….data-keys`).
+fn data_ring(ring: &Path) -> PathBuf {
+    PathBuf::from(ring.to_string_lossy().replace("audit-keys", "data-keys"))
+}
+
+/// A store on `url` with the audit key ring `ring` and the data key ring beside it.
+async fn connect(url: &str, ring: &Path) -> rectify_storage::Store {
+    let options = rectify_storage::ConnectOptions {
+        audit_keys: rectify_storage::AuditKeys::File(ring.to_path_buf()),
+        data_keys: rectify_storage::DataKeys::File(data_ring(ring)),
+    };
+    rectify_storage::Store::connect_with(url, options).await.unwrap()
+}
+
+/// The contact of the first feedback and the content of every evidence file, read through a
+/// store on `url` (opened with the data key ring beside `ring`).
+fn sealed_contents(url: &str, ring: &Path, evidence: &Path) -> (Option<String>, Vec<Vec<u8>>) {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = connect(url, ring).await;
+        let unit = store.portal_units().await.unwrap().remove(0);
+        let contact = store.list_feedback(&unit, None).await.unwrap().remove(0).contact;
+        let files = rectify_storage::EvidenceStore::new(evidence).with_keys(store.data_keys());
+        let mut contents = Vec::new();
+        for (path, _) in files_under(evidence) {
+            let sha256 = path.to_string_lossy().replace(['/', '\\'], "");
+            contents.push(files.read(&sha256).unwrap());
+        }
+        store.close().await;
+        (contact, contents)
+    })
 }
 
 /// Backs up `source`, restores into the empty `target`, and finds the export, the audit
@@ -547,6 +640,12 @@ fn backup_and_restore(
     let files = files_under(&evidence);
     assert_eq!(files.len(), 2);
     assert_eq!(files_under(&restored), files, "the evidence files are identical");
+    // Sealed on disk and in the archive; the restored database opens them with the same ring.
+    assert!(files.iter().all(|(_, bytes)| !bytes.windows(5).any(|w| w == b"%PDF-")), "no plaintext on disk");
+    let (contact, contents) = sealed_contents(target, ring, &restored);
+    assert_eq!(contact.as_deref(), Some(CONTACT));
+    assert_eq!(contents.len(), 2);
+    assert!(contents.iter().all(|c| c.starts_with(b"%PDF-1.4\n")), "the evidence opens after the restore");
 
     // Into a database that holds data: refused, exit 2, nothing changed.
     let out = rectify_with(env, &restore_args);
@@ -569,6 +668,12 @@ fn backup_and_restore_give_the_same_export_audit_trail_and_evidence_on_sqlite() 
         assert!(!dir.path().join("restored.db").exists(), "no database file is left behind");
         // The documented step: the ring goes beside the new database.
         std::fs::copy(&ring, dir.path().join("restored.db.audit-keys")).unwrap();
+        // The data key ring too: without it the sealed names and files could not be read.
+        let out = rectify(&["restore", archive.to_str().unwrap(), "--database", &target]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("data key ring"), "{}", stderr(&out));
+        assert!(!dir.path().join("restored.db").exists(), "no database file is left behind");
+        std::fs::copy(data_ring(&ring), dir.path().join("restored.db.data-keys")).unwrap();
     });
 }
 
@@ -593,7 +698,9 @@ fn backup_and_restore_give_the_same_export_audit_trail_and_evidence_on_postgresq
     let (source, target) = (format!("{base}/{}", names[0]), format!("{base}/{}", names[1]));
     let dir = tempfile::tempdir().unwrap();
     let ring = dir.path().join("audit-keys");
-    backup_and_restore(dir.path(), (&source, &target), &[("RECTIFY_AUDIT_KEY_FILE", &ring)], &ring, || {});
+    let data_keys = data_ring(&ring);
+    let env = [("RECTIFY_AUDIT_KEY_FILE", ring.as_path()), ("RECTIFY_DATA_KEY_FILE", data_keys.as_path())];
+    backup_and_restore(dir.path(), (&source, &target), &env, &ring, || {});
     for name in &names {
         admin_sql(format!("DROP DATABASE {name} WITH (FORCE)"));
     }

@@ -200,6 +200,18 @@ pub async fn serve_state_on(
     if let Err(error) = service::search::ensure_index(&state).await {
         tracing::error!(%error, "the search index could not be built; searches miss what it lacks");
     }
+    // Evidence files from before SM4 at rest are sealed while the server already serves: both
+    // forms read the same meanwhile.
+    let sealing = state.clone();
+    tokio::spawn(async move {
+        match service::workflow::seal_evidence_files(&sealing).await {
+            Ok(done) if done.sealed > 0 => {
+                tracing::info!(sealed = done.sealed, "sealed earlier evidence files with SM4")
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "evidence files could not all be sealed; they stay readable"),
+        }
+    });
     tracing::info!(%local, database = state.database_name(), "serving");
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let signal = async move {

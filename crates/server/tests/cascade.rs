@@ -28,7 +28,10 @@ async fn stores(dir: &std::path::Path) -> Vec<Store> {
             .unwrap();
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
         let (base, _) = admin.rsplit_once('/').unwrap();
-        let options = ConnectOptions { audit_keys: AuditKeys::File(dir.join("pg-audit-keys")) };
+        let options = ConnectOptions {
+            audit_keys: AuditKeys::File(dir.join("pg-audit-keys")),
+            data_keys: rectify_storage::DataKeys::File(dir.join("pg-data-keys")),
+        };
         out.push(Store::connect_with(&format!("{base}/{name}"), options).await.unwrap());
     }
     out

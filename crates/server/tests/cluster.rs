@@ -59,7 +59,10 @@ impl Database {
     /// A store of its own on the database, as one server process holds it (own pool, own
     /// remembered reads); every server shares the audit key ring.
     async fn server_store(&self) -> Store {
-        let options = ConnectOptions { audit_keys: AuditKeys::File(self.keys.clone()) };
+        let options = ConnectOptions {
+            audit_keys: AuditKeys::File(self.keys.clone()),
+            data_keys: rectify_storage::DataKeys::File(self.keys.with_file_name("data-keys")),
+        };
         Store::connect_with(&self.url, options).await.unwrap()
     }
 

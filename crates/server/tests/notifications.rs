@@ -37,6 +37,7 @@ async fn stores(dir: &std::path::Path) -> Vec<Store> {
         let (base, _) = admin.rsplit_once('/').unwrap();
         let options = rectify_storage::ConnectOptions {
             audit_keys: rectify_storage::AuditKeys::File(dir.join(format!("{name}.keys"))),
+            data_keys: rectify_storage::DataKeys::File(dir.join(format!("{name}.data-keys"))),
         };
         out.push(Store::connect_with(&format!("{base}/{name}"), options).await.unwrap());
     }

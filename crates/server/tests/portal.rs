@@ -738,3 +738,41 @@ async fn problem_and_measure_pages_show_the_items_audit_history_in_chinese() {
     let page = get(&f.app, &format!("/public/reports/{public}")).await.text();
     assert!(!page.contains("操作记录") && !page.contains("责任部门甲"));
 }
+
+#[tokio::test]
+async fn a_citizens_name_and_contact_are_stored_sealed_and_shown_only_to_staff_who_read_feedback() {
+    let f = published_fixture(roomy()).await;
+    staff_accounts(&f).await;
+    let uri = feedback_uri(&f.unit);
+    let csrf = get(&f.app, &uri).await.csrf();
+    let fields = [
+        ("identity", "real_name"),
+        ("name", "钱七"),
+        ("contact", "qian7@example.cn"),
+        ("subject", "公示栏"),
+        ("body", BODY),
+    ];
+    let thanks = post(&f.app, &uri, &csrf, &fields, "198.51.100.7").await;
+    assert_eq!(thanks.status, StatusCode::OK);
+    let code = receipt_of(&thanks.text());
+    // The database holds SM4 ciphertext, not the name or the contact.
+    let row: (String, String, String) =
+        sqlx::query_as("SELECT name, contact, sealed_key FROM feedback").fetch_one(f.store.pool()).await.unwrap();
+    assert!(row.0.starts_with("sm4:") && row.1.starts_with("sm4:"), "{row:?}");
+    assert!(!format!("{row:?}").contains("钱七") && !format!("{row:?}").contains("qian7"), "{row:?}");
+    assert_eq!(row.2, f.store.data_keys().current_id());
+    // Staff who read feedback see them, opened.
+    let id = f.store.list_feedback(&f.unit, None).await.unwrap()[0].id;
+    let staff = common::signed(&f.app, "liaison", None).await;
+    let page = staff_get(&f, &staff, &format!("/feedback/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("钱七") && page.text().contains("qian7@example.cn"));
+    // The department does not; nor does the public lookup by receipt code.
+    let dept = common::signed(&f.app, "dept", None).await;
+    let refused = staff_get(&f, &dept, &format!("/feedback/{id}")).await;
+    assert!(!refused.text().contains("钱七") && !refused.text().contains("qian7"));
+    let lookup = get(&f.app, "/public/feedback/lookup").await.csrf();
+    let seen = post(&f.app, "/public/feedback/lookup", &lookup, &[("code", &code)], "198.51.100.7").await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(!seen.text().contains("钱七") && !seen.text().contains("qian7"));
+}

@@ -34,6 +34,7 @@ async fn stores() -> Vec<(Store, tempfile::TempDir)> {
         let dir = tempfile::tempdir().unwrap();
         let options = rectify_storage::ConnectOptions {
             audit_keys: rectify_storage::AuditKeys::File(dir.path().join("audit-keys")),
+            data_keys: rectify_storage::DataKeys::File(dir.path().join("data-keys")),
         };
         let store = Store::connect_with(&format!("{base}/{name}"), options).await.unwrap();
         out.push((store, dir));

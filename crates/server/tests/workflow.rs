@@ -264,6 +264,10 @@ async fn evidence_is_checked_by_content_and_size_and_served_only_within_scope() 
     let mine = f.get(Some(&dept), &uri).await;
     assert_eq!(mine.status, StatusCode::OK);
     assert_eq!(mine.body, PDF);
+    // On disk the file is sealed with SM4: none of its bytes in the clear.
+    let on_disk = std::fs::read(f._dir.path().join("evidence").join(&sha[..2]).join(&sha[2..])).unwrap();
+    assert!(on_disk.starts_with(rectify_storage::sealed::FILE_MAGIC));
+    assert!(!on_disk.windows(PDF.len().min(16)).any(|w| PDF.windows(w.len()).any(|p| p == w)), "no plaintext on disk");
     assert_eq!(mine.headers[header::CONTENT_TYPE], "application/pdf");
     assert!(mine.headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment;"));
     assert_eq!(mine.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");

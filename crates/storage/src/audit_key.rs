@@ -117,7 +117,7 @@ impl AuditKeyRing {
     pub fn load(path: &Path) -> Result<AuditKeyRing, StorageError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| StorageError::AuditKey(format!("cannot read the audit key ring {}: {e}", path.display())))?;
-        check_private(path)?;
+        check_private(path, "audit key ring").map_err(StorageError::AuditKey)?;
         let mut ring =
             AuditKeyRing::parse(&text).map_err(|e| StorageError::AuditKey(format!("{}: {e}", path.display())))?;
         ring.path = Some(path.to_owned());
@@ -274,13 +274,13 @@ pub fn hmac_sm3(key: &[u8], message: &[u8]) -> String {
 }
 
 /// A file next to `path` with `suffix`, hidden.
-fn beside(path: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn beside(path: &Path, suffix: &str) -> PathBuf {
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!(".{file_name}.{suffix}"))
 }
 
 /// Writes a new file readable by its owner only (mode 0600 on Unix); refuses an existing file.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -293,32 +293,44 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.sync_all()
 }
 
-/// Refuses a key file that group or others may read or write (Unix).
-fn check_private(path: &Path) -> Result<(), StorageError> {
+/// Refuses a key file (`what`: "audit key ring") that group or others may read or write (Unix).
+pub(crate) fn check_private(path: &Path, what: &str) -> Result<(), String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path)
-            .map_err(|e| StorageError::AuditKey(format!("{}: {e}", path.display())))?
-            .permissions()
-            .mode();
+        let mode = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?.permissions().mode();
         if mode & 0o077 != 0 {
-            return Err(StorageError::AuditKey(format!(
-                "the audit key ring {} may be read by others (mode {:o}); run chmod 600 on it",
+            return Err(format!(
+                "the {what} {} may be read by others (mode {:o}); run chmod 600 on it",
                 path.display(),
                 mode & 0o777
-            )));
+            ));
         }
     }
     #[cfg(not(unix))]
-    let _ = path;
+    let _ = (path, what);
     Ok(())
 }
 
 /// The default place of the ring for a database URL, or `None` for an in-memory database.
 pub fn default_key_file(url: &str) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os(KEY_FILE_ENV).filter(|p| !p.is_empty()) {
+    key_file_place(url, crate::Backend::Sqlite, KEY_FILE_ENV, SQLITE_KEY_FILE_SUFFIX, DEFAULT_POSTGRES_KEY_FILE)
+}
+
+/// Where a key file of the database at `url` is: the file named by the variable `env`, else
+/// `PATH{sqlite_suffix}` beside a SQLite file, else `postgres_default`; `None` in memory.
+pub(crate) fn key_file_place(
+    url: &str,
+    backend: crate::Backend,
+    env: &str,
+    sqlite_suffix: &str,
+    postgres_default: &str,
+) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(env).filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(path));
+    }
+    if backend == crate::Backend::Postgres {
+        return Some(PathBuf::from(postgres_default));
     }
     let sqlite = url.strip_prefix("sqlite:")?;
     let sqlite = sqlite.strip_prefix("//").unwrap_or(sqlite);
@@ -326,7 +338,7 @@ pub fn default_key_file(url: &str) -> Option<PathBuf> {
     if file.is_empty() || file.contains(":memory:") || url.contains("mode=memory") {
         return None;
     }
-    Some(PathBuf::from(format!("{file}{SQLITE_KEY_FILE_SUFFIX}")))
+    Some(PathBuf::from(format!("{file}{sqlite_suffix}")))
 }
 
 /// Where [`crate::Store::connect`] looks for the key ring of the database at `url`
@@ -337,12 +349,7 @@ pub fn key_file_for(url: &str) -> Result<Option<PathBuf>, StorageError> {
 
 /// [`default_key_file`] with the PostgreSQL default.
 pub(crate) fn default_key_file_for(url: &str, backend: crate::Backend) -> Option<PathBuf> {
-    match backend {
-        crate::Backend::Postgres => {
-            Some(default_key_file(url).unwrap_or_else(|| PathBuf::from(DEFAULT_POSTGRES_KEY_FILE)))
-        }
-        crate::Backend::Sqlite => default_key_file(url),
-    }
+    key_file_place(url, backend, KEY_FILE_ENV, SQLITE_KEY_FILE_SUFFIX, DEFAULT_POSTGRES_KEY_FILE)
 }
 
 #[cfg(test)]

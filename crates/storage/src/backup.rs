@@ -84,6 +84,7 @@ pub const TABLES: &[&str] = &[
     "notification_addresses",
     "indicators",
     "indicator_readings",
+    "data_keys",
 ];
 
 /// The tables deliberately left out, and why; every table of the schema is in one of the lists
@@ -415,6 +416,19 @@ impl Store {
                 "the restored audit trail ends at entry {seq}, the manifest says {}",
                 manifest.audit.entries
             )));
+        }
+        // Sealed names, contacts and evidence files need the keys that sealed them: without the
+        // backed-up database's data key ring the restore is refused, rolled back.
+        let data_keys: Vec<String> = sqlx::query_scalar("SELECT key_id FROM data_keys").fetch_all(&mut *tx).await?;
+        let missing: Vec<&str> = data_keys.iter().map(String::as_str).filter(|id| !self.data_keys.holds(id)).collect();
+        if !missing.is_empty() {
+            return Err(StorageError::DataKey(format!(
+                "the backup's personal data and evidence files are sealed with data key(s) {} that the data key ring \
+                 in use does not hold; use the data key ring of the backed-up database ({})",
+                missing.join(", "),
+                crate::sealed::KEY_FILE_ENV
+            ))
+            .into());
         }
         // The restored entries are the backup's own, copied as they are: the one write that
         // commits without appending an entry of its own.

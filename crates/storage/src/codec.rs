@@ -98,17 +98,17 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 /// A 32-byte key written as 64 hexadecimal digits (either case); `None` for anything else.
 pub fn key_from_hex(text: &str) -> Option<[u8; 32]> {
-    let bytes = text.trim().as_bytes();
-    if bytes.len() != 64 {
+    bytes_from_hex(text.trim())?.try_into().ok()
+}
+
+/// Bytes written as hexadecimal digits (either case, an even number); `None` for anything else.
+pub(crate) fn bytes_from_hex(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
-    let mut out = [0u8; 32];
-    for (i, pair) in bytes.chunks_exact(2).enumerate() {
-        let digit = |b: u8| char::from(b).to_digit(16);
-        let (hi, lo) = (digit(pair[0])?, digit(pair[1])?);
-        out[i] = u8::try_from(hi * 16 + lo).ok()?;
-    }
-    Some(out)
+    let digit = |b: u8| char::from(b).to_digit(16);
+    bytes.chunks_exact(2).map(|pair| u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()).collect()
 }
 
 #[cfg(test)]

@@ -32,6 +32,12 @@ pub enum StorageError {
     /// The audit chain's key ring is missing, unreadable, too open, or not this database's.
     #[error("audit key: {0}")]
     AuditKey(String),
+    /// The data key ring (SM4 at rest) is missing, unreadable, too open, or not this database's.
+    #[error("data key: {0}")]
+    DataKey(String),
+    /// A sealed value or file does not open (changed, moved, or sealed under a key not held).
+    #[error("sealed data: {0}")]
+    Sealed(#[from] crate::sealed::SealError),
 }
 
 impl StorageError {

@@ -6,14 +6,21 @@
 //! written to a temporary name and renamed, so a reader never sees half a file. Who may read a
 //! file is the server's decision (see `Store::evidence_measure`); the root must lie outside any
 //! directory served as is.
+//!
+//! With a data key ring ([`EvidenceStore::with_keys`], as the server and the command line always
+//! give it) a file is written sealed with SM4 (`crate::sealed`): on disk it is the magic and the
+//! envelope, bound to its address. Files written before that are read as they are until
+//! [`EvidenceStore::seal_files`] seals them (at the server's start, and by `keys rotate-data`).
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::codec::hex;
+use crate::sealed::{self, DataKeyRing, SealError};
 
 /// 20 MiB: scans and photos of meeting minutes fit; videos do not belong here.
 pub const DEFAULT_MAX_BYTES: u64 = 20 * 1024 * 1024;
@@ -41,6 +48,22 @@ pub enum FileError {
     NotFound(String),
     #[error("file storage error: {0}")]
     Io(#[from] std::io::Error),
+    /// A sealed file that does not open: changed on disk, moved to another address, or sealed
+    /// under a key the ring does not hold.
+    #[error(transparent)]
+    Sealed(#[from] SealError),
+    /// A sealed file met by a store without a data key ring.
+    #[error("the evidence file {0} is sealed, and no data key ring was given to open it")]
+    NoKeys(String),
+}
+
+/// What [`EvidenceStore::seal_files`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SealedFiles {
+    /// Plaintext files sealed, or files re-sealed under the current key.
+    pub sealed: u64,
+    /// Files already under the current key.
+    pub unchanged: u64,
 }
 
 /// The evidence files under one directory.
@@ -48,12 +71,24 @@ pub enum FileError {
 pub struct EvidenceStore {
     root: PathBuf,
     max_bytes: u64,
+    keys: Option<Arc<DataKeyRing>>,
 }
 
 impl EvidenceStore {
     /// A store under `root` (created on first write) with the default size limit.
     pub fn new(root: impl Into<PathBuf>) -> EvidenceStore {
-        EvidenceStore { root: root.into(), max_bytes: DEFAULT_MAX_BYTES }
+        EvidenceStore { root: root.into(), max_bytes: DEFAULT_MAX_BYTES, keys: None }
+    }
+
+    /// Seals the files it writes with these keys, and opens sealed files with them.
+    pub fn with_keys(mut self, keys: Arc<DataKeyRing>) -> EvidenceStore {
+        self.keys = Some(keys);
+        self
+    }
+
+    /// Whether files are sealed on writing.
+    pub fn seals(&self) -> bool {
+        self.keys.is_some()
     }
 
     pub fn with_max_bytes(mut self, max_bytes: u64) -> EvidenceStore {
@@ -79,35 +114,93 @@ impl EvidenceStore {
         let sha256 = hex(&Sha256::digest(bytes));
         let path = self.path_of(&sha256)?;
         if !path.exists() {
-            let dir = path.parent().unwrap_or(&self.root);
-            std::fs::create_dir_all(dir)?;
-            let mut tmp = tempfile_in(dir)?;
-            tmp.1.write_all(bytes)?;
-            tmp.1.sync_all()?;
-            drop(tmp.1);
-            // rename is atomic within a directory; a concurrent writer of the same content wins
-            // or loses the race with identical bytes.
-            if let Err(e) = std::fs::rename(&tmp.0, &path) {
-                let _ = std::fs::remove_file(&tmp.0);
-                return Err(e.into());
+            match &self.keys {
+                Some(keys) => {
+                    self.write_atomically(&path, &keys.seal_file(&sealed::evidence_context(&sha256), bytes)?)?
+                }
+                None => self.write_atomically(&path, bytes)?,
             }
         }
         Ok(StoredFile { sha256, size, media_type })
     }
 
-    /// Opens a stored file for reading.
-    pub fn open(&self, sha256: &str) -> Result<std::fs::File, FileError> {
+    /// Writes `bytes` at `path` under a temporary name, then renames it into place.
+    fn write_atomically(&self, path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+        let dir = path.parent().unwrap_or(&self.root);
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile_in(dir)?;
+        tmp.1.write_all(bytes)?;
+        tmp.1.sync_all()?;
+        drop(tmp.1);
+        // rename is atomic within a directory; a concurrent writer of the same content wins
+        // or loses the race with identical plaintext.
+        if let Err(e) = std::fs::rename(&tmp.0, path) {
+            let _ = std::fs::remove_file(&tmp.0);
+            return Err(e.into());
+        }
+        Ok(())
+    }
+
+    /// A stored file's content, opened if sealed.
+    pub fn read(&self, sha256: &str) -> Result<Vec<u8>, FileError> {
         let path = self.path_of(sha256)?;
-        std::fs::File::open(&path).map_err(|e| match e.kind() {
+        let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => FileError::NotFound(sha256.to_owned()),
             _ => FileError::Io(e),
-        })
+        })?;
+        if !bytes.starts_with(sealed::FILE_MAGIC) {
+            return Ok(bytes);
+        }
+        let keys = self.keys.as_ref().ok_or_else(|| FileError::NoKeys(sha256.to_owned()))?;
+        Ok(keys.open_file(&sealed::evidence_context(sha256), bytes)?)
+    }
+
+    /// Seals every file under the root that is not yet sealed under the current key: plaintext
+    /// files from before migration 0022, and files of older keys after a rotation. Each file is
+    /// opened, checked against its address, sealed and renamed into place, so a reader sees the
+    /// old or the new file, both readable. Files not named by an address are left alone.
+    pub fn seal_files(&self) -> Result<SealedFiles, FileError> {
+        let Some(keys) = &self.keys else { return Ok(SealedFiles::default()) };
+        let current = keys.current_id();
+        let mut done = SealedFiles::default();
+        let dirs = match std::fs::read_dir(&self.root) {
+            Ok(dirs) => dirs,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(done),
+            Err(e) => return Err(e.into()),
+        };
+        for dir in dirs {
+            let dir = dir?;
+            let prefix = dir.file_name().to_string_lossy().into_owned();
+            if prefix.len() != 2 || !dir.file_type()?.is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(dir.path())? {
+                let file = file?;
+                let sha256 = format!("{prefix}{}", file.file_name().to_string_lossy());
+                let Ok(path) = self.path_of(&sha256) else { continue };
+                let mut head = [0u8; sealed::FILE_HEAD_BYTES];
+                let read = std::fs::File::open(&path)?.read(&mut head)?;
+                if sealed::file_key_id(&head[..read]).as_deref() == Some(current.as_str()) {
+                    done.unchanged += 1;
+                    continue;
+                }
+                let plaintext = self.read(&sha256)?;
+                if hex(&Sha256::digest(&plaintext)) != sha256 {
+                    return Err(FileError::Io(std::io::Error::other(format!(
+                        "the evidence file {} does not match its address; left as it is",
+                        path.display()
+                    ))));
+                }
+                self.write_atomically(&path, &keys.seal_file(&sealed::evidence_context(&sha256), &plaintext)?)?;
+                done.sealed += 1;
+            }
+        }
+        Ok(done)
     }
 
     /// The file's media type, decided by its content again (for the Content-Type header).
     pub fn media_type(&self, sha256: &str) -> Result<&'static str, FileError> {
-        let mut bytes = Vec::new();
-        self.open(sha256)?.read_to_end(&mut bytes)?;
+        let bytes = self.read(sha256)?;
         sniff(&bytes).ok_or_else(|| FileError::UnsupportedType { name: sha256.to_owned() })
     }
 

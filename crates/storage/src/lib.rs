@@ -43,6 +43,8 @@ mod records;
 mod round_admin;
 mod round_report;
 pub mod rounds;
+pub mod sealed;
+mod sealed_rows;
 pub mod search;
 pub mod settings;
 mod similar;
@@ -87,6 +89,7 @@ pub use portal::{
 pub use records::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
 pub use round_admin::RoundChangeError;
 pub use rounds::{RoundSummary, RoundUnit};
+pub use sealed::{DataKeyRing, DataKeys, SealError};
 pub use search::{COUNT_CAP as SEARCH_COUNT_CAP, SearchHit, SearchKind, SearchQuery, SearchScope};
 pub use similar::RoundProblem;
 pub use snapshot::Snapshot;
@@ -161,6 +164,8 @@ pub struct Store {
     pub(crate) reads: Arc<Reads>,
     /// The keys that sign and verify the audit chain (see [`audit_key`]).
     audit_keys: Arc<AuditKeyRing>,
+    /// The keys that seal personal data and evidence files at rest (see [`sealed`]).
+    data_keys: Arc<DataKeyRing>,
 }
 
 /// How [`Store::connect_with`] connects.
@@ -168,6 +173,8 @@ pub struct Store {
 pub struct ConnectOptions {
     /// Where the audit chain's key ring is (default: see [`audit_key`]).
     pub audit_keys: AuditKeys,
+    /// Where the data key ring is (default: see [`sealed`]).
+    pub data_keys: DataKeys,
 }
 
 #[derive(Debug, Default)]
@@ -232,13 +239,25 @@ impl Store {
             Backend::Postgres => None,
         };
         let audit_keys = Arc::new(open_key_ring(&pool, url, backend, options.audit_keys).await?);
+        let data_keys = Arc::new(sealed_rows::open_data_key_ring(&pool, url, backend, options.data_keys).await?);
+        let store = Store { pool, backend, write_gate, reads: Arc::default(), audit_keys, data_keys };
+        // Rows from before migration 0022 are sealed now, in batches, before anything is served.
+        let sealed = store.seal_feedback(&Acting::system(), chrono::Utc::now()).await?;
+        if sealed > 0 {
+            tracing::info!(sealed, "sealed the names and contacts of earlier feedback with SM4");
+        }
         tracing::debug!(?backend, "storage connected and migrated");
-        Ok(Store { pool, backend, write_gate, reads: Arc::default(), audit_keys })
+        Ok(store)
     }
 
     /// The audit chain's key ring in use.
     pub fn audit_keys(&self) -> &AuditKeyRing {
         &self.audit_keys
+    }
+
+    /// The data key ring in use (SM4 at rest): what an [`EvidenceStore`] seals its files with.
+    pub fn data_keys(&self) -> Arc<DataKeyRing> {
+        Arc::clone(&self.data_keys)
     }
 
     pub fn backend(&self) -> Backend {

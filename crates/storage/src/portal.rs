@@ -331,17 +331,23 @@ fn published_summary(row: &AnyRow) -> Result<PublishedSummary, sqlx::Error> {
 }
 
 const FEEDBACK_COLUMNS: &str = "id, unit, inspection_id, submitted_at, anonymous, name, contact, subject, body, \
-                                status, answer, answered_at";
+                                status, answer, answered_at, receipt_code, sealed_key";
 
-fn feedback(row: &AnyRow) -> Result<Feedback, StorageError> {
+/// A feedback row, its name and contact opened with the data key ring (see `crate::sealed`).
+fn feedback(row: &AnyRow, keys: &crate::sealed::DataKeyRing) -> Result<Feedback, StorageError> {
+    let code: String = row.try_get("receipt_code")?;
+    let sealed_key: Option<String> = row.try_get("sealed_key")?;
+    let open = |field: &str| -> Result<Option<String>, StorageError> {
+        crate::sealed_rows::open_personal(keys, field, &code, sealed_key.as_deref(), row.try_get(field)?)
+    };
     Ok(Feedback {
         id: row.try_get("id")?,
         unit: row.try_get("unit")?,
         inspection_id: row.try_get("inspection_id")?,
         submitted_at: row.try_get("submitted_at")?,
         anonymous: row.try_get::<i64, _>("anonymous")? != 0,
-        name: row.try_get("name")?,
-        contact: row.try_get("contact")?,
+        name: open("name")?,
+        contact: open("contact")?,
         subject: row.try_get("subject")?,
         body: row.try_get("body")?,
         status: status(row)?,
@@ -521,9 +527,17 @@ impl Store {
             code = new_receipt_code()?;
         }
         let submitted_at = timestamp(now);
+        // The name and contact are stored sealed with SM4 under the current data key.
+        let keys = &self.data_keys;
+        let name = crate::sealed_rows::seal_personal(keys, "name", &code, name.as_deref())?;
+        let contact = crate::sealed_rows::seal_personal(keys, "contact", &code, contact.as_deref())?;
+        let sealed_key = (!anonymous).then(|| keys.current_id());
+        if let Some(key) = &sealed_key {
+            crate::sealed_rows::register_data_key(&mut tx, key, now).await?;
+        }
         let id: FeedbackId = sqlx::query_scalar(
             "INSERT INTO feedback (unit, inspection_id, receipt_code, submitted_at, anonymous, name, contact, \
-             subject, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             subject, body, sealed_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(unit.to_owned())
         .bind(inspection_id)
@@ -534,6 +548,7 @@ impl Store {
         .bind(contact)
         .bind(new.subject.trim().to_owned())
         .bind(new.body.trim().to_owned())
+        .bind(sealed_key)
         .fetch_one(&mut *tx)
         .await?;
         crate::search::index_item(&mut tx, crate::search::SearchKind::Feedback, id).await?;
@@ -592,7 +607,7 @@ impl Store {
         .bind(status.map(|s| s.as_str().to_owned()))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(feedback).collect()
+        rows.iter().map(|row| feedback(row, &self.data_keys)).collect()
     }
 
     /// How many feedback items of each unit still await an answer (received or being handled).
@@ -624,7 +639,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(feedback).transpose()
+        row.as_ref().map(|row| feedback(row, &self.data_keys)).transpose()
     }
 
     /// Marks a feedback as being handled (办理中); `false` when it was not newly received.

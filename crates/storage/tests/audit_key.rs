@@ -192,7 +192,10 @@ async fn rotation_keeps_old_entries_verifiable() {
 async fn a_missing_or_foreign_key_ring_is_refused() {
     for db in backends().await {
         record(&db.store, 1).await;
-        let options = |path: std::path::PathBuf| ConnectOptions { audit_keys: AuditKeys::File(path) };
+        let options = |path: std::path::PathBuf| ConnectOptions {
+            audit_keys: AuditKeys::File(path),
+            ..ConnectOptions::default()
+        };
         // Lost: no file where the ring should be.
         let elsewhere = db.key_file.with_file_name("lost-audit-keys");
         let err = Store::connect_with(&db.url, options(elsewhere.clone())).await.unwrap_err();
@@ -200,8 +203,12 @@ async fn a_missing_or_foreign_key_ring_is_refused() {
         assert!(!elsewhere.exists(), "no second ring is started");
         // Foreign: another database's ring.
         let other = AuditKeyRing::generate(0).unwrap();
-        let err =
-            Store::connect_with(&db.url, ConnectOptions { audit_keys: AuditKeys::Ring(other) }).await.unwrap_err();
+        let err = Store::connect_with(
+            &db.url,
+            ConnectOptions { audit_keys: AuditKeys::Ring(other), ..ConnectOptions::default() },
+        )
+        .await
+        .unwrap_err();
         assert!(err.to_string().contains("does not hold key"), "{err}");
         db.finish().await;
     }
@@ -251,7 +258,7 @@ async fn entries_from_before_the_key_stay_verifiable_and_cannot_be_added_to() {
             prev = e.hash;
         }
         // The ring made at the first connect allowed no unsigned entry: it is not this chain's.
-        let options = ConnectOptions { audit_keys: AuditKeys::File(db.key_file.clone()) };
+        let options = ConnectOptions { audit_keys: AuditKeys::File(db.key_file.clone()), ..ConnectOptions::default() };
         let err = Store::connect_with(&db.url, options).await.unwrap_err();
         assert!(err.to_string().contains("made for another database"), "{err}");
 

@@ -37,10 +37,14 @@ fn png(n: u8) -> Vec<u8> {
     bytes
 }
 
-/// Fills `store`: a ledger, progress with two evidence files, an account, the security policy.
+/// The contact of the citizen in `fill`'s feedback.
+const CONTACT: &str = "13800138000";
+
+/// Fills `store`: a ledger, progress with two evidence files (sealed), an account, the security
+/// policy, a real-name feedback (its name and contact sealed).
 async fn fill(store: &Store, evidence_dir: &Path) {
     let inspection = store.import_ledger(&ledger()).await.unwrap();
-    let files = EvidenceStore::new(evidence_dir);
+    let files = EvidenceStore::new(evidence_dir).with_keys(store.data_keys());
     let views = store.measure_workflows(inspection).await.unwrap();
     let open = views.values().find(|v| v.state != rectify_domain::workflow::MeasureState::Closed).unwrap();
     let mut evidence = Vec::new();
@@ -70,6 +74,23 @@ async fn fill(store: &Store, evidence_dir: &Path) {
     };
     store.create_user(&user, &Acting::system(), now()).await.unwrap();
     store.set_security_policy(r#"{"lockout_threshold":4}"#, &Acting::system(), now()).await.unwrap();
+    let unit = store.export_ledger(inspection).await.unwrap().unit.unwrap();
+    let publication = NewPublication {
+        inspection_id: inspection,
+        unit: unit.clone(),
+        title: "通报".into(),
+        body_html: "<!DOCTYPE html><html><body><main><h1>通报</h1></main></body></html>".into(),
+        body_markdown: "# 通报\n".into(),
+    };
+    store.publish_report(&publication, &Acting::system(), now()).await.unwrap();
+    let feedback = NewFeedback {
+        unit,
+        inspection_id: None,
+        submitter: Submitter::RealName { name: "王小明".into(), contact: CONTACT.into() },
+        subject: "整改时限".into(),
+        body: "建议公开整改台账的完成时限。".into(),
+    };
+    store.submit_feedback(&feedback, now()).await.unwrap();
 }
 
 /// Everything a restore must give back, read through the store.
@@ -86,7 +107,14 @@ async fn contents(store: &Store) -> serde_json::Value {
         .into_iter()
         .map(|u| serde_json::json!([u.id, u.username, u.display_name, u.password_phc, u.roles.len()]))
         .collect();
+    let mut feedback = Vec::new();
+    for unit in store.portal_units().await.unwrap() {
+        for f in store.list_feedback(&unit, None).await.unwrap() {
+            feedback.push(serde_json::json!([f.id, f.name, f.contact, f.subject]));
+        }
+    }
     serde_json::json!({
+        "feedback": feedback,
         "ledgers": ledgers,
         "audit": audit,
         "users": users,
@@ -152,6 +180,18 @@ async fn round_trip(source: &TestDb, target: &TestDb) {
     assert_eq!(contents(&target.store).await, before);
     assert_eq!(target.store.verify_audit().await.unwrap(), source.store.verify_audit().await.unwrap());
     assert_eq!(files_under(&restored_evidence), files_under(&evidence));
+    // The archive holds ciphertext; the restored database opens it with the same data key ring.
+    assert_eq!(contents(&target.store).await["feedback"][0][2], CONTACT);
+    let restored_files = EvidenceStore::new(&restored_evidence).with_keys(target.store.data_keys());
+    for entry in &summary.manifest.evidence {
+        let (_, on_disk) = files_under(&restored_evidence)
+            .into_iter()
+            .find(|(p, _)| p.to_string_lossy().replace('\\', "/") == entry.file["evidence/".len()..])
+            .unwrap();
+        assert!(on_disk.starts_with(rectify_storage::sealed::FILE_MAGIC), "sealed on disk and in the archive");
+        let plain = restored_files.read(&entry.sha256).unwrap();
+        assert!(plain == png(1) || plain == png(2));
+    }
 
     // The restored database goes on: new ids follow the restored ones, new entries chain on.
     let id = target.store.import_ledger(&ledger()).await.unwrap();
@@ -375,4 +415,25 @@ async fn a_backup_taken_during_writes_is_one_consistent_state() {
         target.finish().await;
         source.finish().await;
     }
+}
+
+#[tokio::test]
+async fn a_restore_without_the_backed_up_data_key_ring_is_refused_and_leaves_nothing() {
+    let source = TestDb::sqlite().await;
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = dir.path().join("evidence");
+    fill(&source.store, &evidence).await;
+    let archive = dir.path().join("b.zip");
+    source.store.backup(&archive, &evidence, &Acting::system(), now()).await.unwrap();
+    let url = format!("sqlite:{}", dir.path().join("target.db").display());
+    let mut options = common::options_for(&source.key_file);
+    options.data_keys = DataKeys::Ring(DataKeyRing::generate().unwrap());
+    let target = Store::connect_with(&url, options).await.unwrap();
+    let restored_evidence = dir.path().join("restored");
+    let err = target.restore(&archive, &restored_evidence).await.unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains(&source.store.data_keys().current_id()) && message.contains("data key ring"), "{message}");
+    assert!(target.is_empty().await.unwrap());
+    assert!(files_under(&restored_evidence).is_empty(), "the evidence files written are removed");
+    source.finish().await;
 }

@@ -86,6 +86,10 @@ pub(crate) fn action_zh(code: &str) -> String {
         "inspection.move_round" => "调整单位所属轮次",
         "audit.export" => "导出审计日志",
         "search.reindex" => "重建全文检索索引",
+        "data.seal" => "加密存储个人信息（SM4）",
+        "data.rotate_key" => "更换数据加密密钥",
+        "data.register_key" => "启用数据加密密钥",
+        "audit.rotate_key" => "更换审计日志密钥",
         _ if code.starts_with("export.") => "导出文档",
         _ => return code.to_owned(),
     };
@@ -118,6 +122,7 @@ pub(crate) fn target_zh(kind: &str) -> &str {
         "audit" => "审计日志",
         "round" => "巡察轮次",
         "search_index" => "全文检索索引",
+        "data_key" => "数据加密密钥",
         other => other,
     }
 }

@@ -59,13 +59,14 @@ impl AppState {
     pub fn new(store: Store) -> Self {
         let evidence_dir =
             std::env::var_os("RECTIFY_EVIDENCE_DIR").map_or_else(|| PathBuf::from(DEFAULT_EVIDENCE_DIR), PathBuf::from);
+        let data_keys = store.data_keys();
         Self {
             store,
             uploads: Uploads::default(),
             today: None,
             clock: Arc::new(SystemClock),
             policy: Arc::new(RwLock::new(Arc::new(SecurityPolicy::default()))),
-            evidence: EvidenceStore::new(evidence_dir).with_max_bytes(EVIDENCE_LIMIT_BYTES as u64),
+            evidence: EvidenceStore::new(evidence_dir).with_max_bytes(EVIDENCE_LIMIT_BYTES as u64).with_keys(data_keys),
             secure_cookies: std::env::var("RECTIFY_SECURE_COOKIES").is_ok_and(|v| v == "1"),
             portal: Portal::default(),
             form_key: Arc::new(form_key_from_env().unwrap_or_else(random_key)),
@@ -108,14 +109,16 @@ impl AppState {
     /// Stores evidence files under `dir` (created on the first upload), e.g. `DATA/evidence`.
     #[must_use]
     pub fn with_evidence_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.evidence = EvidenceStore::new(dir).with_max_bytes(EVIDENCE_LIMIT_BYTES as u64);
+        self.evidence =
+            EvidenceStore::new(dir).with_max_bytes(EVIDENCE_LIMIT_BYTES as u64).with_keys(self.store.data_keys());
         self
     }
 
-    /// Replaces the evidence store (e.g. with a smaller size limit).
+    /// Replaces the evidence store (e.g. with a smaller size limit); its files are sealed with
+    /// the store's data keys unless it was given keys of its own.
     #[must_use]
     pub fn with_evidence_store(mut self, evidence: EvidenceStore) -> Self {
-        self.evidence = evidence;
+        self.evidence = if evidence.seals() { evidence } else { evidence.with_keys(self.store.data_keys()) };
         self
     }
 

@@ -138,8 +138,7 @@ pub async fn evidence_file(state: &AppState, sha256: &str) -> Result<(Vec<u8>, &
     let files = state.evidence().clone();
     let address = sha256.to_owned();
     let read = super::state::blocking(move || -> Result<(Vec<u8>, &'static str), FileError> {
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut files.open(&address)?, &mut bytes)?;
+        let bytes = files.read(&address)?;
         let media_type = rectify_storage::files::sniff(&bytes).unwrap_or("application/octet-stream");
         Ok((bytes, media_type))
     })
@@ -149,6 +148,18 @@ pub async fn evidence_file(state: &AppState, sha256: &str) -> Result<(Vec<u8>, &
         Err(FileError::NotFound(_) | FileError::BadAddress(_)) => Err(missing()),
         Err(e) => Err(AppError::Internal(e.to_string())),
     }
+}
+
+/// Seals the evidence files not yet sealed under the current data key (files from before SM4 at
+/// rest, or of an older key), and records the key as one that sealed data. Run once at start.
+pub async fn seal_evidence_files(state: &AppState) -> Result<rectify_storage::files::SealedFiles, AppError> {
+    let files = state.evidence().clone();
+    let done =
+        super::state::blocking(move || files.seal_files()).await?.map_err(|e| AppError::Internal(e.to_string()))?;
+    if done.sealed > 0 {
+        state.store().register_current_data_key(state.now()).await?;
+    }
+    Ok(done)
 }
 
 /// Closes (销号) a problem whose measures are all closed, as the verifier.

@@ -171,6 +171,7 @@ pub async fn backends() -> Vec<(&'static str, Store, tempfile::TempDir)> {
         let dir = tempfile::tempdir().unwrap();
         let options = rectify_storage::ConnectOptions {
             audit_keys: rectify_storage::AuditKeys::File(dir.path().join("audit-keys")),
+            data_keys: rectify_storage::DataKeys::File(dir.path().join("data-keys")),
         };
         let store = Store::connect_with(&format!("{base}/{name}"), options).await.unwrap();
         out.push(("postgres", store, dir));

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use std::path::PathBuf;
 
-use rectify_storage::{AuditKeys, ConnectOptions, Store};
+use rectify_storage::{AuditKeys, ConnectOptions, DataKeys, Store};
 use sqlx::{AssertSqlSafe, Connection};
 
 /// One database for one test.
@@ -35,7 +35,7 @@ impl TestDb {
 
     /// Another store on the same database with the key ring at `key_file`.
     pub async fn reconnect(&self) -> Store {
-        let options = ConnectOptions { audit_keys: AuditKeys::File(self.key_file.clone()) };
+        let options = options_for(&self.key_file);
         Store::connect_with(&self.url, options).await.unwrap()
     }
 
@@ -46,7 +46,7 @@ impl TestDb {
             None => {
                 let dir = tempfile::tempdir().unwrap();
                 let url = format!("sqlite:{}", dir.path().join("restored.db").display());
-                let options = ConnectOptions { audit_keys: AuditKeys::File(self.key_file.clone()) };
+                let options = options_for(&self.key_file);
                 let store = Store::connect_with(&url, options).await.unwrap();
                 TestDb { store, url, key_file: self.key_file.clone(), drop_after: None, _dir: dir }
             }
@@ -76,7 +76,7 @@ impl TestDb {
         let url = format!("{base}/{name}");
         let dir = tempfile::tempdir().unwrap();
         let key_file = key_file.unwrap_or_else(|| dir.path().join("audit-keys"));
-        let options = ConnectOptions { audit_keys: AuditKeys::File(key_file.clone()) };
+        let options = options_for(&key_file);
         let store = Store::connect_with(&url, options).await.unwrap();
         Some(TestDb { store, url, key_file, drop_after: Some((admin, name)), _dir: dir })
     }
@@ -91,6 +91,12 @@ impl TestDb {
                 .unwrap();
         }
     }
+}
+
+/// The audit key ring at `audit_keys` and the data key ring beside it (`….data-keys`).
+pub fn options_for(audit_keys: &std::path::Path) -> ConnectOptions {
+    let data_keys = PathBuf::from(audit_keys.to_string_lossy().replace("audit-keys", "data-keys"));
+    ConnectOptions { audit_keys: AuditKeys::File(audit_keys.to_owned()), data_keys: DataKeys::File(data_keys) }
 }
 
 /// SQLite always, PostgreSQL when configured.
