@@ -29,7 +29,7 @@ if [[ ! -x "$bin" ]]; then
 fi
 cp "$bin" "$WORK/rectify"
 export RECTIFY_BIN="$WORK/rectify"
-export RECTIFY_AUDIT_KEY_FILE="$WORK/audit-keys"
+export RECTIFY_AUDIT_KEY_FILE="$WORK/audit-keys" RECTIFY_DATA_KEY_FILE="$WORK/data-keys"
 
 # The demo's ledger and accounts, written by `rectify demo` into a SQLite file (stopped once it
 # answers); for PostgreSQL carried over with `rectify backup` and `rectify restore`.
