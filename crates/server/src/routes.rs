@@ -92,6 +92,7 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         features::ledger::MeasureDto,
         features::ledger::StatisticsDto,
         features::ledger::CompletionDto,
+        features::ledger::HistoryEntryDto,
         features::admin::UserDto,
         features::admin::RoleGrantDto,
         features::admin::NewUserRequest,
