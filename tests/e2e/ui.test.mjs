@@ -450,6 +450,58 @@ test("the liaison sees the count, answers in the inbox, and the citizen reads th
   await citizen.close();
 });
 
+/** What the citizen reads through the receipt code. */
+async function lookedUp() {
+  const citizen = await browser.newContext({ locale: "zh-CN" });
+  const page = await open("/public/feedback/lookup", citizen);
+  await page.fill("#code", receipt);
+  await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "查询" }).click()]);
+  const result = await page.locator("#lookup-result").innerText();
+  await citizen.close();
+  return result;
+}
+
+/** Turns the unit's 答复需审核 on or off as the leading group, in the feedback inbox. */
+async function answersNeedApproval(group, on) {
+  const inbox = await open("/feedback", group);
+  const box = inbox.getByLabel("答复需审核");
+  if (on) await box.check();
+  else await box.uncheck();
+  await Promise.all([inbox.waitForLoadState("load"), inbox.getByRole("button", { name: "保存设置" }).click()]);
+  assert.equal(await inbox.getByLabel("答复需审核").isChecked(), on);
+  return inbox;
+}
+
+test("with 答复需审核 a revised reply reaches the citizen only once the leading group approves it", async () => {
+  assert.ok(receipt, "the liaison answered first");
+  const REVISED = "已协调增设临时停车位12个，东门外划线将于本月20日前完成。";
+  const group = await signedIn("group");
+  await answersNeedApproval(group, true);
+
+  const liaison = await signedIn("liaison");
+  const inbox = await open("/feedback", liaison);
+  await Promise.all([inbox.waitForURL(/\/feedback\/\d+$/), inbox.getByRole("link", { name: FEEDBACK_SUBJECT }).click()]);
+  await inbox.fill("#answer", REVISED);
+  await Promise.all([inbox.waitForURL(/done=submitted/), inbox.getByRole("button", { name: "保存答复" }).click()]);
+  assert.ok((await inbox.locator(".pending-answer").innerText()).includes(REVISED));
+  assert.equal(await inbox.getByRole("button", { name: "审核通过并公开" }).count(), 0, "the replier does not approve");
+  await shot(inbox, "21b-feedback-pending");
+  await liaison.close();
+  let result = await lookedUp();
+  assert.ok(result.includes(FEEDBACK_ANSWER) && !result.includes(REVISED), "the citizen still reads the approved answer");
+
+  const pending = await open("/feedback?status=pending_approval", group);
+  const row = pending.locator("tr", { hasText: FEEDBACK_SUBJECT });
+  assert.ok((await row.innerText()).includes("待审核"));
+  await Promise.all([pending.waitForURL(/\/feedback\/\d+$/), row.getByRole("link", { name: FEEDBACK_SUBJECT }).click()]);
+  await shot(pending, "21c-feedback-approval");
+  await Promise.all([pending.waitForURL(/done=approved/), pending.getByRole("button", { name: "审核通过并公开" }).click()]);
+  result = await lookedUp();
+  assert.ok(result.includes(REVISED), result);
+  await answersNeedApproval(group, false);
+  await group.close();
+});
+
 /** The first round on the office's list of rounds, opened. */
 async function firstRound() {
   const page = await open("/rounds");

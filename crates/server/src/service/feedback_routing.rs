@@ -180,3 +180,13 @@ pub async fn linked_to(state: &AppState, principal: &Principal, problem: Problem
     }
     Ok(Linked { count, readable })
 }
+
+/// The name a page shows for the replier of a waiting reply: the account's display name, else
+/// the name the reply was stored with.
+pub async fn replier_name(state: &AppState, pending: &rectify_storage::PendingAnswer) -> Result<String, AppError> {
+    let account = match pending.by {
+        Some(id) => state.store().get_user(id).await?,
+        None => None,
+    };
+    Ok(account.map_or_else(|| pending.by_name.clone(), |u| u.display_name))
+}

@@ -208,6 +208,10 @@ pub(super) async fn item_page(
         ),
         None => None,
     };
+    let replier = match &f.pending {
+        Some(p) => Some(feedback_routing::replier_name(state, p).await?),
+        None => None,
+    };
     let state_label = state_label(&f);
     let received = whole && f.status == FeedbackStatus::Received && may_answer;
     let fields = context! {
@@ -222,12 +226,13 @@ pub(super) async fn item_page(
         contact => f.contact,
         status => state_label,
         received,
-        answer => typed.draft.map(str::to_owned).or(f.answer.clone()),
+        // The form starts from what was typed, else the reply waiting for approval, else the public one.
+        answer => typed.draft.map(str::to_owned).or(f.pending.as_ref().map(|p| p.text.clone())).or(f.answer.clone()),
         public_answer => f.answer,
         answered_at => f.answered_at.map(|t| format::beijing(&t, false)),
         pending => f.pending.as_ref().map(|p| context! {
             text => p.text.clone(),
-            by => p.by_name.clone(),
+            by => replier.clone().unwrap_or_else(|| p.by_name.clone()),
             at => format::beijing(&p.at, false),
         }),
         returned_reason => f.returned_reason,
