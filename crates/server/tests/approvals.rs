@@ -418,3 +418,31 @@ async fn forwarded_feedback_reaches_only_its_department_and_links_only_to_the_un
         assert!(actions.contains(&"feedback.forward") && actions.contains(&"feedback.link_problem"), "{actions:?}");
     }
 }
+
+#[tokio::test]
+async fn the_api_publishes_only_a_confirmed_preview() {
+    for w in worlds().await {
+        let group = w.login("group").await;
+        let preview = w.get(&group, &format!("/api/inspections/{}/publication-preview", w.inspection)).await;
+        assert_eq!(preview.status, StatusCode::OK, "{}: {}", w.name, preview.text());
+        let preview = preview.json();
+        assert_eq!(preview["unit"], w.unit.as_str());
+        assert!(w.store.list_published(None).await.unwrap().is_empty(), "a preview publishes nothing");
+        let uri = format!("/api/inspections/{}/publications", w.inspection);
+        let stale = w.json(&group, &uri, json!({"confirm": "0".repeat(64)})).await;
+        assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", stale.text());
+        assert!(stale.json()["message_zh"].as_str().unwrap().contains("重新预览"));
+        let liaison = w.login("liaison").await;
+        let refused = w.json(&liaison, &uri, json!({"confirm": preview["fingerprint"]})).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let done = w.json(&group, &uri, json!({"confirm": preview["fingerprint"]})).await;
+        assert_eq!(done.status, StatusCode::CREATED, "{}", done.text());
+        let id = done.json()["id"].as_i64().unwrap();
+        assert_eq!(done.json()["url"], format!("/public/reports/{id}"));
+        let stored = w.store.get_published(id).await.unwrap().unwrap();
+        assert_eq!(
+            (stored.summary.title.as_str(), stored.body_html.as_str()),
+            (preview["title"].as_str().unwrap(), preview["body_html"].as_str().unwrap())
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! The public portal (公开通报与意见建议) and the unit's side of it.
 
+mod api;
 mod public;
 mod routing;
 mod staff;
@@ -9,6 +10,8 @@ use rectify_auth::Permission as P;
 use crate::http::route::Access::{AnyOf, Public};
 use crate::http::route::{Route, Target};
 use crate::route;
+
+pub(crate) use api::{PublicationPreviewDto, PublishRequest, PublishedDto};
 
 pub(crate) const ROUTES: &[Route] = &[
     route!(GET "/public", public::index, Public, Target::None, Public),
@@ -25,6 +28,8 @@ pub(crate) const ROUTES: &[Route] = &[
     route!(GET "/public/feedback/lookup", public::lookup_form, Public, Target::None, Public),
     route!(POST "/public/feedback/lookup", public::lookup, Public, Target::None, Public),
     // The unit's side; the feedback handlers narrow to the units of the inspections in scope.
+    route!(GET "/api/inspections/{id}/publication-preview", api::preview, AnyOf(&[P::PublishReport]), Target::Inspection, Api, doc = api::__path_preview),
+    route!(POST "/api/inspections/{id}/publications", api::publish, AnyOf(&[P::PublishReport]), Target::Inspection, Api, doc = api::__path_publish),
     route!(GET "/inspections/{id}/publish", staff::preview, AnyOf(&[P::PublishReport]), Target::Inspection, Page),
     route!(POST "/inspections/{id}/publish", staff::publish, AnyOf(&[P::PublishReport]), Target::Inspection, Form),
     route!(POST "/published/{id}/withdraw", staff::withdraw, AnyOf(&[P::PublishReport]), Target::None, Form),
