@@ -277,6 +277,9 @@ test("a department reports progress with evidence and claims completion", async 
   await ctx.close();
 });
 
+/** The leader's comment on approving, which the measure's history shows. */
+const APPROVAL_COMMENT = "佐证材料齐全，同意提交领导小组确认";
+
 for (const [username, button, next] of [
   ["leader", "审核通过", "待整改领导小组确认"],
   ["group", "确认整改完成", "待巡察办核验销号"],
@@ -290,6 +293,8 @@ for (const [username, button, next] of [
     const row = page.locator("tr", { has: page.locator(`a[href="${claimed}"]`) });
     assert.equal(await row.count(), 1, `the claim waits in ${username}'s inbox`);
     await shot(page, `13-inbox-${username}`);
+    // The leader gives a comment (审核意见) with the approval; the history keeps it.
+    if (username === "leader") await row.locator('input[name="comment"]').fill(APPROVAL_COMMENT);
     await Promise.all([page.waitForURL(/\/inbox$/), row.getByRole("button", { name: button }).click()]);
     await page.goto(BASE + claimed);
     assert.ok((await page.locator(".wf-state").innerText()).includes(next));
@@ -331,6 +336,7 @@ test("the measure's history shows the closure steps in Chinese", async () => {
     assert.ok(history.includes(label), `${label} is in the measure's history`);
   }
   assert.ok(!/measure\.|login\./.test(history), "no raw action codes");
+  assert.ok(history.includes(`审核意见：${APPROVAL_COMMENT}`), "the approval's comment is in the history");
   await page.locator(".history").scrollIntoViewIfNeeded();
   await shot(page, "16-measure-history");
   await page.close();
@@ -338,7 +344,7 @@ test("the measure's history shows the closure steps in Chinese", async () => {
 
 // Only a unit with a published report is on the portal and takes feedback (issue 13,
 // finding 2): the report is published before the citizen writes.
-test("the leading group publishes the report and the public page withholds what it must", async () => {
+test("the leading group publishes the report through its preview and the public page withholds what it must", async () => {
   const group = await signedIn("group");
   const api = await group.request.get(BASE + "/api/inspections");
   const [inspection] = (await api.json()).items;
@@ -348,13 +354,21 @@ test("the leading group publishes the report and the public page withholds what 
     .map((p) => p.problem?.title ?? p.title);
   assert.ok(withheld.length > 0, "the demo withholds some problems");
   const page = await open(`/inspections/${inspection.id}/ledger`, group);
-  await Promise.all([page.waitForURL(/published=\d+/), page.getByRole("button", { name: "发布通报" }).click()]);
+  // 发布通报 opens the preview: the public page itself, marked 预览, with 确认发布.
+  await Promise.all([page.waitForURL(/\/publish\??$/), page.getByRole("button", { name: "发布通报" }).click()]);
+  assert.equal(await page.locator(".preview-badge").innerText(), "预览");
+  assert.equal(await page.getByRole("link", { name: "对本通报反映意见建议" }).count(), 0, "the preview links nowhere public");
+  const previewed = await page.locator("article.report-paper").innerText();
+  for (const title of withheld) assert.ok(!previewed.includes(title), `withheld problem previewed: ${title}`);
+  await shot(page, "23-publish-preview", false);
+  await Promise.all([page.waitForURL(/published=\d+/), page.getByRole("button", { name: "确认发布" }).click()]);
   const notice = page.locator(".notice", { hasText: "已公开发布" });
   assert.equal(await notice.count(), 1, "the ledger confirms the publication");
   await shot(page, "23-published-notice", false);
   await Promise.all([page.waitForURL(/\/public\/reports\/\d+$/), notice.getByRole("link", { name: "查看公开通报" }).click()]);
   const text = await page.locator("main").innerText();
   assert.ok(text.includes("整改"), "the report is shown");
+  assert.equal(await page.locator("article.report-paper").innerText(), previewed, "the public sees what was previewed");
   for (const title of withheld) assert.ok(!text.includes(title), `withheld problem shown: ${title}`);
   await shot(page, "24-public-report");
   await group.close();
@@ -434,6 +448,58 @@ test("the liaison sees the count, answers in the inbox, and the citizen reads th
   assert.ok(result.includes("已答复") && result.includes(FEEDBACK_ANSWER), result);
   await shot(page, "22-feedback-lookup");
   await citizen.close();
+});
+
+/** What the citizen reads through the receipt code. */
+async function lookedUp() {
+  const citizen = await browser.newContext({ locale: "zh-CN" });
+  const page = await open("/public/feedback/lookup", citizen);
+  await page.fill("#code", receipt);
+  await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "查询" }).click()]);
+  const result = await page.locator("#lookup-result").innerText();
+  await citizen.close();
+  return result;
+}
+
+/** Turns the unit's 答复需审核 on or off as the leading group, in the feedback inbox. */
+async function answersNeedApproval(group, on) {
+  const inbox = await open("/feedback", group);
+  const box = inbox.getByLabel("答复需审核");
+  if (on) await box.check();
+  else await box.uncheck();
+  await Promise.all([inbox.waitForLoadState("load"), inbox.getByRole("button", { name: "保存设置" }).click()]);
+  assert.equal(await inbox.getByLabel("答复需审核").isChecked(), on);
+  return inbox;
+}
+
+test("with 答复需审核 a revised reply reaches the citizen only once the leading group approves it", async () => {
+  assert.ok(receipt, "the liaison answered first");
+  const REVISED = "已协调增设临时停车位12个，东门外划线将于本月20日前完成。";
+  const group = await signedIn("group");
+  await answersNeedApproval(group, true);
+
+  const liaison = await signedIn("liaison");
+  const inbox = await open("/feedback", liaison);
+  await Promise.all([inbox.waitForURL(/\/feedback\/\d+$/), inbox.getByRole("link", { name: FEEDBACK_SUBJECT }).click()]);
+  await inbox.fill("#answer", REVISED);
+  await Promise.all([inbox.waitForURL(/done=submitted/), inbox.getByRole("button", { name: "保存答复" }).click()]);
+  assert.ok((await inbox.locator(".pending-answer").innerText()).includes(REVISED));
+  assert.equal(await inbox.getByRole("button", { name: "审核通过并公开" }).count(), 0, "the replier does not approve");
+  await shot(inbox, "21b-feedback-pending");
+  await liaison.close();
+  let result = await lookedUp();
+  assert.ok(result.includes(FEEDBACK_ANSWER) && !result.includes(REVISED), "the citizen still reads the approved answer");
+
+  const pending = await open("/feedback?status=pending_approval", group);
+  const row = pending.locator("tr", { hasText: FEEDBACK_SUBJECT });
+  assert.ok((await row.innerText()).includes("待审核"));
+  await Promise.all([pending.waitForURL(/\/feedback\/\d+$/), row.getByRole("link", { name: FEEDBACK_SUBJECT }).click()]);
+  await shot(pending, "21c-feedback-approval");
+  await Promise.all([pending.waitForURL(/done=approved/), pending.getByRole("button", { name: "审核通过并公开" }).click()]);
+  result = await lookedUp();
+  assert.ok(result.includes(REVISED), result);
+  await answersNeedApproval(group, false);
+  await group.close();
 });
 
 /** The first round on the office's list of rounds, opened. */

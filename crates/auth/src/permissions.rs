@@ -74,6 +74,9 @@ permissions! {
     SubmitFeedback = "submit_feedback", "提交意见建议", Business;
     ReadFeedback = "read_feedback", "查阅群众反馈", Business;
     AnswerFeedback = "answer_feedback", "答复群众反馈", Business;
+    /// Approve or return replies to public feedback before they are public (答复需审核), and
+    /// set whether the unit's replies need it: the unit's leading group.
+    ApproveFeedbackAnswer = "approve_feedback_answer", "审核群众反馈答复", Business;
     /// Read the ledger of one's own unit (within the data scope).
     ReadOwnUnitLedger = "read_own_unit_ledger", "查阅本单位整改台账", Business;
     /// Read the ledgers of all units (of one's rounds).

@@ -40,6 +40,8 @@ pub const TITLE: Limit = Limit { what: "title", what_zh: "标题", max_chars: 50
 /// Reasons and notes: sending back, extensions, reopening, reminders, look-back notes, notes on
 /// funds, decisions of meetings.
 pub const REASON: Limit = Limit { what: "reason", what_zh: "理由或说明", max_chars: 1_000 };
+/// 审核意见: the comment a reviewer may give with an approval (of a closure or an extension).
+pub const REVIEW_COMMENT: Limit = Limit { what: "review comment", what_zh: "审核意见", max_chars: 1_000 };
 /// Names and short labels: of people, units, departments, roles, kinds, rounds, inspection
 /// groups, numbers, contact lines, media types.
 pub const NAME: Limit = Limit { what: "name", what_zh: "名称", max_chars: 200 };
@@ -55,12 +57,13 @@ pub const FEEDBACK_CONTACT: Limit = Limit { what: "contact", what_zh: "联系方
 pub const FEEDBACK_ANSWER: Limit = Limit { what: "answer", what_zh: "答复", max_chars: 5_000 };
 
 /// Every limit, for documentation and tests.
-pub const ALL: [Limit; 11] = [
+pub const ALL: [Limit; 12] = [
     PROGRESS_TEXT,
     MEASURE_TEXT,
     DESCRIPTION,
     TITLE,
     REASON,
+    REVIEW_COMMENT,
     NAME,
     FEEDBACK_SUBJECT,
     FEEDBACK_BODY,

@@ -85,11 +85,12 @@ mod workflow {
             1 => Just(Action::MarkBasicallyCompleted),
             1 => Just(Action::Resume),
             3 => Just(Action::Claim),
-            8 => Just(Action::Approve),
+            6 => Just(Action::Approve { comment: None }),
+            2 => Just(Action::Approve { comment: Some("同意，材料齐全".into()) }),
             1 => Just(Action::SendBack { reason: "材料不全".into() }),
             1 => Just(Action::SendBack { reason: String::new() }),
             1 => Just(Action::RequestExtension { new_deadline: "2031-01".parse().unwrap(), reason: "客观原因".into() }),
-            1 => Just(Action::ApproveExtension),
+            1 => Just(Action::ApproveExtension { comment: None }),
             1 => Just(Action::DeclineExtension { reason: "理由不充分".into() }),
             1 => Just(Action::DeclareLongTerm),
             1 => Just(Action::CloseStage),
@@ -104,11 +105,11 @@ mod workflow {
         match (state, action) {
             (
                 MeasureState::UnderReview { stage: ReviewStage::AwaitingLeader },
-                Action::Approve | Action::SendBack { .. },
+                Action::Approve { .. } | Action::SendBack { .. },
             ) => Actor::LeaderInCharge,
             (
                 MeasureState::UnderReview { stage: ReviewStage::AwaitingLeadingGroup },
-                Action::Approve | Action::SendBack { .. },
+                Action::Approve { .. } | Action::SendBack { .. },
             ) => Actor::LeadingGroup,
             (
                 _,
@@ -169,7 +170,7 @@ mod workflow {
                     _ => {}
                 }
                 if out.deadline != facts.deadline {
-                    prop_assert_eq!(&action, &Action::ApproveExtension, "the deadline moved silently");
+                    prop_assert!(matches!(action, Action::ApproveExtension { .. }), "the deadline moved silently");
                 }
                 facts = MeasureFacts { state: out.state, deadline: out.deadline, evidence: facts.evidence, pending_extension: out.pending_extension, hands: out.hands };
             }
@@ -252,7 +253,7 @@ mod workflow {
                     _ if !use_next => random_action,
                     MeasureState::NotStarted => Action::Start,
                     MeasureState::InProgress | MeasureState::BasicallyCompleted => Action::Claim,
-                    MeasureState::UnderReview { .. } => Action::Approve,
+                    MeasureState::UnderReview { .. } => Action::Approve { comment: None },
                     MeasureState::LongTerm { .. } => Action::CloseStage,
                     MeasureState::Closed => Action::Reopen { reason: "回头看发现反弹".into() },
                 };
@@ -269,7 +270,7 @@ mod workflow {
                 let Ok(out) = apply(&facts, actor, person, &action) else { continue };
                 match action {
                     Action::Claim => chain = vec![who],
-                    Action::Approve => {
+                    Action::Approve { .. } => {
                         prop_assert!(!reporters.contains(&who), "an approver had recorded the work");
                         chain.push(who);
                     }

@@ -628,10 +628,14 @@ async fn the_leading_group_publishes_from_the_ledger_and_gets_a_link_to_the_publ
     assert!(page.contains("发布通报"));
     assert!(page.contains("<a href=\"/public\">公开通报</a>"), "the footer links the portal");
 
+    // The button opens the preview; its 确认发布 carries the previewed report's fingerprint.
+    let preview = staff_get(&f, &group, &format!("/inspections/{}/publish", f.inspection)).await.text();
+    let at = preview.find("name=\"confirm\" value=\"").expect("the preview's confirm field") + 22;
+    let fingerprint = preview[at..].split('"').next().unwrap().to_owned();
     let request = Request::post(format!("/inspections/{}/publish", f.inspection))
         .header(header::COOKIE, &group.cookie)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("csrf_token={}", group.csrf)))
+        .body(Body::from(format!("csrf_token={}&confirm={fingerprint}", group.csrf)))
         .unwrap();
     let a = send(&f.app, request).await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
@@ -718,7 +722,13 @@ async fn problem_and_measure_pages_show_the_items_audit_history_in_chinese() {
     // A refused step is audited too, but is no part of the item's history.
     let refused = f
         .store
-        .apply_measure_action(measure.id, &worker, rectify_domain::workflow::Action::Approve, view.version, now)
+        .apply_measure_action(
+            measure.id,
+            &worker,
+            rectify_domain::workflow::Action::Approve { comment: None },
+            view.version,
+            now,
+        )
         .await;
     assert!(refused.is_err());
 

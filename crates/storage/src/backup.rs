@@ -77,6 +77,7 @@ pub const TABLES: &[&str] = &[
     "audit_log",
     "published_reports",
     "feedback",
+    "feedback_unit_settings",
     "settings",
     "score_sheets",
     "evaluation_adjustments",

@@ -32,6 +32,7 @@ pub mod editing;
 mod error;
 pub mod evaluations;
 mod evidence_rows;
+pub mod feedback_routing;
 pub mod files;
 pub mod indicators;
 pub mod lookback;
@@ -74,6 +75,7 @@ pub use editing::{
 };
 pub use error::{NotNow, NotPermitted, StorageError, WorkflowStoreError};
 pub use evaluations::{AdjustmentRecord, StoredSheet, UnitOutcomes};
+pub use feedback_routing::FeedbackSettings;
 pub use files::{EvidenceStore, FileError, StoredFile};
 pub use indicators::{IndicatorReading, IndicatorRecord, NewIndicator};
 pub use lookback::{Lookback, LookbackItem, LookbackResult};
@@ -83,8 +85,8 @@ pub use notifications::{
     Outbound,
 };
 pub use portal::{
-    Feedback, FeedbackError, FeedbackLookup, FeedbackStatus, NewFeedback, NewPublication, PublishedReport,
-    PublishedSummary, Receipt, Submitter,
+    AnswerOutcome, Feedback, FeedbackError, FeedbackLookup, FeedbackStatus, Forwarding, NewFeedback, NewPublication,
+    PendingAnswer, PublishedReport, PublishedSummary, Receipt, Submitter,
 };
 pub use records::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
 pub use round_admin::RoundChangeError;

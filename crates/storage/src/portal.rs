@@ -227,8 +227,46 @@ pub struct Feedback {
     pub subject: String,
     pub body: String,
     pub status: FeedbackStatus,
+    /// The approved (public) answer.
     pub answer: Option<String>,
     pub answered_at: Option<String>,
+    /// A reply waiting for a second person's approval (待审核); the citizen does not see it.
+    pub pending: Option<PendingAnswer>,
+    /// Why the last reply was returned (退回), until the next one.
+    pub returned_reason: Option<String>,
+    /// 转办: the department of the unit handling it, and the note sent with it.
+    pub forwarded: Option<Forwarding>,
+    /// The problem of the unit's ledger the feedback is about.
+    pub problem_id: Option<i64>,
+}
+
+/// A reply awaiting approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingAnswer {
+    pub text: String,
+    /// The replier's account (separation of duties: not the approver).
+    pub by: Option<i64>,
+    pub by_name: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+/// A feedback forwarded (转办) to a department of its unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Forwarding {
+    pub department: String,
+    pub note: Option<String>,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+/// What became of a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerOutcome {
+    /// The citizen sees it now.
+    Published,
+    /// The unit's replies need approval: it waits for a second person (待审核).
+    AwaitingApproval,
 }
 
 /// What a receipt code shows its holder: what they wrote, where it stands and the answer. It has
@@ -257,6 +295,18 @@ pub enum FeedbackError {
     /// An answer must say something.
     #[error("the answer is empty")]
     EmptyAnswer,
+    /// No reply waits for approval.
+    #[error("no reply of this feedback awaits approval")]
+    NothingPending,
+    /// Separation of duties: the replier does not approve (or return) their own reply.
+    #[error("a reply is approved by another person than its author")]
+    OwnAnswer,
+    /// Returning a reply or forwarding needs a reason or a department.
+    #[error("the {0} is missing")]
+    Missing(&'static str),
+    /// The problem is not one of the feedback's unit.
+    #[error("problem {0} is not in a ledger of the feedback's unit")]
+    OtherUnit(i64),
     /// An answer over its limit ([`limits::FEEDBACK_ANSWER`]).
     #[error(transparent)]
     TooLong(#[from] limits::TooLong),
@@ -330,15 +380,33 @@ fn published_summary(row: &AnyRow) -> Result<PublishedSummary, sqlx::Error> {
     })
 }
 
-const FEEDBACK_COLUMNS: &str = "id, unit, inspection_id, submitted_at, anonymous, name, contact, subject, body, \
-                                status, answer, answered_at, receipt_code, sealed_key";
+pub(crate) const FEEDBACK_COLUMNS: &str = "id, unit, inspection_id, submitted_at, anonymous, name, contact, subject, \
+     body, status, answer, answered_at, pending_answer, pending_by, pending_by_name, pending_at, \
+     answer_returned_reason, forwarded_department, forward_note, forwarded_at, problem_id, receipt_code, sealed_key";
 
 /// A feedback row, its name and contact opened with the data key ring (see `crate::sealed`).
-fn feedback(row: &AnyRow, keys: &crate::sealed::DataKeyRing) -> Result<Feedback, StorageError> {
+pub(crate) fn feedback(row: &AnyRow, keys: &crate::sealed::DataKeyRing) -> Result<Feedback, StorageError> {
     let code: String = row.try_get("receipt_code")?;
     let sealed_key: Option<String> = row.try_get("sealed_key")?;
     let open = |field: &str| -> Result<Option<String>, StorageError> {
         crate::sealed_rows::open_personal(keys, field, &code, sealed_key.as_deref(), row.try_get(field)?)
+    };
+    let pending = match row.try_get::<Option<String>, _>("pending_answer")? {
+        Some(text) => Some(PendingAnswer {
+            text,
+            by: row.try_get("pending_by")?,
+            by_name: row.try_get::<Option<String>, _>("pending_by_name")?.unwrap_or_default(),
+            at: row.try_get::<Option<String>, _>("pending_at")?.unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let forwarded = match row.try_get::<Option<String>, _>("forwarded_department")? {
+        Some(department) => Some(Forwarding {
+            department,
+            note: row.try_get("forward_note")?,
+            at: row.try_get::<Option<String>, _>("forwarded_at")?.unwrap_or_default(),
+        }),
+        None => None,
     };
     Ok(Feedback {
         id: row.try_get("id")?,
@@ -353,10 +421,14 @@ fn feedback(row: &AnyRow, keys: &crate::sealed::DataKeyRing) -> Result<Feedback,
         status: status(row)?,
         answer: row.try_get("answer")?,
         answered_at: row.try_get("answered_at")?,
+        pending,
+        returned_reason: row.try_get("answer_returned_reason")?,
+        forwarded,
+        problem_id: row.try_get("problem_id")?,
     })
 }
 
-fn status(row: &AnyRow) -> Result<FeedbackStatus, StorageError> {
+pub(crate) fn status(row: &AnyRow) -> Result<FeedbackStatus, StorageError> {
     let name: String = row.try_get("status")?;
     FeedbackStatus::from_name(&name)
         .ok_or_else(|| StorageError::corrupt("feedback.status", format!("unknown status {name:?}")))
@@ -669,37 +741,66 @@ impl Store {
         Ok(true)
     }
 
-    /// Answers a feedback (or replaces an earlier answer); the holder of the receipt code sees it.
+    /// Answers a feedback (or replaces an earlier answer). When the unit's replies need approval
+    /// ([`Store::set_answers_need_approval`]) the reply waits for a second person
+    /// ([`Store::approve_answer`]) and the citizen keeps seeing the approved answer, if any;
+    /// otherwise the holder of the receipt code sees it at once.
     pub async fn answer_feedback(
         &self,
         id: FeedbackId,
         answer: &str,
         actor: &Acting,
         now: DateTime<Utc>,
-    ) -> Result<(), FeedbackError> {
+    ) -> Result<AnswerOutcome, FeedbackError> {
         let answer = answer.trim();
         if answer.is_empty() {
             return Err(FeedbackError::EmptyAnswer);
         }
         limits::FEEDBACK_ANSWER.check(answer)?;
         let mut tx = self.begin_write().await?;
-        let before: Option<String> =
-            sqlx::query_scalar("SELECT status FROM feedback WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
-        let Some(before) = before else {
+        let row =
+            sqlx::query("SELECT status, unit FROM feedback WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        let Some(row) = row else {
             return Err(StorageError::NotFound(format!("no feedback has id {id}")).into());
         };
-        sqlx::query("UPDATE feedback SET status = 'answered', answer = $1, answered_at = $2 WHERE id = $3")
+        let before: String = row.try_get("status")?;
+        let unit: String = row.try_get("unit")?;
+        if crate::feedback_routing::needs_approval(&mut tx, &unit).await? {
+            // Received becomes being handled; an answered one stays answered (its approved
+            // answer stays public) while the new reply waits.
+            sqlx::query(
+                "UPDATE feedback SET pending_answer = $1, pending_by = $2, pending_by_name = $3, pending_at = $4, \
+                 answer_returned_reason = NULL, status = CASE WHEN status = 'received' THEN 'processing' ELSE status END \
+                 WHERE id = $5",
+            )
             .bind(answer.to_owned())
+            .bind(actor.user_id)
+            .bind(actor.user_name.clone())
             .bind(timestamp(now))
             .bind(id)
             .execute(&mut *tx)
             .await?;
+            let record = AuditRecord::new(actor, "feedback.answer_submit", "feedback", Some(id), now)
+                .before(json!({ "status": before }))
+                .after(json!({ "status": "pending_approval", "answer_chars": answer.chars().count() }));
+            tx.commit(&record).await?;
+            return Ok(AnswerOutcome::AwaitingApproval);
+        }
+        sqlx::query(
+            "UPDATE feedback SET status = 'answered', answer = $1, answered_at = $2, pending_answer = NULL, \
+             pending_by = NULL, pending_by_name = NULL, pending_at = NULL, answer_returned_reason = NULL WHERE id = $3",
+        )
+        .bind(answer.to_owned())
+        .bind(timestamp(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         crate::search::index_item(&mut tx, crate::search::SearchKind::Feedback, id).await?;
         let record = AuditRecord::new(actor, "feedback.answer", "feedback", Some(id), now)
             .before(json!({ "status": before }))
             .after(json!({ "status": "answered", "answer_chars": answer.chars().count() }));
         tx.commit(&record).await?;
-        Ok(())
+        Ok(AnswerOutcome::Published)
     }
 }
 

@@ -331,7 +331,7 @@ pub(crate) async fn step(
         Err(refused) => return Ok(Err(refused)),
     };
     let extended = match action {
-        Action::ApproveExtension => true,
+        Action::ApproveExtension { .. } => true,
         Action::Reopen { .. } => false,
         _ => before.extended,
     };
@@ -540,6 +540,8 @@ impl Store {
         now: DateTime<Utc>,
         notices: &[crate::NewNotification],
     ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
+        // A blank comment is no comment; the history keeps a given one trimmed.
+        let action = action.normalized();
         // The load travels with BEGIN; `store_state` checks the version again as it writes.
         let sql = format!("SELECT {LOADED_COLUMNS} FROM measure_workflow WHERE measure_id = $1");
         let mut arguments = AnyArguments::default();

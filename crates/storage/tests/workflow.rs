@@ -196,9 +196,17 @@ async fn a_measure_walks_to_closure_and_the_ledger_follows() {
         assert_eq!((v.evidence, v.version), (1, 2));
         let steps = [
             (dept(), Action::Claim, MeasureState::UnderReview { stage: ReviewStage::AwaitingLeader }),
-            (leader(), Action::Approve, MeasureState::UnderReview { stage: ReviewStage::AwaitingLeadingGroup }),
-            (group(), Action::Approve, MeasureState::UnderReview { stage: ReviewStage::AwaitingVerifier }),
-            (office(), Action::Approve, MeasureState::Closed),
+            (
+                leader(),
+                Action::Approve { comment: None },
+                MeasureState::UnderReview { stage: ReviewStage::AwaitingLeadingGroup },
+            ),
+            (
+                group(),
+                Action::Approve { comment: None },
+                MeasureState::UnderReview { stage: ReviewStage::AwaitingVerifier },
+            ),
+            (office(), Action::Approve { comment: None }, MeasureState::Closed),
         ];
         let mut version = 2;
         for (who, action, expect) in steps {
@@ -240,7 +248,10 @@ async fn one_person_cannot_approve_their_own_work_under_another_role() {
         assert_eq!(v.hands.reporters, [person(7)]);
         let v = store.apply_measure_action(m, &me(Role::Department), Action::Claim, v.version, now()).await.unwrap();
         for role in [Role::LeaderInCharge, Role::LeadingGroup, Role::InspectionOffice] {
-            let err = store.apply_measure_action(m, &me(role), Action::Approve, v.version, now()).await.unwrap_err();
+            let err = store
+                .apply_measure_action(m, &me(role), Action::Approve { comment: None }, v.version, now())
+                .await
+                .unwrap_err();
             let WorkflowStoreError::Refused(refused) = err else { panic!("{err}") };
             if role == Role::LeaderInCharge {
                 assert_eq!(refused.message_zh(), "该销号申请由您提出，不能由本人审核，须由其他人员办理");
@@ -252,7 +263,10 @@ async fn one_person_cannot_approve_their_own_work_under_another_role() {
         let reporter = Acting { user_id: Some(8), ..acting(Role::UnitLiaison) };
         let v2 = store.attach_evidence(m, &evidence(2), &reporter, now()).await.unwrap();
         let as_leader = Acting { role: Role::LeaderInCharge, ..reporter.clone() };
-        let err = store.apply_measure_action(m, &as_leader, Action::Approve, v2.version, now()).await.unwrap_err();
+        let err = store
+            .apply_measure_action(m, &as_leader, Action::Approve { comment: None }, v2.version, now())
+            .await
+            .unwrap_err();
         assert!(
             matches!(err, WorkflowStoreError::Refused(WorkflowError::OwnWork { .. })),
             "a reporter approving: {err}"
@@ -270,20 +284,27 @@ async fn one_person_cannot_approve_their_own_work_under_another_role() {
         assert_eq!(refused.len(), 4);
         assert!(refused.iter().all(|e| e.result.starts_with("refused")));
         // Another person approves; the next stage needs a third.
-        let v = store.apply_measure_action(m, &leader(), Action::Approve, v2.version, now()).await.unwrap();
+        let v = store
+            .apply_measure_action(m, &leader(), Action::Approve { comment: None }, v2.version, now())
+            .await
+            .unwrap();
         let err = store
             .apply_measure_action(
                 m,
                 &Acting { role: Role::LeadingGroup, ..leader() },
-                Action::Approve,
+                Action::Approve { comment: None },
                 v.version,
                 now(),
             )
             .await
             .unwrap_err();
         assert!(matches!(err, WorkflowStoreError::Refused(WorkflowError::OwnWork { .. })), "{err}");
-        let v = store.apply_measure_action(m, &group(), Action::Approve, v.version, now()).await.unwrap();
-        let v = store.apply_measure_action(m, &office(), Action::Approve, v.version, now()).await.unwrap();
+        let v =
+            store.apply_measure_action(m, &group(), Action::Approve { comment: None }, v.version, now()).await.unwrap();
+        let v = store
+            .apply_measure_action(m, &office(), Action::Approve { comment: None }, v.version, now())
+            .await
+            .unwrap();
         assert_eq!(v.state, MeasureState::Closed);
         // Actors without an account are told apart by name: one name is one person.
         let named = |role| Acting { user_id: None, user_name: "某甲".into(), role, address: None };
@@ -291,10 +312,12 @@ async fn one_person_cannot_approve_their_own_work_under_another_role() {
         assert_eq!(store.measure_workflow(m).await.unwrap().unwrap().state, MeasureState::InProgress);
         let v = store.attach_evidence(m, &evidence(3), &named(Role::Department), now()).await.unwrap();
         let v = store.apply_measure_action(m, &named(Role::Department), Action::Claim, v.version, now()).await.unwrap();
-        let err = store.apply_measure_action(m, &named(Role::LeaderInCharge), Action::Approve, v.version, now()).await;
+        let err = store
+            .apply_measure_action(m, &named(Role::LeaderInCharge), Action::Approve { comment: None }, v.version, now())
+            .await;
         assert!(matches!(err, Err(WorkflowStoreError::Refused(WorkflowError::OwnWork { .. }))), "{err:?}");
         let other = Acting { user_name: "某乙".into(), ..named(Role::LeaderInCharge) };
-        store.apply_measure_action(m, &other, Action::Approve, v.version, now()).await.unwrap();
+        store.apply_measure_action(m, &other, Action::Approve { comment: None }, v.version, now()).await.unwrap();
         db.finish().await;
     }
 }
@@ -356,9 +379,15 @@ async fn extensions_are_requested_and_approved_and_show_as_extended() {
         let v = store.apply_measure_action(m, &dept(), request, 1, now()).await.unwrap();
         assert_eq!(v.deadline, PartialDate::day(2024, 7, 10).ok(), "the deadline waits for approval");
         assert!(v.pending_extension.is_some());
-        let err = store.apply_measure_action(m, &dept(), Action::ApproveExtension, 2, now()).await.unwrap_err();
+        let err = store
+            .apply_measure_action(m, &dept(), Action::ApproveExtension { comment: None }, 2, now())
+            .await
+            .unwrap_err();
         assert!(matches!(err, WorkflowStoreError::Refused(WorkflowError::NotYourStep { .. })), "{err}");
-        let v = store.apply_measure_action(m, &office(), Action::ApproveExtension, 2, now()).await.unwrap();
+        let v = store
+            .apply_measure_action(m, &office(), Action::ApproveExtension { comment: None }, 2, now())
+            .await
+            .unwrap();
         assert_eq!((v.status, v.pending_extension.clone()), (Status::Extended, None));
         let record = store.get_measure(m).await.unwrap().unwrap();
         assert_eq!(record.measure.deadline, PartialDate::day(2024, 9, 30).ok());
@@ -1219,14 +1248,14 @@ mod property {
             Just(Action::MarkBasicallyCompleted),
             Just(Action::Resume),
             Just(Action::Claim),
-            Just(Action::Approve),
-            Just(Action::Approve),
+            Just(Action::Approve { comment: None }),
+            Just(Action::Approve { comment: None }),
             Just(Action::SendBack { reason: "材料不全".into() }),
             Just(Action::RequestExtension {
                 new_deadline: PartialDate::month(2030, 6).unwrap(),
                 reason: "等待".into()
             }),
-            Just(Action::ApproveExtension),
+            Just(Action::ApproveExtension { comment: None }),
             Just(Action::DeclineExtension { reason: "理由不足".into() }),
             Just(Action::DeclareLongTerm),
             Just(Action::CloseStage),

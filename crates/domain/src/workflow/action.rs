@@ -15,8 +15,12 @@ pub enum Action {
     Resume,
     /// Claim completion; needs evidence.
     Claim,
-    /// Approve at the current review stage.
-    Approve,
+    /// Approve at the current review stage, with an optional comment (审核意见) that the
+    /// measure's history keeps.
+    Approve {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
     /// 退回重办, with a reason.
     SendBack {
         reason: String,
@@ -25,7 +29,11 @@ pub enum Action {
         new_deadline: PartialDate,
         reason: String,
     },
-    ApproveExtension,
+    /// 同意延期, with an optional comment.
+    ApproveExtension {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
     DeclineExtension {
         reason: String,
     },
@@ -110,6 +118,11 @@ impl ActionKind {
         )
     }
 
+    /// The step takes an optional comment (审核意见): the approvals.
+    pub fn takes_comment(self) -> bool {
+        matches!(self, ActionKind::Approve | ActionKind::ApproveExtension)
+    }
+
     /// The step takes a new deadline.
     pub fn needs_deadline(self) -> bool {
         self == ActionKind::RequestExtension
@@ -185,10 +198,10 @@ impl Action {
             Action::MarkBasicallyCompleted => ActionKind::MarkBasicallyCompleted,
             Action::Resume => ActionKind::Resume,
             Action::Claim => ActionKind::Claim,
-            Action::Approve => ActionKind::Approve,
+            Action::Approve { .. } => ActionKind::Approve,
             Action::SendBack { .. } => ActionKind::SendBack,
             Action::RequestExtension { .. } => ActionKind::RequestExtension,
-            Action::ApproveExtension => ActionKind::ApproveExtension,
+            Action::ApproveExtension { .. } => ActionKind::ApproveExtension,
             Action::DeclineExtension { .. } => ActionKind::DeclineExtension,
             Action::DeclareLongTerm => ActionKind::DeclareLongTerm,
             Action::CloseStage => ActionKind::CloseStage,
@@ -202,19 +215,40 @@ impl Action {
         self.kind().name()
     }
 
-    /// The step of `kind` with the input a form gave; the reason is ignored by kinds that take
-    /// none. `None` when the kind needs a deadline and none is given (an empty reason is the
-    /// machine's to refuse, with [`super::WorkflowError::NoReason`]).
-    pub fn from_kind(kind: ActionKind, reason: String, new_deadline: Option<PartialDate>) -> Option<Action> {
+    /// The comment of an approval (审核意见), if one was given.
+    pub fn comment(&self) -> Option<&str> {
+        match self {
+            Action::Approve { comment } | Action::ApproveExtension { comment } => comment.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The step with a blank comment dropped and a given one trimmed, as the history keeps it.
+    pub fn normalized(self) -> Action {
+        let tidy = |c: Option<String>| c.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+        match self {
+            Action::Approve { comment } => Action::Approve { comment: tidy(comment) },
+            Action::ApproveExtension { comment } => Action::ApproveExtension { comment: tidy(comment) },
+            other => other,
+        }
+    }
+
+    /// The step of `kind` with the input a form gave: `text` is the reason of a kind that needs
+    /// one, the comment of an approval (blank: none), and ignored by the other kinds. `None`
+    /// when the kind needs a deadline and none is given (an empty reason is the machine's to
+    /// refuse, with [`super::WorkflowError::NoReason`]).
+    pub fn from_kind(kind: ActionKind, text: String, new_deadline: Option<PartialDate>) -> Option<Action> {
+        let reason = text;
+        let comment = || Some(reason.trim().to_owned()).filter(|c| !c.is_empty());
         Some(match kind {
             ActionKind::Start => Action::Start,
             ActionKind::MarkBasicallyCompleted => Action::MarkBasicallyCompleted,
             ActionKind::Resume => Action::Resume,
             ActionKind::Claim => Action::Claim,
-            ActionKind::Approve => Action::Approve,
+            ActionKind::Approve => Action::Approve { comment: comment() },
             ActionKind::SendBack => Action::SendBack { reason },
             ActionKind::RequestExtension => Action::RequestExtension { new_deadline: new_deadline?, reason },
-            ActionKind::ApproveExtension => Action::ApproveExtension,
+            ActionKind::ApproveExtension => Action::ApproveExtension { comment: comment() },
             ActionKind::DeclineExtension => Action::DeclineExtension { reason },
             ActionKind::DeclareLongTerm => Action::DeclareLongTerm,
             ActionKind::CloseStage => Action::CloseStage,
@@ -244,6 +278,25 @@ mod tests {
         assert_eq!("send_back".parse::<ActionKind>(), Ok(ActionKind::SendBack));
         assert!("sendback".parse::<ActionKind>().is_err());
         assert_eq!(Action::from_kind(ActionKind::RequestExtension, "理由".into(), None), None);
+    }
+
+    #[test]
+    fn an_approval_carries_an_optional_comment() {
+        let with = Action::from_kind(ActionKind::Approve, " 材料齐全，同意 ".into(), None).unwrap();
+        assert_eq!(with.comment(), Some("材料齐全，同意"));
+        assert_eq!(
+            serde_json::to_value(&with).unwrap(),
+            serde_json::json!({"action": "approve", "comment": "材料齐全，同意"})
+        );
+        let without = Action::from_kind(ActionKind::ApproveExtension, "  ".into(), None).unwrap();
+        assert_eq!(without, Action::ApproveExtension { comment: None });
+        assert_eq!(serde_json::to_value(&without).unwrap(), serde_json::json!({"action": "approve_extension"}));
+        // The API's body without a comment still reads, and a blank one is dropped.
+        let read: Action = serde_json::from_value(serde_json::json!({"action": "approve"})).unwrap();
+        assert_eq!(read, Action::Approve { comment: None });
+        let blank: Action = serde_json::from_value(serde_json::json!({"action": "approve", "comment": " "})).unwrap();
+        assert_eq!(blank.normalized(), Action::Approve { comment: None });
+        assert_eq!(Action::from_kind(ActionKind::Claim, "说明".into(), None).unwrap().comment(), None);
     }
 
     #[test]

@@ -231,6 +231,9 @@ pub fn apply(facts: &MeasureFacts, actor: Actor, person: Person, action: &Action
     if let Some(reason) = reason {
         crate::limits::REASON.check(reason)?;
     }
+    if let Some(comment) = action.comment() {
+        crate::limits::REVIEW_COMMENT.check(comment)?;
+    }
     if let Some(unmet) = rule.needs.and_then(|need| need.unmet(facts)) {
         return Err(unmet);
     }
@@ -249,7 +252,7 @@ pub fn apply(facts: &MeasureFacts, actor: Actor, person: Person, action: &Action
             }
             outcome.pending_extension = Some(ExtensionRequest { new_deadline: *new_deadline, reason: reason.clone() });
         }
-        Action::ApproveExtension => {
+        Action::ApproveExtension { .. } => {
             outcome.deadline = facts.pending_extension.as_ref().map(|r| r.new_deadline).or(facts.deadline);
             outcome.pending_extension = None;
         }
@@ -341,9 +344,9 @@ mod tests {
         f.evidence = 1;
         for (actor, action) in [
             (Actor::Department, Action::Claim),
-            (Actor::LeaderInCharge, Action::Approve),
-            (Actor::LeadingGroup, Action::Approve),
-            (Actor::Verifier, Action::Approve),
+            (Actor::LeaderInCharge, Action::Approve { comment: None }),
+            (Actor::LeadingGroup, Action::Approve { comment: None }),
+            (Actor::Verifier, Action::Approve { comment: None }),
         ] {
             f.state = apply(&f, actor, &action).unwrap().state;
         }
@@ -366,33 +369,48 @@ mod tests {
         };
         step(&mut f, Actor::Department, me, Action::Claim).unwrap();
         let own = |why| Err(WorkflowError::OwnWork { action: ActionKind::Approve, why });
-        assert_eq!(step(&mut f, Actor::LeaderInCharge, me, Action::Approve), own(OwnWork::Claimed));
-        assert_eq!(step(&mut f, Actor::LeaderInCharge, reporter, Action::Approve), own(OwnWork::ReportedWork));
+        assert_eq!(step(&mut f, Actor::LeaderInCharge, me, Action::Approve { comment: None }), own(OwnWork::Claimed));
+        assert_eq!(
+            step(&mut f, Actor::LeaderInCharge, reporter, Action::Approve { comment: None }),
+            own(OwnWork::ReportedWork)
+        );
         assert!(available_actions(&f, Actor::LeaderInCharge, me).iter().all(|a| a.kind != ActionKind::Approve));
-        step(&mut f, Actor::LeaderInCharge, leader, Action::Approve).unwrap();
-        assert_eq!(step(&mut f, Actor::LeadingGroup, leader, Action::Approve), own(OwnWork::ApprovedEarlier));
+        step(&mut f, Actor::LeaderInCharge, leader, Action::Approve { comment: None }).unwrap();
+        assert_eq!(
+            step(&mut f, Actor::LeadingGroup, leader, Action::Approve { comment: None }),
+            own(OwnWork::ApprovedEarlier)
+        );
         assert_eq!(
             own(OwnWork::ApprovedEarlier).unwrap_err().message_zh(),
             "您已审核过本次销号申请的前一环节，同一人不能审核两个环节，须由其他人员办理"
         );
-        step(&mut f, Actor::LeadingGroup, group, Action::Approve).unwrap();
-        assert_eq!(step(&mut f, Actor::Verifier, me, Action::Approve), own(OwnWork::Claimed));
+        step(&mut f, Actor::LeadingGroup, group, Action::Approve { comment: None }).unwrap();
+        assert_eq!(step(&mut f, Actor::Verifier, me, Action::Approve { comment: None }), own(OwnWork::Claimed));
         // Sending back starts the claim afresh: the earlier approvers may review the next one.
         step(&mut f, Actor::Verifier, verifier, Action::SendBack { reason: "材料不全".into() }).unwrap();
         assert_eq!(f.hands, Hands { reporters: vec![me, reporter], claimant: None, approvers: vec![] });
         step(&mut f, Actor::UnitLiaison, reporter, Action::Claim).unwrap();
-        step(&mut f, Actor::LeaderInCharge, leader, Action::Approve).unwrap();
-        step(&mut f, Actor::LeadingGroup, group, Action::Approve).unwrap();
-        step(&mut f, Actor::Verifier, verifier, Action::Approve).unwrap();
+        step(&mut f, Actor::LeaderInCharge, leader, Action::Approve { comment: None }).unwrap();
+        step(&mut f, Actor::LeadingGroup, group, Action::Approve { comment: None }).unwrap();
+        step(&mut f, Actor::Verifier, verifier, Action::Approve { comment: None }).unwrap();
         assert_eq!(f.state, MeasureState::Closed);
     }
 
     #[test]
     fn reviewers_cannot_skip_each_other() {
         let f = facts(MeasureState::UnderReview { stage: ReviewStage::AwaitingLeader }, 1);
-        assert!(matches!(apply(&f, Actor::Verifier, &Action::Approve), Err(WorkflowError::NotYourStep { .. })));
-        assert!(matches!(apply(&f, Actor::LeadingGroup, &Action::Approve), Err(WorkflowError::NotYourStep { .. })));
-        assert!(matches!(apply(&f, Actor::Department, &Action::Approve), Err(WorkflowError::NotYourStep { .. })));
+        assert!(matches!(
+            apply(&f, Actor::Verifier, &Action::Approve { comment: None }),
+            Err(WorkflowError::NotYourStep { .. })
+        ));
+        assert!(matches!(
+            apply(&f, Actor::LeadingGroup, &Action::Approve { comment: None }),
+            Err(WorkflowError::NotYourStep { .. })
+        ));
+        assert!(matches!(
+            apply(&f, Actor::Department, &Action::Approve { comment: None }),
+            Err(WorkflowError::NotYourStep { .. })
+        ));
     }
 
     #[test]
@@ -420,10 +438,10 @@ mod tests {
         assert_eq!(requested.deadline, f.deadline, "the deadline does not move until approved");
         let f2 = MeasureFacts { pending_extension: requested.pending_extension, ..f.clone() };
         assert!(matches!(
-            apply(&f2, Actor::Department, &Action::ApproveExtension),
+            apply(&f2, Actor::Department, &Action::ApproveExtension { comment: None }),
             Err(WorkflowError::NotYourStep { .. })
         ));
-        let approved = apply(&f2, Actor::Verifier, &Action::ApproveExtension).unwrap();
+        let approved = apply(&f2, Actor::Verifier, &Action::ApproveExtension { comment: None }).unwrap();
         assert_eq!(approved.deadline, "2024-12-31".parse().ok());
         assert_eq!(approved.pending_extension, None);
     }

@@ -50,6 +50,35 @@ pub async fn item_history(state: &AppState, targets: &[(&str, i64)]) -> Result<V
     Ok(state.store().item_history(targets, limit).await?)
 }
 
+/// How many entries of one measure the API's history reads at most (then pages through them).
+const API_HISTORY_CAP: u32 = 1_000;
+
+/// The successful audited actions on one measure, newest first, for the API's history (which
+/// filters and pages them): at most [`API_HISTORY_CAP`], one indexed query.
+pub async fn measure_trail(state: &AppState, measure: i64) -> Result<Vec<AuditEntry>, AppError> {
+    Ok(state.store().item_history(&[("measure", measure)], API_HISTORY_CAP).await?)
+}
+
+/// What an item's history entry says beyond its action, as the step's audit entry keeps it: the
+/// reason (理由) of a send-back, an extension request or decision, a reopening or a retirement,
+/// and the comment (审核意见) of an approval.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntryNote {
+    pub reason: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// The [`EntryNote`] of an entry (empty when its record holds neither).
+pub fn note_of(entry: &AuditEntry) -> EntryNote {
+    let Some(after) = entry.after_json.as_deref().and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+    else {
+        return EntryNote::default();
+    };
+    let text =
+        |key: &str| after.get(key).and_then(|v| v.as_str()).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+    EntryNote { reason: text("reason"), comment: text("comment") }
+}
+
 /// Records a security event that is not a change of the ledger (an export, a download).
 pub async fn record_event(state: &AppState, record: &rectify_storage::AuditRecord) -> Result<(), AppError> {
     state.store().record_security_event(record).await?;

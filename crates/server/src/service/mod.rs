@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod documents;
 pub mod editing;
 pub mod evaluations;
+pub mod feedback_routing;
 pub mod inbox;
 pub mod indicators;
 pub mod ledger;

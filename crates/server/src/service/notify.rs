@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use chrono::TimeDelta;
-use rectify_auth::scope::{any_sees_inspection, any_sees_measure};
+use rectify_auth::scope::any_sees_measure;
 use rectify_auth::{Grant, InspectionRef};
 use rectify_domain::roles::Role;
 use rectify_domain::workflow::{Action, Actor, MeasureFacts, MeasureState, Person, ReviewStage, apply};
@@ -269,10 +269,13 @@ async fn step_notices(
                 Some(format!("{name}退回，理由：{reason}")),
             ),
         ),
-        Action::ApproveExtension => (
-            CARRIERS.to_vec(),
-            subject.notice(NotificationKind::Extension, measure, "延期申请已同意", Some(format!("审批人：{name}"))),
-        ),
+        Action::ApproveExtension { comment } => {
+            let detail = match comment {
+                Some(c) => format!("审批人：{name}，意见：{c}"),
+                None => format!("审批人：{name}"),
+            };
+            (CARRIERS.to_vec(), subject.notice(NotificationKind::Extension, measure, "延期申请已同意", Some(detail)))
+        }
         Action::DeclineExtension { reason } => (
             CARRIERS.to_vec(),
             subject.notice(NotificationKind::Extension, measure, "延期申请未同意", Some(format!("{name}：{reason}"))),
@@ -327,44 +330,127 @@ pub async fn for_reminder(
 
 /// Notices of new public feedback to the unit liaisons who answer it. Failures are logged.
 pub async fn after_feedback(state: &AppState, unit: &str, inspection: Option<i64>, feedback_id: i64, subject: &str) {
-    let run = async {
-        let all = state.store().inspections_shared().await?;
-        let inspections: Vec<_> =
-            all.iter().filter(|s| inspection.map_or(s.unit.as_deref() == Some(unit), |id| s.id == id)).collect();
-        let settings = delivery::settings(state).await?;
-        let notice = Notice {
-            kind: NotificationKind::Feedback,
-            title: "【群众反馈】收到新的意见建议，待答复".to_owned(),
-            body: format!("{unit}｜主题：{}", short(subject, 40)),
-            link: Some(format!("/feedback/{feedback_id}")),
-            measure_id: None,
-            dedup: Some(format!("feedback:{feedback_id}")),
-        };
-        let mut items = Vec::new();
-        for summary in inspections {
-            for user in state.store().users_holding(&[Role::UnitLiaison], summary.id).await? {
-                let inspection = InspectionRef { id: summary.id, unit: summary.unit.as_deref() };
-                if !any_sees_inspection(&grants_of(&user), inspection) {
-                    continue;
-                }
-                let outbound = copies(state, &settings, &user, &notice).await?;
-                items.push(NewNotification {
-                    user_id: user.id,
-                    kind: notice.kind,
-                    title: notice.title.clone(),
-                    body: notice.body.clone(),
-                    link: notice.link.clone(),
-                    measure_id: None,
-                    dedup: notice.dedup.clone(),
-                    outbound,
-                });
-            }
-        }
-        Ok::<u64, AppError>(state.store().add_notifications(&items, state.now()).await?)
+    let notice = Notice {
+        kind: NotificationKind::Feedback,
+        title: "【群众反馈】收到新的意见建议，待答复".to_owned(),
+        body: format!("{unit}｜主题：{}", short(subject, 40)),
+        link: Some(format!("/feedback/{feedback_id}")),
+        measure_id: None,
+        dedup: Some(format!("feedback:{feedback_id}")),
     };
-    if let Err(error) = run.await {
+    let to = FeedbackAddressees { unit, inspection, roles: &[Role::UnitLiaison], department: None, except: None };
+    if let Err(error) = feedback_notices(state, &to, &notice).await {
         tracing::error!(%error, feedback_id, "notices of feedback failed");
     }
+}
+
+/// Notices of a reply that waits for approval (答复需审核) to the unit's leading group, not to
+/// the replier. Failures are logged.
+pub async fn answer_awaiting_approval(state: &AppState, principal: &Principal, feedback: &rectify_storage::Feedback) {
+    let notice = Notice {
+        kind: NotificationKind::Feedback,
+        title: "【群众反馈】答复待审核".to_owned(),
+        body: format!(
+            "{}｜主题：{}｜答复人：{}",
+            feedback.unit,
+            short(&feedback.subject, 40),
+            principal.user.display_name
+        ),
+        link: Some(format!("/feedback/{}", feedback.id)),
+        measure_id: None,
+        dedup: None,
+    };
+    let to = FeedbackAddressees {
+        unit: &feedback.unit,
+        inspection: feedback.inspection_id,
+        roles: &[Role::LeadingGroup],
+        department: None,
+        except: Some(principal.user.id),
+    };
+    if let Err(error) = feedback_notices(state, &to, &notice).await {
+        tracing::error!(%error, feedback = feedback.id, "notices of a reply awaiting approval failed");
+    }
+}
+
+/// Notices of a feedback forwarded (转办) to a department, to that department's accounts of the
+/// unit. Failures are logged.
+pub async fn after_forward(
+    state: &AppState,
+    principal: &Principal,
+    feedback: &rectify_storage::Feedback,
+    department: &str,
+) {
+    let notice = Notice {
+        kind: NotificationKind::Feedback,
+        title: "【群众反馈】转办意见建议，请办理".to_owned(),
+        body: format!(
+            "{}｜主题：{}｜转办人：{}",
+            feedback.unit,
+            short(&feedback.subject, 40),
+            principal.user.display_name
+        ),
+        link: Some(format!("/feedback/{}", feedback.id)),
+        measure_id: None,
+        dedup: None,
+    };
+    let to = FeedbackAddressees {
+        unit: &feedback.unit,
+        inspection: feedback.inspection_id,
+        roles: &[Role::Department],
+        department: Some(department),
+        except: Some(principal.user.id),
+    };
+    if let Err(error) = feedback_notices(state, &to, &notice).await {
+        tracing::error!(%error, feedback = feedback.id, "notices of a forwarded feedback failed");
+    }
+}
+
+/// Who hears of a feedback: holders of `roles` for the unit's inspections (the one named, or
+/// every inspection of the unit), within their scope; of a department role only those of
+/// `department`; never `except` (the one who acted).
+struct FeedbackAddressees<'a> {
+    unit: &'a str,
+    inspection: Option<i64>,
+    roles: &'a [Role],
+    department: Option<&'a str>,
+    except: Option<i64>,
+}
+
+async fn feedback_notices(state: &AppState, to: &FeedbackAddressees<'_>, notice: &Notice) -> Result<u64, AppError> {
+    let all = state.store().inspections_shared().await?;
+    let inspections: Vec<_> =
+        all.iter().filter(|s| to.inspection.map_or(s.unit.as_deref() == Some(to.unit), |id| s.id == id)).collect();
+    let settings = delivery::settings(state).await?;
+    let mut items: Vec<NewNotification> = Vec::new();
+    for summary in inspections {
+        for user in state.store().users_holding(to.roles, summary.id).await? {
+            if Some(user.id) == to.except || items.iter().any(|i| i.user_id == user.id) {
+                continue;
+            }
+            let grants = grants_of(&user);
+            let inspection = InspectionRef { id: summary.id, unit: summary.unit.as_deref() };
+            let reached = grants.iter().any(|g| {
+                to.roles.contains(&g.role)
+                    && g.sees_inspection(inspection)
+                    && to.department.is_none_or(|d| g.scope.department.as_deref().map(str::trim) == Some(d.trim()))
+            });
+            if !reached {
+                continue;
+            }
+            let outbound = copies(state, &settings, &user, notice).await?;
+            items.push(NewNotification {
+                user_id: user.id,
+                kind: notice.kind,
+                title: notice.title.clone(),
+                body: notice.body.clone(),
+                link: notice.link.clone(),
+                measure_id: None,
+                dedup: notice.dedup.clone(),
+                outbound,
+            });
+        }
+    }
+    Ok(state.store().add_notifications(&items, state.now()).await?)
 }
 
 /// The deadline notices of today (Beijing time): each open measure due within

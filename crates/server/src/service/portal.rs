@@ -11,10 +11,13 @@
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
+use rectify_auth::Permission;
+use rectify_domain::roles::Role;
 use rectify_report_writer::{Block, ReportOptions, build_blocks, render_html, render_markdown};
 use rectify_storage::portal::{FeedbackProblem, RECEIPT_ALPHABET};
 use rectify_storage::{
-    Acting, FeedbackError, FeedbackStatus, NewFeedback, NewPublication, PublishedReport, PublishedSummary,
+    Acting, AnswerOutcome, FeedbackError, FeedbackStatus, NewFeedback, NewPublication, PublishedReport,
+    PublishedSummary,
 };
 
 pub use super::portal_limits::{PortalConfig, RateLimit};
@@ -193,13 +196,9 @@ pub async fn find_by_code(state: &AppState, code: &str) -> Result<Option<rectify
     Ok(state.store().find_feedback_by_code(code).await?)
 }
 
-/// Publishes the public version of an inspection's report, rendered now and frozen: later
-/// changes of the ledger do not alter what was published. Returns the publication's id.
-pub async fn publish_inspection(
-    state: &AppState,
-    inspection_id: i64,
-    acting: &Acting,
-) -> Result<rectify_storage::portal::PublicationId, AppError> {
+/// The public version of an inspection's report as it would be published now: what a preview
+/// shows and what publishing freezes, rendered by the one function.
+pub async fn render_publication(state: &AppState, inspection_id: i64) -> Result<NewPublication, AppError> {
     let ledger = state.store().export_ledger(inspection_id).await?;
     let unit = ledger.unit.clone().filter(|u| !u.trim().is_empty()).ok_or_else(|| {
         AppError::refused(
@@ -214,19 +213,62 @@ pub async fn publish_inspection(
         .find_map(|b| if let Block::Title(t) = b { Some(t) } else { None })
         .or_else(|| ledger.title.clone())
         .unwrap_or_else(|| "关于巡察整改进展情况的通报".to_owned());
-    let publication = NewPublication {
+    Ok(NewPublication {
         inspection_id,
         unit,
         title,
         body_html: render_html(&ledger, &options),
         body_markdown: render_markdown(&ledger, &options),
-    };
+    })
+}
+
+/// A fingerprint of what a preview showed (unit, title and both bodies, SHA-256 in hex): the
+/// confirmation carries it back, so that what is published is exactly what was previewed.
+pub fn fingerprint(publication: &NewPublication) -> String {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    for part in [&publication.unit, &publication.title, &publication.body_html, &publication.body_markdown] {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part.as_bytes());
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Publishes the public version of an inspection's report, rendered now and frozen: later
+/// changes of the ledger do not alter what was published. Returns the publication's id.
+pub async fn publish_inspection(
+    state: &AppState,
+    inspection_id: i64,
+    acting: &Acting,
+) -> Result<rectify_storage::portal::PublicationId, AppError> {
+    let publication = render_publication(state, inspection_id).await?;
     Ok(state.store().publish_report(&publication, acting, state.now()).await?)
 }
 
-/// Publishes an inspection's report as the principal.
-pub async fn publish(state: &AppState, principal: &Principal, id: InspectionId) -> Result<i64, AppError> {
-    publish_inspection(state, id.get(), &principal.acting()).await
+/// What a confirmed publication came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmation {
+    /// Published under this id.
+    Published(i64),
+    /// The report would differ from the previewed one (the ledger changed meanwhile): nothing
+    /// was published; the preview is to be looked at again.
+    Changed,
+}
+
+/// Publishes an inspection's report as the principal, if it is still the one previewed (its
+/// [`fingerprint`] is `previewed`).
+pub async fn publish_confirmed(
+    state: &AppState,
+    principal: &Principal,
+    id: InspectionId,
+    previewed: &str,
+) -> Result<Confirmation, AppError> {
+    let publication = render_publication(state, id.get()).await?;
+    if fingerprint(&publication) != previewed.trim().to_ascii_lowercase() {
+        return Ok(Confirmation::Changed);
+    }
+    let published = state.store().publish_report(&publication, &principal.acting(), state.now()).await?;
+    Ok(Confirmation::Published(published))
 }
 
 /// Withdraws a published report of a unit in the principal's scope.
@@ -239,30 +281,91 @@ pub async fn withdraw(state: &AppState, principal: &Principal, id: PublicationId
     Ok(())
 }
 
-/// The portal's units within the principal's data scope.
+/// The grants through which an account reads a unit's feedback as a whole: those of a role that
+/// reads feedback, except a department's, which reads only what was forwarded (转办) to it.
+fn whole_unit_grants(principal: &Principal) -> Vec<rectify_auth::Grant> {
+    principal
+        .grants
+        .iter()
+        .filter(|g| g.role != Role::Department && rectify_auth::allows_any(&[g.role], Permission::ReadFeedback))
+        .cloned()
+        .collect()
+}
+
+/// Whether the account reads whole units' feedback (not only what was forwarded to it).
+pub fn reads_whole_units(principal: &Principal) -> bool {
+    !whole_unit_grants(principal).is_empty()
+}
+
+/// The portal's units whose feedback the principal reads as a whole, within its data scope.
 pub async fn units_in_scope(state: &AppState, principal: &Principal) -> Result<Vec<String>, AppError> {
+    let grants = whole_unit_grants(principal);
+    if grants.is_empty() {
+        return Ok(Vec::new());
+    }
     let all = state.store().portal_units().await?;
     if super::scope::sees_every_unit(principal) {
         return Ok(all);
     }
     let seen: std::collections::HashSet<String> =
-        visible_inspections(state, &principal.grants).await?.into_iter().filter_map(|s| s.unit).collect();
+        visible_inspections(state, &grants).await?.into_iter().filter_map(|s| s.unit).collect();
     Ok(all.into_iter().filter(|u| seen.contains(u)).collect())
 }
 
+/// A department's desk: its unit and its name, to which feedback may be forwarded (转办).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Desk {
+    pub unit: String,
+    pub department: String,
+}
+
+/// The desks of the principal's department grants: the units of the inspections each grant
+/// sees, with the grant's department.
+pub async fn desks(state: &AppState, principal: &Principal) -> Result<Vec<Desk>, AppError> {
+    let mut out = std::collections::BTreeSet::new();
+    for grant in principal.grants.iter().filter(|g| g.role == Role::Department) {
+        let Some(department) = grant.scope.department.as_deref().map(str::trim).filter(|d| !d.is_empty()) else {
+            continue;
+        };
+        for summary in visible_inspections(state, std::slice::from_ref(grant)).await? {
+            if let Some(unit) = summary.unit {
+                out.insert(Desk { unit, department: department.to_owned() });
+            }
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
 /// For the navigation's 群众意见 link: how many feedback items of the units in the principal's
-/// scope still await an answer, or `None` when the principal may not read feedback at all.
+/// scope (and forwarded to its departments) still await an answer, or `None` when the
+/// principal may not read feedback at all — or reads only what is forwarded to its department
+/// and nothing is.
 pub async fn unanswered_feedback(state: &AppState, principal: &Principal) -> Result<Option<usize>, AppError> {
-    if !principal.may(&[rectify_auth::Permission::ReadFeedback]) {
+    if !principal.may(&[Permission::ReadFeedback]) {
         return Ok(None);
     }
     if super::scope::sees_every_unit(principal) {
         let total = state.store().open_feedback_of_portal_units().await?;
         return Ok(Some(usize::try_from(total).unwrap_or(usize::MAX)));
     }
-    let open = state.store().open_feedback_by_unit().await?;
-    let units = units_in_scope(state, principal).await?;
-    let total: u64 = units.iter().filter_map(|unit| open.get(unit)).sum();
+    let whole = reads_whole_units(principal);
+    let units = if whole { units_in_scope(state, principal).await? } else { Vec::new() };
+    let mut total: u64 = 0;
+    if whole {
+        let open = state.store().open_feedback_by_unit().await?;
+        total = units.iter().filter_map(|unit| open.get(unit)).sum();
+    }
+    let mut forwarded_any = false;
+    for desk in desks(state, principal).await? {
+        if !units.contains(&desk.unit) {
+            let forwarded = state.store().forwarded_feedback(&desk.unit, &desk.department).await?;
+            forwarded_any |= !forwarded.is_empty();
+            total += forwarded.iter().filter(|f| f.status != FeedbackStatus::Answered).count() as u64;
+        }
+    }
+    if !whole && !forwarded_any {
+        return Ok(None);
+    }
     Ok(Some(usize::try_from(total).unwrap_or(usize::MAX)))
 }
 
@@ -275,25 +378,83 @@ pub async fn list_feedback(
     Ok(state.store().list_feedback(unit, status).await?)
 }
 
-/// One feedback of a unit in the principal's scope.
+/// The feedback forwarded to the principal's departments (all its desks), newest first.
+pub async fn forwarded_to_me(
+    state: &AppState,
+    principal: &Principal,
+) -> Result<Vec<rectify_storage::Feedback>, AppError> {
+    let mut all = Vec::new();
+    for desk in desks(state, principal).await? {
+        all.extend(state.store().forwarded_feedback(&desk.unit, &desk.department).await?);
+    }
+    all.sort_by(|a, b| b.submitted_at.cmp(&a.submitted_at).then(b.id.cmp(&a.id)));
+    all.dedup_by_key(|f| f.id);
+    Ok(all)
+}
+
+/// How the principal reaches a feedback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// As one who reads the unit's feedback as a whole (liaison, leading group, office).
+    WholeUnit,
+    /// As the department it was forwarded to: it sees what the citizen wrote, not who they are.
+    Forwarded,
+}
+
+/// One feedback the principal may read, and how: a unit in its scope, or forwarded (转办) to one
+/// of its departments. A department reading it sees no name or contact of the citizen.
+pub async fn feedback_reached(
+    state: &AppState,
+    principal: &Principal,
+    id: FeedbackId,
+) -> Result<(rectify_storage::Feedback, Reach), AppError> {
+    let mut f = state.store().get_feedback(id.get()).await?.ok_or_else(|| AppError::not_found("feedback", id))?;
+    if units_in_scope(state, principal).await?.contains(&f.unit) {
+        return Ok((f, Reach::WholeUnit));
+    }
+    let forwarded_here = match f.forwarded.as_ref() {
+        Some(w) => {
+            desks(state, principal).await?.iter().any(|d| d.unit == f.unit && d.department == w.department.trim())
+        }
+        None => false,
+    };
+    if !forwarded_here {
+        return Err(AppError::Forbidden("the feedback belongs to a unit outside the account's scope".into()));
+    }
+    f.name = None;
+    f.contact = None;
+    Ok((f, Reach::Forwarded))
+}
+
+/// One feedback of a unit in the principal's scope (as a whole, see [`feedback_reached`]).
 pub async fn feedback(
     state: &AppState,
     principal: &Principal,
     id: FeedbackId,
 ) -> Result<rectify_storage::Feedback, AppError> {
-    let f = state.store().get_feedback(id.get()).await?.ok_or_else(|| AppError::not_found("feedback", id))?;
-    if !units_in_scope(state, principal).await?.contains(&f.unit) {
-        return Err(AppError::Forbidden("the feedback belongs to a unit outside the account's scope".into()));
+    match feedback_reached(state, principal, id).await? {
+        (f, Reach::WholeUnit) => Ok(f),
+        (_, Reach::Forwarded) => Err(AppError::Forbidden("a forwarded feedback is answered by the unit".into())),
     }
-    Ok(f)
 }
 
-/// Answers a feedback in scope; `Ok(false)` when the answer is empty.
-pub async fn answer(state: &AppState, principal: &Principal, id: FeedbackId, text: &str) -> Result<bool, AppError> {
-    feedback(state, principal, id).await?;
+/// Answers a feedback in scope; `Ok(None)` when the answer is empty, otherwise whether it is
+/// public now or waits for approval (答复需审核).
+pub async fn answer(
+    state: &AppState,
+    principal: &Principal,
+    id: FeedbackId,
+    text: &str,
+) -> Result<Option<AnswerOutcome>, AppError> {
+    let f = feedback(state, principal, id).await?;
     match state.store().answer_feedback(id.get(), text, &principal.acting(), state.now()).await {
-        Ok(()) => Ok(true),
-        Err(FeedbackError::EmptyAnswer) => Ok(false),
+        Ok(outcome) => {
+            if outcome == AnswerOutcome::AwaitingApproval {
+                super::notify::answer_awaiting_approval(state, principal, &f).await;
+            }
+            Ok(Some(outcome))
+        }
+        Err(FeedbackError::EmptyAnswer) => Ok(None),
         Err(e) => Err(e.into()),
     }
 }

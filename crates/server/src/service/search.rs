@@ -1,7 +1,6 @@
 //! Full-text search (全文检索) across problems, measures, progress, evidence names and public
 //! feedback, always within the caller's data scope, with snippets around the words found.
 
-use rectify_auth::Permission;
 use rectify_domain::Status;
 use rectify_storage::{Page, SearchHit, SearchKind, SearchQuery, SearchScope};
 
@@ -171,7 +170,8 @@ fn hit(h: SearchHit, words: &[String]) -> Hit {
 /// a time, so the cost is that of the account's own units), and the feedback about the
 /// inspections it sees, if it may read feedback.
 async fn scope_of(state: &AppState, principal: &Principal) -> Result<SearchScope, AppError> {
-    let feedback = principal.may(&[Permission::ReadFeedback]);
+    // A department reads only the feedback forwarded to it (转办), not the unit's: none in search.
+    let feedback = super::portal::reads_whole_units(principal);
     if sees_every_unit(principal) {
         return Ok(SearchScope::Everything { feedback });
     }

@@ -185,6 +185,8 @@ pub struct ActionButton {
     pub action: &'static str,
     pub label: String,
     pub needs_reason: bool,
+    /// An approval, which may carry a comment (审核意见).
+    pub takes_comment: bool,
     pub needs_deadline: bool,
     /// Shown but not pressable, with the reason.
     pub blocked: Option<&'static str>,
@@ -209,6 +211,7 @@ pub fn buttons(principal: &Principal, view: &MeasureWorkflowView) -> Vec<ActionB
             action: a.kind.name(),
             label: a.kind.label_zh(view.state).to_owned(),
             needs_reason: a.kind.needs_reason(),
+            takes_comment: a.kind.takes_comment(),
             needs_deadline: a.kind.needs_deadline(),
             blocked: a.blocked.map(|b| b.label_zh()),
             danger: a.kind.is_danger(),
@@ -221,15 +224,22 @@ pub fn is_review(buttons: &[ActionButton]) -> bool {
     buttons.iter().any(|b| matches!(b.action, "approve" | "send_back" | "approve_extension" | "decline_extension"))
 }
 
-/// Reads a step as a form names it (reopening is not a form's step).
-pub fn action_from(name: &str, reason: Option<&str>, new_deadline: Option<&str>) -> Result<Action, AppError> {
+/// Reads a step as a form names it (reopening is not a form's step): the reason of a step that
+/// needs one, the comment (审核意见) of an approval.
+pub fn action_from(
+    name: &str,
+    reason: Option<&str>,
+    comment: Option<&str>,
+    new_deadline: Option<&str>,
+) -> Result<Action, AppError> {
     let kind = ActionKind::from_name(name)
         .filter(|k| *k != ActionKind::Reopen)
         .ok_or_else(|| AppError::Invalid(format!("unknown action {name:?}")))?;
+    let text = if kind.takes_comment() { comment } else { reason };
     let new_deadline = match new_deadline.map(str::trim).filter(|t| !t.is_empty()) {
         Some(text) => Some(text.parse::<PartialDate>().map_err(|e| AppError::Invalid(e.to_string()))?),
         None => None,
     };
-    Action::from_kind(kind, reason.unwrap_or_default().to_owned(), new_deadline)
+    Action::from_kind(kind, text.unwrap_or_default().to_owned(), new_deadline)
         .ok_or_else(|| AppError::Invalid("the new deadline is missing".into()))
 }

@@ -14,8 +14,9 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::{Paging, QueryOf};
 use crate::http::paged::Paged;
 use crate::ids::{InspectionId, MeasureId, ProblemId};
+use crate::render::labels;
 use crate::service::session::Principal;
-use crate::service::{AppState, ledger, scope};
+use crate::service::{AppState, audit, ledger, scope};
 
 /// One stored inspection (one ledger) with the counts of what it lists.
 #[derive(Debug, Serialize, ToSchema)]
@@ -299,4 +300,67 @@ pub(crate) async fn get_problem(State(state): State<AppState>, id: ProblemId) ->
     ))]
 pub(crate) async fn get_measure(State(state): State<AppState>, id: MeasureId) -> Result<Json<MeasureDto>, AppError> {
     Ok(Json(ledger::measure(&state, id).await?.into()))
+}
+
+/// One step of a measure's history (操作记录), as its audit entry keeps it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntryDto {
+    /// The entry's place in the audit trail.
+    pub seq: i64,
+    /// RFC 3339, UTC.
+    pub at: String,
+    /// Who took the step (the name the trail records).
+    pub actor: String,
+    /// The audited action, e.g. `measure.approve`, `measure.send_back`.
+    pub action: String,
+    /// The action in Chinese, e.g. 审核通过, 退回重办.
+    pub label: String,
+    /// The reason of a send-back, an extension request or decision, a reopening.
+    pub reason: Option<String>,
+    /// The comment (审核意见) given with an approval.
+    pub comment: Option<String>,
+}
+
+/// The history (操作记录) of one measure, newest first: the steps of its workflow with their
+/// reasons and approval comments, progress, evidence, reminders and changes.
+#[utoipa::path(get, path = "/api/measures/{id}/history", tag = "measures",
+    params(("id" = i64, Path, description = "Measure id"), Paging),
+    responses(
+        (status = 200, description = "`{\"items\": [HistoryEntryDto], \"total\": N}`, newest first", body = Object),
+        (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 500, body = ErrorBody)
+    ))]
+pub(crate) async fn measure_history(
+    State(state): State<AppState>,
+    id: MeasureId,
+    QueryOf(paging): QueryOf<Paging>,
+) -> Result<Json<Paged<HistoryEntryDto>>, AppError> {
+    // 404 for a measure that does not exist (its trail may outlive it, but not its route).
+    ledger::measure(&state, id).await?;
+    let entries: Vec<HistoryEntryDto> = audit::measure_trail(&state, id.get())
+        .await?
+        .into_iter()
+        .filter_map(|e| {
+            let label = labels::item_action_zh(&e.action)?;
+            let note = audit::note_of(&e);
+            Some(HistoryEntryDto {
+                seq: e.seq,
+                at: e.at,
+                actor: e.actor_name,
+                action: e.action,
+                label: label.to_owned(),
+                reason: note.reason,
+                comment: note.comment,
+            })
+        })
+        .collect();
+    let total = entries.len() as u64;
+    let page = paging.page();
+    let items = entries
+        .into_iter()
+        .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+        .take(page.limit as usize)
+        .collect();
+    Ok(Json(Paged { items, total }))
 }

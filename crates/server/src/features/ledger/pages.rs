@@ -358,6 +358,15 @@ pub(crate) async fn problem(
     let evidence: Vec<rows::EvidenceView> =
         own.iter().flat_map(|m| m.measure.evidence.iter()).map(rows::EvidenceView::from).collect();
     let history = problem_history(&state, id.get(), &own).await?;
+    let linked = crate::service::feedback_routing::linked_to(&state, &principal, id).await?;
+    let linked_feedback = context! {
+        count => linked.count,
+        items => linked.readable.iter().map(|f| context! {
+            id => f.id,
+            subject => f.subject.clone(),
+            submitted => format::beijing(&f.submitted_at, false),
+        }).collect::<Vec<_>>(),
+    };
     let title = format::short(&row.title, 24);
     let chrome = page.chrome(
         "ledger",
@@ -377,6 +386,7 @@ pub(crate) async fn problem(
         evidence => ser(&evidence),
         disclosure_public => record.problem.disclosure.is_public(),
         history => ser(&history),
+        linked_feedback,
         can_close,
         can_edit => summary.as_ref().is_some_and(|s| crate::service::editing::may_edit(&principal, s)),
         done => query.ok().and_then(|Query(q)| q.done),
@@ -443,6 +453,10 @@ struct HistoryEntry {
     at: String,
     actor: String,
     label: &'static str,
+    /// The reason of a send-back, an extension or a reopening (理由).
+    reason: Option<String>,
+    /// The comment of an approval (审核意见).
+    comment: Option<String>,
     /// `二是` when the entry is about one of a problem's measures.
     measure: Option<String>,
     measure_id: Option<i64>,
@@ -479,11 +493,15 @@ async fn measure_history(state: &AppState, id: i64) -> Result<Vec<HistoryEntry>,
 }
 
 fn history_entry(e: &AuditEntry, measure: Option<&str>, id: i64) -> Option<HistoryEntry> {
+    let label = labels::item_action_zh(&e.action)?;
+    let note = audit::note_of(e);
     Some(HistoryEntry {
         seq: e.seq,
         at: format::beijing(&e.at, false),
         actor: e.actor_name.clone(),
-        label: labels::item_action_zh(&e.action)?,
+        label,
+        reason: note.reason,
+        comment: note.comment,
         measure: measure.map(str::to_owned),
         measure_id: measure.map(|_| id),
     })

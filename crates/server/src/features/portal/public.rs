@@ -98,6 +98,13 @@ const PORTAL_CSS: &str = r#"
   .sheet { border: 0; margin: 0; width: auto; min-height: 0; height: 297mm; }
 }
 @media (max-width: 640px) { .report-paper { padding: 20px 16px; font-size: 13pt; } .report-paper h1 { font-size: 18pt; } .report-paper h2, .report-paper h3, .report-paper h4, .report-paper p { font-size: 13pt; } }
+.preview-bar { position: sticky; top: 0; z-index: 5; background: #fffbe6; border: 2px dashed #d48806; border-radius: 4px; padding: 12px 16px; margin: 12px 0 16px; box-shadow: 0 2px 6px rgba(0,0,0,.08); }
+.preview-bar h1 { font-size: 18px; margin: 0 0 6px; display: flex; align-items: center; gap: 8px; }
+.preview-bar p { margin: 4px 0; }
+.preview-badge { background: #d48806; color: #fff; font-size: 14px; padding: 2px 10px; border-radius: 3px; letter-spacing: 2px; }
+.preview-changed { color: #a8071a; font-weight: 600; }
+.preview-actions { display: flex; flex-wrap: wrap; gap: 10px; margin-top: 8px; }
+.report-actions [aria-disabled=true] { opacity: .6; cursor: default; }
 "#;
 
 /// The key a client is limited by: its address, an IPv6 one cut to its /64 network (one
@@ -234,21 +241,55 @@ fn report_fragment(html: &str) -> String {
     out
 }
 
+/// A report as the portal shows it: the values of `portal_report.html`. The public page and the
+/// staff's preview before publishing (with `preview` set) both render through here, so that the
+/// preview is exactly what the public will see.
+pub(super) struct ReportView<'a> {
+    pub title: &'a str,
+    pub unit: &'a str,
+    /// RFC 3339, UTC: when it was (or, in a preview, would now be) published.
+    pub published_at: &'a str,
+    /// The publication; `None` in a preview.
+    pub id: Option<i64>,
+    pub inspection: Option<i64>,
+    pub body_html: &'a str,
+}
+
+impl ReportView<'_> {
+    /// The page, with `preview` (the confirmation form's values) for the staff's preview.
+    pub(super) fn render(&self, preview: Option<Value>) -> Result<Response, AppError> {
+        let window = match preview {
+            Some(_) => format!("预览：{}", self.title),
+            None => self.title.to_owned(),
+        };
+        let page = context! {
+            site => ser(site("reports", window)),
+            title => self.title,
+            unit => self.unit,
+            published => format::beijing(self.published_at, true),
+            id => self.id,
+            slug => format::encode(self.unit),
+            inspection => self.inspection,
+            fragment => report_fragment(self.body_html),
+            preview,
+        };
+        Ok(render_public("portal_report.html", page)?.into_response())
+    }
+}
+
 /// `GET /public/reports/{id}`: the frozen public version inside the portal's layout.
 pub(crate) async fn report(State(state): State<AppState>, id: PublicationId) -> Result<Response, AppError> {
     let report = portal::published(&state, id).await?;
     let s = &report.summary;
-    let page = context! {
-        site => ser(site("reports", s.title.clone())),
-        title => s.title.clone(),
-        unit => s.unit.clone(),
-        published => format::beijing(&s.published_at, true),
-        id => s.id,
-        slug => format::encode(&s.unit),
-        inspection => s.inspection_id,
-        fragment => report_fragment(&report.body_html),
-    };
-    Ok(render_public("portal_report.html", page)?.into_response())
+    ReportView {
+        title: &s.title,
+        unit: &s.unit,
+        published_at: &s.published_at,
+        id: Some(s.id),
+        inspection: s.inspection_id,
+        body_html: &report.body_html,
+    }
+    .render(None)
 }
 
 /// `GET /public/reports/{id}/original.html`: the snapshot exactly as published (GB/T 9704

@@ -20,9 +20,11 @@ use crate::service::{AppState, workflow};
 /// A step with the version the caller saw.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ActionRequest {
-    /// `start`, `mark_basically_completed`, `resume`, `claim`, `approve`, `send_back` (needs
-    /// `reason`), `request_extension` (needs `new_deadline`, `reason`), `approve_extension`,
-    /// `decline_extension` (needs `reason`), `declare_long_term`, `close_stage`, `close_long_term`.
+    /// `start`, `mark_basically_completed`, `resume`, `claim`, `approve` (optional `comment`,
+    /// 审核意见, kept in the measure's history), `send_back` (needs `reason`),
+    /// `request_extension` (needs `new_deadline`, `reason`), `approve_extension` (optional
+    /// `comment`), `decline_extension` (needs `reason`), `declare_long_term`, `close_stage`,
+    /// `close_long_term`.
     #[serde(flatten)]
     #[schema(value_type = Object)]
     pub action: Action,

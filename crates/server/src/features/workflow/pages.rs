@@ -18,6 +18,9 @@ pub(crate) struct ActionForm {
     version: i64,
     #[serde(default)]
     reason: Option<String>,
+    /// 审核意见 of an approval (optional).
+    #[serde(default)]
+    comment: Option<String>,
     #[serde(default)]
     new_deadline: Option<String>,
     #[serde(default)]
@@ -31,7 +34,12 @@ pub(crate) async fn measure_action(
     id: MeasureId,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, AppError> {
-    let action = workflow::action_from(&form.action, form.reason.as_deref(), form.new_deadline.as_deref())?;
+    let action = workflow::action_from(
+        &form.action,
+        form.reason.as_deref(),
+        form.comment.as_deref(),
+        form.new_deadline.as_deref(),
+    )?;
     workflow::apply_action(&state, &principal, id, action, form.version).await?;
     let to = match form.next.as_deref() {
         Some(next) => safe_next(Some(next)),
