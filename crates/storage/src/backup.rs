@@ -84,6 +84,10 @@ pub const TABLES: &[&str] = &[
     "notification_addresses",
     "indicators",
     "indicator_readings",
+    "spot_objects",
+    "spot_inspectors",
+    "spot_rounds",
+    "spot_items",
 ];
 
 /// The tables deliberately left out, and why; every table of the schema is in one of the lists
