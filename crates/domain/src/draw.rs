@@ -32,7 +32,7 @@ impl Candidate for i64 {
 pub fn draw<T: Candidate + Clone>(seed: &str, candidates: &[T], n: usize) -> Vec<T> {
     let mut ranked: Vec<([u8; 32], i64, &T)> =
         candidates.iter().map(|c| (rank(seed, c.draw_id()), c.draw_id(), c)).collect();
-    ranked.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    ranked.sort_by_key(|a| (a.0, a.1));
     ranked.dedup_by_key(|(_, id, _)| *id);
     ranked.into_iter().take(n).map(|(_, _, c)| c.clone()).collect()
 }
