@@ -700,7 +700,16 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         if linked.rows_affected() != 1 {
-            return Err(StorageError::Invalid(format!("spot round {round} got its ledger meanwhile")));
+            // Another request made it meanwhile (PostgreSQL re-checks the row after its lock):
+            // roll this one back and answer that one.
+            drop(tx);
+            let made: Option<i64> = sqlx::query_scalar("SELECT inspection_id FROM spot_rounds WHERE id = $1")
+                .bind(round)
+                .fetch_one(&self.pool)
+                .await?;
+            return made
+                .map(|id| (id, false))
+                .ok_or_else(|| StorageError::Invalid(format!("spot round {round} lost its ledger meanwhile")));
         }
         let record = AuditRecord::new(actor, "spot_round.ledger", "spot_round", Some(round), now).after(json!({
             "inspection_id": id,
