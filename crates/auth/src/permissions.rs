@@ -108,6 +108,12 @@ permissions! {
     GenerateReports = "generate_reports", "生成报告", Business;
     PublishReport = "publish_report", "发布整改情况", Business;
     ExportLedger = "export_ledger", "导出台账", Business;
+    /// Read the spot-check registries, rounds and results (双随机、一公开) of one's units.
+    ReadSpotChecks = "read_spot_checks", "查阅双随机抽查", Business;
+    /// Keep the unit's registry of objects and inspectors, draw rounds and record findings.
+    ManageSpotChecks = "manage_spot_checks", "管理双随机抽查", Business;
+    /// Publish a drawn round and its results on the portal (一公开).
+    PublishSpotChecks = "publish_spot_checks", "公开双随机抽查结果", Business;
     /// Create, disable and unlock accounts, reset passwords (系统管理员).
     ManageUsers = "manage_users", "用户管理", Admin(Role::SystemAdmin);
     /// System settings: units, rounds, holiday calendar, backups (系统管理员).

@@ -9,6 +9,7 @@
 pub mod arbitrary;
 pub mod calendar;
 pub mod date;
+pub mod draw;
 pub mod evaluation;
 pub mod indicator;
 pub mod kind;
@@ -18,6 +19,7 @@ pub mod money;
 pub mod numerals;
 pub mod roles;
 pub mod round;
+pub mod spot_check;
 pub mod stats;
 pub mod status;
 pub mod supervision;

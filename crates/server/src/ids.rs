@@ -101,6 +101,21 @@ id_type!(
     "indicator id"
 );
 id_type!(
+    /// A supervised object (监管对象) of a unit's spot-check registry.
+    SpotObjectId,
+    "spot-check object id"
+);
+id_type!(
+    /// An inspector (执法检查人员) of a unit's spot-check registry.
+    SpotInspectorId,
+    "spot-check inspector id"
+);
+id_type!(
+    /// A spot-check round (双随机抽查批次).
+    SpotRoundId,
+    "spot-check round id"
+);
+id_type!(
     /// One item of public feedback (意见建议).
     FeedbackId,
     "feedback id"

@@ -36,6 +36,7 @@ const FEATURES: &[&[Route]] = &[
     features::common_problems::ROUTES,
     features::notifications::ROUTES,
     features::indicators::ROUTES,
+    features::spot_checks::ROUTES,
 ];
 
 /// This module's own route: the description of all the others.
@@ -154,7 +155,21 @@ pub(crate) async fn fallback(uri: Uri) -> Response {
         features::notifications::DeliverySettingsDto,
         features::notifications::TestRequest,
         features::notifications::DeliveryDto,
-        features::notifications::DeliveriesDto
+        features::notifications::DeliveriesDto,
+        features::spot_checks::SpotObjectDto,
+        features::spot_checks::SpotObjectRequest,
+        features::spot_checks::SpotInspectorDto,
+        features::spot_checks::SpotInspectorRequest,
+        features::spot_checks::HazardDto,
+        features::spot_checks::SpotItemDto,
+        features::spot_checks::SpotFiguresDto,
+        features::spot_checks::SpotRoundDto,
+        features::spot_checks::SpotRoundRequest,
+        features::spot_checks::DrawRequest,
+        features::spot_checks::SpotResultRequest,
+        features::spot_checks::PublishRequest,
+        features::spot_checks::SpotLedgerDto,
+        features::spot_checks::ImportedDto
     ))
 )]
 struct Schemas;

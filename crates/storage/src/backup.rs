@@ -86,6 +86,10 @@ pub const TABLES: &[&str] = &[
     "indicators",
     "indicator_readings",
     "data_keys",
+    "spot_objects",
+    "spot_inspectors",
+    "spot_rounds",
+    "spot_items",
 ];
 
 /// The tables deliberately left out, and why; every table of the schema is in one of the lists

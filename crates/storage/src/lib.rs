@@ -50,6 +50,7 @@ pub mod search;
 pub mod settings;
 mod similar;
 mod snapshot;
+pub mod spot_checks;
 pub mod supervision;
 pub mod users;
 pub mod workflow;
@@ -95,6 +96,9 @@ pub use sealed::{DataKeyRing, DataKeys, SealError};
 pub use search::{COUNT_CAP as SEARCH_COUNT_CAP, SearchHit, SearchKind, SearchQuery, SearchScope};
 pub use similar::RoundProblem;
 pub use snapshot::Snapshot;
+pub use spot_checks::{
+    NewSpotRound, SpotCheckError, SpotDraw, SpotInspector, SpotItem, SpotObject, SpotRound, Units as SpotUnits,
+};
 pub use supervision::{Handover, NewNotice, Reminder, ReminderTarget, ResponsibilityTarget, SentNotice};
 pub use users::{AccountError, LoginStatus, NewUser, RoleGrant, Session, User};
 pub use workflow::MeasureWorkflowView;

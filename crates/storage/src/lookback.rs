@@ -9,11 +9,9 @@ use rectify_domain::Status;
 use rectify_domain::roles::Role;
 use serde::Serialize;
 use serde_json::json;
-use sm3::{Digest, Sm3};
 use sqlx::Row;
 
 use crate::audit::{AuditRecord, timestamp};
-use crate::codec::hex;
 use crate::codec::{int, unsigned};
 use crate::error::{NotNow, require_role};
 use crate::workflow::reopen_problem_in;
@@ -68,21 +66,10 @@ pub struct LookbackItem {
     pub checked_by: Option<UserId>,
 }
 
-/// The rank of a problem in the draw: SM3 over the seed's length, the seed and the id.
-fn draw_key(seed: &str, problem: ProblemId) -> String {
-    let mut h = Sm3::new();
-    h.update((seed.len() as u64).to_be_bytes());
-    h.update(seed.as_bytes());
-    h.update(problem.to_be_bytes());
-    hex(&h.finalize())
-}
-
-/// Draws `n` of `closed` reproducibly (the order of `closed` does not matter).
+/// Draws `n` of `closed` reproducibly (the order of `closed` does not matter): the shared draw
+/// of [`rectify_domain::draw`].
 pub fn draw_sample(seed: &str, closed: &[ProblemId], n: usize) -> Vec<ProblemId> {
-    let mut ranked: Vec<(String, ProblemId)> = closed.iter().map(|&id| (draw_key(seed, id), id)).collect();
-    ranked.sort();
-    ranked.dedup_by_key(|(_, id)| *id);
-    ranked.into_iter().take(n).map(|(_, id)| id).collect()
+    rectify_domain::draw::draw(seed, closed, n)
 }
 
 fn only_office(actor: &Acting, what: &'static str) -> Result<(), WorkflowStoreError> {

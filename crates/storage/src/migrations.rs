@@ -41,6 +41,7 @@ const SQLITE: &[(&str, &str)] = migration_files!("sqlite":
     "0016_notifications.sql",
     "0018_supervision_notices.sql",
     "0019_indicators.sql",
+    "0020_spot_checks.sql",
     "0021_feedback_routing.sql",
     "0022_sealed_data.sql",
 );
@@ -64,6 +65,7 @@ const POSTGRES: &[(&str, &str)] = migration_files!("postgres":
     "0016_notifications.sql",
     "0018_supervision_notices.sql",
     "0019_indicators.sql",
+    "0020_spot_checks.sql",
     "0021_feedback_routing.sql",
     "0022_sealed_data.sql",
 );

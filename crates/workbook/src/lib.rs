@@ -11,11 +11,13 @@ mod dates;
 mod evaluation;
 mod labels;
 mod read;
+mod registry;
 mod table;
 mod write;
 
 pub use evaluation::{EvaluationRow, SHEET_EVALUATION, write_evaluation_xlsx};
 pub use read::{ImportError, ImportOptions, Imported, RowError, read_ledger_xlsx};
+pub use registry::{MAX_REGISTRY_ROWS, RegistryError, read_inspectors_xlsx, read_objects_xlsx};
 pub use table::{Cell, Sheet, write_round_xlsx, write_sheets};
 pub use write::{deadline_light, write_ledger_xlsx};
 

@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod portal;
 pub mod rounds;
 pub mod search;
+pub mod spot_checks;
 pub mod supervision;
 pub mod system;
 pub mod workflow;

@@ -21,7 +21,7 @@ use crate::service::scope::sets::{DOCUMENTS, READ, REVIEW};
 use crate::service::session::Principal;
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 49] = [
+const TEMPLATES_SOURCES: [(&str, &str); 52] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("round_print.html", include_str!("../../templates/round_print.html")),
@@ -71,6 +71,9 @@ const TEMPLATES_SOURCES: [(&str, &str); 49] = [
     ("common_problems.html", include_str!("../../templates/common_problems.html")),
     ("common_problems_cascade.html", include_str!("../../templates/common_problems_cascade.html")),
     ("api_docs.html", include_str!("../../templates/api_docs.html")),
+    ("spot_checks.html", include_str!("../../templates/spot_checks.html")),
+    ("spot_round.html", include_str!("../../templates/spot_round.html")),
+    ("portal_spot_checks.html", include_str!("../../templates/portal_spot_checks.html")),
 ];
 
 /// Every template of the UI and the portal, compiled once.
@@ -163,6 +166,8 @@ pub(crate) struct Viewer {
     pub can_manage_policy: bool,
     /// 巡察办: draws look-back samples and reopens closed problems (反弹重办).
     pub can_look_back: bool,
+    /// 双随机抽查: reads or manages a unit's spot checks.
+    pub can_spot_check: bool,
     /// 巡察办: creates an inspection for a unit in the browser.
     pub can_create_inspection: bool,
     /// Must change the password or enrol TOTP first: the navigation is hidden.
@@ -183,6 +188,7 @@ impl Viewer {
             can_manage_roles: p.may(&[Permission::ManageRoles]),
             can_manage_policy: p.may(&[Permission::ManageSecurityPolicy]),
             can_look_back: p.may(&[Permission::RunLookBack]),
+            can_spot_check: p.may(crate::service::spot_checks::READ),
             can_create_inspection: crate::service::editing::may_create(p),
             restricted: p.restriction.is_some(),
         }
@@ -228,7 +234,7 @@ pub(crate) fn render(name: &str, chrome: &Chrome, page: Value) -> Result<Html<St
 /// What the portal's layout reads.
 #[derive(Debug, serde::Serialize)]
 pub(crate) struct Site {
-    /// `reports`, `lookup` or empty.
+    /// `reports`, `lookup`, `spot_checks` or empty.
     nav: &'static str,
     title: String,
     asset_version: &'static str,

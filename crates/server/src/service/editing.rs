@@ -327,6 +327,12 @@ fn creator_grant<'a>(principal: &'a Principal, unit: &str) -> Option<&'a Grant> 
     })
 }
 
+/// The role in which the principal may create an inspection for `unit`, if any (for other
+/// services that create one, e.g. the 专项检查 ledger of a spot-check round).
+pub fn creator_role(principal: &Principal, unit: &str) -> Option<Role> {
+    creator_grant(principal, unit).map(|g| g.role)
+}
+
 /// Whether the principal may create an inspection for some unit (for showing the form).
 pub fn may_create(principal: &Principal) -> bool {
     principal.grants.iter().any(|g| {

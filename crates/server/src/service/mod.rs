@@ -22,6 +22,7 @@ pub mod rounds;
 pub mod scope;
 pub mod search;
 pub mod session;
+pub mod spot_checks;
 mod state;
 pub mod supervision;
 pub mod uploads;

@@ -8,9 +8,9 @@ use crate::dates::{self, DateError, Deadline, YearContext};
 use crate::labels;
 
 /// One worksheet as a plain grid, with merged regions already carried down where that is safe.
-pub(super) struct Grid {
-    pub(super) name: String,
-    pub(super) cells: Vec<Vec<Data>>,
+pub(crate) struct Grid {
+    pub(crate) name: String,
+    pub(crate) cells: Vec<Vec<Data>>,
 }
 
 pub(super) static EMPTY: Data = Data::Empty;
@@ -20,21 +20,21 @@ impl Grid {
         self.cells.get(row).and_then(|r| r.get(col)).unwrap_or(&EMPTY)
     }
 
-    pub(super) fn text(&self, row: usize, col: usize) -> Option<String> {
+    pub(crate) fn text(&self, row: usize, col: usize) -> Option<String> {
         cell_text(self.get(row, col))
     }
 
-    pub(super) fn row_is_empty(&self, row: usize) -> bool {
+    pub(crate) fn row_is_empty(&self, row: usize) -> bool {
         self.cells.get(row).is_none_or(|r| r.iter().all(|d| cell_text(d).is_none()))
     }
 
-    pub(super) fn width(&self) -> usize {
+    pub(crate) fn width(&self) -> usize {
         self.cells.iter().map(Vec::len).max().unwrap_or(0)
     }
 }
 
 /// A cell as text: trimmed, `None` when blank; whole numbers without ".0"; dates as YYYY-MM-DD.
-pub(super) fn cell_text(d: &Data) -> Option<String> {
+pub(crate) fn cell_text(d: &Data) -> Option<String> {
     let s = match d {
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_string(),
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
@@ -83,7 +83,7 @@ pub(super) const MAX_ROWS: u32 = 100_000;
 pub(super) const MAX_COLUMNS: u32 = 256;
 pub(super) const MAX_CELLS: usize = 2_000_000;
 
-pub(super) fn load(bytes: &[u8]) -> Result<Vec<(Grid, Vec<calamine::Dimensions>)>, ImportError> {
+pub(crate) fn load(bytes: &[u8]) -> Result<Vec<(Grid, Vec<calamine::Dimensions>)>, ImportError> {
     // calamine can panic on malformed cell references (an arithmetic overflow found by fuzzing);
     // a damaged file must come back as an error, never bring the process down.
     std::panic::catch_unwind(|| load_sheets(bytes)).unwrap_or_else(|_| {

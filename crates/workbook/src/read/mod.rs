@@ -9,7 +9,7 @@
 //! [`assemble`] joins it all into one ledger.
 
 mod assemble;
-mod grid;
+pub(crate) mod grid;
 mod import;
 mod index;
 mod layout;
