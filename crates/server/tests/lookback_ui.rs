@@ -140,7 +140,7 @@ async fn a_bad_draw_form_shows_the_errors_next_to_the_fields_and_draws_nothing()
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = a.text();
     assert!(html.contains("id=\"sample_size-error\"") && html.contains("请填写1至500之间的抽查数量"));
-    assert!(html.contains("id=\"seed-error\"") && html.contains("请填写随机种子"));
+    assert!(html.contains("id=\"seed-error\"") && html.contains("请填写抽样种子"));
     assert!(html.contains("id=\"scheduled_for-error\"") && html.contains("value=\"2027-02-30\""), "kept as typed");
     assert!(html.contains("尚未开展回头看"), "nothing was drawn");
 }

@@ -458,6 +458,7 @@ async fn problem_history(
     let mut targets = vec![("problem", problem)];
     targets.extend(measures.iter().map(|m| ("measure", m.id)));
     let entries = audit::item_history(state, &targets).await?;
+    let people = audit::People::of(state, &entries).await?;
     Ok(entries
         .iter()
         .filter_map(|e| {
@@ -465,8 +466,8 @@ async fn problem_history(
                 .iter()
                 .find(|m| e.target_kind == "measure" && e.target_id.as_deref() == Some(m.id.to_string().as_str()));
             match measure {
-                Some(m) => history_entry(e, Some(&format::ordinal(m.position)), m.id),
-                None => history_entry(e, None, problem),
+                Some(m) => history_entry(e, &people, Some(&format::ordinal(m.position)), m.id),
+                None => history_entry(e, &people, None, problem),
             }
         })
         .collect())
@@ -475,14 +476,15 @@ async fn problem_history(
 /// The successful audited actions on one measure, newest first, labelled in Chinese.
 async fn measure_history(state: &AppState, id: i64) -> Result<Vec<HistoryEntry>, AppError> {
     let entries = audit::item_history(state, &[("measure", id)]).await?;
-    Ok(entries.iter().filter_map(|e| history_entry(e, None, id)).collect())
+    let people = audit::People::of(state, &entries).await?;
+    Ok(entries.iter().filter_map(|e| history_entry(e, &people, None, id)).collect())
 }
 
-fn history_entry(e: &AuditEntry, measure: Option<&str>, id: i64) -> Option<HistoryEntry> {
+fn history_entry(e: &AuditEntry, people: &audit::People, measure: Option<&str>, id: i64) -> Option<HistoryEntry> {
     Some(HistoryEntry {
         seq: e.seq,
         at: format::beijing(&e.at, false),
-        actor: e.actor_name.clone(),
+        actor: people.name(e),
         label: labels::item_action_zh(&e.action)?,
         measure: measure.map(str::to_owned),
         measure_id: measure.map(|_| id),
@@ -506,7 +508,8 @@ pub(crate) async fn dashboard(
         .into_iter()
         .map(|(l, n)| context! { key => l.as_str(), name => l.label_zh(), value => n })
         .collect();
-    let timeline = rows::timeline(&loaded.rows);
+    let stated_on = loaded.ledger.report_date.map_or_else(|| state.today(), |d| d.latest());
+    let timeline = rows::timeline(&loaded.rows, stated_on);
     let charts = serde_json::json!({
         "aspects": aspects,
         "leaders": leaders,
