@@ -274,3 +274,41 @@ async fn records_and_the_look_back_name_people_in_beijing_time() {
         assert!(html.contains(&format!("演示巡察办于{when}复查")), "{backend}: {html}");
     }
 }
+
+#[tokio::test]
+async fn a_refused_evidence_file_shows_the_form_again_with_the_typed_text() {
+    for (backend, store, _dir) in common::backends().await {
+        let f = fixture(store).await;
+        let measure = shared_open_measure(&f).await;
+        let dept = Browser::new(&f, "dept").await;
+        let version = f.store.measure_workflow(measure).await.unwrap().unwrap().version.to_string();
+        let typed = "召开专题会议研究部署，制定整改方案";
+        let boundary = "----daybound";
+        let mut body = String::new();
+        for (name, value) in
+            [("csrf_token", dept.csrf.as_str()), ("version", &version), ("date", "2026-11-20"), ("text", typed), ("title", "会议纪要")]
+        {
+            body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+        }
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"纪要.pdf\"\r\n\
+             Content-Type: application/pdf\r\n\r\njust text, not a pdf\r\n--{boundary}--\r\n"
+        ));
+        let request = Request::post(format!("/measures/{measure}/progress"))
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+        let answer = send(&dept.app, request).await;
+        assert_eq!(answer.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{backend}");
+        let csp = answer.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+        assert!(csp.contains("style-src 'self'"), "{backend}: the page keeps its stylesheet: {csp}");
+        let html = answer.text();
+        assert!(html.contains("佐证材料须为 PDF"), "{backend}: the reason");
+        assert!(html.contains(&format!(">{typed}</textarea>")), "{backend}: the typed text stays: {html}");
+        assert!(html.contains("value=\"2026-11-20\"") && html.contains("value=\"会议纪要\""), "{backend}");
+        assert!(html.contains(&format!("action=\"/measures/{measure}/progress\"")), "{backend}: the form to send again");
+        assert!(html.contains(&format!("name=\"version\" value=\"{version}\"")), "{backend}");
+        let view = f.store.measure_workflow(measure).await.unwrap().unwrap();
+        assert_eq!(view.version.to_string(), version, "{backend}: nothing was written");
+    }
+}

@@ -21,7 +21,7 @@ use crate::service::scope::sets::{DOCUMENTS, READ, REVIEW};
 use crate::service::session::Principal;
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 49] = [
+const TEMPLATES_SOURCES: [(&str, &str); 50] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("round_print.html", include_str!("../../templates/round_print.html")),
@@ -71,6 +71,7 @@ const TEMPLATES_SOURCES: [(&str, &str); 49] = [
     ("common_problems.html", include_str!("../../templates/common_problems.html")),
     ("common_problems_cascade.html", include_str!("../../templates/common_problems_cascade.html")),
     ("api_docs.html", include_str!("../../templates/api_docs.html")),
+    ("progress_retry.html", include_str!("../../templates/progress_retry.html")),
 ];
 
 /// Every template of the UI and the portal, compiled once.
