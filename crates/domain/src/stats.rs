@@ -254,7 +254,8 @@ mod tests {
             accountability: Vec::new(),
             meetings: Vec::new(),
         };
-        s.accountability = vec![kind("批评教育", 9, 0), kind("诫勉", 12, 0), kind("约谈", 0, 14), kind("提醒谈话", 2, 3)];
+        s.accountability =
+            vec![kind("批评教育", 9, 0), kind("诫勉", 12, 0), kind("约谈", 0, 14), kind("提醒谈话", 2, 3)];
         assert_eq!(s.accountability_persons_counted(), 23);
         assert_eq!(s.accountability_person_times(), 40);
         assert!(s.accountability.iter().all(|a| a.person_times_total() >= a.persons));

@@ -46,12 +46,10 @@ pub(crate) fn opening(ledger: &Ledger, audience: Audience) -> String {
         let whom = non_blank(ledger.unit.as_deref()).unwrap_or("我单位");
         // A feedback document addressed to the unit under a former name says so, so the one
         // sentence does not seem to name two units (局党组 here, 委员会党组 in the title).
-        let former = ledger
-            .organisation
-            .former_names
-            .iter()
-            .map(|f| f.name.as_str())
-            .find(|name| insp.feedback_document.as_deref().is_some_and(|d| d.contains(name)) && !whom.contains(name));
+        let former =
+            ledger.organisation.former_names.iter().map(|f| f.name.as_str()).find(|name| {
+                insp.feedback_document.as_deref().is_some_and(|d| d.contains(name)) && !whom.contains(name)
+            });
         let whom = match former {
             Some(name) => format!("{whom}（原{name}）"),
             None => whom.to_owned(),
@@ -423,10 +421,7 @@ mod tests {
         .unwrap();
         ledger.inspection.feedback_document = Some("关于对某市住房和城乡建设委员会党组巡察情况的反馈意见".into());
         let text = opening(&ledger, Audience::Public);
-        assert!(
-            text.contains("对中共某市住房和城乡建设局党组（原某市住房和城乡建设委员会党组）进行了巡察"),
-            "{text}"
-        );
+        assert!(text.contains("对中共某市住房和城乡建设局党组（原某市住房和城乡建设委员会党组）进行了巡察"), "{text}");
         // A title naming the unit as it is now needs no note.
         ledger.inspection.feedback_document = Some("关于对中共某市住房和城乡建设局党组巡察情况的反馈意见".into());
         let text = opening(&ledger, Audience::Public);

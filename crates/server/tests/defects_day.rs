@@ -198,10 +198,16 @@ async fn a_pending_extension_names_who_decides_it_and_only_the_verifier_can() {
         assert!(html.contains("延期申请待巡察办审批"), "{backend}: {html}");
         assert!(html.contains("由巡察办决定是否同意，您无需办理"), "{backend}");
         assert!(!html.contains("value=\"approve_extension\""), "{backend}: no button for the leader");
-        assert!(!leader.get("/inbox").await.text().contains(&format!("href=\"{page}\"")), "{backend}: not in the inbox");
+        assert!(
+            !leader.get("/inbox").await.text().contains(&format!("href=\"{page}\"")),
+            "{backend}: not in the inbox"
+        );
         let version = f.store.measure_workflow(measure).await.unwrap().unwrap().version;
         let refused = leader
-            .post_json(&format!("/api/measures/{measure}/actions"), json!({"action": "approve_extension", "version": version}))
+            .post_json(
+                &format!("/api/measures/{measure}/actions"),
+                json!({"action": "approve_extension", "version": version}),
+            )
             .await;
         assert!(refused.status.is_client_error(), "{backend}: {} {}", refused.status, refused.text());
         let wf = f.store.measure_workflow(measure).await.unwrap().unwrap();
@@ -211,9 +217,15 @@ async fn a_pending_extension_names_who_decides_it_and_only_the_verifier_can() {
         let office = Browser::new(&f, "office").await;
         let html = office.get(&page).await.text();
         assert!(html.contains("延期申请待您审批"), "{backend}: {html}");
-        assert!(html.contains("value=\"approve_extension\"") && html.contains("value=\"decline_extension\""), "{backend}");
+        assert!(
+            html.contains("value=\"approve_extension\"") && html.contains("value=\"decline_extension\""),
+            "{backend}"
+        );
         let decided = office
-            .post_form(&format!("{page}/actions"), &[("version", &wf.version.to_string()), ("action", "approve_extension")])
+            .post_form(
+                &format!("{page}/actions"),
+                &[("version", &wf.version.to_string()), ("action", "approve_extension")],
+            )
             .await;
         assert_eq!(decided.status, StatusCode::SEE_OTHER, "{backend}: {}", decided.text());
         let wf = f.store.measure_workflow(measure).await.unwrap().unwrap();
@@ -229,7 +241,9 @@ async fn records_and_the_look_back_name_people_in_beijing_time() {
         let measure = shared_open_measure(&f).await;
         let dept = Browser::new(&f, "dept").await;
         let version = f.store.measure_workflow(measure).await.unwrap().unwrap().version.to_string();
-        let started = dept.post_form(&format!("/measures/{measure}/actions"), &[("version", &version), ("action", "start")]).await;
+        let started = dept
+            .post_form(&format!("/measures/{measure}/actions"), &[("version", &version), ("action", "start")])
+            .await;
         assert_eq!(started.status, StatusCode::SEE_OTHER, "{backend}: {}", started.text());
         let beijing = common::clock().now().with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap());
         let when = beijing.format("%Y年%-m月%-d日 %H:%M").to_string();
@@ -255,9 +269,8 @@ async fn records_and_the_look_back_name_people_in_beijing_time() {
         // seed explained rather than a bare 随机种子.
         let lookback = format!("/inspections/{}/lookback", f.inspection);
         let today = common::clock().now().date_naive().to_string();
-        let drawn = office
-            .post_form(&lookback, &[("sample_size", "1"), ("seed", "复核-1"), ("scheduled_for", &today)])
-            .await;
+        let drawn =
+            office.post_form(&lookback, &[("sample_size", "1"), ("seed", "复核-1"), ("scheduled_for", &today)]).await;
         assert!(drawn.status.is_redirection(), "{backend}: {} {}", drawn.status, drawn.text());
         let html = office.get(&lookback).await.text();
         assert!(html.contains(&format!("演示巡察办于{when}抽取")), "{backend}: {html}");
@@ -266,9 +279,8 @@ async fn records_and_the_look_back_name_people_in_beijing_time() {
         assert!(!html.contains("office于") && !html.contains("T0") && !html.contains("+00:00"), "{backend}");
         let item = html.split("action=\"/lookback-items/").nth(1).expect("an item to check");
         let item: String = item.chars().take_while(char::is_ascii_digit).collect();
-        let checked = office
-            .post_form(&format!("/lookback-items/{item}"), &[("result", "consolidated"), ("note", "")])
-            .await;
+        let checked =
+            office.post_form(&format!("/lookback-items/{item}"), &[("result", "consolidated"), ("note", "")]).await;
         assert!(checked.status.is_redirection(), "{backend}: {} {}", checked.status, checked.text());
         let html = office.get(&lookback).await.text();
         assert!(html.contains(&format!("演示巡察办于{when}复查")), "{backend}: {html}");
@@ -285,10 +297,16 @@ async fn a_refused_evidence_file_shows_the_form_again_with_the_typed_text() {
         let typed = "召开专题会议研究部署，制定整改方案";
         let boundary = "----daybound";
         let mut body = String::new();
-        for (name, value) in
-            [("csrf_token", dept.csrf.as_str()), ("version", &version), ("date", "2026-11-20"), ("text", typed), ("title", "会议纪要")]
-        {
-            body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+        for (name, value) in [
+            ("csrf_token", dept.csrf.as_str()),
+            ("version", &version),
+            ("date", "2026-11-20"),
+            ("text", typed),
+            ("title", "会议纪要"),
+        ] {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
         }
         body.push_str(&format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"纪要.pdf\"\r\n\
@@ -306,7 +324,10 @@ async fn a_refused_evidence_file_shows_the_form_again_with_the_typed_text() {
         assert!(html.contains("佐证材料须为 PDF"), "{backend}: the reason");
         assert!(html.contains(&format!(">{typed}</textarea>")), "{backend}: the typed text stays: {html}");
         assert!(html.contains("value=\"2026-11-20\"") && html.contains("value=\"会议纪要\""), "{backend}");
-        assert!(html.contains(&format!("action=\"/measures/{measure}/progress\"")), "{backend}: the form to send again");
+        assert!(
+            html.contains(&format!("action=\"/measures/{measure}/progress\"")),
+            "{backend}: the form to send again"
+        );
         assert!(html.contains(&format!("name=\"version\" value=\"{version}\"")), "{backend}");
         let view = f.store.measure_workflow(measure).await.unwrap().unwrap();
         assert_eq!(view.version.to_string(), version, "{backend}: nothing was written");

@@ -103,7 +103,7 @@ async fn the_office_draws_a_sample_that_the_same_seed_reproduces() {
     let page = f.get(&office, &format!("/inspections/{}/lookback", f.inspection)).await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
-    assert!(html.contains("抽查样本可复现，便于复核"), "the page explains the reproducible draw");
+    assert!(html.contains("抽样可复现，便于复核"), "the page explains the reproducible draw");
     assert!(html.contains(&format!("name=\"seed\" type=\"text\" maxlength=\"100\" value=\"{}\"", f.today)));
     assert!(html.contains("尚未开展回头看"));
 

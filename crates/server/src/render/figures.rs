@@ -64,11 +64,7 @@ pub(crate) fn figures(ledger: &Ledger) -> Figures {
         funds_by_kind: s.funds.iter().map(|f| (f.kind.label_zh().to_string(), f.amount.to_dashboard_text())).collect(),
         accountability,
         accountability_note,
-        accountability_by_kind: s
-            .accountability
-            .iter()
-            .map(|a| (a.kind.clone(), count(a)))
-            .collect(),
+        accountability_by_kind: s.accountability.iter().map(|a| (a.kind.clone(), count(a))).collect(),
         meetings_total: s.meetings.iter().map(|m| m.count).sum(),
         meetings: s.meetings.iter().map(|m| (m.kind.clone(), m.count)).collect(),
     }

@@ -25,11 +25,8 @@ pub(crate) fn panel(
     let buttons = buttons(principal, view);
     // Who decides an extension, by the domain's rule table (the verifier): a viewer who sees a
     // pending request without being able to decide it is told whose decision it is.
-    let decided_by = deciders(ActionKind::ApproveExtension, view.state)
-        .iter()
-        .map(|a| a.name_zh())
-        .collect::<Vec<_>>()
-        .join("或");
+    let decided_by =
+        deciders(ActionKind::ApproveExtension, view.state).iter().map(|a| a.name_zh()).collect::<Vec<_>>().join("或");
     let yours = buttons.iter().any(|b| b.action == ActionKind::ApproveExtension.name());
     context! {
         version => view.version,

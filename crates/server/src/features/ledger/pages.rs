@@ -91,6 +91,8 @@ pub(crate) async fn ledger(
         .map(|(key, label)| context! { key, label, href => sort_href(key), current => key == query.sort_key() })
         .collect();
     let name = scope::inspection_name(&loaded.summary);
+    // htmx asks for the table only; a history restore needs the whole page.
+    let partial = headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request");
     let page_ctx = context! {
         inspection_id => id.get(),
         name,
@@ -121,9 +123,8 @@ pub(crate) async fn ledger(
         published_id => published_notice(&headers_query),
         draft => loaded.summary.draft,
         can_edit => crate::service::editing::may_edit(&principal, &loaded.summary),
+        partial,
     };
-    // htmx asks for the table only; a history restore needs the whole page.
-    let partial = headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request");
     let chrome = context.chrome(
         "ledger",
         &format!("整改台账 · {}", scope::inspection_name(&loaded.summary)),

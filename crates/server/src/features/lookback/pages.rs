@@ -200,10 +200,7 @@ fn lookback_view(
         seed: lookback.seed,
         sample_size: lookback.sample_size,
         // The drawer by name; the login name only when the account is gone.
-        created_by_name: lookback
-            .created_by
-            .and_then(|id| names.get(&id).cloned())
-            .unwrap_or(lookback.created_by_name),
+        created_by_name: lookback.created_by.and_then(|id| names.get(&id).cloned()).unwrap_or(lookback.created_by_name),
         created_at: beijing(&lookback.created_at, false),
         pending,
         consolidated,

@@ -82,7 +82,11 @@ pub(crate) async fn progress(
             let chrome = page.chrome(
                 "ledger",
                 "报送整改进展",
-                vec![Crumb::link("首页", "/"), Crumb::link("整改措施", format!("/measures/{id}")), Crumb::here("报送进展")],
+                vec![
+                    Crumb::link("首页", "/"),
+                    Crumb::link("整改措施", format!("/measures/{id}")),
+                    Crumb::here("报送进展"),
+                ],
                 None,
             );
             let fields = context! { heading => text.heading, message => text.message, ..typed };
