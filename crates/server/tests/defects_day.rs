@@ -28,8 +28,12 @@ struct Fixture {
 
 /// The demo ledger with the demo accounts (whose display names differ from their logins).
 async fn fixture(store: Store) -> Fixture {
+    fixture_with(store, demo_ledger(common::clock().now().date_naive())).await
+}
+
+async fn fixture_with(store: Store, ledger: rectify_domain::Ledger) -> Fixture {
     let clock = common::clock();
-    let inspection = store.import_ledger(&demo_ledger(clock.now().date_naive())).await.unwrap();
+    let inspection = store.import_ledger(&ledger).await.unwrap();
     seed_demo_users(&store, inspection, clock.as_ref()).await.unwrap();
     // An audit administrator with an enrolled authenticator (the demo's enrols at first sign-in).
     common::account(&store, "aud", RoleGrant::everywhere(Role::AuditAdmin), clock.as_ref()).await;
@@ -331,5 +335,36 @@ async fn a_refused_evidence_file_shows_the_form_again_with_the_typed_text() {
         assert!(html.contains(&format!("name=\"version\" value=\"{version}\"")), "{backend}");
         let view = f.store.measure_workflow(measure).await.unwrap().unwrap();
         assert_eq!(view.version.to_string(), version, "{backend}: nothing was written");
+    }
+}
+
+#[tokio::test]
+async fn the_ledger_menu_leads_to_the_accounts_own_unit_or_a_chooser_never_the_latest_import() {
+    for (backend, store, _dir) in common::backends().await {
+        // Two units in no round (with rounds, the rounds are the chooser), the second imported
+        // last.
+        let mut demo = demo_ledger(common::clock().now().date_naive());
+        demo.inspection.round = None;
+        let f = fixture_with(store, demo.clone()).await;
+        let mut other = demo;
+        other.unit = Some("中共青禾市河西区文化和旅游局党组".into());
+        let latest = f.store.import_ledger(&other).await.unwrap();
+        assert_ne!(latest, f.inspection, "{backend}");
+        // The liaison's grant names the demo unit: its own ledger, not the latest import.
+        let liaison = Browser::new(&f, "liaison").await;
+        for page in ["ledger", "dashboard"] {
+            let a = liaison.get(&format!("/{page}")).await;
+            assert_eq!(a.location(), format!("/inspections/{}/{page}", f.inspection), "{backend}: {page}");
+        }
+        // The office sees both: the home page lists them to choose from, not the latest import.
+        let office = Browser::new(&f, "office").await;
+        for page in ["ledger", "dashboard"] {
+            let a = office.get(&format!("/{page}")).await;
+            assert_eq!((a.status, a.location()), (StatusCode::SEE_OTHER, "/".to_owned()), "{backend}: {page}");
+        }
+        let home = office.get("/").await.text();
+        for id in [f.inspection, latest] {
+            assert!(home.contains(&format!("href=\"/inspections/{id}/ledger\"")), "{backend}: unit {id} to choose");
+        }
     }
 }
