@@ -5,6 +5,9 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
+import { createServer as createTcpServer } from "node:net";
+import { inflateRawSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -186,6 +189,14 @@ test("a phone shows the ledger as cards without sideways scrolling", async () =>
   assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
   assert.equal(await page.locator(".ledger thead").isVisible(), false, "rows become cards");
   await shot(page, "06-phone-ledger", false);
+  // The completion rate stays on one line in its half-width cell, even at 100.00%.
+  const home = await open("/", phone);
+  const lines = await home.evaluate(() => {
+    const rate = document.querySelector(".figures .rate-text");
+    rate.textContent = "100.00%（124/124）";
+    return rate.getClientRects().length;
+  });
+  assert.equal(lines, 1, "the rate does not wrap");
   await phone.close();
 });
 
@@ -579,6 +590,231 @@ test("a word typed in the header search finds problems with the word marked", as
   await Promise.all([page.waitForLoadState("load"), hits.first().locator("a").first().click()]);
   assert.match(new URL(page.url()).pathname, /^\/(problems|measures|inspections)\//);
   await page.close();
+});
+
+/** A signed-in administrator context; enrols the authenticator first when asked to. */
+async function signedInAdmin(username) {
+  const ctx = await signedIn(username);
+  const page = await ctx.newPage();
+  await page.goto(BASE + "/");
+  if (new URL(page.url()).pathname === "/account/totp") {
+    const secret = (await page.locator("#totp-secret").innerText()).trim();
+    await page.fill("#code", totp(secret));
+    await Promise.all([page.waitForURL(/enrolled=1/), page.getByRole("button", { name: "绑定" }).click()]);
+  }
+  await page.close();
+  return ctx;
+}
+
+/** The entries of a .xlsx (a zip) by name, inflated: enough of the format to read a workbook back. */
+function unzip(bytes) {
+  const entries = new Map();
+  // The end of central directory record: its signature in the last 64 KiB.
+  let end = bytes.length - 22;
+  while (end >= 0 && bytes.readUInt32LE(end) !== 0x06054b50) end--;
+  assert.ok(end >= 0, "a zip file");
+  let at = bytes.readUInt32LE(end + 16);
+  for (let i = 0; i < bytes.readUInt16LE(end + 10); i++) {
+    assert.equal(bytes.readUInt32LE(at), 0x02014b50, "a central directory entry");
+    const method = bytes.readUInt16LE(at + 10);
+    const size = bytes.readUInt32LE(at + 20);
+    const nameLength = bytes.readUInt16LE(at + 28);
+    const extra = bytes.readUInt16LE(at + 30);
+    const comment = bytes.readUInt16LE(at + 32);
+    const local = bytes.readUInt32LE(at + 42);
+    const name = bytes.subarray(at + 46, at + 46 + nameLength).toString("utf8");
+    const data = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
+    const raw = bytes.subarray(data, data + size);
+    entries.set(name, method === 8 ? inflateRawSync(raw) : raw);
+    at += 46 + nameLength + extra + comment;
+  }
+  return entries;
+}
+
+/** Every text of a workbook: its shared strings and inline strings, unescaped. */
+function workbookTexts(bytes) {
+  const files = unzip(bytes);
+  const xml = [...files.entries()]
+    .filter(([name]) => name === "xl/sharedStrings.xml" || name.startsWith("xl/worksheets/"))
+    .map(([, data]) => data.toString("utf8"))
+    .join("");
+  const unescape = (t) => t.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+  return [...xml.matchAll(/<t(?: [^>]*)?>([^<]*)<\/t>/g)].map((m) => unescape(m[1]));
+}
+
+const NEW_ASPECT = "关于落实意识形态工作责任制方面的整改";
+const NEW_PROBLEM = "针对网络意识形态阵地管理不到位的问题";
+const NEW_MEASURE = "建立单位网站和新媒体账号信息发布三审三校制度。";
+
+test("a liaison builds and edits the ledger in the browser and sees it in the ledger", async () => {
+  const liaison = await signedIn("liaison");
+  const page = await open("/ledger", liaison);
+  await Promise.all([page.waitForURL(/\/inspections\/\d+\/edit$/), page.getByRole("link", { name: "编辑台账" }).click()]);
+  const inspection = new URL(page.url()).pathname.split("/")[2];
+  const aspectForm = page.locator("#new-aspect form");
+  await aspectForm.locator('input[name="number"]').fill("五");
+  await aspectForm.locator('input[name="title"]').fill(NEW_ASPECT);
+  await Promise.all([page.waitForURL(/\/edit#/), aspectForm.getByRole("button", { name: "添加方面" }).click()]);
+  const aspect = page.locator("section.edit-aspect", { has: page.locator(`input[name="title"][value="${NEW_ASPECT}"]`) });
+  assert.equal(await aspect.count(), 1, "the aspect is listed");
+  const problemForm = aspect.locator('form[action$="/problems"]');
+  await problemForm.locator('input[name="number"]').fill("1");
+  await problemForm.locator('input[name="title"]').fill(NEW_PROBLEM);
+  await Promise.all([page.waitForURL(/\/problems\/\d+\/edit\?created=1/), problemForm.getByRole("button", { name: "添加问题" }).click()]);
+  const problem = new URL(page.url()).pathname.split("/")[2];
+
+  const add = page.locator("#new-measure");
+  await add.locator('textarea[name="text"]').fill(NEW_MEASURE);
+  await add.locator('select[name="kind"]').selectOption({ label: "限期整改" });
+  await add.locator('input[name="deadline"]').fill("2027-06-30");
+  await add.locator('input[name="departments"]').fill("办公室");
+  await Promise.all([page.waitForURL(/saved=1|\/edit#/), add.getByRole("button", { name: "添加措施" }).click()]);
+  const measure = page.locator('form.edit-measure[id^="m-"]').first();
+  assert.equal(await measure.locator('textarea[name="text"]').inputValue(), NEW_MEASURE);
+  // The deadline moves: edited in place, saved with the form's version.
+  await measure.locator('input[name="deadline"]').fill("2027-09-30");
+  await Promise.all([page.waitForURL(/saved=1/), measure.getByRole("button", { name: "保存措施" }).click()]);
+  assert.ok((await page.locator(".notice.ok").innerText()).includes("已保存"));
+  assert.equal(await page.locator('form.edit-measure[id^="m-"] input[name="deadline"]').first().inputValue(), "2027-09-30");
+  await shot(page, "26-ledger-edit");
+
+  // The ledger shows it at once, found by a word of its title.
+  await page.goto(`${BASE}/inspections/${inspection}/ledger?q=${encodeURIComponent("网络意识形态")}`);
+  const row = page.locator("#ledger-results tbody tr", { hasText: NEW_PROBLEM });
+  assert.equal(await row.count(), 1, "the new problem is in the ledger");
+  await shot(page, "27-ledger-edited");
+  await Promise.all([page.waitForURL(new RegExp(`/problems/${problem}$`)), row.locator(".ptitle").click()]);
+  const body = await page.locator("main").innerText();
+  assert.ok(body.includes(NEW_MEASURE.replace(/。$/, "")), "the measure is on the problem's page");
+  assert.ok(body.includes("2027年9月30日"), "with its edited deadline");
+  assert.ok(!body.includes("2027年6月30日"), "not the first one");
+  await liaison.close();
+});
+
+test("the office filters the ledger and the Excel export holds exactly the filtered problems", async () => {
+  // The demo unit's ledger (a second unit was imported above, so /ledger offers a choice).
+  const { items } = await (await context.request.get(BASE + "/api/inspections?limit=500")).json();
+  const demo = items.reduce((a, b) => ((b.problems ?? 0) > (a.problems ?? 0) ? b : a));
+  const page = await open(`/inspections/${demo.id}/ledger`);
+  const all = await page.locator("#ledger-results .ptitle").allInnerTexts();
+  await Promise.all([page.waitForResponse((r) => r.url().includes("status=completed")), page.selectOption("#f-status", "completed")]);
+  await page.waitForFunction(() => document.querySelector("#ledger-results .summary")?.textContent.includes("筛选出"));
+  const completed = await page.locator("#ledger-results .ptitle").allInnerTexts();
+  const others = all.filter((t) => !completed.includes(t));
+  assert.ok(completed.length > 0 && others.length > 0, `${completed.length} completed, ${others.length} not`);
+  // The export link follows the filter swapped in by htmx, without a page load.
+  const link = page.locator("#ledger-export a");
+  assert.equal(await link.innerText(), "下载筛选结果（Excel）");
+  assert.match(await link.getAttribute("href"), /status=completed/);
+  const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  const texts = workbookTexts(readFileSync(await download.path()));
+  const cells = texts.join("\n");
+  for (const title of completed) assert.ok(cells.includes(title.trim()), `exported: ${title}`);
+  for (const title of others) assert.ok(!cells.includes(title.trim()), `not filtered out: ${title}`);
+  await shot(page, "28-ledger-export-filtered", false);
+  await page.close();
+});
+
+test("mail and the group robot set up by the system administrator deliver a reminder", async () => {
+  // A local SMTP sink (enough of RFC 5321 for one message per session) and a robot receiver.
+  const mails = [];
+  const smtp = createTcpServer((socket) => {
+    socket.setEncoding("utf8");
+    let buffer = "";
+    let data = null;
+    let rcpt = [];
+    socket.write("220 sink ESMTP\r\n");
+    socket.on("data", (chunk) => {
+      buffer += chunk;
+      for (let end = buffer.indexOf("\r\n"); end >= 0; end = buffer.indexOf("\r\n")) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (data !== null) {
+          if (line === ".") {
+            mails.push({ rcpt, data });
+            data = null;
+            rcpt = [];
+            socket.write("250 queued\r\n");
+          } else data += line + "\n";
+          continue;
+        }
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === "EHLO" || verb === "HELO") socket.write("250 sink\r\n");
+        else if (verb === "MAIL" || verb === "RSET" || verb === "NOOP") socket.write("250 OK\r\n");
+        else if (verb === "RCPT") {
+          rcpt.push(line);
+          socket.write("250 OK\r\n");
+        } else if (verb === "DATA") {
+          data = "";
+          socket.write("354 go ahead\r\n");
+        } else if (verb === "QUIT") socket.end("221 bye\r\n");
+        else socket.write("502 not here\r\n");
+      }
+    });
+    socket.on("error", () => {});
+  });
+  const posts = [];
+  const robot = createHttpServer((request, response) => {
+    let body = "";
+    request.setEncoding("utf8");
+    request.on("data", (c) => (body += c));
+    request.on("end", () => {
+      posts.push({ path: request.url, body });
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end('{"errcode":0,"errmsg":"ok"}');
+    });
+  });
+  await new Promise((done) => smtp.listen(0, "127.0.0.1", done));
+  await new Promise((done) => robot.listen(0, "127.0.0.1", done));
+  try {
+    const admin = await signedInAdmin("sysadmin");
+    const settings = await open("/admin/notifications", admin);
+    await settings.fill('input[name="smtp_host"]', "127.0.0.1");
+    await settings.fill('input[name="smtp_port"]', String(smtp.address().port));
+    await settings.selectOption('select[name="smtp_security"]', "plain");
+    await settings.fill('input[name="smtp_from"]', "整改系统 <zhenggai@example.gov.cn>");
+    await settings.fill('input[name="webhook_url"]', `http://127.0.0.1:${robot.address().port}/robot/send?key=e2e`);
+    await settings.selectOption('select[name="webhook_format"]', "text");
+    await Promise.all([settings.waitForLoadState("load"), settings.getByRole("button", { name: "保存" }).click()]);
+    assert.equal(await settings.locator(".notice.error").count(), 0, "the settings are accepted");
+
+    // The department gives its mailbox; the office reminds it of one of its measures.
+    const dept = await signedIn("dept");
+    const inbox = await open("/notifications", dept);
+    await inbox.fill('input[name="email"]', "dept@example.gov.cn");
+    await Promise.all([inbox.waitForURL(/done=email/), inbox.getByRole("button", { name: "保存" }).click()]);
+    const home = await open("/", dept);
+    const measures = await home.locator(".todo-update a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    const target = measures.find((href) => href !== claimed);
+    assert.ok(target, "a measure of the department to remind");
+    const office = await open(target);
+    const message = "请于本周内报送整改进展（端到端测试）";
+    await office.fill('input[name="message"]', message);
+    await Promise.all([office.waitForURL(/done=remind/), office.getByRole("button", { name: "催办责任部门" }).click()]);
+    await office.close();
+
+    // The delivery worker sends the copies on its next round.
+    const deadline = Date.now() + 60_000;
+    const mailed = () => mails.find((m) => m.rcpt.some((r) => r.includes("dept@example.gov.cn")));
+    const posted = () => posts.find((p) => p.body.includes(message));
+    while ((!mailed() || !posted()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    assert.ok(mailed(), `a mail to the department (mails: ${mails.length})`);
+    assert.match(mailed().data, /^Subject: /m, "a real message with a subject");
+    assert.ok(posted(), `a robot message (posts: ${posts.length})`);
+    const robotMessage = JSON.parse(posted().body);
+    assert.equal(robotMessage.msgtype, "text");
+    assert.ok(robotMessage.text.content.includes(message));
+    assert.match(posted().path, /^\/robot\/send\?key=e2e$/);
+
+    await settings.reload();
+    assert.match(await settings.locator("main").innerText(), /已发送 [1-9]\d* 条/);
+    await shot(settings, "29-notifications-delivered");
+    await admin.close();
+    await dept.close();
+  } finally {
+    smtp.close();
+    robot.close();
+  }
 });
 
 test("no page logged an error", () => {

@@ -109,6 +109,18 @@ impl WanYuan {
     }
 }
 
+/// 分 in one hundredth of a 万元 (the last digit a dashboard shows).
+const FEN_PER_HUNDREDTH_WAN: i64 = FEN_PER_WAN_YUAN / 100;
+
+impl WanYuan {
+    /// The amount as a dashboard shows it: 万元 with exactly two decimals, rounded half up
+    /// (`180.281` → `180.28万元`, `5` → `5.00万元`), whatever precision the source wrote.
+    pub fn to_dashboard_text(&self) -> String {
+        let hundredths = self.fen.saturating_add(FEN_PER_HUNDREDTH_WAN / 2) / FEN_PER_HUNDREDTH_WAN;
+        format!("{}.{:02}万元", hundredths / 100, hundredths % 100)
+    }
+}
+
 fn needed_decimals(fen: i64) -> u8 {
     let mut frac = fen % FEN_PER_WAN_YUAN;
     if frac == 0 {
@@ -184,6 +196,19 @@ mod tests {
         assert_eq!(WanYuan::parse_wan_yuan("5").unwrap().to_string(), "5万元");
         assert_eq!(WanYuan::from_wan_yuan(50.68).unwrap().to_string(), "50.68万元");
         assert_eq!(WanYuan::from_wan_yuan(5.0).unwrap().to_string(), "5万元");
+    }
+
+    #[test]
+    fn dashboards_show_two_decimals_rounded_half_up() {
+        let text = |t: &str| WanYuan::parse_wan_yuan(t).unwrap().to_dashboard_text();
+        assert_eq!(text("180.281"), "180.28万元");
+        assert_eq!(text("175.155"), "175.16万元");
+        assert_eq!(text("1.27"), "1.27万元");
+        assert_eq!(text("5"), "5.00万元");
+        assert_eq!(text("0.004999"), "0.00万元");
+        assert_eq!(text("0.005"), "0.01万元");
+        assert_eq!(text("99.999"), "100.00万元");
+        assert_eq!(WanYuan::ZERO.to_dashboard_text(), "0.00万元");
     }
 
     #[test]

@@ -91,6 +91,14 @@ pub struct AccountabilityTotal {
     pub person_times: u32,
 }
 
+impl AccountabilityTotal {
+    /// 人次 of this kind: a person held to account in this way is one 人次 of it, and what was
+    /// counted in 人次 stays as counted. So 人次 is never below 人.
+    pub fn person_times_total(&self) -> u32 {
+        self.persons.saturating_add(self.person_times)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MeetingTotal {
     pub kind: String,
@@ -120,6 +128,17 @@ impl Statistics {
 
     pub fn funds_total(&self) -> WanYuan {
         self.funds.iter().fold(WanYuan::ZERO, |acc, f| acc.checked_add(f.amount).unwrap_or(acc))
+    }
+
+    /// 问责 over every kind, in 人次 (the one rule of every total of accountability): kinds
+    /// cannot be added up as 人, since one person may be held to account in two ways.
+    pub fn accountability_person_times(&self) -> u32 {
+        self.accountability.iter().fold(0u32, |acc, a| acc.saturating_add(a.person_times_total()))
+    }
+
+    /// The people of the kinds that were counted in 人 (a part of the 人次 total, never more).
+    pub fn accountability_persons_counted(&self) -> u32 {
+        self.accountability.iter().fold(0u32, |acc, a| acc.saturating_add(a.persons))
     }
 
     pub fn completion_percent(&self, decimals: u8) -> Option<String> {
@@ -213,5 +232,36 @@ mod tests {
         assert_eq!(Rate { numerator: 0, denominator: 0 }.percent(2), None);
         // Huge counts and absurd precision neither overflow nor panic.
         assert_eq!(Rate { numerator: u32::MAX, denominator: u32::MAX }.percent(255).unwrap(), "100.000000");
+    }
+
+    fn kind(kind: &str, persons: u32, person_times: u32) -> AccountabilityTotal {
+        AccountabilityTotal { kind: kind.into(), persons, person_times }
+    }
+
+    /// Issue 12: the home page read "21人、14人次" (people of some kinds beside person-times of
+    /// another). Over every kind the total is in 人次, which never falls below the 人 in it.
+    #[test]
+    fn accountability_totals_are_person_times_and_never_below_the_persons() {
+        let mut s = Statistics {
+            aspects: 0,
+            problems: ProblemCounts::default(),
+            completion: Rate { numerator: 0, denominator: 0 },
+            measures_total: 0,
+            measures_completed: 0,
+            rules_made: 0,
+            rules_revised: 0,
+            funds: Vec::new(),
+            accountability: Vec::new(),
+            meetings: Vec::new(),
+        };
+        s.accountability =
+            vec![kind("批评教育", 9, 0), kind("诫勉", 12, 0), kind("约谈", 0, 14), kind("提醒谈话", 2, 3)];
+        assert_eq!(s.accountability_persons_counted(), 23);
+        assert_eq!(s.accountability_person_times(), 40);
+        assert!(s.accountability.iter().all(|a| a.person_times_total() >= a.persons));
+        s.accountability = vec![kind("诫勉", u32::MAX, 1)];
+        assert_eq!(s.accountability_person_times(), u32::MAX, "saturates instead of wrapping");
+        s.accountability.clear();
+        assert_eq!(s.accountability_person_times(), 0);
     }
 }

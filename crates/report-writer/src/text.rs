@@ -44,6 +44,16 @@ pub(crate) fn opening(ledger: &Ledger, audience: Audience) -> String {
     if inspector.is_some() || period.is_some() {
         let who = inspector.map_or_else(|| format!("{kind}组"), str::to_string);
         let whom = non_blank(ledger.unit.as_deref()).unwrap_or("我单位");
+        // A feedback document addressed to the unit under a former name says so, so the one
+        // sentence does not seem to name two units (局党组 here, 委员会党组 in the title).
+        let former =
+            ledger.organisation.former_names.iter().map(|f| f.name.as_str()).find(|name| {
+                insp.feedback_document.as_deref().is_some_and(|d| d.contains(name)) && !whom.contains(name)
+            });
+        let whom = match former {
+            Some(name) => format!("{whom}（原{name}）"),
+            None => whom.to_owned(),
+        };
         out.push_str(&format!("{who}{}对{whom}进行了{kind}", period.unwrap_or_default()));
         if let Some(fb) = &insp.feedback_date {
             out.push_str(&format!("，并于{}反馈了{kind}意见", fb.to_chinese()));
@@ -393,5 +403,28 @@ mod tests {
         assert!(opening(&ledger, Audience::Public).starts_with("按照区委第五轮巡察工作安排，"));
         ledger.inspection.round = Some("区委第五轮".into());
         assert!(opening(&ledger, Audience::Public).starts_with("按照区委第五轮巡察工作安排，"));
+    }
+
+    /// Issue 12: the sentence named the unit as 局党组 and, in the cited title, 委员会党组.
+    #[test]
+    fn a_feedback_document_to_a_former_name_is_explained_in_the_same_sentence() {
+        let mut ledger = Ledger::from_json(
+            r#"{"title":null,"unit":"中共某市住房和城乡建设局党组","report_date":null,
+                "inspection":{"inspector":"市委第三巡察组","start":"2024-03","end":"2024-05","feedback_date":"2024-06"},
+                "claimed":{"aspects":null,"problems":null,"measures":null,"completed":null,"in_progress":null,
+                  "completion_rate_percent":null,"rules_made_or_revised":null,"funds_recovered_wan_yuan":null,
+                  "accountability":{}},
+                "aspects":[],"named_documents":[],
+                "contacts":{"phones":[],"emails":[],"addresses":[],"postcodes":[]},
+                "organisation":{"former_names":[{"name":"某市住房和城乡建设委员会党组","until":"2024-01"}]}}"#,
+        )
+        .unwrap();
+        ledger.inspection.feedback_document = Some("关于对某市住房和城乡建设委员会党组巡察情况的反馈意见".into());
+        let text = opening(&ledger, Audience::Public);
+        assert!(text.contains("对中共某市住房和城乡建设局党组（原某市住房和城乡建设委员会党组）进行了巡察"), "{text}");
+        // A title naming the unit as it is now needs no note.
+        ledger.inspection.feedback_document = Some("关于对中共某市住房和城乡建设局党组巡察情况的反馈意见".into());
+        let text = opening(&ledger, Audience::Public);
+        assert!(text.contains("对中共某市住房和城乡建设局党组进行了巡察") && !text.contains("（原"), "{text}");
     }
 }

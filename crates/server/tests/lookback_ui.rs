@@ -103,7 +103,7 @@ async fn the_office_draws_a_sample_that_the_same_seed_reproduces() {
     let page = f.get(&office, &format!("/inspections/{}/lookback", f.inspection)).await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
-    assert!(html.contains("抽查样本可复现，便于复核"), "the page explains the reproducible draw");
+    assert!(html.contains("抽样可复现，便于复核"), "the page explains the reproducible draw");
     assert!(html.contains(&format!("name=\"seed\" type=\"text\" maxlength=\"100\" value=\"{}\"", f.today)));
     assert!(html.contains("尚未开展回头看"));
 
@@ -140,7 +140,7 @@ async fn a_bad_draw_form_shows_the_errors_next_to_the_fields_and_draws_nothing()
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = a.text();
     assert!(html.contains("id=\"sample_size-error\"") && html.contains("请填写1至500之间的抽查数量"));
-    assert!(html.contains("id=\"seed-error\"") && html.contains("请填写随机种子"));
+    assert!(html.contains("id=\"seed-error\"") && html.contains("请填写抽样种子"));
     assert!(html.contains("id=\"scheduled_for-error\"") && html.contains("value=\"2027-02-30\""), "kept as typed");
     assert!(html.contains("尚未开展回头看"), "nothing was drawn");
 }

@@ -132,7 +132,7 @@ async fn the_home_page_states_the_headline_figures() {
     assert!(html.contains(&format!("{percent}%（{}/{}）", s.completion.numerator, s.completion.denominator)));
     assert!(html.contains(&format!("<dd>{}<small>个</small></dd>", s.problems.total)));
     assert!(html.contains(&format!("<dd>{}<small>条</small></dd>", s.measures_total)));
-    assert!(html.contains(&s.funds_total().to_string()));
+    assert!(html.contains(&s.funds_total().to_dashboard_text()), "万元 with two decimals");
     // The progress bar is drawn in percent, not as a fraction or a multiple of it.
     let at = html.find("class=\"ratebar\"").unwrap();
     let value = &html[at..];

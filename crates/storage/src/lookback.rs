@@ -51,6 +51,8 @@ pub struct Lookback {
     pub scheduled_for: NaiveDate,
     pub seed: String,
     pub sample_size: u32,
+    /// Who drew it (gone when the account was deleted); `created_by_name` is the login name kept.
+    pub created_by: Option<UserId>,
     pub created_by_name: String,
     pub created_at: String,
     pub items: Vec<LookbackItem>,
@@ -154,6 +156,7 @@ impl Store {
             scheduled_for,
             seed: seed.to_owned(),
             sample_size,
+            created_by: actor.user_id,
             created_by_name: actor.user_name.clone(),
             created_at,
             items,
@@ -186,7 +189,7 @@ impl Store {
 
     pub async fn get_lookback(&self, id: i64) -> Result<Option<Lookback>, StorageError> {
         let Some(row) = sqlx::query(
-            "SELECT inspection_id, scheduled_for, seed, sample_size, created_by_name, created_at FROM lookbacks \
+            "SELECT inspection_id, scheduled_for, seed, sample_size, created_by, created_by_name, created_at FROM lookbacks \
              WHERE id = $1",
         )
         .bind(id)
@@ -225,6 +228,7 @@ impl Store {
             scheduled_for: scheduled.parse().map_err(|e| StorageError::corrupt("lookbacks.scheduled_for", e))?,
             seed: row.try_get("seed")?,
             sample_size: unsigned("lookbacks.sample_size", row.try_get("sample_size")?)?,
+            created_by: row.try_get("created_by")?,
             created_by_name: row.try_get("created_by_name")?,
             created_at: row.try_get("created_at")?,
             items,

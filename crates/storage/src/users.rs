@@ -4,6 +4,8 @@
 //! secrets) and enforces what must hold whatever the caller: unique usernames and the
 //! separation of the three administrators (三员分立) on every role change.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use rectify_domain::roles::{Role, RoleConflict, check_roles};
 use serde::Serialize;
@@ -286,7 +288,27 @@ impl Store {
         find_user(&mut conn, "username = $1", UserKey::Name(username.trim())).await
     }
 
-    /// Every account, by username.
+    /// The display names (姓名) of the accounts among `ids` that exist, for pages that show who
+    /// did something: one query per 500 ids, whatever the number of accounts.
+    pub async fn display_names(&self, ids: &[UserId]) -> Result<HashMap<UserId, String>, StorageError> {
+        let mut wanted: Vec<UserId> = ids.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut names = HashMap::with_capacity(wanted.len());
+        for chunk in wanted.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT id, display_name FROM users WHERE id IN ({})", placeholders.join(", "));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                names.insert(row.try_get("id")?, row.try_get("display_name")?);
+            }
+        }
+        Ok(names)
+    }
+
     /// A page of the accounts by login name, with how many there are.
     pub async fn list_users_page(&self, page: crate::Page) -> Result<(Vec<User>, u64), StorageError> {
         let mut conn = self.pool.acquire().await?;

@@ -24,5 +24,5 @@ pub(crate) mod state;
 pub use acting::{Task, acting_role};
 pub use action::{Action, ActionKind, UnknownAction};
 pub use refusal::WorkflowError;
-pub use rules::{Availability, Blocker, Outcome, apply, available_actions, available_actions_any};
+pub use rules::{Availability, Blocker, Outcome, apply, available_actions, available_actions_any, deciders};
 pub use state::{Actor, ExtensionRequest, Hands, MeasureFacts, MeasureState, OwnWork, Person, ReviewStage};

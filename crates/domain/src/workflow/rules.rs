@@ -96,6 +96,12 @@ fn reviewers(stage: ReviewStage) -> &'static [Actor] {
     }
 }
 
+/// Whose step `kind` is in `state` by the rule table (empty when nobody may take it there), so
+/// a page can say who will decide what waits, e.g. an extension request (the verifier's).
+pub fn deciders(kind: ActionKind, state: MeasureState) -> &'static [Actor] {
+    rule(kind, state).actors
+}
+
 /// The rule table: a step of `kind` in `state`.
 fn rule(kind: ActionKind, state: MeasureState) -> Rule {
     use ActionKind as K;
@@ -327,6 +333,31 @@ mod tests {
     fn apply(f: &MeasureFacts, actor: Actor, action: &Action) -> Result<Outcome, WorkflowError> {
         let person = Person(Actor::ALL.iter().position(|a| *a == actor).map_or(0, |i| i as i64 + 1));
         super::apply(f, actor, person, action)
+    }
+
+    /// Issue 12: the leader in charge sees a pending extension, so the page must say whose
+    /// decision it is; `deciders` names exactly the actors `apply` lets decide it.
+    #[test]
+    fn deciders_of_an_extension_are_the_ones_the_rules_let_decide_it() {
+        let mut f = facts(MeasureState::InProgress, 0);
+        f.pending_extension =
+            Some(ExtensionRequest { new_deadline: "2025-06".parse().unwrap(), reason: "需上级审批".into() });
+        let named = deciders(ActionKind::ApproveExtension, f.state);
+        assert_eq!(named, &[Actor::Verifier]);
+        for actor in Actor::ALL {
+            let decided = apply(&f, actor, &Action::ApproveExtension { comment: None }).is_ok();
+            assert_eq!(decided, named.contains(&actor), "{actor:?}");
+        }
+        assert_eq!(deciders(ActionKind::DeclineExtension, f.state), named);
+    }
+
+    #[test]
+    fn a_claim_under_review_is_named_with_the_ledgers_status_word() {
+        for stage in [ReviewStage::AwaitingLeader, ReviewStage::AwaitingLeadingGroup, ReviewStage::AwaitingVerifier] {
+            let state = MeasureState::UnderReview { stage };
+            assert!(state.label_zh().starts_with(state.status().label_zh()), "{}", state.label_zh());
+            assert!(state.label_zh().contains(stage.reviewer().name_zh()), "{}", state.label_zh());
+        }
     }
 
     #[test]

@@ -37,6 +37,14 @@ impl Actor {
         }
     }
 
+    /// The actor's plain name, as a page says who will decide (待巡察办审批).
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Actor::Verifier => "巡察办",
+            other => other.label_zh(),
+        }
+    }
+
     /// How a refusal names the actor whose step it is (该环节应由…办理).
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -101,18 +109,17 @@ impl MeasureState {
         }
     }
 
-    /// Where the measure stands, in the words of the measure page; a claim under review says
-    /// whose review it waits for, which the ledger's status (已完成待核) does not.
+    /// Where the measure stands, in the words of the measure page: the ledger's status word
+    /// (already what the badge beside it says, so one state has one name) and, for a claim under
+    /// review, whose review it waits for.
     pub fn label_zh(self) -> &'static str {
         match self {
             MeasureState::NotStarted => "未启动",
             MeasureState::InProgress => "正在整改",
             MeasureState::BasicallyCompleted => "基本完成",
-            MeasureState::UnderReview { stage: ReviewStage::AwaitingLeader } => "已申请销号，待分管领导审核",
-            MeasureState::UnderReview { stage: ReviewStage::AwaitingLeadingGroup } => {
-                "分管领导已审核，待整改领导小组确认"
-            }
-            MeasureState::UnderReview { stage: ReviewStage::AwaitingVerifier } => "领导小组已确认，待巡察办核验销号",
+            MeasureState::UnderReview { stage: ReviewStage::AwaitingLeader } => "已完成待核 · 待分管领导审核",
+            MeasureState::UnderReview { stage: ReviewStage::AwaitingLeadingGroup } => "已完成待核 · 待整改领导小组确认",
+            MeasureState::UnderReview { stage: ReviewStage::AwaitingVerifier } => "已完成待核 · 待巡察办核验销号",
             MeasureState::Closed => "已销号",
             MeasureState::LongTerm { .. } => "长期坚持",
         }

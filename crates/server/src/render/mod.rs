@@ -21,7 +21,7 @@ use crate::service::scope::sets::{DOCUMENTS, READ, REVIEW};
 use crate::service::session::Principal;
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 52] = [
+const TEMPLATES_SOURCES: [(&str, &str); 53] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("round_print.html", include_str!("../../templates/round_print.html")),
@@ -74,6 +74,7 @@ const TEMPLATES_SOURCES: [(&str, &str); 52] = [
     ("spot_checks.html", include_str!("../../templates/spot_checks.html")),
     ("spot_round.html", include_str!("../../templates/spot_round.html")),
     ("portal_spot_checks.html", include_str!("../../templates/portal_spot_checks.html")),
+    ("progress_retry.html", include_str!("../../templates/progress_retry.html")),
 ];
 
 /// Every template of the UI and the portal, compiled once.

@@ -4,7 +4,7 @@
 use minijinja::{Value, context};
 use rectify_auth::Permission;
 use rectify_domain::roles::Role;
-use rectify_domain::workflow::MeasureState;
+use rectify_domain::workflow::{ActionKind, MeasureState, deciders};
 use rectify_storage::MeasureWorkflowView;
 
 use super::ser;
@@ -22,6 +22,12 @@ pub(crate) fn panel(
 ) -> Value {
     let may_report = principal.has_role(Role::Department) || principal.has_role(Role::UnitLiaison);
     let may_remind = principal.may(&[Permission::SendReminder]);
+    let buttons = buttons(principal, view);
+    // Who decides an extension, by the domain's rule table (the verifier): a viewer who sees a
+    // pending request without being able to decide it is told whose decision it is.
+    let decided_by =
+        deciders(ActionKind::ApproveExtension, view.state).iter().map(|a| a.name_zh()).collect::<Vec<_>>().join("或");
+    let yours = buttons.iter().any(|b| b.action == ActionKind::ApproveExtension.name());
     context! {
         version => view.version,
         state_label => view.state.label_zh(),
@@ -29,8 +35,11 @@ pub(crate) fn panel(
         pending_extension => view.pending_extension.as_ref().map(|e| context! {
             new_deadline => e.new_deadline.to_chinese(),
             reason => e.reason.clone(),
+            decided_by => decided_by.clone(),
+            yours,
         }),
-        buttons => ser(buttons(principal, view)),
+        extension_decided_by => decided_by.clone(),
+        buttons => ser(buttons),
         progress_form => may_report && view.state != MeasureState::Closed,
         remind_form => may_remind && has_department && view.state != MeasureState::Closed,
         remind_nobody => may_remind && !has_department && view.state != MeasureState::Closed,

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rectify_domain::calendar::CALENDAR;
 use rectify_domain::supervision::{self, Light, LightPolicy};
 use rectify_domain::{Evidence, Ledger, MeasureKind, Status, numerals};
@@ -527,17 +527,24 @@ pub(crate) fn by_department(rows: &[ProblemRow]) -> Vec<Group> {
     finish(groups, true)
 }
 
-/// Completed measures accumulated by the month of their last progress entry.
+/// Completed measures accumulated by the month of their last progress entry; the line ends at
+/// the number of completed measures (措施已完成), those without a dated entry placed in the month
+/// of the report that states them completed.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Timeline {
     pub months: Vec<String>,
     pub cumulative: Vec<u32>,
-    /// Completed measures without any dated progress entry, which the line cannot place.
+    /// Completed measures without any dated progress entry, counted in `undated_month`.
     pub undated: u32,
+    /// `2026年12月`, the month the undated ones are counted in.
+    pub undated_month: String,
     pub total_measures: u32,
 }
 
-pub(crate) fn timeline(rows: &[ProblemRow]) -> Timeline {
+/// The cumulative line; `stated_on` is the date by which the ledger states its completed
+/// measures done (the report's date, else today): a measure completed without a dated progress
+/// entry was done by then at the latest.
+pub(crate) fn timeline(rows: &[ProblemRow], stated_on: NaiveDate) -> Timeline {
     let mut per_month: BTreeMap<String, u32> = BTreeMap::new();
     let mut undated = 0;
     let mut total = 0;
@@ -551,6 +558,9 @@ pub(crate) fn timeline(rows: &[ProblemRow]) -> Timeline {
             None => undated += 1,
         }
     }
+    if undated > 0 {
+        *per_month.entry(stated_on.format("%Y-%m").to_string()).or_default() += undated;
+    }
     let mut running = 0;
     let (months, cumulative) = per_month
         .into_iter()
@@ -559,7 +569,8 @@ pub(crate) fn timeline(rows: &[ProblemRow]) -> Timeline {
             (month, running)
         })
         .unzip();
-    Timeline { months, cumulative, undated, total_measures: total }
+    let undated_month = format!("{}年{}月", stated_on.year(), stated_on.month());
+    Timeline { months, cumulative, undated, undated_month, total_measures: total }
 }
 
 /// Evidence as shown: title, kind, date and a readable size.

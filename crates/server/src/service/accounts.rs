@@ -188,6 +188,11 @@ pub async fn page(state: &AppState, page: rectify_storage::Page) -> Result<(Vec<
     Ok(state.store().list_users_page(page).await?)
 }
 
+/// The display names of the accounts among `ids` (those that still exist), in one query.
+pub async fn display_names(state: &AppState, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    Ok(state.store().display_names(ids).await?)
+}
+
 /// Every account, by username.
 pub async fn list(state: &AppState) -> Result<Vec<User>, AppError> {
     Ok(state.store().list_users().await?)

@@ -1,6 +1,8 @@
 //! The tamper-evident audit trail: reading and exporting it (the audit administrator), checking
 //! its chain, and the history of one problem or measure for the people who read the item.
 
+use std::collections::HashMap;
+
 use rectify_domain::roles::Role;
 use rectify_storage::{AuditEntry, AuditFilter, AuditVerifyError, Page};
 
@@ -77,6 +79,26 @@ pub fn note_of(entry: &AuditEntry) -> EntryNote {
     let text =
         |key: &str| after.get(key).and_then(|v| v.as_str()).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
     EntryNote { reason: text("reason"), comment: text("comment") }
+}
+
+/// The people of audit entries as pages name them (issue 12): the account's display name, 系统
+/// for the system's own entries, else the login name the entry kept (an account since deleted).
+pub struct People(HashMap<i64, String>);
+
+impl People {
+    /// The names of the entries' actors, in one query.
+    pub async fn of(state: &AppState, entries: &[AuditEntry]) -> Result<Self, AppError> {
+        let ids: Vec<i64> = entries.iter().filter_map(|e| e.actor_user_id).collect();
+        Ok(Self(state.store().display_names(&ids).await?))
+    }
+
+    pub fn name(&self, e: &AuditEntry) -> String {
+        match e.actor_user_id {
+            Some(id) => self.0.get(&id).cloned().unwrap_or_else(|| e.actor_name.clone()),
+            None if e.actor_name == "system" => "系统".to_owned(),
+            None => e.actor_name.clone(),
+        }
+    }
 }
 
 /// Records a security event that is not a change of the ledger (an export, a download).

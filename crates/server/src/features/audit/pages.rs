@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::http::extract::form_field as field;
 use crate::http::page::PageContext;
 use crate::render::{Crumb, format, labels, render, ser};
-use crate::service::{AppState, accounts, audit};
+use crate::service::{AppState, audit};
 
 /// `GET /audit`: the audit trail with filters, CSV export and the chain check.
 pub(crate) async fn audit(
@@ -35,18 +35,14 @@ pub(crate) async fn audit(
     let page = f.page();
     let entries = audit::list(&state, &filter, page).await?;
     // People by their names, as the log's readers know them; the login name stays beside.
-    let names: std::collections::HashMap<i64, String> =
-        accounts::list(&state).await?.into_iter().map(|u| (u.id, u.display_name)).collect();
+    let people = audit::People::of(&state, &entries).await?;
     let rows: Vec<minijinja::Value> = entries
         .iter()
         .map(|e| {
-            // Entries the system itself wrote (imports from the command line, account set-up).
-            let system = (e.actor_user_id.is_none() && e.actor_name == "system").then(|| "系统".to_owned());
-            let person = e.actor_user_id.and_then(|id| names.get(&id)).cloned().or(system);
             context! {
                 seq => e.seq,
                 at => format::beijing(&e.at, false),
-                person => person.unwrap_or_else(|| e.actor_name.clone()),
+                person => people.name(e),
                 login => e.actor_name.clone(),
                 address => e.address.clone(),
                 action => labels::action_zh(&e.action),

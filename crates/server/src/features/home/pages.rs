@@ -150,14 +150,16 @@ pub(crate) async fn home(
 }
 
 /// Where 整改台账 and 统计分析 lead without a unit in view: the account's own unit when it sees
-/// one, the rounds to choose from when it sees many, the import page when it sees none.
+/// one, the rounds (or, outside rounds, the home page's list of units) to choose from when it
+/// sees many, the import page when it sees none.
 async fn chooser(state: &AppState, principal: &Principal, page: &str) -> Result<Redirect, AppError> {
     let visible = scope::visible_inspections(state, &principal.grants).await?;
     Ok(match visible.as_slice() {
         [] => Redirect::to("/documents"),
         [one] => Redirect::to(&format!("/inspections/{}/{page}", one.id)),
         _ if visible.iter().any(|s| s.round_id.is_some()) => Redirect::to("/rounds"),
-        _ => Redirect::to(&format!("/inspections/{}/{page}", visible.last().map_or(0, |s| s.id))),
+        // Several units outside rounds: the home page lists them all, never the latest import.
+        _ => Redirect::to("/"),
     })
 }
 

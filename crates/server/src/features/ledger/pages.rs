@@ -91,6 +91,8 @@ pub(crate) async fn ledger(
         .map(|(key, label)| context! { key, label, href => sort_href(key), current => key == query.sort_key() })
         .collect();
     let name = scope::inspection_name(&loaded.summary);
+    // htmx asks for the table only; a history restore needs the whole page.
+    let partial = headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request");
     let page_ctx = context! {
         inspection_id => id.get(),
         name,
@@ -121,9 +123,8 @@ pub(crate) async fn ledger(
         published_id => published_notice(&headers_query),
         draft => loaded.summary.draft,
         can_edit => crate::service::editing::may_edit(&principal, &loaded.summary),
+        partial,
     };
-    // htmx asks for the table only; a history restore needs the whole page.
-    let partial = headers.contains_key("hx-request") && !headers.contains_key("hx-history-restore-request");
     let chrome = context.chrome(
         "ledger",
         &format!("整改台账 · {}", scope::inspection_name(&loaded.summary)),
@@ -472,6 +473,7 @@ async fn problem_history(
     let mut targets = vec![("problem", problem)];
     targets.extend(measures.iter().map(|m| ("measure", m.id)));
     let entries = audit::item_history(state, &targets).await?;
+    let people = audit::People::of(state, &entries).await?;
     Ok(entries
         .iter()
         .filter_map(|e| {
@@ -479,8 +481,8 @@ async fn problem_history(
                 .iter()
                 .find(|m| e.target_kind == "measure" && e.target_id.as_deref() == Some(m.id.to_string().as_str()));
             match measure {
-                Some(m) => history_entry(e, Some(&format::ordinal(m.position)), m.id),
-                None => history_entry(e, None, problem),
+                Some(m) => history_entry(e, &people, Some(&format::ordinal(m.position)), m.id),
+                None => history_entry(e, &people, None, problem),
             }
         })
         .collect())
@@ -489,16 +491,17 @@ async fn problem_history(
 /// The successful audited actions on one measure, newest first, labelled in Chinese.
 async fn measure_history(state: &AppState, id: i64) -> Result<Vec<HistoryEntry>, AppError> {
     let entries = audit::item_history(state, &[("measure", id)]).await?;
-    Ok(entries.iter().filter_map(|e| history_entry(e, None, id)).collect())
+    let people = audit::People::of(state, &entries).await?;
+    Ok(entries.iter().filter_map(|e| history_entry(e, &people, None, id)).collect())
 }
 
-fn history_entry(e: &AuditEntry, measure: Option<&str>, id: i64) -> Option<HistoryEntry> {
+fn history_entry(e: &AuditEntry, people: &audit::People, measure: Option<&str>, id: i64) -> Option<HistoryEntry> {
     let label = labels::item_action_zh(&e.action)?;
     let note = audit::note_of(e);
     Some(HistoryEntry {
         seq: e.seq,
         at: format::beijing(&e.at, false),
-        actor: e.actor_name.clone(),
+        actor: people.name(e),
         label,
         reason: note.reason,
         comment: note.comment,
@@ -524,7 +527,8 @@ pub(crate) async fn dashboard(
         .into_iter()
         .map(|(l, n)| context! { key => l.as_str(), name => l.label_zh(), value => n })
         .collect();
-    let timeline = rows::timeline(&loaded.rows);
+    let stated_on = loaded.ledger.report_date.map_or_else(|| state.today(), |d| d.latest());
+    let timeline = rows::timeline(&loaded.rows, stated_on);
     let charts = serde_json::json!({
         "aspects": aspects,
         "leaders": leaders,

@@ -5,7 +5,7 @@
 //! Storage draws the sample and reopens problems; this module only validates the forms, shows
 //! the errors next to their fields and lists the look-backs of an inspection.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
@@ -24,7 +24,7 @@ use crate::ids::{InspectionId, LookbackItemId, ProblemId};
 use crate::render::format::{beijing, chinese_date};
 use crate::render::{Crumb, render, ser};
 use crate::service::session::Principal;
-use crate::service::{AppState, ledger, lookback, scope, workflow};
+use crate::service::{AppState, accounts, ledger, lookback, scope, workflow};
 
 /// The largest sample one draw may take.
 const MAX_SAMPLE: u32 = 500;
@@ -77,9 +77,9 @@ fn validate_draw(form: &DrawForm) -> Result<Draw, DrawErrors> {
     }
     let seed = form.seed.trim();
     if seed.is_empty() {
-        errors.seed = Some("请填写随机种子（如当天日期）");
+        errors.seed = Some("请填写抽样种子（如当天日期）");
     } else if seed.chars().count() > 100 {
-        errors.seed = Some("随机种子不超过100个字");
+        errors.seed = Some("抽样种子不超过100个字");
     }
     let scheduled_for = form.scheduled_for.trim().parse::<NaiveDate>().ok();
     if scheduled_for.is_none() {
@@ -123,6 +123,8 @@ struct ItemView {
     result_label: &'static str,
     note: Option<String>,
     checked_at: Option<String>,
+    /// Who recorded the result, by name.
+    checked_by: Option<String>,
     /// The refused form of this item, shown back with its error.
     error: Option<&'static str>,
     form: ResultForm,
@@ -161,6 +163,7 @@ struct ItemError {
 
 fn lookback_view(
     lookback: Lookback,
+    names: &HashMap<i64, String>,
     problems: &BTreeMap<i64, &ProblemRecord>,
     selected: Option<i64>,
     refused: Option<&ItemError>,
@@ -185,6 +188,7 @@ fn lookback_view(
                 result_label: result_label(item.result),
                 note: item.note,
                 checked_at: item.checked_at.map(|t| beijing(&t, false)),
+                checked_by: item.checked_by.and_then(|id| names.get(&id).cloned()),
                 error: error.map(|e| e.message),
                 form: error.map(|e| e.form.clone()).unwrap_or_default(),
             }
@@ -195,7 +199,8 @@ fn lookback_view(
         scheduled_for: chinese_date(lookback.scheduled_for),
         seed: lookback.seed,
         sample_size: lookback.sample_size,
-        created_by_name: lookback.created_by_name,
+        // The drawer by name; the login name only when the account is gone.
+        created_by_name: lookback.created_by.and_then(|id| names.get(&id).cloned()).unwrap_or(lookback.created_by_name),
         created_at: beijing(&lookback.created_at, false),
         pending,
         consolidated,
@@ -229,8 +234,15 @@ async fn render_page(
     let (records, stored) = lookback::overview(state, inspection).await?;
     let closed = records.iter().filter(|p| p.problem.status == Status::Completed).count();
     let problems: BTreeMap<i64, &ProblemRecord> = records.iter().map(|p| (p.id, p)).collect();
-    let lookbacks: Vec<LookbackView> =
-        stored.into_iter().map(|l| lookback_view(l, &problems, shown.selected, shown.refused.as_ref())).collect();
+    let people: Vec<i64> = stored
+        .iter()
+        .flat_map(|l| l.created_by.into_iter().chain(l.items.iter().filter_map(|i| i.checked_by)))
+        .collect();
+    let names = accounts::display_names(state, &people).await?;
+    let lookbacks: Vec<LookbackView> = stored
+        .into_iter()
+        .map(|l| lookback_view(l, &names, &problems, shown.selected, shown.refused.as_ref()))
+        .collect();
     let today = context.today.format("%Y-%m-%d").to_string();
     let form = shown.form.unwrap_or_else(|| DrawForm {
         sample_size: closed.clamp(1, 5).to_string(),

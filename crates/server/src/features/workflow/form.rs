@@ -9,28 +9,43 @@ use crate::service::workflow::ProgressInput;
 
 /// Reads the multipart fields of a progress form (API or page), keeping at most the evidence
 /// limit of a file.
-pub(crate) async fn read_progress_form(mut multipart: Multipart) -> Result<ProgressInput, AppError> {
+pub(crate) async fn read_progress_form(multipart: Multipart) -> Result<ProgressInput, AppError> {
+    match read_progress_form_kept(multipart).await {
+        (input, None) => Ok(input),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Reads what it can of a progress form: the fields read before a refused file (too large, an
+/// interrupted upload) stay, so that a page can show them back instead of losing the text.
+pub(super) async fn read_progress_form_kept(mut multipart: Multipart) -> (ProgressInput, Option<AppError>) {
     let too_large = || format!("the file is larger than {} MB", EVIDENCE_LIMIT_BYTES / (1024 * 1024));
     let mut input = ProgressInput::default();
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::Invalid(e.body_text()))? {
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => return (input, None),
+            Err(e) => return (input, Some(AppError::Invalid(e.body_text()))),
+        };
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
             let filename = field.file_name().unwrap_or("evidence").to_owned();
-            let bytes = field.bytes().await.map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::TooLarge(too_large())
-                } else {
-                    AppError::Invalid(e.body_text())
+            match field.bytes().await {
+                Ok(bytes) if !bytes.is_empty() => input.file = Some((filename, bytes.to_vec())),
+                Ok(_) => {}
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return (input, Some(AppError::TooLarge(too_large())));
                 }
-            })?;
-            if !bytes.is_empty() {
-                input.file = Some((filename, bytes.to_vec()));
+                Err(e) => return (input, Some(AppError::Invalid(e.body_text()))),
             }
             continue;
         }
-        let text = field.text().await.map_err(|e| AppError::Invalid(e.body_text()))?;
+        let text = match field.text().await {
+            Ok(text) => text,
+            Err(e) => return (input, Some(AppError::Invalid(e.body_text()))),
+        };
         if text.contains('\0') {
-            return Err(AppError::Invalid(format!("the field {name} contains a NUL character")));
+            return (input, Some(AppError::Invalid(format!("the field {name} contains a NUL character"))));
         }
         match name.as_str() {
             "version" => input.version = text.trim().parse().ok(),
@@ -41,5 +56,4 @@ pub(crate) async fn read_progress_form(mut multipart: Multipart) -> Result<Progr
             _ => {}
         }
     }
-    Ok(input)
 }
