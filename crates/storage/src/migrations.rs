@@ -41,6 +41,7 @@ const SQLITE: &[(&str, &str)] = migration_files!("sqlite":
     "0016_notifications.sql",
     "0018_supervision_notices.sql",
     "0019_indicators.sql",
+    "0023_round_details.sql",
 );
 
 /// Every file of `migrations/postgres`, in order.
@@ -62,6 +63,7 @@ const POSTGRES: &[(&str, &str)] = migration_files!("postgres":
     "0016_notifications.sql",
     "0018_supervision_notices.sql",
     "0019_indicators.sql",
+    "0023_round_details.sql",
 );
 
 pub(crate) static SQLITE_MIGRATIONS: LazyLock<Migrator> = LazyLock::new(|| migrator(SQLITE));

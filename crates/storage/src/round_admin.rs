@@ -3,7 +3,9 @@
 //! `round` text follows its round, so an exported ledger names the round it is in.
 
 use chrono::{DateTime, Utc};
+use rectify_domain::RoundDetails;
 use serde_json::json;
+use sqlx::AnyConnection;
 
 use crate::audit::AuditRecord;
 use crate::{Acting, InspectionId, StorageError, Store};
@@ -19,6 +21,10 @@ pub enum RoundChangeError {
     NameTaken(String),
     #[error("a round cannot be merged into itself")]
     IntoItself,
+    #[error("the round was changed meanwhile (now at version {current_version})")]
+    Conflict { current_version: i64 },
+    #[error("inspection {0} is not in the round")]
+    NotInRound(i64),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -27,6 +33,26 @@ impl From<sqlx::Error> for RoundChangeError {
     fn from(e: sqlx::Error) -> Self {
         RoundChangeError::Storage(e.into())
     }
+}
+
+/// Names round `id` `name` (checked, and free), and its inspections' `round` text with it, so
+/// that an exported ledger names the round it is in.
+pub(crate) async fn set_name(conn: &mut AnyConnection, id: i64, name: &str) -> Result<(), RoundChangeError> {
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM rounds WHERE name = $1 AND id <> $2")
+        .bind(name.to_owned())
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if taken.is_some() {
+        return Err(RoundChangeError::NameTaken(name.to_owned()));
+    }
+    sqlx::query("UPDATE rounds SET name = $1 WHERE id = $2").bind(name.to_owned()).bind(id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE inspections SET round = $1 WHERE round_id = $2")
+        .bind(name.to_owned())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 impl Store {
@@ -42,24 +68,8 @@ impl Store {
         let before: Option<String> =
             sqlx::query_scalar("SELECT name FROM rounds WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
         let before = before.ok_or(RoundChangeError::NoRound(id))?;
-        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM rounds WHERE name = $1 AND id <> $2")
-            .bind(name.to_owned())
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if taken.is_some() {
-            return Err(RoundChangeError::NameTaken(name.to_owned()));
-        }
-        sqlx::query("UPDATE rounds SET name = $1 WHERE id = $2")
-            .bind(name.to_owned())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE inspections SET round = $1 WHERE round_id = $2")
-            .bind(name.to_owned())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        set_name(&mut tx, id, name).await?;
+        sqlx::query("UPDATE rounds SET version = version + 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
         let record = AuditRecord::new(actor, "round.rename", "round", Some(id), now)
             .before(json!({ "name": before }))
             .after(json!({ "name": name }));
@@ -83,6 +93,17 @@ impl Store {
         let name_of = |id: i64| sqlx::query_scalar::<_, String>("SELECT name FROM rounds WHERE id = $1").bind(id);
         let from_name = name_of(from).fetch_optional(&mut *tx).await?.ok_or(RoundChangeError::NoRound(from))?;
         let into_name = name_of(into).fetch_optional(&mut *tx).await?.ok_or(RoundChangeError::NoRound(into))?;
+        // The round that stays keeps its record and learns what only the other knew; the
+        // other's groups come along with their units (a group of the same name merges).
+        let merged = match (
+            crate::round_details::load(&mut tx, into).await?,
+            crate::round_details::load(&mut tx, from).await?,
+        ) {
+            (Some(a), Some(b)) => a.details.filled_from(&b.details).or_else(|| {
+                a.details.filled_from(&RoundDetails::new(None, None, None, None, b.details.groups().to_vec()).ok()?)
+            }),
+            _ => None,
+        };
         let moved = sqlx::query("UPDATE inspections SET round_id = $1, round = $2 WHERE round_id = $3")
             .bind(into)
             .bind(into_name.clone())
@@ -90,6 +111,10 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        if let Some(details) = &merged {
+            crate::round_details::store(&mut tx, into, details).await?;
+        }
+        sqlx::query("UPDATE rounds SET version = version + 1 WHERE id = $1").bind(into).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM rounds WHERE id = $1").bind(from).execute(&mut *tx).await?;
         let record = AuditRecord::new(actor, "round.merge", "round", Some(into), now)
             .before(json!({ "from": { "id": from, "name": from_name } }))
@@ -122,6 +147,11 @@ impl Store {
         sqlx::query("UPDATE inspections SET round_id = $1, round = $2 WHERE id = $3")
             .bind(into)
             .bind(into_name.clone())
+            .bind(inspection)
+            .execute(&mut *tx)
+            .await?;
+        // It leaves the groups of the round it leaves.
+        sqlx::query("DELETE FROM round_group_units WHERE inspection_id = $1")
             .bind(inspection)
             .execute(&mut *tx)
             .await?;
