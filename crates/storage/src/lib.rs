@@ -87,8 +87,7 @@ pub use portal::{
     PublishedSummary, Receipt, Submitter,
 };
 pub use records::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
-pub use round_admin::RoundChangeError;
-pub use round_details::{RoundEdit, RoundRecord};
+pub use round_details::{RoundChangeError, RoundEdit, RoundRecord};
 pub use rounds::{RoundSummary, RoundUnit};
 pub use search::{COUNT_CAP as SEARCH_COUNT_CAP, SearchHit, SearchKind, SearchQuery, SearchScope};
 pub use similar::RoundProblem;

@@ -5,55 +5,10 @@
 use chrono::{DateTime, Utc};
 use rectify_domain::RoundDetails;
 use serde_json::json;
-use sqlx::AnyConnection;
 
 use crate::audit::AuditRecord;
-use crate::{Acting, InspectionId, StorageError, Store};
-
-/// Why the office's change to rounds was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum RoundChangeError {
-    #[error("no round {0}")]
-    NoRound(i64),
-    #[error("no inspection {0}")]
-    NoInspection(InspectionId),
-    #[error("a round named {0:?} exists already")]
-    NameTaken(String),
-    #[error("a round cannot be merged into itself")]
-    IntoItself,
-    #[error("the round was changed meanwhile (now at version {current_version})")]
-    Conflict { current_version: i64 },
-    #[error("inspection {0} is not in the round")]
-    NotInRound(i64),
-    #[error(transparent)]
-    Storage(#[from] StorageError),
-}
-
-impl From<sqlx::Error> for RoundChangeError {
-    fn from(e: sqlx::Error) -> Self {
-        RoundChangeError::Storage(e.into())
-    }
-}
-
-/// Names round `id` `name` (checked, and free), and its inspections' `round` text with it, so
-/// that an exported ledger names the round it is in.
-pub(crate) async fn set_name(conn: &mut AnyConnection, id: i64, name: &str) -> Result<(), RoundChangeError> {
-    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM rounds WHERE name = $1 AND id <> $2")
-        .bind(name.to_owned())
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if taken.is_some() {
-        return Err(RoundChangeError::NameTaken(name.to_owned()));
-    }
-    sqlx::query("UPDATE rounds SET name = $1 WHERE id = $2").bind(name.to_owned()).bind(id).execute(&mut *conn).await?;
-    sqlx::query("UPDATE inspections SET round = $1 WHERE round_id = $2")
-        .bind(name.to_owned())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
+use crate::round_details::{RoundChangeError, set_name};
+use crate::{Acting, InspectionId, Store};
 
 impl Store {
     /// Renames round `id` to `name` (already checked: trimmed, not blank, not too long).

@@ -14,8 +14,52 @@ use sqlx::{AnyConnection, Row};
 use crate::audit::AuditRecord;
 use crate::batch;
 use crate::codec::{date_text, int, parse_date};
-use crate::round_admin::RoundChangeError;
 use crate::{Acting, InspectionId, StorageError, Store};
+
+/// Why the office's change to rounds was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RoundChangeError {
+    #[error("no round {0}")]
+    NoRound(i64),
+    #[error("no inspection {0}")]
+    NoInspection(InspectionId),
+    #[error("a round named {0:?} exists already")]
+    NameTaken(String),
+    #[error("a round cannot be merged into itself")]
+    IntoItself,
+    #[error("the round was changed meanwhile (now at version {current_version})")]
+    Conflict { current_version: i64 },
+    #[error("inspection {0} is not in the round")]
+    NotInRound(i64),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<sqlx::Error> for RoundChangeError {
+    fn from(e: sqlx::Error) -> Self {
+        RoundChangeError::Storage(e.into())
+    }
+}
+
+/// Names round `id` `name` (checked, and free), and its inspections' `round` text with it, so
+/// that an exported ledger names the round it is in.
+pub(crate) async fn set_name(conn: &mut AnyConnection, id: i64, name: &str) -> Result<(), RoundChangeError> {
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM rounds WHERE name = $1 AND id <> $2")
+        .bind(name.to_owned())
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if taken.is_some() {
+        return Err(RoundChangeError::NameTaken(name.to_owned()));
+    }
+    sqlx::query("UPDATE rounds SET name = $1 WHERE id = $2").bind(name.to_owned()).bind(id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE inspections SET round = $1 WHERE round_id = $2")
+        .bind(name.to_owned())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
 
 /// A round with its record, as the office reads and edits it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -311,7 +355,7 @@ impl Store {
         }
         let name = edit.name.clone().unwrap_or_else(|| before.name.clone());
         if name != before.name {
-            crate::round_admin::set_name(&mut tx, id, &name).await?;
+            set_name(&mut tx, id, &name).await?;
         }
         store(&mut tx, id, &edit.details).await?;
         let record = AuditRecord::new(actor, "round.update", "round", Some(id), now)
