@@ -30,7 +30,7 @@ pub use date::PartialDate;
 pub use kind::InspectionKind;
 pub use ledger::*;
 pub use money::WanYuan;
-pub use round::{RoundReport, RoundUnitFigures};
+pub use round::{InspectionGroup, RoundDetails, RoundDetailsError, RoundReport, RoundUnitFigures};
 pub use stats::{Rate, Statistics};
 pub use status::{Disclosure, MeasureKind, ProblemScope, Status};
 pub use validate::LedgerError;

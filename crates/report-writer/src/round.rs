@@ -98,18 +98,32 @@ pub fn round_blocks(report: &RoundReport) -> Vec<Block> {
     blocks
 }
 
-/// `区委第三轮巡察共对12家单位开展巡察，反馈问题156个。截至…，已完成整改150个，…`
+/// `根据区委巡察工作领导小组统一部署，区委第三轮巡察于2024年3月4日至5月20日共对12家单位开展巡察，
+/// 2024年7月15日反馈问题156个。截至…，已完成整改150个，…` — the committee and the dates
+/// only when the round's record holds them.
 fn totals_sentence(report: &RoundReport) -> String {
     let kind = report.kind.as_str();
     let round = report.kind.after(&report.name);
+    let details = &report.details;
     let (problems, closed) = (report.problems(), report.closed());
-    let mut out = format!("{round}共对{}家单位开展{kind}", report.units.len());
+    let mut out = String::new();
+    if let Some(committee) = details.committee() {
+        out.push_str(&format!("根据{committee}统一部署，"));
+    }
+    out.push_str(&round);
+    match (details.start(), details.end()) {
+        (Some(start), Some(end)) => out.push_str(&format!("于{}至{}", start.to_chinese(), within_year(start, end))),
+        (Some(start), None) => out.push_str(&format!("自{}起", start.to_chinese())),
+        _ => {}
+    }
+    out.push_str(&format!("共对{}家单位开展{kind}", report.units.len()));
     if problems == 0 {
         out.push_str("，各单位台账尚未记入反馈问题。");
         return out;
     }
+    let fed_back = details.feedback_date().map(|d| d.to_chinese()).unwrap_or_default();
     out.push_str(&format!(
-        "，反馈问题{problems}个。截至{}，已完成整改{closed}个",
+        "，{fed_back}反馈问题{problems}个。截至{}，已完成整改{closed}个",
         PartialDate::from(report.as_of).to_chinese()
     ));
     let open = problems.saturating_sub(closed);
@@ -121,6 +135,17 @@ fn totals_sentence(report: &RoundReport) -> String {
     }
     out.push('。');
     out
+}
+
+/// The end of a span in Chinese, without its year when the span starts in the same year
+/// (2024年3月4日至5月20日), as official documents write it.
+fn within_year(start: PartialDate, end: PartialDate) -> String {
+    let text = end.to_chinese();
+    let year = format!("{}年", start.year_number());
+    match text.strip_prefix(&year) {
+        Some(rest) if start.year_number() == end.year_number() && !rest.is_empty() => rest.to_string(),
+        _ => text,
+    }
 }
 
 /// How many units are done, and how many have measures past their deadline.

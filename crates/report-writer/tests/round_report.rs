@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use rectify_domain::stats::{AccountabilityTotal, FundTotal, MeetingTotal};
-use rectify_domain::{FundKind, InspectionKind, RoundReport, RoundUnitFigures, WanYuan};
+use rectify_domain::{FundKind, InspectionGroup, InspectionKind, RoundDetails, RoundReport, RoundUnitFigures, WanYuan};
 use rectify_report_writer::*;
 
 fn unit(id: i64, name: &str, problems: u32, closed: u32, overdue: u32) -> RoundUnitFigures {
@@ -29,6 +29,7 @@ fn report(name: &str, kind: InspectionKind) -> RoundReport {
     RoundReport {
         name: name.to_string(),
         kind,
+        details: RoundDetails::default(),
         as_of: NaiveDate::from_ymd_opt(2024, 7, 23).unwrap(),
         units: vec![
             unit(1, "中共某某区文化和旅游局党组", 25, 25, 0),
@@ -50,9 +51,57 @@ fn report(name: &str, kind: InspectionKind) -> RoundReport {
     }
 }
 
+fn day(text: &str) -> Option<rectify_domain::PartialDate> {
+    Some(text.parse().unwrap())
+}
+
+/// The round's record as the office entered it: committee, on-site dates, feedback, a group.
+fn details() -> RoundDetails {
+    let group = InspectionGroup::new("区委第一巡察组", Some("张某某"), vec![1, 2]).unwrap();
+    RoundDetails::new(
+        Some("区委巡察工作领导小组"),
+        day("2024-03-04"),
+        day("2024-05-20"),
+        day("2024-07-15"),
+        vec![group],
+    )
+    .unwrap()
+}
+
 #[test]
 fn snapshot_round_markdown() {
-    insta::assert_snapshot!(render_round_markdown(&report("区委第三轮巡察", InspectionKind::Xuncha)));
+    let mut r = report("区委第三轮巡察", InspectionKind::Xuncha);
+    r.details = details();
+    insta::assert_snapshot!(render_round_markdown(&r));
+}
+
+#[test]
+fn the_opening_names_the_committee_and_the_dates_it_knows() {
+    let mut r = report("区委第三轮巡察", InspectionKind::Xuncha);
+    r.details = details();
+    let md = render_round_markdown(&r);
+    assert!(
+        md.contains(
+            "根据区委巡察工作领导小组统一部署，区委第三轮巡察于2024年3月4日至5月20日共对3家单位开展巡察，\
+             2024年7月15日反馈问题67个。"
+        ),
+        "{md}"
+    );
+    // Across a new year the end keeps its year; a start alone says since when; no committee,
+    // no 根据.
+    r.details = RoundDetails::new(None, day("2023-12-11"), day("2024-01"), None, vec![]).unwrap();
+    let md = render_round_markdown(&r);
+    assert!(md.contains("区委第三轮巡察于2023年12月11日至2024年1月共对3家单位开展巡察，反馈问题67个。"), "{md}");
+    assert!(!md.contains("根据"), "{md}");
+    r.details = RoundDetails::new(Some("区委"), day("2024-03"), None, None, vec![]).unwrap();
+    let md = render_round_markdown(&r);
+    assert!(md.contains("根据区委统一部署，区委第三轮巡察自2024年3月起共对3家单位开展巡察，反馈问题67个。"), "{md}");
+    // A round named without its kind gets it once, after the dates are placed.
+    let mut r = report("七届区委第一轮", InspectionKind::Xuncha);
+    r.details = details();
+    let md = render_round_markdown(&r);
+    assert!(md.contains("统一部署，七届区委第一轮巡察于2024年3月4日"), "{md}");
+    assert!(!md.contains("巡察巡察"), "{md}");
 }
 
 #[test]

@@ -168,7 +168,10 @@ async fn the_aggregate_report_downloads_in_every_format() {
         }
         let md = get(&w.app, &format!("/rounds/{}/report?format=md", w.fifth)).await.text();
         assert!(md.starts_with("# 关于区委第五轮巡察整改情况的报告"), "{md}");
-        assert!(md.contains("区委第五轮巡察共对2家单位开展巡察"), "{md}");
+        // The imports filled the round's on-site dates from the ledgers.
+        let on_site = ledger("x", "y").inspection.start.unwrap().to_chinese();
+        assert!(md.contains(&format!("区委第五轮巡察于{on_site}至")), "{md}");
+        assert!(md.contains("共对2家单位开展巡察"), "{md}");
         assert_eq!(
             get(&w.app, &format!("/rounds/{}/report?format=pdf", w.fifth)).await.status,
             StatusCode::BAD_REQUEST
@@ -182,9 +185,14 @@ async fn the_aggregate_report_downloads_in_every_format() {
 #[tokio::test]
 async fn the_office_renames_merges_and_moves_with_audit_and_checks() {
     each_backend(async |w: World| {
-        let renamed =
-            json_call(&w, "PATCH", &format!("/api/rounds/{}", w.sixth), json!({"name": "  区委第六轮巡察（补充） "}))
-                .await;
+        let version = get(&w.app, &format!("/api/rounds/{}", w.sixth)).await.json()["version"].clone();
+        let renamed = json_call(
+            &w,
+            "PATCH",
+            &format!("/api/rounds/{}", w.sixth),
+            json!({"version": version, "name": "  区委第六轮巡察（补充） "}),
+        )
+        .await;
         assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text());
         assert_eq!(renamed.json()["name"], "区委第六轮巡察（补充）");
         let exported = w.store.export_ledger(w.units[2]).await.unwrap();
@@ -193,8 +201,13 @@ async fn the_office_renames_merges_and_moves_with_audit_and_checks() {
             Some("区委第六轮巡察（补充）"),
             "the ledger follows its round"
         );
-        for bad in [json!({"name": "   "}), json!({"name": "轮".repeat(201)}), json!({"name": "区委第五轮巡察"})]
-        {
+        let version = renamed.json()["version"].clone();
+        for bad in [
+            json!({"version": version, "name": "   "}),
+            json!({"version": version, "name": "轮".repeat(201)}),
+            json!({"version": version, "name": "区委第五轮巡察"}),
+            json!({"name": "无版本号"}),
+        ] {
             let a = json_call(&w, "PATCH", &format!("/api/rounds/{}", w.sixth), bad.clone()).await;
             assert!(a.status.is_client_error(), "{bad}: {}", a.text());
             assert!(a.json()["message_zh"].as_str().is_some_and(|m| !m.is_empty()), "{}", a.text());
@@ -218,7 +231,7 @@ async fn the_office_renames_merges_and_moves_with_audit_and_checks() {
         assert_eq!(w.store.round(w.sixth).await.unwrap().unwrap().inspections, 3);
 
         let entries = w.store.list_audit(&AuditFilter::default(), Page { offset: 0, limit: 100 }).await.unwrap();
-        for action in ["round.rename", "inspection.move_round", "round.merge"] {
+        for action in ["round.update", "inspection.move_round", "round.merge"] {
             assert!(entries.iter().any(|e| e.action == action), "{action} audited");
         }
 
@@ -231,9 +244,132 @@ async fn the_office_renames_merges_and_moves_with_audit_and_checks() {
             .header(header::COOKIE, &group.cookie)
             .header("x-csrf-token", &group.csrf)
             .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(json!({"name": "别的名字"}).to_string()))
+            .body(Body::from(json!({"version": 0, "name": "别的名字"}).to_string()))
             .unwrap();
         assert_eq!(send(&app, request).await.status, StatusCode::FORBIDDEN);
+        w.store.close().await;
+    })
+    .await;
+}
+
+/// The round's record over the API and the form: committee, dates and groups checked, the
+/// version guarding against a stale edit, audited, shown on the round page and in the opening
+/// sentence of the aggregate report.
+#[tokio::test]
+async fn the_office_keeps_the_round_record_with_versions_checks_and_audit() {
+    each_backend(async |w: World| {
+        let uri = format!("/api/rounds/{}", w.fifth);
+        // The imports filled what the demo ledger names: its group and its dates.
+        let r = get(&w.app, &uri).await.json();
+        assert_eq!(r["name"], "区委第五轮巡察");
+        assert_eq!(r["inspections"], 2);
+        let demo = ledger("x", "y").inspection;
+        let text = |d: Option<rectify_domain::PartialDate>| json!(d.unwrap().to_string());
+        assert_eq!((&r["start"], &r["end"]), (&text(demo.start), &text(demo.end)), "{r}");
+        assert_eq!(r["feedback_date"], text(demo.feedback_date));
+        assert_eq!(r["committee"], Value::Null);
+        assert_eq!(r["groups"][0]["name"], "区委第三巡察组");
+        let members: Vec<i64> =
+            r["groups"][0]["units"].as_array().unwrap().iter().map(|u| u["inspection_id"].as_i64().unwrap()).collect();
+        assert_eq!(members, [w.units[0], w.units[1]]);
+        assert_eq!(r["groups"][0]["units"][0]["unit"], "甲局党组");
+        let version = r["version"].as_i64().unwrap();
+
+        let change = json!({
+            "version": version,
+            "committee": " 区委巡察工作领导小组 ",
+            "start": "2023-09-12",
+            "end": "2023-11-17",
+            "feedback_date": "2024-01-16",
+            "groups": [
+                {"name": "区委第三巡察组", "leader": "张某某", "units": [w.units[0]]},
+                {"name": "区委第四巡察组", "units": [w.units[1]]}
+            ]
+        });
+        let changed = json_call(&w, "PATCH", &uri, change.clone()).await;
+        assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
+        let c = changed.json();
+        assert_eq!(c["version"], version + 1);
+        assert_eq!(c["committee"], "区委巡察工作领导小组");
+        assert_eq!(
+            (c["start"].as_str(), c["end"].as_str()),
+            (Some("2023-09-12"), Some("2023-11-17")),
+            "left-out fields stay"
+        );
+        assert_eq!(c["groups"][1]["units"][0]["unit"], "乙局党组");
+        assert_eq!(c["groups"][0]["leader"], "张某某");
+
+        // The same change again is stale: 409 with the current version, nothing changed.
+        let stale = json_call(&w, "PATCH", &uri, change).await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text());
+        assert_eq!(stale.json()["current_version"], version + 1);
+
+        let v = version + 1;
+        // A field left out stays as it is.
+        let kept = json_call(&w, "PATCH", &uri, json!({"version": v, "feedback_date": null})).await.json();
+        assert_eq!(kept["feedback_date"], Value::Null, "null clears");
+        assert_eq!((&kept["start"], kept["groups"].as_array().unwrap().len()), (&json!("2023-09-12"), 2), "{kept}");
+        let v = v + 1;
+        for (bad, says) in [
+            (json!({"version": v, "start": "2023-12-01"}), "不能晚于"),
+            (json!({"version": v, "feedback_date": "2023-10"}), "不能晚于"),
+            (json!({"version": v, "end": "2023-13-01"}), "格式不正确"),
+            (json!({"version": v, "committee": "委".repeat(201)}), "最多200字"),
+            (json!({"version": v, "groups": [{"name": "  "}]}), "巡察组名称不能为空"),
+            (json!({"version": v, "groups": [{"name": "甲"}, {"name": "甲"}]}), "重复"),
+            (json!({"version": v, "groups": [{"name": "甲", "units": [w.units[2]]}]}), "不属于本轮次"),
+            (json!({"version": v, "groups": [{"name": "甲", "leader": "组".repeat(201)}]}), "巡察组组长过长"),
+        ] {
+            let a = json_call(&w, "PATCH", &uri, bad.clone()).await;
+            assert!(a.status.is_client_error(), "{bad}: {}", a.text());
+            let message = a.json()["message_zh"].as_str().unwrap_or_default().to_owned();
+            assert!(message.contains(says), "{bad}: {message}");
+        }
+        assert_eq!(get(&w.app, &uri).await.json()["version"], v, "nothing stored by a refusal");
+        assert_eq!(get(&w.app, "/api/rounds/99999").await.status, StatusCode::NOT_FOUND);
+
+        // The round page shows it; the form saves it; a stale form is refused.
+        let page = get(&w.app, &format!("/rounds/{}", w.fifth)).await.text();
+        assert!(
+            page.contains("区委巡察工作领导小组") && page.contains("区委第三巡察组（组长：张某某）：甲局党组"),
+            "{page}"
+        );
+        let form = get(&w.app, &format!("/rounds/{}/edit", w.fifth)).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.text().contains(&format!("name=\"version\" value=\"{v}\"")), "{}", form.text());
+        let body = format!(
+            "csrf_token={}&version={v}&name=%E5%8C%BA%E5%A7%94%E7%AC%AC%E4%BA%94%E8%BD%AE%E5%B7%A1%E5%AF%9F\
+             &committee=%E5%8C%BA%E5%A7%94&start=2023-09-11&end=2023-11-17&feedback_date=2024-01-16\
+             &group0_name=%E7%AC%AC%E4%B8%80%E7%BB%84&group0_leader=&group0_unit={}&group0_unit={}\
+             &group1_name=&group1_leader=",
+            w.csrf, w.units[0], w.units[1]
+        );
+        let post = |body: String| {
+            Request::post(format!("/rounds/{}/edit", w.fifth))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let saved = send(&w.app, post(body.clone())).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+        let r = get(&w.app, &uri).await.json();
+        assert_eq!(r["committee"], "区委");
+        assert_eq!(r["groups"].as_array().unwrap().len(), 1, "the blank row is not a group: {r}");
+        assert_eq!(r["groups"][0]["units"].as_array().unwrap().len(), 2);
+        assert_eq!(r["groups"][0]["leader"], Value::Null);
+        assert!(send(&w.app, post(body)).await.status.is_client_error(), "the same form again is stale");
+
+        // The report opens with the committee and the dates.
+        let md = get(&w.app, &format!("/rounds/{}/report?format=md", w.fifth)).await.text();
+        assert!(
+            md.contains(
+                "根据区委统一部署，区委第五轮巡察于2023年9月11日至11月17日共对2家单位开展巡察，2024年1月16日反馈问题"
+            ),
+            "{md}"
+        );
+
+        let entries = w.store.list_audit(&AuditFilter::default(), Page { offset: 0, limit: 100 }).await.unwrap();
+        assert_eq!(entries.iter().filter(|e| e.action == "round.update").count(), 3, "one entry per saved change");
         w.store.close().await;
     })
     .await;

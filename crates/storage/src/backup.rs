@@ -52,6 +52,8 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const TABLES: &[&str] = &[
     "rounds",
     "inspections",
+    "round_groups",
+    "round_group_units",
     "inspection_drafts",
     "organisation_names",
     "organisation_members",

@@ -483,10 +483,14 @@ impl Store {
             policy: rectify_domain::RoundPolicy::default(),
         };
         let mut tx = self.begin_write().await?;
-        let id = crate::write::insert_ledger(&mut tx, &ledger).await?;
+        let inserted = crate::write::insert_ledger(&mut tx, &ledger).await?;
+        let id = inserted.id;
         mark_draft(&mut tx, id, now).await?;
-        let record = AuditRecord::new(actor, "inspection.create", "inspection", Some(id), now)
-            .after(serde_json::to_value(header).map_err(|e| StorageError::Invalid(e.to_string()))?);
+        let mut after = serde_json::to_value(header).map_err(|e| StorageError::Invalid(e.to_string()))?;
+        if let (Some(fields), Some(_)) = (after.as_object_mut(), &inserted.round_fill) {
+            fields.insert("round_filled".into(), inserted.round_audit());
+        }
+        let record = AuditRecord::new(actor, "inspection.create", "inspection", Some(id), now).after(after);
         tx.commit(&record).await?;
         Ok(Created { id, version: 0, inspection_id: id })
     }
@@ -501,7 +505,8 @@ impl Store {
     ) -> Result<InspectionId, StorageError> {
         ledger.check().map_err(|e| StorageError::Invalid(e.to_string()))?;
         let mut tx = self.begin_write().await?;
-        let id = crate::write::insert_ledger(&mut tx, ledger).await?;
+        let inserted = crate::write::insert_ledger(&mut tx, ledger).await?;
+        let id = inserted.id;
         mark_draft(&mut tx, id, now).await?;
         crate::search::index_inspection(&mut tx, id).await?;
         let record =
@@ -510,6 +515,7 @@ impl Store {
                 "problems": ledger.problems().count(),
                 "measures": ledger.measures().count(),
                 "draft": true,
+                "round": inserted.round_audit(),
             }));
         tx.commit(&record).await?;
         Ok(id)

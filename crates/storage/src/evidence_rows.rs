@@ -5,6 +5,7 @@
 use rectify_domain::Evidence;
 use sqlx::AnyConnection;
 
+use crate::batch;
 use crate::codec::{date_text, int};
 use crate::{MeasureId, StorageError};
 
@@ -26,28 +27,27 @@ pub(crate) async fn insert_evidence(
     insert_evidence_rows(conn, &items).await
 }
 
-/// Rows of one multi-row INSERT: 9 parameters each, well under SQLite's and PostgreSQL's limits.
-const ROWS_PER_STATEMENT: usize = 500;
+const EVIDENCE_COLUMNS: [&str; 9] = [
+    "measure_id",
+    "progress_entry_id",
+    "position",
+    "title",
+    "kind",
+    "evidence_date",
+    "media_type",
+    "size_bytes",
+    "sha256",
+];
 
-/// Inserts pieces of evidence of any owners, each at its position, a few hundred rows per
-/// statement: an import sends one statement where it sent one per row (each a round trip to
-/// PostgreSQL).
+/// Inserts pieces of evidence of any owners, each at its position, thousands of rows per
+/// statement (see `batch.rs`): an import sends one statement where it sent one per row (each a
+/// round trip to PostgreSQL).
 pub(crate) async fn insert_evidence_rows(
     conn: &mut AnyConnection,
     items: &[(EvidenceOwner, usize, &Evidence)],
 ) -> Result<(), StorageError> {
-    for chunk in items.chunks(ROWS_PER_STATEMENT) {
-        let rows: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let p: Vec<String> = (1..=9).map(|c| format!("${}", r * 9 + c)).collect();
-                format!("({})", p.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO evidence (measure_id, progress_entry_id, position, title, kind, evidence_date, media_type, \
-             size_bytes, sha256) VALUES {}",
-            rows.join(", ")
-        );
+    for chunk in items.chunks(batch::rows_per_statement(EVIDENCE_COLUMNS.len())) {
+        let sql = batch::insert_sql(&*conn, "evidence", &EVIDENCE_COLUMNS, chunk.len(), None);
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (owner, position, item) in chunk {
             let (measure_id, entry_id) = match owner {

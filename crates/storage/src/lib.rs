@@ -25,6 +25,7 @@ pub mod audit;
 mod audit_chain;
 pub mod audit_key;
 pub mod backup;
+mod batch;
 mod cache;
 pub mod cascade;
 mod codec;
@@ -42,6 +43,7 @@ pub mod portal;
 mod read;
 mod records;
 mod round_admin;
+mod round_details;
 mod round_report;
 pub mod rounds;
 pub mod sealed;
@@ -90,7 +92,7 @@ pub use portal::{
     PendingAnswer, PublishedReport, PublishedSummary, Receipt, Submitter,
 };
 pub use records::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
-pub use round_admin::RoundChangeError;
+pub use round_details::{RoundChangeError, RoundEdit, RoundRecord};
 pub use rounds::{RoundSummary, RoundUnit};
 pub use sealed::{DataKeyRing, DataKeys, SealError};
 pub use search::{COUNT_CAP as SEARCH_COUNT_CAP, SearchHit, SearchKind, SearchQuery, SearchScope};
@@ -352,13 +354,15 @@ impl Store {
     ) -> Result<InspectionId, StorageError> {
         ledger.check().map_err(|e| StorageError::Invalid(e.to_string()))?;
         let mut tx = self.begin_write().await?;
-        let id = write::insert_ledger(&mut tx, ledger).await?;
+        let inserted = write::insert_ledger(&mut tx, ledger).await?;
+        let id = inserted.id;
         search::index_inspection(&mut tx, id).await?;
         let record =
             AuditRecord::new(actor, "inspection.import", "inspection", Some(id), now).after(serde_json::json!({
                 "unit": ledger.unit,
                 "problems": ledger.problems().count(),
                 "measures": ledger.measures().count(),
+                "round": inserted.round_audit(),
             }));
         tx.commit(&record).await?;
         tracing::info!(id, unit = ledger.unit.as_deref().unwrap_or(""), "ledger imported");

@@ -44,6 +44,7 @@ const SQLITE: &[(&str, &str)] = migration_files!("sqlite":
     "0020_spot_checks.sql",
     "0021_feedback_routing.sql",
     "0022_sealed_data.sql",
+    "0023_round_details.sql",
 );
 
 /// Every file of `migrations/postgres`, in order.
@@ -68,6 +69,7 @@ const POSTGRES: &[(&str, &str)] = migration_files!("postgres":
     "0020_spot_checks.sql",
     "0021_feedback_routing.sql",
     "0022_sealed_data.sql",
+    "0023_round_details.sql",
 );
 
 pub(crate) static SQLITE_MIGRATIONS: LazyLock<Migrator> = LazyLock::new(|| migrator(SQLITE));

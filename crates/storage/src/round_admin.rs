@@ -3,31 +3,12 @@
 //! `round` text follows its round, so an exported ledger names the round it is in.
 
 use chrono::{DateTime, Utc};
+use rectify_domain::RoundDetails;
 use serde_json::json;
 
 use crate::audit::AuditRecord;
-use crate::{Acting, InspectionId, StorageError, Store};
-
-/// Why the office's change to rounds was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum RoundChangeError {
-    #[error("no round {0}")]
-    NoRound(i64),
-    #[error("no inspection {0}")]
-    NoInspection(InspectionId),
-    #[error("a round named {0:?} exists already")]
-    NameTaken(String),
-    #[error("a round cannot be merged into itself")]
-    IntoItself,
-    #[error(transparent)]
-    Storage(#[from] StorageError),
-}
-
-impl From<sqlx::Error> for RoundChangeError {
-    fn from(e: sqlx::Error) -> Self {
-        RoundChangeError::Storage(e.into())
-    }
-}
+use crate::round_details::{RoundChangeError, set_name};
+use crate::{Acting, InspectionId, Store};
 
 impl Store {
     /// Renames round `id` to `name` (already checked: trimmed, not blank, not too long).
@@ -42,24 +23,8 @@ impl Store {
         let before: Option<String> =
             sqlx::query_scalar("SELECT name FROM rounds WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
         let before = before.ok_or(RoundChangeError::NoRound(id))?;
-        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM rounds WHERE name = $1 AND id <> $2")
-            .bind(name.to_owned())
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if taken.is_some() {
-            return Err(RoundChangeError::NameTaken(name.to_owned()));
-        }
-        sqlx::query("UPDATE rounds SET name = $1 WHERE id = $2")
-            .bind(name.to_owned())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE inspections SET round = $1 WHERE round_id = $2")
-            .bind(name.to_owned())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        set_name(&mut tx, id, name).await?;
+        sqlx::query("UPDATE rounds SET version = version + 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
         let record = AuditRecord::new(actor, "round.rename", "round", Some(id), now)
             .before(json!({ "name": before }))
             .after(json!({ "name": name }));
@@ -83,6 +48,17 @@ impl Store {
         let name_of = |id: i64| sqlx::query_scalar::<_, String>("SELECT name FROM rounds WHERE id = $1").bind(id);
         let from_name = name_of(from).fetch_optional(&mut *tx).await?.ok_or(RoundChangeError::NoRound(from))?;
         let into_name = name_of(into).fetch_optional(&mut *tx).await?.ok_or(RoundChangeError::NoRound(into))?;
+        // The round that stays keeps its record and learns what only the other knew; the
+        // other's groups come along with their units (a group of the same name merges).
+        let merged = match (
+            crate::round_details::load(&mut tx, into).await?,
+            crate::round_details::load(&mut tx, from).await?,
+        ) {
+            (Some(a), Some(b)) => a.details.filled_from(&b.details).or_else(|| {
+                a.details.filled_from(&RoundDetails::new(None, None, None, None, b.details.groups().to_vec()).ok()?)
+            }),
+            _ => None,
+        };
         let moved = sqlx::query("UPDATE inspections SET round_id = $1, round = $2 WHERE round_id = $3")
             .bind(into)
             .bind(into_name.clone())
@@ -90,6 +66,10 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        if let Some(details) = &merged {
+            crate::round_details::store(&mut tx, into, details).await?;
+        }
+        sqlx::query("UPDATE rounds SET version = version + 1 WHERE id = $1").bind(into).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM rounds WHERE id = $1").bind(from).execute(&mut *tx).await?;
         let record = AuditRecord::new(actor, "round.merge", "round", Some(into), now)
             .before(json!({ "from": { "id": from, "name": from_name } }))
@@ -122,6 +102,11 @@ impl Store {
         sqlx::query("UPDATE inspections SET round_id = $1, round = $2 WHERE id = $3")
             .bind(into)
             .bind(into_name.clone())
+            .bind(inspection)
+            .execute(&mut *tx)
+            .await?;
+        // It leaves the groups of the round it leaves.
+        sqlx::query("DELETE FROM round_group_units WHERE inspection_id = $1")
             .bind(inspection)
             .execute(&mut *tx)
             .await?;

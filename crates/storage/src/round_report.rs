@@ -36,7 +36,7 @@ impl Store {
         today: NaiveDate,
         keep: impl Fn(&RoundUnit) -> bool,
     ) -> Result<Option<RoundReport>, StorageError> {
-        let Some(summary) = self.round(round).await? else { return Ok(None) };
+        let Some(record) = self.round_record(round).await? else { return Ok(None) };
         let units = self.round_units(round, today).await?;
         let mut tx = self.begin_read().await?;
         let mut outcomes: HashMap<i64, Outcomes> = HashMap::new();
@@ -122,8 +122,9 @@ impl Store {
 
         let empty = Outcomes::default();
         let mut report = RoundReport {
-            name: summary.name,
+            name: record.name,
             kind,
+            details: record.details,
             as_of: today,
             units: Vec::new(),
             rules_made: 0,

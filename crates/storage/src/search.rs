@@ -152,33 +152,13 @@ impl Source {
     }
 }
 
-/// Rows per INSERT: 9 parameters each, far below both databases' limits.
-const BATCH: usize = 200;
+const INDEX_COLUMNS: [&str; 9] =
+    ["kind", "item_id", "inspection_id", "problem_id", "measure_id", "unit", "title", "body", "tokens"];
 
+/// Inserts index entries, thousands per statement (see `batch.rs`).
 async fn insert(conn: &mut AnyConnection, sources: &[Source]) -> Result<(), StorageError> {
-    for chunk in sources.chunks(BATCH) {
-        let mut sql = String::from(
-            "INSERT INTO search_index (kind, item_id, inspection_id, problem_id, measure_id, unit, title, body, tokens) \
-             VALUES ",
-        );
-        for i in 0..chunk.len() {
-            let n = i * 9;
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5,
-                n + 6,
-                n + 7,
-                n + 8,
-                n + 9
-            ));
-        }
+    for chunk in sources.chunks(crate::batch::rows_per_statement(INDEX_COLUMNS.len())) {
+        let sql = crate::batch::insert_sql(&*conn, "search_index", &INDEX_COLUMNS, chunk.len(), None);
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for s in chunk {
             query = query

@@ -692,7 +692,7 @@ impl Store {
             Some(Some(id)) => return Ok((id, false)),
             Some(None) => {}
         }
-        let id = crate::write::insert_ledger(&mut tx, ledger).await?;
+        let id = crate::write::insert_ledger(&mut tx, ledger).await?.id;
         crate::search::index_inspection(&mut tx, id).await?;
         let linked = sqlx::query("UPDATE spot_rounds SET inspection_id = $1 WHERE id = $2 AND inspection_id IS NULL")
             .bind(id)

@@ -219,6 +219,26 @@ pub(crate) async fn insert_initial(
     Ok(())
 }
 
+/// The workflow rows of many new measures, each in the state its imported status implies,
+/// thousands per statement (see `batch.rs`).
+pub(crate) async fn insert_initial_rows(
+    conn: &mut AnyConnection,
+    measures: &[(MeasureId, Option<Status>)],
+) -> Result<(), StorageError> {
+    const COLUMNS: [&str; 5] = ["measure_id", "state", "review_stage", "stages_closed", "extended"];
+    for chunk in measures.chunks(crate::batch::rows_per_statement(COLUMNS.len())) {
+        let sql = crate::batch::insert_sql(&*conn, "measure_workflow", &COLUMNS, chunk.len(), None);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (measure_id, status) in chunk {
+            let (state, extended) = initial_state(*status);
+            let (state, stage, stages_closed) = state_columns(state);
+            query = query.bind(*measure_id).bind(state).bind(stage).bind(stages_closed).bind(i16::from(extended));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// The conflict to report when a measure's version moved under a writer.
 async fn conflict(conn: &mut AnyConnection, measure_id: MeasureId) -> WorkflowStoreError {
     let current = sqlx::query_scalar("SELECT version FROM measure_workflow WHERE measure_id = $1")

@@ -160,3 +160,103 @@ async fn the_aggregate_report_sums_the_stored_ledgers_of_the_units_kept() {
         db.finish().await;
     }
 }
+
+fn day(text: &str) -> Option<rectify_domain::PartialDate> {
+    Some(text.parse().unwrap())
+}
+
+/// A round's record (committee, groups, dates): imports fill what is unknown and never replace
+/// what the office entered; the office's edits are checked, versioned and audited; a unit that
+/// moves leaves its group, and a merge brings the groups along.
+#[tokio::test]
+async fn the_round_record_is_filled_by_imports_and_kept_as_the_office_entered_it() {
+    use rectify_domain::{InspectionGroup, RoundDetails};
+    use rectify_storage::{Acting, AuditFilter, RoundChangeError, RoundEdit};
+    let now = chrono::Utc::now();
+    for db in backends().await {
+        let store = &db.store;
+        // The demo ledger names 区委第三巡察组, on site 2023-09-11 to 2023-11-17, fed back 2024-01-16.
+        let a = store.import_ledger(&ledger(Some("第五轮"), "甲局")).await.unwrap();
+        let (rounds, _) = store.list_rounds(Page { offset: 0, limit: 50 }).await.unwrap();
+        let id = rounds[0].id;
+        let r = store.round_record(id).await.unwrap().unwrap();
+        let d = &r.details;
+        assert_eq!((d.start(), d.end(), d.feedback_date()), (day("2023-09-11"), day("2023-11-17"), day("2024-01-16")));
+        assert_eq!(d.committee(), None, "no ledger names the committee");
+        assert_eq!(d.groups().len(), 1);
+        assert_eq!((d.groups()[0].name(), d.groups()[0].units()), ("区委第三巡察组", &[a][..]));
+        let filled_version = r.version;
+        assert!(filled_version > 0, "filling raises the version");
+
+        // The office enters its own record; an import afterwards only adds its unit to its group.
+        let entered = RoundDetails::new(
+            Some("区委巡察工作领导小组"),
+            day("2023-09-12"),
+            None,
+            None,
+            vec![InspectionGroup::new("区委第三巡察组", Some("张三"), vec![a]).unwrap()],
+        )
+        .unwrap();
+        let office = Acting::system();
+        let edit = RoundEdit { version: filled_version, name: None, details: entered.clone() };
+        let v = store.update_round(id, &edit, &office, now).await.unwrap();
+        assert_eq!(v, filled_version + 1);
+        // The same edit again is stale.
+        match store.update_round(id, &edit, &office, now).await {
+            Err(RoundChangeError::Conflict { current_version }) => assert_eq!(current_version, v),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        let mut other = ledger(Some("第五轮"), "乙局");
+        other.inspection.start = day("2023-08-01");
+        other.inspection.inspector = Some("区委第四巡察组".into());
+        let b = store.import_ledger(&other).await.unwrap();
+        let c = store.import_ledger(&ledger(Some("第五轮"), "丙局")).await.unwrap();
+        let r = store.round_record(id).await.unwrap().unwrap();
+        let d = &r.details;
+        assert_eq!(d.committee(), Some("区委巡察工作领导小组"));
+        assert_eq!(d.start(), day("2023-09-12"), "the entered start stays");
+        assert_eq!((d.end(), d.feedback_date()), (day("2023-11-17"), day("2024-01-16")), "what was missing is filled");
+        let groups: Vec<(&str, Option<&str>, &[i64])> =
+            d.groups().iter().map(|g| (g.name(), g.leader(), g.units())).collect();
+        assert_eq!(
+            groups,
+            [("区委第三巡察组", Some("张三"), &[a, c][..]), ("区委第四巡察组", None, &[b][..])],
+            "{:?}",
+            store.backend()
+        );
+
+        // A group may only list units of the round.
+        let stray = store.import_ledger(&ledger(Some("第六轮"), "丁局")).await.unwrap();
+        let bad =
+            RoundDetails::new(None, None, None, None, vec![InspectionGroup::new("组", None, vec![stray]).unwrap()])
+                .unwrap();
+        let edit = RoundEdit { version: r.version, name: None, details: bad };
+        assert!(
+            matches!(store.update_round(id, &edit, &office, now).await, Err(RoundChangeError::NotInRound(x)) if x == stray)
+        );
+        assert_eq!(store.round_record(id).await.unwrap().unwrap(), r, "nothing half-written");
+
+        // A unit that moves leaves its group; a merge brings the other round's groups along.
+        let (rounds, _) = store.list_rounds(Page { offset: 0, limit: 50 }).await.unwrap();
+        let sixth = rounds.iter().find(|x| x.name == "第六轮").unwrap().id;
+        store.move_inspection_to_round(c, sixth, &office, now).await.unwrap();
+        let r = store.round_record(id).await.unwrap().unwrap();
+        assert_eq!(r.details.groups()[0].units(), &[a]);
+        store.merge_rounds(sixth, id, &office, now).await.unwrap();
+        let r = store.round_record(id).await.unwrap().unwrap();
+        // 丙局 moved to 第六轮 outside any group; 丁局 came with 第六轮's 区委第三巡察组.
+        assert_eq!(r.details.groups()[0].units(), &[a, stray], "the merged round's group joins the same-named one");
+        assert_eq!(r.details.start(), day("2023-09-12"));
+
+        let audit = store.list_audit(&AuditFilter::default(), Page { offset: 0, limit: 100 }).await.unwrap();
+        let update = audit.iter().find(|e| e.action == "round.update").expect("round.update audited");
+        assert!(update.after_json.as_deref().unwrap().contains("区委巡察工作领导小组"));
+        let imports: Vec<serde_json::Value> = audit
+            .iter()
+            .filter(|e| e.action == "inspection.import")
+            .map(|e| serde_json::from_str(e.after_json.as_deref().unwrap()).unwrap())
+            .collect();
+        assert!(imports.iter().any(|after| after["round"]["group"] == "区委第四巡察组"), "{imports:?}");
+        db.finish().await;
+    }
+}

@@ -34,6 +34,7 @@ fn totals_sheet_and_one_row_per_unit() {
     let report = RoundReport {
         name: "区委第三轮巡察".into(),
         kind: InspectionKind::Xuncha,
+        details: Default::default(),
         as_of: NaiveDate::from_ymd_opt(2024, 7, 23).unwrap(),
         units: vec![unit(7, "甲局党组", 3, 1), unit(9, "乙局党组", 0, 0)],
         rules_made: 2,

@@ -89,6 +89,7 @@ pub(crate) fn action_zh(code: &str) -> String {
         "evaluation.adjust" => "调整整改评估得分",
         "round.rename" => "重命名巡察轮次",
         "round.merge" => "合并巡察轮次",
+        "round.update" => "修改巡察轮次信息",
         "inspection.move_round" => "调整单位所属轮次",
         "audit.export" => "导出审计日志",
         "search.reindex" => "重建全文检索索引",
@@ -182,6 +183,7 @@ mod tests {
             "feedback.forward",
             "feedback.link_problem",
             "feedback.settings",
+            "round.update",
         ] {
             assert!(!action_zh(code).is_ascii(), "{code}");
         }

@@ -21,10 +21,11 @@ use crate::service::scope::sets::{DOCUMENTS, READ, REVIEW};
 use crate::service::session::Principal;
 
 /// Every template, embedded so that the binary needs no files beside it.
-const TEMPLATES_SOURCES: [(&str, &str); 53] = [
+const TEMPLATES_SOURCES: [(&str, &str); 54] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("round_print.html", include_str!("../../templates/round_print.html")),
+    ("round_edit.html", include_str!("../../templates/round_edit.html")),
     ("ledger.html", include_str!("../../templates/ledger.html")),
     ("ledger_table.html", include_str!("../../templates/ledger_table.html")),
     ("problem.html", include_str!("../../templates/problem.html")),

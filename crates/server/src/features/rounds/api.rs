@@ -1,8 +1,10 @@
 //! Rounds over the API: the list of rounds and the overview of every unit of one.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::{Path, State};
-use rectify_storage::RoundUnit;
+use rectify_storage::{RoundRecord, RoundUnit};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -12,6 +14,7 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::{JsonBody, Paging, QueryOf};
 use crate::http::paged::Paged;
 use crate::ids::{InspectionId, RoundId};
+use crate::service::rounds::RoundPatch;
 use crate::service::session::Principal;
 use crate::service::{AppState, rounds, scope};
 
@@ -116,10 +119,111 @@ pub(crate) async fn overview(
     }))
 }
 
-/// A round's new name.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct RenameDto {
+/// One unit a group inspected.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupUnitDto {
+    pub inspection_id: i64,
+    pub unit: Option<String>,
+}
+
+/// An inspection group (巡察组) of a round.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupDto {
     pub name: String,
+    /// 组长.
+    pub leader: Option<String>,
+    /// The units it inspected that the caller sees.
+    pub units: Vec<GroupUnitDto>,
+}
+
+/// A round with its record: the committee that ran it, its groups and its dates.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoundDetailDto {
+    pub id: i64,
+    pub name: String,
+    pub inspections: u32,
+    /// The version a change names (409 with `current_version` when stale).
+    pub version: i64,
+    /// 派出巡察的党组织 or its leading group, e.g. 区委巡察工作领导小组.
+    pub committee: Option<String>,
+    /// The on-site inspection (进驻): first and last day, `YYYY-MM-DD` or coarser.
+    pub start: Option<String>,
+    pub end: Option<String>,
+    /// 反馈日期.
+    pub feedback_date: Option<String>,
+    pub groups: Vec<GroupDto>,
+}
+
+/// The record as the caller may see it: group members outside the caller's scope left out.
+async fn detail_dto(state: &AppState, principal: &Principal, r: RoundRecord) -> Result<RoundDetailDto, AppError> {
+    let visible: HashMap<i64, Option<String>> = rounds::units(state, principal, r.id)
+        .await?
+        .into_iter()
+        .map(|u| (u.inspection_id, u.unit.or(u.title)))
+        .collect();
+    let d = &r.details;
+    Ok(RoundDetailDto {
+        id: r.id,
+        name: r.name,
+        inspections: r.inspections,
+        version: r.version,
+        committee: d.committee().map(str::to_owned),
+        start: d.start().map(|x| x.to_string()),
+        end: d.end().map(|x| x.to_string()),
+        feedback_date: d.feedback_date().map(|x| x.to_string()),
+        groups: d
+            .groups()
+            .iter()
+            .map(|g| GroupDto {
+                name: g.name().to_owned(),
+                leader: g.leader().map(str::to_owned),
+                units: g
+                    .units()
+                    .iter()
+                    .filter_map(|id| {
+                        visible.get(id).map(|unit| GroupUnitDto { inspection_id: *id, unit: unit.clone() })
+                    })
+                    .collect(),
+            })
+            .collect(),
+    })
+}
+
+/// One round with its record (committee, groups with their leaders and units, dates).
+#[utoipa::path(get, path = "/api/rounds/{id}", tag = "rounds",
+    params(("id" = i64, Path, description = "Round id")),
+    responses((status = 200, body = RoundDetailDto), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub(crate) async fn round(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<RoundDetailDto>, AppError> {
+    let id = RoundId::parse(&id)?.get();
+    let record = rounds::record(&state, id).await?;
+    Ok(Json(detail_dto(&state, &principal, record).await?))
+}
+
+/// Changes a round (the inspection office; audited as `round.update`): `version` (required) and
+/// any of `name`, `committee`, `start`, `end`, `feedback_date` (`YYYY-MM-DD`, `YYYY-MM` or
+/// `YYYY`; `null` clears) and `groups` (`[{"name", "leader", "units": [inspection ids]}]`,
+/// replacing every group). Dates must be in order: start ≤ end ≤ feedback.
+#[utoipa::path(patch, path = "/api/rounds/{id}", tag = "rounds",
+    request_body(content = Object, description = "`version` and any of `name`, `committee`, `start`, `end`, `feedback_date`, `groups`"),
+    params(("id" = i64, Path, description = "Round id"), ("X-CSRF-Token" = String, Header, description = "The session's CSRF token")),
+    responses((status = 200, body = RoundDetailDto), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Stale version; `current_version` says the current one", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    JsonBody(patch): JsonBody<RoundPatch>,
+) -> Result<Json<RoundDetailDto>, AppError> {
+    let id = RoundId::parse(&id)?.get();
+    let record = rounds::update(&state, &principal, id, &patch).await?;
+    Ok(Json(detail_dto(&state, &principal, record).await?))
 }
 
 /// The round to merge into.
@@ -147,23 +251,6 @@ pub struct MoveDto {
 pub struct MovedDto {
     pub inspection_id: i64,
     pub round_id: i64,
-}
-
-/// Renames a round (the inspection office; audited as `round.rename`).
-#[utoipa::path(patch, path = "/api/rounds/{id}", tag = "rounds", request_body = RenameDto,
-    params(("id" = i64, Path, description = "Round id")),
-    responses((status = 200, body = RoundDto), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub(crate) async fn rename(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<String>,
-    JsonBody(body): JsonBody<RenameDto>,
-) -> Result<Json<RoundDto>, AppError> {
-    let id = RoundId::parse(&id)?.get();
-    rounds::rename(&state, &principal, id, &body.name).await?;
-    let r = rounds::round(&state, id).await?;
-    Ok(Json(RoundDto { id: r.id, name: r.name, inspections: r.inspections }))
 }
 
 /// Merges the round into another: its inspections move, the emptied round is removed (audited

@@ -1,12 +1,15 @@
 //! 巡察轮次 in the browser: the rounds, and the overview of every unit of a round — the furthest
 //! behind first, totals on top, each unit a link into its ledger.
 
+use std::collections::HashMap;
+
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Value, context};
-use rectify_storage::RoundUnit;
+use rectify_domain::{PartialDate, RoundDetails};
+use rectify_storage::{RoundRecord, RoundUnit};
 use rectify_workbook::{Cell, Sheet};
 use serde::Deserialize;
 
@@ -71,8 +74,11 @@ pub(crate) async fn overview(
 ) -> Result<Response, AppError> {
     let id = RoundId::parse(&id)?.get();
     let view = query.view()?;
-    let round = rounds::round(&state, id).await?;
-    let units = shown(rounds::units(&state, &principal, id).await?, &view);
+    let round = rounds::record(&state, id).await?;
+    let all = rounds::units(&state, &principal, id).await?;
+    let names: HashMap<i64, String> = all.iter().map(|u| (u.inspection_id, unit_name(u))).collect();
+    let details = details_view(&round, &names);
+    let units = shown(all, &view);
     let (count, problems, closed) = totals(&units);
     let red: u32 = units.iter().map(|u| u.red).sum();
     let yellow: u32 = units.iter().map(|u| u.yellow).sum();
@@ -127,6 +133,7 @@ pub(crate) async fn overview(
         others,
         reports => principal.may(&[rectify_auth::Permission::GenerateReports]),
         name => round.name,
+        details,
         rows,
         filters,
         manage,
@@ -293,5 +300,121 @@ pub(crate) async fn move_inspection(
         return Err(AppError::not_found("inspection in round", inspection.get()));
     }
     rounds::move_inspection(&state, &principal, inspection.get(), into).await?;
+    Ok(Redirect::to(&format!("/rounds/{id}")).into_response())
+}
+
+/// Blank group rows the edit form offers beyond the round's groups.
+const SPARE_GROUP_ROWS: usize = 2;
+
+/// The round's record for a page: committee, dates in Chinese, groups with the names of the
+/// units the account sees.
+fn details_view(record: &RoundRecord, names: &HashMap<i64, String>) -> Value {
+    let d = &record.details;
+    let chinese = |x: Option<PartialDate>| x.map(|x| x.to_chinese());
+    let groups: Vec<Value> = d
+        .groups()
+        .iter()
+        .map(|g| {
+            let units: Vec<String> = g.units().iter().filter_map(|u| names.get(u).cloned()).collect();
+            context! { name => g.name(), leader => g.leader(), units }
+        })
+        .collect();
+    context! {
+        committee => d.committee(),
+        start => chinese(d.start()),
+        end => chinese(d.end()),
+        feedback => chinese(d.feedback_date()),
+        groups,
+        known => d != &RoundDetails::default(),
+    }
+}
+
+/// `GET /rounds/{id}/edit`: the office's form for the round's name, committee, dates and groups.
+pub(crate) async fn edit_page(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageContext,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = RoundId::parse(&id)?.get();
+    let record = rounds::record(&state, id).await?;
+    let units = rounds::units(&state, &principal, id).await?;
+    let d = &record.details;
+    let text = |x: Option<PartialDate>| x.map(|x| x.to_string()).unwrap_or_default();
+    let mut groups: Vec<Value> = d
+        .groups()
+        .iter()
+        .map(|g| context! { name => g.name(), leader => g.leader().unwrap_or_default(), units => g.units().to_vec() })
+        .collect();
+    groups.extend((0..SPARE_GROUP_ROWS).map(|_| context! { name => "", leader => "", units => Vec::<i64>::new() }));
+    let units: Vec<Value> = units.iter().map(|u| context! { id => u.inspection_id, name => unit_name(u) }).collect();
+    let title = format!("{} · 轮次信息", record.name);
+    let chrome = page.chrome(
+        "rounds",
+        &title,
+        vec![
+            Crumb::link("首页", "/"),
+            Crumb::link("巡察轮次", "/rounds"),
+            Crumb::link(record.name.clone(), format!("/rounds/{id}")),
+            Crumb::here("轮次信息"),
+        ],
+        None,
+    );
+    let fields = context! {
+        id,
+        version => record.version,
+        name => record.name,
+        committee => d.committee().unwrap_or_default(),
+        start => text(d.start()),
+        end => text(d.end()),
+        feedback_date => text(d.feedback_date()),
+        groups,
+        units,
+        max_name => rectify_domain::limits::NAME.max_chars,
+    };
+    Ok(render("round_edit.html", &chrome, fields)?.into_response())
+}
+
+/// `POST /rounds/{id}/edit`: the form's fields as pairs (a group's units come as repeated
+/// `group{i}_unit` fields of a multiple select); blank group rows are left out.
+pub(crate) async fn edit(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let id = RoundId::parse(&id)?.get();
+    let field = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let version = field("version").and_then(|v| v.trim().parse::<i64>().ok());
+    let mut groups: Vec<rounds::GroupInput> = Vec::new();
+    for i in 0..=rectify_domain::round::MAX_GROUPS + SPARE_GROUP_ROWS {
+        let (name, leader) = (field(&format!("group{i}_name")), field(&format!("group{i}_leader")));
+        let unit_key = format!("group{i}_unit");
+        let units = pairs
+            .iter()
+            .filter(|(k, _)| *k == unit_key)
+            .map(|(_, v)| {
+                v.trim()
+                    .parse::<i64>()
+                    .map_err(|_| AppError::BadId { what: "inspection id", value: v.chars().take(40).collect() })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let name = name.unwrap_or_default();
+        let leader = leader.filter(|l| !l.trim().is_empty());
+        if name.trim().is_empty() && leader.is_none() && units.is_empty() {
+            continue;
+        }
+        groups.push(rounds::GroupInput { name, leader, units });
+    }
+    let patch = rounds::RoundPatch {
+        version,
+        name: field("name"),
+        committee: Some(field("committee")),
+        start: Some(field("start")),
+        end: Some(field("end")),
+        feedback_date: Some(field("feedback_date")),
+        groups: Some(groups),
+    };
+    rounds::update(&state, &principal, id, &patch).await?;
     Ok(Redirect::to(&format!("/rounds/{id}")).into_response())
 }
