@@ -26,7 +26,6 @@
 //! starting a second, unverifiable key.
 
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -34,6 +33,7 @@ use sm3::{Digest, Sm3};
 
 use crate::StorageError;
 use crate::codec::{hex, key_from_hex};
+use crate::key_file;
 
 /// The environment variable naming the key ring file.
 pub const KEY_FILE_ENV: &str = "RECTIFY_AUDIT_KEY_FILE";
@@ -117,7 +117,7 @@ impl AuditKeyRing {
     pub fn load(path: &Path) -> Result<AuditKeyRing, StorageError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| StorageError::AuditKey(format!("cannot read the audit key ring {}: {e}", path.display())))?;
-        check_private(path, "audit key ring").map_err(StorageError::AuditKey)?;
+        key_file::check_private(path, "audit key ring").map_err(StorageError::AuditKey)?;
         let mut ring =
             AuditKeyRing::parse(&text).map_err(|e| StorageError::AuditKey(format!("{}: {e}", path.display())))?;
         ring.path = Some(path.to_owned());
@@ -131,23 +131,13 @@ impl AuditKeyRing {
             return AuditKeyRing::load(path);
         }
         let mut ring = AuditKeyRing::generate(legacy_until)?;
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| StorageError::AuditKey(format!("cannot create {}: {e}", parent.display())))?;
-        }
-        // Written beside and linked into place: the link fails if another process made the
-        // ring meanwhile, and nobody ever reads a half-written ring.
-        let tmp = beside(path, &format!("new.{}", std::process::id()));
-        let _ = std::fs::remove_file(&tmp);
-        let linked = write_private(&tmp, ring.render().as_bytes()).and_then(|()| std::fs::hard_link(&tmp, path));
-        let _ = std::fs::remove_file(&tmp);
-        match linked {
-            Ok(()) => {
+        match key_file::create_once(path, &ring.render()) {
+            Ok(true) => {
                 tracing::warn!(path = %path.display(), "created the audit key ring; back it up apart from the database");
                 ring.path = Some(path.to_owned());
                 Ok(ring)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => AuditKeyRing::load(path),
+            Ok(false) => AuditKeyRing::load(path),
             Err(e) => Err(StorageError::AuditKey(format!("cannot create the audit key ring {}: {e}", path.display()))),
         }
     }
@@ -160,12 +150,8 @@ impl AuditKeyRing {
         let key = AuditKey::generate()?;
         let id = key.id.clone();
         ring.keys.push(key);
-        let tmp = beside(path, &format!("rotate.{}", std::process::id()));
-        let _ = std::fs::remove_file(&tmp);
-        write_private(&tmp, ring.render().as_bytes()).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            StorageError::AuditKey(format!("cannot write the audit key ring {}: {e}", path.display()))
-        })?;
+        key_file::replace(path, &ring.render())
+            .map_err(|e| StorageError::AuditKey(format!("cannot write the audit key ring {}: {e}", path.display())))?;
         Ok(id)
     }
 
@@ -273,72 +259,9 @@ pub fn hmac_sm3(key: &[u8], message: &[u8]) -> String {
     hex(&mac.finalize().into_bytes())
 }
 
-/// A file next to `path` with `suffix`, hidden.
-pub(crate) fn beside(path: &Path, suffix: &str) -> PathBuf {
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    path.with_file_name(format!(".{file_name}.{suffix}"))
-}
-
-/// Writes a new file readable by its owner only (mode 0600 on Unix); refuses an existing file.
-pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-/// Refuses a key file (`what`: "audit key ring") that group or others may read or write (Unix).
-pub(crate) fn check_private(path: &Path, what: &str) -> Result<(), String> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?.permissions().mode();
-        if mode & 0o077 != 0 {
-            return Err(format!(
-                "the {what} {} may be read by others (mode {:o}); run chmod 600 on it",
-                path.display(),
-                mode & 0o777
-            ));
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (path, what);
-    Ok(())
-}
-
 /// The default place of the ring for a database URL, or `None` for an in-memory database.
 pub fn default_key_file(url: &str) -> Option<PathBuf> {
-    key_file_place(url, crate::Backend::Sqlite, KEY_FILE_ENV, SQLITE_KEY_FILE_SUFFIX, DEFAULT_POSTGRES_KEY_FILE)
-}
-
-/// Where a key file of the database at `url` is: the file named by the variable `env`, else
-/// `PATH{sqlite_suffix}` beside a SQLite file, else `postgres_default`; `None` in memory.
-pub(crate) fn key_file_place(
-    url: &str,
-    backend: crate::Backend,
-    env: &str,
-    sqlite_suffix: &str,
-    postgres_default: &str,
-) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os(env).filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(path));
-    }
-    if backend == crate::Backend::Postgres {
-        return Some(PathBuf::from(postgres_default));
-    }
-    let sqlite = url.strip_prefix("sqlite:")?;
-    let sqlite = sqlite.strip_prefix("//").unwrap_or(sqlite);
-    let file = sqlite.split('?').next().unwrap_or("");
-    if file.is_empty() || file.contains(":memory:") || url.contains("mode=memory") {
-        return None;
-    }
-    Some(PathBuf::from(format!("{file}{sqlite_suffix}")))
+    key_file::place(url, crate::Backend::Sqlite, KEY_FILE_ENV, SQLITE_KEY_FILE_SUFFIX, DEFAULT_POSTGRES_KEY_FILE)
 }
 
 /// Where [`crate::Store::connect`] looks for the key ring of the database at `url`
@@ -349,7 +272,7 @@ pub fn key_file_for(url: &str) -> Result<Option<PathBuf>, StorageError> {
 
 /// [`default_key_file`] with the PostgreSQL default.
 pub(crate) fn default_key_file_for(url: &str, backend: crate::Backend) -> Option<PathBuf> {
-    key_file_place(url, backend, KEY_FILE_ENV, SQLITE_KEY_FILE_SUFFIX, DEFAULT_POSTGRES_KEY_FILE)
+    key_file::place(url, backend, KEY_FILE_ENV, SQLITE_KEY_FILE_SUFFIX, DEFAULT_POSTGRES_KEY_FILE)
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ mod evidence_rows;
 pub mod feedback_routing;
 pub mod files;
 pub mod indicators;
+mod key_file;
 pub mod lookback;
 mod migrations;
 pub mod notifications;

@@ -35,8 +35,8 @@ use aes_gcm::{AesGcm, Nonce};
 use sm3::{Digest, Sm3};
 
 use crate::StorageError;
-use crate::audit_key::{beside, check_private, key_file_place, write_private};
 use crate::codec::{bytes_from_hex, hex};
+use crate::key_file;
 
 /// The environment variable naming the data key ring file.
 pub const KEY_FILE_ENV: &str = "RECTIFY_DATA_KEY_FILE";
@@ -149,7 +149,7 @@ impl DataKeyRing {
     pub fn load(path: &Path) -> Result<DataKeyRing, StorageError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| StorageError::DataKey(format!("cannot read the data key ring {}: {e}", path.display())))?;
-        check_private(path, "data key ring").map_err(StorageError::DataKey)?;
+        key_file::check_private(path, "data key ring").map_err(StorageError::DataKey)?;
         let mut ring =
             DataKeyRing::parse(&text).map_err(|e| StorageError::DataKey(format!("{}: {e}", path.display())))?;
         ring.path = Some(path.to_owned());
@@ -163,22 +163,13 @@ impl DataKeyRing {
             return DataKeyRing::load(path);
         }
         let mut ring = DataKeyRing::generate()?;
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| StorageError::DataKey(format!("cannot create {}: {e}", parent.display())))?;
-        }
-        // Written beside and linked into place, as the audit key ring is.
-        let tmp = beside(path, &format!("new.{}", std::process::id()));
-        let _ = std::fs::remove_file(&tmp);
-        let linked = write_private(&tmp, ring.render().as_bytes()).and_then(|()| std::fs::hard_link(&tmp, path));
-        let _ = std::fs::remove_file(&tmp);
-        match linked {
-            Ok(()) => {
+        match key_file::create_once(path, &ring.render()) {
+            Ok(true) => {
                 tracing::warn!(path = %path.display(), "created the data key ring; back it up apart from the database");
                 ring.path = Some(path.to_owned());
                 Ok(ring)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => DataKeyRing::load(path),
+            Ok(false) => DataKeyRing::load(path),
             Err(e) => Err(StorageError::DataKey(format!("cannot create the data key ring {}: {e}", path.display()))),
         }
     }
@@ -190,12 +181,8 @@ impl DataKeyRing {
         let key = DataKey::generate()?;
         let id = hex(&key.id);
         ring.keys.push(key);
-        let tmp = beside(path, &format!("rotate.{}", std::process::id()));
-        let _ = std::fs::remove_file(&tmp);
-        write_private(&tmp, ring.render().as_bytes()).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            StorageError::DataKey(format!("cannot write the data key ring {}: {e}", path.display()))
-        })?;
+        key_file::replace(path, &ring.render())
+            .map_err(|e| StorageError::DataKey(format!("cannot write the data key ring {}: {e}", path.display())))?;
         Ok(id)
     }
 
@@ -374,7 +361,7 @@ fn associated_data(version_and_key: &[u8], context: &str) -> Vec<u8> {
 
 /// The default place of the data key ring for a database URL, or `None` for an in-memory one.
 pub(crate) fn default_key_file_for(url: &str, backend: crate::Backend) -> Option<PathBuf> {
-    key_file_place(url, backend, KEY_FILE_ENV, SQLITE_KEY_FILE_SUFFIX, DEFAULT_POSTGRES_KEY_FILE)
+    key_file::place(url, backend, KEY_FILE_ENV, SQLITE_KEY_FILE_SUFFIX, DEFAULT_POSTGRES_KEY_FILE)
 }
 
 /// Where [`crate::Store::connect`] looks for the data key ring of the database at `url`.
