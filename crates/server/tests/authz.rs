@@ -15,14 +15,9 @@ use chrono::Duration;
 use common::{Signed, send};
 use rectify_auth::{Clock, Permission, allows};
 use rectify_domain::roles::Role;
-use rectify_domain::{Evidence, NonEmptyText, PartialDate, ProgressEntry};
 use rectify_server::authz::{Access, RouteRule, Target, Visibility, table};
-use rectify_server::demo::demo_ledger;
-use rectify_server::{AppState, router, seed_demo_users};
-use rectify_storage::{Acting, EvidenceStore, Store};
-
-/// A minimal PDF, enough for the content check of the evidence store.
-pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+use rectify_server::{AppState, router};
+use rectify_storage::Store;
 
 /// The account of each role in `seed_demo_users`.
 const ACCOUNTS: [(&str, Role); 9] = [
@@ -55,14 +50,7 @@ async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&format!("sqlite:{}", dir.path().join("authz.sqlite").display())).await.unwrap();
     let clock = common::clock();
-    let ledger = demo_ledger(clock.now().date_naive());
-    let inspection = store.import_ledger(&ledger).await.unwrap();
-    seed_demo_users(&store, inspection, clock.as_ref()).await.unwrap();
-    let system = Acting { user_id: None, user_name: "test".into(), role: Role::SystemAdmin, address: None };
-    for name in ["sysadmin", "secadmin", "auditor"] {
-        let id = store.find_user_by_username(name).await.unwrap().unwrap().id;
-        store.set_totp(id, Some(&common::admin_secret().to_base32()), &system, clock.now()).await.unwrap();
-    }
+    let (inspection, ledger) = common::demo_with_accounts(&store, &clock).await;
     // A measure both the demo department and the demo leader see, not closed.
     let grants = |name: &str| {
         let store = store.clone();
@@ -81,32 +69,11 @@ async fn world() -> World {
         .iter()
         .find(|m| both.contains(&m.id) && !matches!(m.measure.status, Some(rectify_domain::Status::Completed)))
         .expect("the demo department and leader share an open measure");
-    // Evidence on it, stored as the department would.
-    let files = EvidenceStore::new(dir.path().join("evidence"));
-    let stored = files.store(PDF, "minutes.pdf").unwrap();
-    let dept_user = store.find_user_by_username("dept").await.unwrap().unwrap();
-    let acting =
-        Acting { user_id: Some(dept_user.id), user_name: "dept".into(), role: Role::Department, address: None };
-    let version = store.measure_workflow(record.id).await.unwrap().unwrap().version;
-    let entry = ProgressEntry {
-        date: PartialDate::day(2026, 11, 20).unwrap(),
-        text: NonEmptyText::new("会议研究部署").unwrap(),
-        evidence: vec![Evidence {
-            title: NonEmptyText::new("会议纪要").unwrap(),
-            kind: None,
-            date: None,
-            media_type: Some(stored.media_type.to_owned()),
-            size_bytes: Some(stored.size),
-            sha256: Some(stored.sha256.clone()),
-        }],
-    };
-    store.add_progress(record.id, &acting, &entry, version, clock.now()).await.unwrap();
-    let office = store.find_user_by_username("office").await.unwrap().unwrap();
-    let office_acting =
-        Acting { user_id: Some(office.id), user_name: "office".into(), role: Role::InspectionOffice, address: None };
-    let day = clock.now().date_naive();
-    let lookback = store.schedule_lookback(inspection, day, 2, "authz", &office_acting, clock.now()).await.unwrap();
-    let lookback_item = lookback.items.first().expect("the demo has closed problems to look back at").id;
+    // Evidence on it, stored as the department would, and a look-back.
+    let (sha256, lookback_items) =
+        common::evidence_and_lookback(&store, &dir.path().join("evidence"), &clock, inspection, record.id, "authz")
+            .await;
+    let lookback_item = *lookback_items.first().expect("the demo has closed problems to look back at");
     let state = AppState::new(store.clone()).with_clock(clock.clone()).with_evidence_dir(dir.path().join("evidence"));
     World {
         app: router(state),
@@ -114,7 +81,7 @@ async fn world() -> World {
         inspection,
         problem: record.problem_id,
         measure: record.id,
-        sha256: stored.sha256,
+        sha256,
         lookback_item,
         aspect: store.list_aspects(inspection).await.unwrap()[0].id,
         secrets: vec![ledger.unit.clone().unwrap(), record.measure.text.as_str().chars().take(20).collect()],

@@ -16,14 +16,10 @@ use chrono::Duration;
 use common::{Signed, send};
 use rectify_auth::{Clock, allows};
 use rectify_domain::roles::Role;
-use rectify_domain::{Evidence, NonEmptyText, PartialDate, ProgressEntry};
 use rectify_server::authz::{Access, Kind, RouteRule, Target, table};
-use rectify_server::demo::demo_ledger;
-use rectify_server::{AppState, router, seed_demo_users};
-use rectify_storage::{Acting, EvidenceStore, RoleGrant, Store};
+use rectify_server::{AppState, router};
+use rectify_storage::{RoleGrant, Store};
 use serde_json::Value;
-
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 /// The account of each role in `seed_demo_users`.
 const ACCOUNTS: [(&str, Role); 9] = [
@@ -88,43 +84,16 @@ struct World {
 
 async fn world(store: Store, dir: tempfile::TempDir) -> World {
     let clock = common::clock();
-    let ledger = demo_ledger(clock.now().date_naive());
-    let inspection = store.import_ledger(&ledger).await.unwrap();
-    seed_demo_users(&store, inspection, clock.as_ref()).await.unwrap();
-    let system = Acting { user_id: None, user_name: "test".into(), role: Role::SystemAdmin, address: None };
-    for name in ["sysadmin", "secadmin", "auditor"] {
-        let id = store.find_user_by_username(name).await.unwrap().unwrap().id;
-        store.set_totp(id, Some(&common::admin_secret().to_base32()), &system, clock.now()).await.unwrap();
-    }
+    let (inspection, _) = common::demo_with_accounts(&store, &clock).await;
     let victim = common::account(&store, "fuzzvictim", RoleGrant::everywhere(Role::Department), clock.as_ref()).await;
     let measures = store.list_measures(inspection, None).await.unwrap();
     let record = measures
         .iter()
         .find(|m| !matches!(m.measure.status, Some(rectify_domain::Status::Completed)))
         .expect("the demo has an open measure");
-    let files = EvidenceStore::new(dir.path().join("evidence"));
-    let stored = files.store(PDF, "minutes.pdf").unwrap();
-    let dept = store.find_user_by_username("dept").await.unwrap().unwrap();
-    let acting = Acting { user_id: Some(dept.id), user_name: "dept".into(), role: Role::Department, address: None };
-    let version = store.measure_workflow(record.id).await.unwrap().unwrap().version;
-    let entry = ProgressEntry {
-        date: PartialDate::day(2026, 11, 20).unwrap(),
-        text: NonEmptyText::new("会议研究部署").unwrap(),
-        evidence: vec![Evidence {
-            title: NonEmptyText::new("会议纪要").unwrap(),
-            kind: None,
-            date: None,
-            media_type: Some(stored.media_type.to_owned()),
-            size_bytes: Some(stored.size),
-            sha256: Some(stored.sha256.clone()),
-        }],
-    };
-    store.add_progress(record.id, &acting, &entry, version, clock.now()).await.unwrap();
-    let office = store.find_user_by_username("office").await.unwrap().unwrap();
-    let office =
-        Acting { user_id: Some(office.id), user_name: "office".into(), role: Role::InspectionOffice, address: None };
-    let lookback =
-        store.schedule_lookback(inspection, clock.now().date_naive(), 2, "fuzz", &office, clock.now()).await.unwrap();
+    let (sha256, lookback_items) =
+        common::evidence_and_lookback(&store, &dir.path().join("evidence"), &clock, inspection, record.id, "fuzz")
+            .await;
     let state = AppState::new(store.clone()).with_clock(clock.clone()).with_evidence_dir(dir.path().join("evidence"));
     World {
         app: router(state),
@@ -133,8 +102,8 @@ async fn world(store: Store, dir: tempfile::TempDir) -> World {
         aspect: store.list_aspects(inspection).await.unwrap()[0].id,
         problem: record.problem_id,
         measure: record.id,
-        lookback_item: lookback.items.first().map_or(1, |i| i.id),
-        sha256: stored.sha256,
+        lookback_item: lookback_items.first().copied().unwrap_or(1),
+        sha256,
         victim,
         _dir: dir,
     }
@@ -435,7 +404,8 @@ fn calls(w: &World, doc: &Value, rule: &RouteRule, rng: &mut Rng) -> (Call, Vec<
     let valid_body: (Option<String>, Vec<u8>) = if !write {
         (None, Vec::new())
     } else if multipart {
-        let (ct, body) = multipart_form(&[("version", "-1"), ("text", "进展"), ("date", "2026-11-30")], Some(PDF));
+        let (ct, body) =
+            multipart_form(&[("version", "-1"), ("text", "进展"), ("date", "2026-11-30")], Some(common::PDF));
         (Some(ct), body)
     } else if op.json {
         let body = op.body.clone().unwrap_or_else(|| Value::Object(Default::default()));

@@ -178,3 +178,62 @@ pub async fn backends() -> Vec<(&'static str, Store, tempfile::TempDir)> {
     }
     out
 }
+
+/// A minimal PDF, enough for the content check of the evidence store.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+/// The demo's ledger and accounts in `store`, the three administrators enrolled in TOTP with
+/// [`admin_secret`]: where tests that call every route as every role start. Returns the
+/// inspection's id and the ledger.
+pub async fn demo_with_accounts(store: &Store, clock: &FixedClock) -> (i64, rectify_domain::Ledger) {
+    let ledger = rectify_server::demo::demo_ledger(clock.now().date_naive());
+    let inspection = store.import_ledger(&ledger).await.unwrap();
+    rectify_server::seed_demo_users(store, inspection, clock).await.unwrap();
+    let system = Acting { user_id: None, user_name: "test".into(), role: Role::SystemAdmin, address: None };
+    for name in ["sysadmin", "secadmin", "auditor"] {
+        let id = store.find_user_by_username(name).await.unwrap().unwrap().id;
+        store.set_totp(id, Some(&admin_secret().to_base32()), &system, clock.now()).await.unwrap();
+    }
+    (inspection, ledger)
+}
+
+/// What routes naming evidence or a look-back item need: a progress entry with a PDF on
+/// `measure`, recorded as the demo department would, and a look-back of the inspection scheduled
+/// by the demo office (`label` its seed). Returns the file's SHA-256 and the look-back's items.
+pub async fn evidence_and_lookback(
+    store: &Store,
+    evidence_dir: &std::path::Path,
+    clock: &FixedClock,
+    inspection: i64,
+    measure: i64,
+    label: &str,
+) -> (String, Vec<i64>) {
+    use rectify_domain::{Evidence, NonEmptyText, PartialDate, ProgressEntry};
+    let stored = rectify_storage::EvidenceStore::new(evidence_dir.to_owned()).store(PDF, "minutes.pdf").unwrap();
+    let acting_as = |name: &str, role: Role| {
+        let (store, name) = (store.clone(), name.to_owned());
+        async move {
+            let user = store.find_user_by_username(&name).await.unwrap().unwrap();
+            Acting { user_id: Some(user.id), user_name: name, role, address: None }
+        }
+    };
+    let version = store.measure_workflow(measure).await.unwrap().unwrap().version;
+    let entry = ProgressEntry {
+        date: PartialDate::day(2026, 11, 20).unwrap(),
+        text: NonEmptyText::new("会议研究部署").unwrap(),
+        evidence: vec![Evidence {
+            title: NonEmptyText::new("会议纪要").unwrap(),
+            kind: None,
+            date: None,
+            media_type: Some(stored.media_type.to_owned()),
+            size_bytes: Some(stored.size),
+            sha256: Some(stored.sha256.clone()),
+        }],
+    };
+    let dept = acting_as("dept", Role::Department).await;
+    store.add_progress(measure, &dept, &entry, version, clock.now()).await.unwrap();
+    let office = acting_as("office", Role::InspectionOffice).await;
+    let lookback =
+        store.schedule_lookback(inspection, clock.now().date_naive(), 2, label, &office, clock.now()).await.unwrap();
+    (stored.sha256, lookback.items.iter().map(|i| i.id).collect())
+}
