@@ -986,6 +986,10 @@ test("a liaison runs a 双随机 spot check from the registry to the public port
   await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "向社会公开" }).click()]);
   await page.getByRole("link", { name: "查看公开页面" }).waitFor();
   await shot(page, "35-spot-round-published");
+  await Promise.all([page.waitForURL(/\/spot-checks$/), page.locator("nav.crumbs, .crumbs").getByRole("link", { name: "双随机抽查" }).click()]);
+  const listed = await page.locator("table.grid tbody tr", { hasText: SPOT_ROUND }).innerText();
+  assert.ok(listed.includes("1个") && listed.includes("已生成整改台账") && listed.includes("已公开"), listed);
+  await shot(page, "37-spot-rounds-list");
   await liaison.close();
 
   // Anyone reads the draw and its results on the portal, on a phone too.
