@@ -4,10 +4,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createTcpServer } from "node:net";
-import { inflateRawSync } from "node:zlib";
+import { crc32, inflateRawSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -815,6 +816,195 @@ test("mail and the group robot set up by the system administrator deliver a remi
     smtp.close();
     robot.close();
   }
+});
+
+/** A zip of `files` (name → Buffer), stored without compression: what a .xlsx is made of. */
+function zip(files) {
+  const locals = [];
+  const central = [];
+  let offset = 0;
+  for (const [name, data] of Object.entries(files)) {
+    const fileName = Buffer.from(name, "utf8");
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(fileName.length, 26);
+    locals.push(local, fileName, data);
+    const entry = Buffer.alloc(46);
+    entry.writeUInt32LE(0x02014b50, 0);
+    entry.writeUInt16LE(20, 4);
+    entry.writeUInt16LE(20, 6);
+    entry.writeUInt16LE(0x0800, 8);
+    entry.writeUInt32LE(crc, 16);
+    entry.writeUInt32LE(data.length, 20);
+    entry.writeUInt32LE(data.length, 24);
+    entry.writeUInt16LE(fileName.length, 28);
+    entry.writeUInt32LE(offset, 42);
+    central.push(entry, fileName);
+    offset += 30 + fileName.length + data.length;
+  }
+  const directory = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+/** A one-sheet .xlsx of text rows (inline strings), as an office's registry would be typed. */
+function xlsx(rows) {
+  const esc = (t) => String(t).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const column = (c) => String.fromCharCode(65 + c);
+  const sheet = rows
+    .map((row, r) => `<row r="${r + 1}">${row.map((v, c) => `<c r="${column(c)}${r + 1}" t="inlineStr"><is><t>${esc(v)}</t></is></c>`).join("")}</row>`)
+    .join("");
+  const xml = (s) => Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n${s}`, "utf8");
+  const main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+  const rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+  return zip({
+    "[Content_Types].xml": xml(
+      `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`,
+    ),
+    "_rels/.rels": xml(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`),
+    "xl/workbook.xml": xml(`<workbook xmlns="${main}" xmlns:r="${rel}"><sheets><sheet name="名录" sheetId="1" r:id="rId1"/></sheets></workbook>`),
+    "xl/_rels/workbook.xml.rels": xml(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`),
+    "xl/worksheets/sheet1.xml": xml(`<worksheet xmlns="${main}"><sheetData>${sheet}</sheetData></worksheet>`),
+  });
+}
+
+const SPOT_ROUND = "2026年第一批人防工程双随机抽查（测试）";
+const SPOT_HAZARD = "防护密闭门锈蚀，无法正常关闭";
+
+test("a liaison runs a 双随机 spot check from the registry to the public portal", async () => {
+  const liaison = await signedIn("liaison");
+  const page = await open("/", liaison);
+  await Promise.all([page.waitForURL(/\/spot-checks/), page.locator(".topnav, nav").getByRole("link", { name: "双随机抽查" }).first().click()]);
+  assert.ok((await page.locator("main").innerText()).includes("尚无抽查批次"), "an empty list says so");
+  await shot(page, "30-spot-checks-empty");
+
+  // The object registry from an Excel workbook with a title row above the header.
+  await page.getByRole("link", { name: "监管对象名录" }).click();
+  const dir = mkdtempSync(join(tmpdir(), "rectify-e2e-"));
+  const registry = join(dir, "人防工程名录.xlsx");
+  writeFileSync(
+    registry,
+    xlsx([
+      ["人防工程名录（2026年）"],
+      ["序号", "工程名称", "坐落位置", "产权/使用单位", "建筑面积（㎡）", "使用状态", "工程类别"],
+      ["1", "阳光花园地下室", "幸福路12号", "阳光物业公司", "3200", "在用", "结建工程"],
+      ["2", "市民广场地下停车场", "人民路1号", "城投集团", "8600.5", "在用", "单建工程"],
+      ["3", "老城区人防坑道", "解放街东段", "人防办", "450", "闲置", "坑地道"],
+    ]),
+  );
+  const importForm = page.locator('form[action="/spot-checks/objects/import"]');
+  await importForm.locator('input[type="file"]').setInputFiles(registry);
+  await Promise.all([page.waitForURL(/tab=objects/), importForm.getByRole("button", { name: "导入" }).click()]);
+  const objects = await page.locator("main").innerText();
+  assert.ok(objects.includes("监管对象名录（3个）"), objects.slice(0, 300));
+  for (const name of ["阳光花园地下室", "市民广场地下停车场", "老城区人防坑道"]) assert.ok(objects.includes(name), name);
+  await shot(page, "31-spot-objects-imported");
+
+  // Inspectors by hand.
+  await page.getByRole("link", { name: "检查人员名录" }).click();
+  for (const [name, department, certificate] of [["张明", "执法一科", "执2026001"], ["李华", "执法二科", "执2026002"]]) {
+    const form = page.locator('form[action="/spot-checks/inspectors"]');
+    await form.locator('input[name="name"]').fill(name);
+    await form.locator('input[name="department"]').fill(department);
+    await form.locator('input[name="certificate"]').fill(certificate);
+    await Promise.all([page.waitForURL(/tab=inspectors/), form.getByRole("button", { name: "登记" }).click()]);
+  }
+  const inspectors = await page.locator("main").innerText();
+  assert.ok(inspectors.includes("检查人员名录（2名）") && inspectors.includes("张明") && inspectors.includes("李华"), inspectors.slice(0, 300));
+  await shot(page, "32-spot-inspectors");
+
+  // A round of two objects, one inspector each.
+  await page.getByRole("link", { name: "抽查批次" }).click();
+  const roundForm = page.locator('form[action="/spot-checks/rounds"]');
+  await roundForm.locator('input[name="name"]').fill(SPOT_ROUND);
+  await roundForm.locator('input[name="check_date"]').fill("2026-12-10");
+  await roundForm.locator('input[name="objects"]').fill("2");
+  await roundForm.locator('input[name="inspectors_per_object"]').fill("1");
+  await Promise.all([page.waitForURL(/\/spot-checks\/rounds\/\d+/), roundForm.getByRole("button", { name: "新建批次" }).click()]);
+  const roundPath = new URL(page.url()).pathname;
+  assert.ok((await page.locator("h1").innerText()).includes("2026年12月10日"), "the check date in Chinese");
+
+  // The draw asks first: dismissed, nothing is drawn.
+  const drawForm = page.locator(`form[action="${roundPath}/draw"]`);
+  page.once("dialog", (d) => d.dismiss());
+  await drawForm.getByRole("button", { name: "随机抽取" }).click();
+  assert.equal(await drawForm.count(), 1, "a dismissed confirmation draws nothing");
+  page.once("dialog", (d) => d.accept());
+  await Promise.all([page.waitForURL(/drawn|\/rounds\/\d+/), page.waitForLoadState("load"), drawForm.getByRole("button", { name: "随机抽取" }).click()]);
+  await page.locator("#items-h").waitFor();
+  await shot(page, "33-spot-round-drawn");
+  const seed = (await page.locator("dl.facts dd code").innerText()).trim();
+  assert.ok(seed.length >= 8, `a seed is shown: ${seed}`);
+  const drawn = page.locator("ol.measure-cards > li");
+  assert.equal(await drawn.count(), 2, "two objects are drawn");
+  const drawnText = await page.locator("main").innerText();
+  assert.ok(drawnText.includes("结果一致"), "the draw is reproduced");
+  assert.ok(/张明|李华/.test(drawnText), "the drawn inspectors are listed");
+  assert.ok(drawnText.includes("演示联络员于") && !drawnText.includes("liaison"), "people by display name, not login name");
+
+  // One object with a hazard, the other without.
+  const first = drawn.nth(0);
+  const hazardObject = (await first.locator("b").first().innerText()).trim();
+  await first.locator('textarea[name="hazards"]').fill(SPOT_HAZARD);
+  await first.locator('input[name="deadline"]').fill("2027-01-31");
+  await Promise.all([page.waitForURL(/recorded|\/rounds\/\d+/), page.waitForLoadState("load"), first.getByRole("button", { name: "保存检查结果" }).click()]);
+  await page.locator("ol.measure-cards > li").nth(1).getByRole("button", { name: "保存检查结果" }).click();
+  await page.waitForLoadState("load");
+  await page.getByText("检查完毕").first().waitFor();
+  const recorded = await page.locator("main").innerText();
+  assert.ok(recorded.includes("未发现问题1个，发现问题1个（1个问题）"), recorded.slice(0, 800));
+  assert.ok(recorded.includes(`1. ${SPOT_HAZARD}`) && recorded.includes("2027年1月31日"), "the hazard with its deadline in Chinese");
+
+  assert.ok(recorded.includes("待巡察办生成专项检查整改台账"), "the liaison is told who makes the ledger");
+  assert.equal(await page.getByRole("button", { name: "生成整改台账" }).count(), 0, "only the office creates inspections");
+
+  // The office makes the 专项检查 ledger from the hazards, after a confirmation.
+  const office = await open(roundPath);
+  office.once("dialog", (d) => d.accept());
+  await Promise.all([office.waitForURL(/done=ledger/), office.getByRole("button", { name: "生成整改台账" }).click()]);
+  await Promise.all([office.waitForURL(/\/inspections\/\d+\/ledger/), office.getByRole("link", { name: "查看整改台账" }).click()]);
+  const ledger = office.locator("#ledger-results .ptitle", { hasText: "防护密闭门锈蚀" });
+  assert.equal(await ledger.count(), 1, "the hazard is a problem of the new ledger");
+  assert.ok((await office.locator("main").innerText()).includes(hazardObject), "named with its object");
+  await shot(office, "34-spot-ledger");
+  await office.close();
+
+  // Published after a confirmation.
+  await page.goto(BASE + roundPath);
+  page.once("dialog", (d) => d.accept());
+  await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "向社会公开" }).click()]);
+  await page.getByRole("link", { name: "查看公开页面" }).waitFor();
+  await shot(page, "35-spot-round-published");
+  await Promise.all([page.waitForURL(/\/spot-checks$/), page.locator("nav.crumbs, .crumbs").getByRole("link", { name: "双随机抽查" }).click()]);
+  const listed = await page.locator("table.grid tbody tr", { hasText: SPOT_ROUND }).innerText();
+  assert.ok(listed.includes("1个") && listed.includes("已生成整改台账") && listed.includes("已公开"), listed);
+  await shot(page, "37-spot-rounds-list");
+  await liaison.close();
+
+  // Anyone reads the draw and its results on the portal, on a phone too.
+  const visitor = await browser.newContext({ locale: "zh-CN", viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const portal = await open("/public", visitor);
+  await Promise.all([portal.waitForURL(/\/public\/spot-checks$/), portal.getByRole("link", { name: "双随机抽查" }).first().click()]);
+  await Promise.all([portal.waitForURL(/\/public\/spot-checks\/\d+/), portal.getByRole("link", { name: new RegExp(SPOT_ROUND.replace(/[()（）]/g, ".")) }).click()]);
+  const published = await portal.locator("main").innerText();
+  assert.ok(published.includes(seed), "the seed is public");
+  assert.ok(published.includes(SPOT_HAZARD) && published.includes("未发现问题"), published.slice(0, 800));
+  assert.ok(published.includes("2026年12月10日"), "the check date in Chinese");
+  const wide = await portal.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(wide <= 1, `the page scrolls sideways by ${wide}px`);
+  await shot(portal, "36-spot-public-phone");
+  await visitor.close();
 });
 
 test("no page logged an error", () => {

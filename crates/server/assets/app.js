@@ -8,10 +8,21 @@
   var OPEN = "#d9d9d9";
   var FONT = '"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif';
 
+  // Irreversible steps ask first: data-confirm on the form, or on the button that submits it.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    var question = (button && button.dataset && button.dataset.confirm) || (form && form.dataset && form.dataset.confirm);
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  });
+
   // Forms marked data-busy disable their button and say what is happening.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form || !form.dataset || !form.dataset.busy) return;
+    if (event.defaultPrevented || !form || !form.dataset || !form.dataset.busy) return;
     var button = form.querySelector("button[type=submit]");
     if (button) {
       // Disable after the submission has been collected, so the button's value is still sent.

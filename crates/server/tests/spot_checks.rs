@@ -379,6 +379,12 @@ async fn hazards_become_a_spot_check_ledger_and_the_portal_shows_only_what_is_pu
         let a = record(items[2], json!([{"text": "平时使用改变用途未备案", "deadline": "2026-12-15"}])).await;
         let figures = &a.json()["figures"];
         assert_eq!((&figures["recorded"], &figures["clear"], &figures["hazards"]), (&json!(3), &json!(1), &json!(3)));
+        // The list counts them too (it once showed a drawn round as having found nothing).
+        let listed = w.liaison.call("GET", "/api/spot-checks/rounds", None).await.json();
+        let listed = listed["items"].as_array().unwrap().iter().find(|r| r["id"] == id).cloned().unwrap();
+        assert_eq!((&listed["figures"]["drawn"], &listed["figures"]["hazards"]), (&json!(3), &json!(3)), "{backend}");
+        let page = send(&w.liaison.app, Request::get("/spot-checks").body(Body::empty()).unwrap()).await.text();
+        assert!(page.contains("<td>3个</td>") && page.contains("检查完毕"), "{backend}: {page}");
 
         // A liaison limited to its own inspection creates no new inspection; the office does, once.
         let a = w.liaison.call("POST", &format!("/api/spot-checks/rounds/{id}/ledger"), None).await;

@@ -182,6 +182,8 @@ const OBJECT_COLUMNS: &str = "id, unit, name, address, owner, area_e2, status, c
 const INSPECTOR_COLUMNS: &str = "id, unit, name, department, certificate, active";
 const ROUND_COLUMNS: &str = "id, unit, name, check_date, object_count, inspectors_per_object, seed, candidates, \
                              drawn_at, drawn_by_name, inspection_id, published_at, created_by_name, created_at";
+const ITEM_COLUMNS: &str = "id, object_id, object_name, object_address, object_owner, object_category, inspector_ids, \
+                            inspector_names, finding, recorded_at, recorded_by_name";
 
 async fn insert_object(
     conn: &mut sqlx::AnyConnection,
@@ -478,8 +480,8 @@ impl Store {
         Ok(id)
     }
 
-    /// Rounds of the units, newest first (published ones only with `published_only`), without
-    /// their items; answers a page and the total.
+    /// Rounds of the units, newest first (published ones only with `published_only`), with
+    /// their items (a page holds at most `limit` rounds); answers a page and the total.
     pub async fn spot_rounds(
         &self,
         units: Units<'_>,
@@ -505,7 +507,25 @@ impl Store {
             rows = rows.bind(n.clone());
         }
         let rows = rows.bind(i64::from(limit)).bind(int("offset", offset)?).fetch_all(&self.pool).await?;
-        Ok((rows.iter().map(round_row).collect::<Result<_, _>>()?, unsigned("count", total)?))
+        let mut rounds: Vec<SpotRound> = rows.iter().map(round_row).collect::<Result<_, _>>()?;
+        // The page's items in one query, so that the list can count what each round found.
+        if !rounds.is_empty() {
+            let marks: Vec<String> = (1..=rounds.len()).map(|n| format!("${n}")).collect();
+            let mut items = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT round_id, {ITEM_COLUMNS} FROM spot_items WHERE round_id IN ({}) ORDER BY round_id, position",
+                marks.join(", ")
+            )));
+            for r in &rounds {
+                items = items.bind(r.id);
+            }
+            for row in items.fetch_all(&self.pool).await? {
+                let round_id: i64 = row.try_get("round_id")?;
+                if let Some(round) = rounds.iter_mut().find(|r| r.id == round_id) {
+                    round.items.push(item_row(&row)?);
+                }
+            }
+        }
+        Ok((rounds, unsigned("count", total)?))
     }
 
     /// A round with its items in drawing order.
@@ -519,10 +539,9 @@ impl Store {
             return Ok(None);
         };
         let mut round = round_row(&row)?;
-        let rows = sqlx::query(
-            "SELECT id, object_id, object_name, object_address, object_owner, object_category, inspector_ids, \
-             inspector_names, finding, recorded_at, recorded_by_name FROM spot_items WHERE round_id = $1 ORDER BY position",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ITEM_COLUMNS} FROM spot_items WHERE round_id = $1 ORDER BY position"
+        )))
         .bind(id)
         .fetch_all(&self.pool)
         .await?;

@@ -10,6 +10,8 @@
 //! both may publish (`publish_spot_checks`). The ledger is made by whoever may create an
 //! inspection for the unit (the rule of [`super::editing::creator_role`]).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use rectify_auth::{Permission, allows_any};
 use rectify_domain::spot_check::{DrawSize, Finding, InspectorInput, ObjectInput, clean_line};
@@ -337,6 +339,19 @@ fn random_seed() -> Result<String, AppError> {
 }
 
 /// Draws a round with the seed given, or a fresh random one; answers the round.
+/// The names people know the accounts by, for the logins a round records (who drew, who
+/// recorded a finding); a login whose account no longer exists stands for itself.
+pub async fn display_names(state: &AppState, logins: &[String]) -> Result<HashMap<String, String>, AppError> {
+    let mut names = HashMap::new();
+    for login in logins {
+        if !names.contains_key(login) {
+            let user = state.store().find_user_by_username(login).await?;
+            names.insert(login.clone(), user.map_or_else(|| login.clone(), |u| u.display_name));
+        }
+    }
+    Ok(names)
+}
+
 pub async fn draw(state: &AppState, principal: &Principal, id: i64, seed: Option<&str>) -> Result<SpotRound, AppError> {
     round_in_scope(state, principal, id, MANAGE).await?;
     let seed = match seed.and_then(clean_line) {

@@ -177,6 +177,10 @@ async fn index_page(
     };
     let next = (page.offset + u64::from(PAGE_ROWS) < total).then(|| page.offset + u64::from(PAGE_ROWS));
     let units = spot::managed_units(state, principal).await?;
+    // The unit column says nothing to a liaison whose every row is of their own single unit.
+    let row_units =
+        objects.iter().map(|o| &o.unit).chain(inspectors.iter().map(|i| &i.unit)).chain(rounds.iter().map(|r| &r.unit));
+    let own_unit_only = units.len() == 1 && row_units.into_iter().all(|u| Some(u) == units.first());
     let statuses: Vec<(&str, &str)> = ObjectStatus::ALL.iter().map(|s| (s.as_str(), s.label_zh())).collect();
     let chrome =
         context.chrome("spot_checks", "双随机抽查", vec![Crumb::link("首页", "/"), Crumb::here("双随机抽查")], None);
@@ -185,6 +189,7 @@ async fn index_page(
         unit => unit.unwrap_or_default(),
         unit_query => unit.map(|u| format!("&unit={}", encode(u))).unwrap_or_default(),
         units,
+        show_unit => !own_unit_only,
         can_manage => principal.may(MANAGE),
         total,
         next,
@@ -476,6 +481,15 @@ async fn round_page(
         again.len() == round.items.len()
             && again.iter().zip(&round.items).all(|(a, i)| a.object == i.object_id && a.inspectors == i.inspector_ids)
     });
+    // A round stores logins; people read display names. A handful of distinct people per round.
+    let logins: Vec<String> = round
+        .draw
+        .iter()
+        .map(|d| d.drawn_by_name.clone())
+        .chain(round.items.iter().filter_map(|i| i.recorded_by_name.clone()))
+        .collect();
+    let names = spot::display_names(state, &logins).await?;
+    let name_of = |login: &str| names.get(login).cloned().unwrap_or_else(|| login.to_owned());
     let items: Vec<ItemView> = round
         .items
         .iter()
@@ -503,7 +517,7 @@ async fn round_page(
                 deadline: raw.first().map(|h| h.deadline.to_string()).unwrap_or_default(),
                 hazards,
                 recorded: match (&i.recorded_by_name, &i.recorded_at) {
-                    (Some(who), Some(at)) => format!("{who}于{}记录", beijing(at, false)),
+                    (Some(who), Some(at)) => format!("{}于{}记录", name_of(who), beijing(at, false)),
                     _ => String::new(),
                 },
             }
@@ -527,7 +541,7 @@ async fn round_page(
         seed => round.draw.as_ref().map(|d| d.seed.clone()),
         candidate_objects => round.draw.as_ref().map(|d| d.candidates.objects.len()),
         candidate_inspectors => round.draw.as_ref().map(|d| d.candidates.inspectors.len()),
-        drawn_at => round.draw.as_ref().map(|d| format!("{}于{}抽取", d.drawn_by_name, beijing(&d.drawn_at, false))),
+        drawn_at => round.draw.as_ref().map(|d| format!("{}于{}抽取", name_of(&d.drawn_by_name), beijing(&d.drawn_at, false))),
         reproduced,
         figures => ser(f),
         items => ser(&items),
