@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::Router;
@@ -15,10 +14,9 @@ use common::{Answer, Signed, send};
 use rectify_auth::{Clock, FixedClock};
 use rectify_domain::roles::Role;
 use rectify_domain::workflow::MeasureState;
-use rectify_server::authz::Visibility;
 use rectify_server::demo::demo_ledger;
 use rectify_server::{AppState, publish_inspection, router, seed_demo_users};
-use rectify_storage::{Acting, NewFeedback, RoleGrant, Store, Submitter};
+use rectify_storage::{Acting, NewFeedback, Store, Submitter};
 use serde_json::{Value, json};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
@@ -45,37 +43,7 @@ async fn worlds() -> Vec<World> {
         let ledger = demo_ledger(clock.now().date_naive());
         let inspection = store.import_ledger(&ledger).await.unwrap();
         seed_demo_users(&store, inspection, clock.as_ref()).await.unwrap();
-        let grants = |user: &'static str| {
-            let store = store.clone();
-            async move { rectify_server::auth::grants_of(&store.find_user_by_username(user).await.unwrap().unwrap()) }
-        };
-        let (dept, leader) = (grants("dept").await, grants("leader").await);
-        let summary = store.list_inspections().await.unwrap().remove(0);
-        let problems = store.list_problems(inspection).await.unwrap();
-        let measures = store.list_measures(inspection, None).await.unwrap();
-        let seen = |g: &[rectify_auth::Grant]| -> BTreeSet<i64> {
-            Visibility::new(g).records(&summary, problems.clone(), measures.clone()).1.iter().map(|m| m.id).collect()
-        };
-        let mut measure = None;
-        for id in seen(&dept).intersection(&seen(&leader)) {
-            let state = store.measure_workflow(*id).await.unwrap().unwrap().state;
-            if matches!(state, MeasureState::NotStarted | MeasureState::InProgress) {
-                measure = Some(*id);
-                break;
-            }
-        }
-        let department = dept[0].scope.department.clone().unwrap();
-        let other_department = measures
-            .iter()
-            .flat_map(|m| m.measure.responsibility.departments.clone())
-            .find(|d| *d != department)
-            .expect("the demo names several departments");
-        let other = RoleGrant {
-            inspection_id: Some(inspection),
-            department: Some(other_department.clone()),
-            ..RoleGrant::everywhere(Role::Department)
-        };
-        common::account(&store, "dept2", other, clock.as_ref()).await;
+        let shared = common::shared_measure(&store, inspection, clock.as_ref()).await;
         let state =
             AppState::new(store.clone()).with_clock(clock.clone()).with_evidence_dir(dir.path().join("evidence"));
         out.push(World {
@@ -86,8 +54,8 @@ async fn worlds() -> Vec<World> {
             clock,
             inspection,
             unit: ledger.unit.clone().unwrap(),
-            measure: measure.expect("an open measure of the demo department and leader"),
-            department,
+            measure: shared.measure,
+            department: shared.department,
             _dir: dir,
         });
     }

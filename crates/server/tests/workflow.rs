@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::Router;
@@ -12,11 +11,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::{Signed, send};
 use rectify_auth::{Clock, FixedClock};
-use rectify_domain::roles::Role;
-use rectify_server::authz::Visibility;
 use rectify_server::demo::demo_ledger;
 use rectify_server::{AppState, router, seed_demo_users};
-use rectify_storage::{EvidenceStore, RoleGrant, Store};
+use rectify_storage::{EvidenceStore, Store};
 use serde_json::{Value, json};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
@@ -37,45 +34,7 @@ async fn fixture(max_evidence: u64) -> Fixture {
     let clock = common::clock();
     let inspection = store.import_ledger(&demo_ledger(clock.now().date_naive())).await.unwrap();
     seed_demo_users(&store, inspection, clock.as_ref()).await.unwrap();
-    let grants = |name: &'static str| {
-        let store = store.clone();
-        async move { rectify_server::auth::grants_of(&store.find_user_by_username(name).await.unwrap().unwrap()) }
-    };
-    let (dept, leader) = (grants("dept").await, grants("leader").await);
-    let summary = store.list_inspections().await.unwrap().remove(0);
-    let problems = store.list_problems(inspection).await.unwrap();
-    let measures = store.list_measures(inspection, None).await.unwrap();
-    let seen = |g: &[rectify_auth::Grant]| -> BTreeSet<i64> {
-        Visibility::new(g).records(&summary, problems.clone(), measures.clone()).1.iter().map(|m| m.id).collect()
-    };
-    let both: BTreeSet<i64> = seen(&dept).intersection(&seen(&leader)).copied().collect();
-    let open = |id: &i64| {
-        let store = store.clone();
-        let id = *id;
-        async move { store.measure_workflow(id).await.unwrap().unwrap().state }
-    };
-    let mut measure = None;
-    for id in &both {
-        if matches!(
-            open(id).await,
-            rectify_domain::workflow::MeasureState::NotStarted | rectify_domain::workflow::MeasureState::InProgress
-        ) {
-            measure = Some(*id);
-            break;
-        }
-    }
-    let own = dept[0].scope.department.clone().unwrap();
-    let other_department = measures
-        .iter()
-        .flat_map(|m| m.measure.responsibility.departments.clone())
-        .find(|d| *d != own)
-        .expect("the demo has several departments");
-    let other = RoleGrant {
-        inspection_id: Some(inspection),
-        department: Some(other_department.clone()),
-        ..RoleGrant::everywhere(Role::Department)
-    };
-    common::account(&store, "dept2", other, clock.as_ref()).await;
+    let shared = common::shared_measure(&store, inspection, clock.as_ref()).await;
     let files = EvidenceStore::new(dir.path().join("evidence")).with_max_bytes(max_evidence);
     let state = AppState::new(store.clone()).with_clock(clock.clone()).with_evidence_store(files);
     Fixture {
@@ -83,8 +42,8 @@ async fn fixture(max_evidence: u64) -> Fixture {
         store,
         clock,
         inspection,
-        measure: measure.expect("an open measure of the demo department and leader"),
-        other_department,
+        measure: shared.measure,
+        other_department: shared.other_department,
         _dir: dir,
     }
 }

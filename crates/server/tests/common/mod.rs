@@ -237,3 +237,61 @@ pub async fn evidence_and_lookback(
         store.schedule_lookback(inspection, clock.now().date_naive(), 2, label, &office, clock.now()).await.unwrap();
     (stored.sha256, lookback.items.iter().map(|i| i.id).collect())
 }
+
+/// What the closure-chain tests work on in the demo: a measure that the demo department and the
+/// demo leader both see and that is not started or in progress, the demo department's own
+/// department, and another department of the unit with an account `dept2` for it.
+pub struct SharedMeasure {
+    pub measure: i64,
+    pub department: String,
+    pub other_department: String,
+}
+
+/// Finds the [`SharedMeasure`] of the demo ledger imported as `inspection` and creates `dept2`.
+pub async fn shared_measure(store: &Store, inspection: i64, clock: &FixedClock) -> SharedMeasure {
+    use std::collections::BTreeSet;
+    let grants = |user: &'static str| {
+        let store = store.clone();
+        async move { rectify_server::auth::grants_of(&store.find_user_by_username(user).await.unwrap().unwrap()) }
+    };
+    let (dept, leader) = (grants("dept").await, grants("leader").await);
+    let summary = store.list_inspections().await.unwrap().remove(0);
+    let problems = store.list_problems(inspection).await.unwrap();
+    let measures = store.list_measures(inspection, None).await.unwrap();
+    let seen = |g: &[rectify_auth::Grant]| -> BTreeSet<i64> {
+        rectify_server::authz::Visibility::new(g)
+            .records(&summary, problems.clone(), measures.clone())
+            .1
+            .iter()
+            .map(|m| m.id)
+            .collect()
+    };
+    let mut measure = None;
+    for id in seen(&dept).intersection(&seen(&leader)) {
+        let state = store.measure_workflow(*id).await.unwrap().unwrap().state;
+        if matches!(
+            state,
+            rectify_domain::workflow::MeasureState::NotStarted | rectify_domain::workflow::MeasureState::InProgress
+        ) {
+            measure = Some(*id);
+            break;
+        }
+    }
+    let department = dept[0].scope.department.clone().unwrap();
+    let other_department = measures
+        .iter()
+        .flat_map(|m| m.measure.responsibility.departments.clone())
+        .find(|d| *d != department)
+        .expect("the demo names several departments");
+    let other = RoleGrant {
+        inspection_id: Some(inspection),
+        department: Some(other_department.clone()),
+        ..RoleGrant::everywhere(Role::Department)
+    };
+    account(store, "dept2", other, clock).await;
+    SharedMeasure {
+        measure: measure.expect("an open measure of the demo department and leader"),
+        department,
+        other_department,
+    }
+}
