@@ -175,6 +175,9 @@ pub struct Store {
     audit_keys: Arc<AuditKeyRing>,
     /// The keys that seal personal data and evidence files at rest (see [`sealed`]).
     data_keys: Arc<DataKeyRing>,
+    /// Set once a write that registered the current data key in `data_keys` has committed:
+    /// later sealing writes of this process skip that statement (rows there are never removed).
+    data_key_registered: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// How [`Store::connect_with`] connects.
@@ -249,7 +252,15 @@ impl Store {
         };
         let audit_keys = Arc::new(open_key_ring(&pool, url, backend, options.audit_keys).await?);
         let data_keys = Arc::new(sealed_rows::open_data_key_ring(&pool, url, backend, options.data_keys).await?);
-        let store = Store { pool, backend, write_gate, reads: Arc::default(), audit_keys, data_keys };
+        let store = Store {
+            pool,
+            backend,
+            write_gate,
+            reads: Arc::default(),
+            audit_keys,
+            data_keys,
+            data_key_registered: Arc::default(),
+        };
         // Rows from before migration 0022 are sealed now, in batches, before anything is served.
         let sealed = store.seal_feedback(&Acting::system(), chrono::Utc::now()).await?;
         if sealed > 0 {

@@ -604,9 +604,7 @@ impl Store {
         let name = crate::sealed_rows::seal_personal(keys, "name", &code, name.as_deref())?;
         let contact = crate::sealed_rows::seal_personal(keys, "contact", &code, contact.as_deref())?;
         let sealed_key = (!anonymous).then(|| keys.current_id());
-        if let Some(key) = &sealed_key {
-            crate::sealed_rows::register_data_key(&mut tx, key, now).await?;
-        }
+        let registered = sealed_key.is_some() && self.register_data_key_once(&mut tx, now).await?;
         let id: FeedbackId = sqlx::query_scalar(
             "INSERT INTO feedback (unit, inspection_id, receipt_code, submitted_at, anonymous, name, contact, \
              subject, body, sealed_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -627,6 +625,7 @@ impl Store {
         let after = json!({ "unit": unit, "inspection_id": inspection_id, "anonymous": anonymous });
         let record = submission_record(id, anonymous, after, now);
         tx.commit(&record).await?;
+        self.data_key_committed(registered);
         Ok(Receipt { id, code, submitted_at })
     }
 

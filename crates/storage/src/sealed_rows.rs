@@ -29,6 +29,30 @@ pub(crate) async fn register_data_key(
     Ok(())
 }
 
+impl Store {
+    /// Registers the current data key in `conn`'s transaction before a write that seals with it,
+    /// unless an earlier write of this process already did and committed. Answers whether it
+    /// registered, so that the caller calls [`Store::data_key_committed`] after its commit.
+    pub(crate) async fn register_data_key_once(
+        &self,
+        conn: &mut AnyConnection,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        if self.data_key_registered.load(std::sync::atomic::Ordering::Acquire) {
+            return Ok(false);
+        }
+        register_data_key(conn, &self.data_keys.current_id(), now).await?;
+        Ok(true)
+    }
+
+    /// Notes that a transaction that registered the current data key has committed.
+    pub(crate) fn data_key_committed(&self, registered: bool) {
+        if registered {
+            self.data_key_registered.store(true, std::sync::atomic::Ordering::Release);
+        }
+    }
+}
+
 /// The key ring for the database: every key that sealed something stored must be in it. A ring
 /// is created only for a database that has sealed nothing yet, so a lost or wrong ring never
 /// starts a second key silently (the server refuses to start, naming the file it expected).

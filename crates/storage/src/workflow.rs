@@ -636,12 +636,12 @@ impl Store {
                     .fetch_one(&mut *tx)
                     .await?;
             insert_evidence(&mut tx, EvidenceOwner::ProgressEntry(entry_id), &entry.evidence).await?;
-            if entry.evidence.iter().any(|e| e.sha256.is_some()) {
-                // The file was sealed with the current data key: the ring must keep it.
-                crate::sealed_rows::register_data_key(&mut tx, &self.data_keys.current_id(), now).await?;
-            }
+            // The file was sealed with the current data key: the ring must keep it.
+            let registered =
+                entry.evidence.iter().any(|e| e.sha256.is_some()) && self.register_data_key_once(&mut tx, now).await?;
             crate::search::index_progress_entry(&mut tx, entry_id).await?;
             tx.commit(&record).await?;
+            self.data_key_committed(registered);
         }
         Ok(after.view())
     }
@@ -665,7 +665,7 @@ impl Store {
         let position = change.next_evidence_position;
         let stored = Evidence { sha256: Some(sha256), ..evidence.clone() };
         let evidence_id = insert_evidence_at(&mut tx, EvidenceOwner::Measure(measure_id), position, &stored).await?;
-        crate::sealed_rows::register_data_key(&mut tx, &self.data_keys.current_id(), now).await?;
+        let registered = self.register_data_key_once(&mut tx, now).await?;
         crate::search::index_item(&mut tx, crate::search::SearchKind::Evidence, evidence_id).await?;
         let mut after = Loaded {
             facts: MeasureFacts { evidence: before.facts.evidence.saturating_add(1), ..before.facts.clone() },
@@ -677,6 +677,7 @@ impl Store {
             .before(json!({ "version": before.version }))
             .after(json!({ "version": after.version, "evidence": stored }));
         tx.commit(&record).await?;
+        self.data_key_committed(registered);
         Ok(after.view())
     }
 
