@@ -601,6 +601,8 @@ impl Store {
         require_role(actor, UNIT_WORKERS, "recording progress")?;
         limits::PROGRESS_TEXT.check(&entry.text)?;
         entry.evidence.iter().try_for_each(check_evidence_texts)?;
+        // Cut into words before the write lock is taken: the lock serialises every writer.
+        let tokens = entry.evidence.is_empty().then(|| rectify_segment::index_text(entry.text.as_str()));
         let (mut tx, change) = self.begin_measure_change(measure_id).await?;
         let before = change.before;
         if before.version != expected_version {
@@ -626,9 +628,9 @@ impl Store {
         arguments.add(position).map_err(sqlx::Error::Encode)?;
         arguments.add(entry.date.to_string()).map_err(sqlx::Error::Encode)?;
         arguments.add(entry.text.as_str().to_owned()).map_err(sqlx::Error::Encode)?;
-        if entry.evidence.is_empty() {
+        if let Some(tokens) = tokens {
             // The entry, its search index entry, its audit record and COMMIT: one query on SQLite.
-            arguments.add(rectify_segment::index_text(entry.text.as_str())).map_err(sqlx::Error::Encode)?;
+            arguments.add(tokens).map_err(sqlx::Error::Encode)?;
             tx.commit_after(crate::search::insert_progress_indexed(self.backend), arguments, &record).await?;
         } else {
             let entry_id: i64 =
