@@ -347,7 +347,8 @@ impl Store {
     /// Walks the whole chain and checks every number, link and keyed hash, and the recorded end.
     pub async fn verify_audit(&self) -> Result<AuditCheck, AuditVerifyError> {
         let mut check = ChainCheck::new(&self.audit_keys);
-        let mut tx = self.begin_read().await?;
+        let mut reader = self.readers.acquire().await?;
+        let mut tx = reader.begin_read().await?;
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_optional(&mut *tx)
             .await?
@@ -381,7 +382,7 @@ impl Store {
         let rows = bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter)
             .bind(i64::from(page.limit))
             .bind(offset)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.readers)
             .await?;
         Ok(rows.iter().map(entry).collect::<Result<_, _>>()?)
     }
@@ -389,7 +390,7 @@ impl Store {
     /// How many entries match `filter` (the `total` of a page of [`Store::list_audit`]).
     pub async fn count_audit(&self, filter: &AuditFilter) -> Result<u64, StorageError> {
         let sql = format!("SELECT COUNT(*) AS total FROM audit_log WHERE {FILTER}");
-        let row = bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter).fetch_one(&self.pool).await?;
+        let row = bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter).fetch_one(&self.readers).await?;
         unsigned("audit_log count", row.try_get::<i64, _>("total")?)
     }
 
@@ -412,7 +413,7 @@ impl Store {
         for (kind, id) in targets {
             query = query.bind((*kind).to_owned()).bind(id.to_string());
         }
-        let rows = query.bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        let rows = query.bind(i64::from(limit)).fetch_all(&self.readers).await?;
         Ok(rows.iter().map(entry).collect::<Result<_, _>>()?)
     }
 
@@ -434,7 +435,7 @@ impl Store {
             let rows = bind_filter(sqlx::query(sqlx::AssertSqlSafe(sql)), filter)
                 .bind(after)
                 .bind(PAGE)
-                .fetch_all(&self.pool)
+                .fetch_all(&self.readers)
                 .await?;
             for row in &rows {
                 let e = entry(row)?;

@@ -268,7 +268,9 @@ impl Store {
             .compression_method(zip::CompressionMethod::Stored)
             .large_file(true);
 
-        let mut tx = self.begin_read().await?;
+        let mut reader = self.readers.acquire().await?;
+
+        let mut tx = reader.begin_read().await?;
         let schema_version: Option<i64> =
             sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(&mut *tx).await?;
         let mut tables = Vec::with_capacity(TABLES.len());
@@ -364,7 +366,7 @@ impl Store {
             .into());
         }
         let target_version: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(&self.pool).await?;
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(&self.readers).await?;
         if manifest.schema_version > target_version.unwrap_or(0) {
             return Err(bad(format!(
                 "it was written at schema version {}, newer than this program's {}",
@@ -396,7 +398,7 @@ impl Store {
     }
 
     async fn refuse_unless_empty(&self) -> Result<(), BackupError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         refuse_unless_empty(&mut conn).await
     }
 

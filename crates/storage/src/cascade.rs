@@ -38,7 +38,7 @@ impl Store {
         .bind(round)
         .bind(aspect_title.to_owned())
         .bind(problem_title.to_owned())
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter()
             .map(|row| {

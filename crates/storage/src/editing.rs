@@ -549,7 +549,7 @@ impl Store {
              FROM aspects a WHERE a.inspection_id = $1 ORDER BY a.position",
         )
         .bind(inspection)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter()
             .map(|row| {
@@ -570,7 +570,7 @@ impl Store {
     pub async fn measure_retired(&self, measure: MeasureId) -> Result<Option<bool>, StorageError> {
         let retired: Option<Option<String>> = sqlx::query_scalar("SELECT retired_at FROM measures WHERE id = $1")
             .bind(measure)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.readers)
             .await?;
         Ok(retired.map(|at| at.is_some()))
     }
@@ -579,7 +579,7 @@ impl Store {
     pub async fn aspect_inspection(&self, aspect: AspectId) -> Result<Option<InspectionId>, StorageError> {
         Ok(sqlx::query_scalar("SELECT inspection_id FROM aspects WHERE id = $1")
             .bind(aspect)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.readers)
             .await?)
     }
 
@@ -593,7 +593,7 @@ impl Store {
              ORDER BY retired_at DESC, id",
         )
         .bind(inspection)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter()
             .map(|row| {

@@ -68,7 +68,7 @@ impl Store {
     pub async fn score_sheet(&self, round: i64) -> Result<Option<StoredSheet>, StorageError> {
         let row = sqlx::query("SELECT sheet, updated_at, updated_by_name FROM score_sheets WHERE round_id = $1")
             .bind(round)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.readers)
             .await?;
         row.map(|row| {
             let text: String = row.try_get("sheet")?;
@@ -169,7 +169,7 @@ impl Store {
              FROM evaluation_adjustments a WHERE a.inspection_id = $1 ORDER BY a.id",
         )
         .bind(inspection)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter().map(adjustment).collect()
     }
@@ -183,7 +183,7 @@ impl Store {
              WHERE i.round_id = $1 ORDER BY a.id",
         )
         .bind(round)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         let mut out: HashMap<InspectionId, Adjustment> = HashMap::new();
         for row in &rows {
@@ -223,7 +223,8 @@ impl Store {
             })
             .collect();
         let index: HashMap<InspectionId, usize> = out.iter().enumerate().map(|(i, u)| (u.inspection_id, i)).collect();
-        let mut tx = self.begin_read().await?;
+        let mut reader = self.readers.acquire().await?;
+        let mut tx = reader.begin_read().await?;
         let lookback = sqlx::query(
             "SELECT l.inspection_id, li.result, COUNT(*) AS n FROM lookback_items li \
              JOIN lookbacks l ON l.id = li.lookback_id JOIN inspections i ON i.id = l.inspection_id \

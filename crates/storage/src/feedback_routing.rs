@@ -57,7 +57,7 @@ fn given(text: &str) -> Option<&str> {
 impl Store {
     /// A unit's feedback settings (the defaults when it never chose).
     pub async fn feedback_settings(&self, unit: &str) -> Result<FeedbackSettings, StorageError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         Ok(FeedbackSettings { answers_need_approval: needs_approval(&mut conn, unit).await? })
     }
 
@@ -236,7 +236,7 @@ impl Store {
         )))
         .bind(unit.to_owned())
         .bind(department.trim().to_owned())
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter().map(|row| feedback(row, &self.data_keys)).collect()
     }
@@ -247,7 +247,7 @@ impl Store {
             "SELECT {FEEDBACK_COLUMNS} FROM feedback WHERE problem_id = $1 ORDER BY submitted_at DESC, id DESC"
         )))
         .bind(problem)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter().map(|row| feedback(row, &self.data_keys)).collect()
     }
@@ -256,7 +256,7 @@ impl Store {
     pub async fn answers_awaiting_approval(&self, unit: &str) -> Result<u64, StorageError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM feedback WHERE unit = $1 AND pending_answer IS NOT NULL")
             .bind(unit.to_owned())
-            .fetch_one(&self.pool)
+            .fetch_one(&self.readers)
             .await?;
         crate::codec::unsigned("pending answers", n)
     }

@@ -112,7 +112,7 @@ impl Store {
     pub async fn indicator_inspection(&self, indicator: i64) -> Result<Option<InspectionId>, StorageError> {
         Ok(sqlx::query_scalar("SELECT inspection_id FROM indicators WHERE id = $1")
             .bind(indicator)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.readers)
             .await?)
     }
 
@@ -123,7 +123,7 @@ impl Store {
              WHERE inspection_id = $1 ORDER BY id",
         )
         .bind(inspection)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -145,7 +145,7 @@ impl Store {
              ORDER BY r.indicator_id, r.reading_date, r.id",
         )
         .bind(inspection)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         for row in &readings {
             let indicator: i64 = row.try_get("indicator_id")?;

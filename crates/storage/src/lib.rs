@@ -42,6 +42,7 @@ mod migrations;
 pub mod notifications;
 pub mod portal;
 mod read;
+mod readers;
 mod records;
 mod round_admin;
 mod round_details;
@@ -92,7 +93,7 @@ pub use portal::{
     AnswerOutcome, Feedback, FeedbackError, FeedbackLookup, FeedbackStatus, Forwarding, NewFeedback, NewPublication,
     PendingAnswer, PublishedReport, PublishedSummary, Receipt, Submitter,
 };
-pub use records::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
+pub use records::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord, RecordPlace};
 pub use round_details::{RoundChangeError, RoundEdit, RoundRecord};
 pub use rounds::{RoundSummary, RoundUnit};
 pub use sealed::{DataKeyRing, DataKeys, SealError};
@@ -166,6 +167,8 @@ impl Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// Where reads get their connection (see [`readers`]).
+    readers: readers::Readers,
     backend: Backend,
     /// SQLite's write gate and kept write connection (see [`write_tx`]); `None` for PostgreSQL.
     write_gate: Option<write_tx::SqliteGate>,
@@ -253,6 +256,7 @@ impl Store {
         let audit_keys = Arc::new(open_key_ring(&pool, url, backend, options.audit_keys).await?);
         let data_keys = Arc::new(sealed_rows::open_data_key_ring(&pool, url, backend, options.data_keys).await?);
         let store = Store {
+            readers: readers::Readers::new(&pool, backend),
             pool,
             backend,
             write_gate,
@@ -316,14 +320,6 @@ impl Store {
         WriteTx::begin_fetching(self.writer(), sql, arguments).await
     }
 
-    /// Starts a read transaction that sees one consistent state of the database.
-    async fn begin_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StorageError> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin().await?,
-            Backend::Postgres => self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?,
-        })
-    }
-
     /// `load` run in a read transaction, or its remembered result if the data has not changed
     /// since (one query instead of the whole read).
     pub(crate) async fn read_remembered<K: Eq + Hash + Clone, V>(
@@ -336,12 +332,13 @@ impl Store {
     ) -> Result<Arc<V>, StorageError> {
         let current = match known {
             Some(current) => current,
-            None => version.read(&mut *self.pool.acquire().await?).await?,
+            None => version.read(&mut *self.readers.acquire().await?).await?,
         };
         if let Some(hit) = remembered.get(&key, current) {
             return Ok(hit);
         }
-        let mut tx = self.begin_read().await?;
+        let mut reader = self.readers.acquire().await?;
+        let mut tx = reader.begin_read().await?;
         let version = version.read(&mut tx).await?;
         let value = Arc::new(load(&mut tx).await?);
         tx.commit().await?;
@@ -432,7 +429,7 @@ impl Store {
     pub async fn resolve_inspection(&self, key: Option<&str>) -> Result<InspectionId, StorageError> {
         let Some(key) = key.map(str::trim) else {
             let ids: Vec<i64> =
-                sqlx::query_scalar("SELECT id FROM inspections ORDER BY id LIMIT 2").fetch_all(&self.pool).await?;
+                sqlx::query_scalar("SELECT id FROM inspections ORDER BY id LIMIT 2").fetch_all(&self.readers).await?;
             return match ids.as_slice() {
                 [] => Err(StorageError::NotFound("the database holds no inspection".to_owned())),
                 [id] => Ok(*id),
@@ -444,7 +441,7 @@ impl Store {
         if let Ok(id) = key.parse::<i64>() {
             let found: Option<i64> = sqlx::query_scalar("SELECT id FROM inspections WHERE id = $1")
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.readers)
                 .await?;
             if let Some(id) = found {
                 return Ok(id);
@@ -452,7 +449,7 @@ impl Store {
         }
         let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM inspections WHERE unit = $1 OR title = $1 ORDER BY id")
             .bind(key)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.readers)
             .await?;
         match ids.as_slice() {
             [] => Err(StorageError::NotFound(format!("no inspection has the id, unit or title {key:?}"))),
@@ -488,6 +485,29 @@ impl Store {
         .await
     }
 
+    /// The inspection and unit of a problem; `None` if no problem has the id.
+    pub async fn problem_place(&self, id: ProblemId) -> Result<Option<RecordPlace>, StorageError> {
+        self.place(
+            "SELECT i.id, i.unit FROM problems p JOIN inspections i ON i.id = p.inspection_id WHERE p.id = $1",
+            id,
+        )
+        .await
+    }
+
+    /// The inspection and unit of a measure; `None` if no measure has the id.
+    pub async fn measure_place(&self, id: MeasureId) -> Result<Option<RecordPlace>, StorageError> {
+        self.place(
+            "SELECT i.id, i.unit FROM measures m JOIN inspections i ON i.id = m.inspection_id WHERE m.id = $1",
+            id,
+        )
+        .await
+    }
+
+    async fn place(&self, sql: &'static str, id: i64) -> Result<Option<RecordPlace>, StorageError> {
+        let row: Option<(i64, Option<String>)> = sqlx::query_as(sql).bind(id).fetch_optional(&self.readers).await?;
+        Ok(row.map(|(inspection_id, unit)| RecordPlace { inspection_id, unit }))
+    }
+
     /// A problem with its measures in `problem.measures`, without their progress entries and
     /// evidence, and the unit of its inspection: what the data-scope rules need.
     ///
@@ -495,7 +515,7 @@ impl Store {
     /// a measure): a responsibility handed over between the queries can only make the answer
     /// that of a moment earlier or later.
     pub async fn problem_with_measures(&self, id: ProblemId) -> Result<Option<ProblemInScope>, StorageError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         let unit: Option<Option<String>> = sqlx::query_scalar(
             "SELECT i.unit FROM problems p JOIN inspections i ON i.id = p.inspection_id WHERE p.id = $1",
         )
@@ -513,7 +533,7 @@ impl Store {
         &self,
         measure_id: MeasureId,
     ) -> Result<Option<(ProblemInScope, usize)>, StorageError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         let row = sqlx::query(
             "SELECT m.problem_id, i.unit FROM measures m JOIN inspections i ON i.id = m.inspection_id WHERE m.id = $1",
         )
@@ -530,7 +550,7 @@ impl Store {
     }
 
     pub async fn get_problem(&self, id: ProblemId) -> Result<Option<ProblemRecord>, StorageError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         Ok(read::load_problems(&mut conn, ProblemFilter::Id(id)).await?.into_iter().next())
     }
 
@@ -544,7 +564,8 @@ impl Store {
             Some(problem) => MeasureFilter::Problem(inspection, problem),
             None => return Ok(Vec::clone(&*self.measures_shared(inspection, None).await?)),
         };
-        let mut tx = self.begin_read().await?;
+        let mut reader = self.readers.acquire().await?;
+        let mut tx = reader.begin_read().await?;
         let measures = read::load_measures(&mut tx, filter).await?;
         tx.commit().await?;
         Ok(measures)
@@ -566,7 +587,8 @@ impl Store {
     }
 
     pub async fn get_measure(&self, id: MeasureId) -> Result<Option<MeasureRecord>, StorageError> {
-        let mut tx = self.begin_read().await?;
+        let mut reader = self.readers.acquire().await?;
+        let mut tx = reader.begin_read().await?;
         let measure = read::load_measures(&mut tx, MeasureFilter::Id(id)).await?.into_iter().next();
         tx.commit().await?;
         Ok(measure)
@@ -575,7 +597,7 @@ impl Store {
     /// The figures of an inspection, derived from the stored ledger (never stored twice).
     /// The counting and supervision settings of one inspection's round, without loading its lists.
     pub async fn round_policy(&self, inspection: InspectionId) -> Result<rectify_domain::RoundPolicy, StorageError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         read::load_header(&mut conn, inspection)
             .await?
             .map(|l| l.policy)
@@ -589,13 +611,14 @@ impl Store {
     /// Whether the database holds no inspection at all (the demo fills an empty one).
     pub async fn is_empty(&self) -> Result<bool, StorageError> {
         let any: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM inspections LIMIT 1").fetch_optional(&self.pool).await?;
+            sqlx::query_scalar("SELECT id FROM inspections LIMIT 1").fetch_optional(&self.readers).await?;
         Ok(any.is_none())
     }
 
     /// Closes the pool's connections; pending queries finish first. SQLite's kept write
     /// connection closes with the last clone of the store.
     pub async fn close(&self) {
+        self.readers.close().await;
         self.pool.close().await;
     }
 }

@@ -168,7 +168,7 @@ impl Store {
     pub async fn list_lookbacks(&self, inspection: InspectionId) -> Result<Vec<Lookback>, StorageError> {
         let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM lookbacks WHERE inspection_id = $1 ORDER BY id DESC")
             .bind(inspection)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.readers)
             .await?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
@@ -183,7 +183,7 @@ impl Store {
     pub async fn lookback_of_item(&self, item: i64) -> Result<Option<i64>, StorageError> {
         Ok(sqlx::query_scalar("SELECT lookback_id FROM lookback_items WHERE id = $1")
             .bind(item)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.readers)
             .await?)
     }
 
@@ -193,7 +193,7 @@ impl Store {
              WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.readers)
         .await?
         else {
             return Ok(None);
@@ -204,7 +204,7 @@ impl Store {
              ORDER BY position",
         )
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         let items = rows
             .iter()

@@ -266,12 +266,12 @@ impl Store {
         .bind(user_id)
         .bind(i64::from(page.limit))
         .bind(i64::try_from(page.offset).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         let items = rows.iter().map(notification).collect::<Result<Vec<_>, _>>()?;
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1")
             .bind(user_id)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.readers)
             .await?;
         Ok((items, count(total), self.unread_notifications(user_id).await?))
     }
@@ -280,7 +280,7 @@ impl Store {
     pub async fn unread_notifications(&self, user_id: UserId) -> Result<u64, StorageError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
             .bind(user_id)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.readers)
             .await?;
         Ok(count(n))
     }
@@ -295,7 +295,7 @@ impl Store {
         let found: Option<i64> = sqlx::query_scalar("SELECT id FROM notifications WHERE id = $1 AND user_id = $2")
             .bind(id)
             .bind(user_id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.readers)
             .await?;
         if found.is_none() {
             return Ok(false);
@@ -326,7 +326,7 @@ impl Store {
     pub async fn notification_email(&self, user_id: UserId) -> Result<Option<String>, StorageError> {
         Ok(sqlx::query_scalar("SELECT email FROM notification_addresses WHERE user_id = $1")
             .bind(user_id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.readers)
             .await?)
     }
 
@@ -367,7 +367,7 @@ impl Store {
         )))
         .bind(timestamp(now))
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter().map(delivery).collect()
     }
@@ -415,7 +415,7 @@ impl Store {
     /// How many deliveries are pending, sent and failed.
     pub async fn delivery_counts(&self) -> Result<DeliveryCounts, StorageError> {
         let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM notification_outbox GROUP BY status")
-            .fetch_all(&self.pool)
+            .fetch_all(&self.readers)
             .await?;
         let mut counts = DeliveryCounts::default();
         for row in &rows {
@@ -445,14 +445,14 @@ impl Store {
         .bind(i64::from(page.limit))
         .bind(i64::try_from(page.offset).unwrap_or(i64::MAX))
         .bind(status)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM notification_outbox {}",
             filter.replace("$3", "$1")
         )))
         .bind(status)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.readers)
         .await?;
         Ok((rows.iter().map(delivery).collect::<Result<Vec<_>, _>>()?, count(total)))
     }
@@ -504,7 +504,7 @@ impl Store {
              AND w.state IN ('not_started', 'in_progress', 'basically_completed') ORDER BY m.id",
         )
         .bind(horizon.format("%Y-%m-%d").to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter()
             .map(|row| {

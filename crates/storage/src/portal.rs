@@ -497,7 +497,7 @@ impl Store {
              AND ($1 IS NULL OR unit = $1) ORDER BY published_at DESC, id DESC"
         )))
         .bind(unit.map(str::to_owned))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         Ok(rows.iter().map(published_summary).collect::<Result<_, _>>()?)
     }
@@ -508,7 +508,7 @@ impl Store {
             "SELECT {PUBLISHED_COLUMNS}, body_html, body_markdown FROM published_reports WHERE id = $1"
         )))
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.readers)
         .await?;
         row.map(|row| {
             Ok(PublishedReport {
@@ -552,7 +552,7 @@ impl Store {
     /// channel, so that feedback already sent can still be answered and looked up.
     pub async fn portal_units(&self) -> Result<Vec<String>, StorageError> {
         let mut units: Vec<String> = sqlx::query_scalar("SELECT DISTINCT unit FROM published_reports WHERE unit <> ''")
-            .fetch_all(&self.pool)
+            .fetch_all(&self.readers)
             .await?;
         units.sort();
         units.dedup();
@@ -561,7 +561,7 @@ impl Store {
 
     /// Whether the portal takes feedback for `unit`.
     pub async fn is_portal_unit(&self, unit: &str) -> Result<bool, StorageError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         unit_known(&mut conn, unit).await
     }
 
@@ -634,7 +634,7 @@ impl Store {
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM feedback WHERE unit = $1 AND submitted_at >= $2")
             .bind(unit.to_owned())
             .bind(timestamp(since))
-            .fetch_one(&self.pool)
+            .fetch_one(&self.readers)
             .await?;
         unsigned("feedback count", count)
     }
@@ -647,7 +647,7 @@ impl Store {
              FROM feedback WHERE receipt_code = $1",
         )
         .bind(code)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.readers)
         .await?;
         row.map(|row| {
             Ok(FeedbackLookup {
@@ -676,7 +676,7 @@ impl Store {
         )))
         .bind(unit.to_owned())
         .bind(status.map(|s| s.as_str().to_owned()))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter().map(|row| feedback(row, &self.data_keys)).collect()
     }
@@ -685,7 +685,7 @@ impl Store {
     pub async fn open_feedback_by_unit(&self) -> Result<std::collections::HashMap<String, u64>, StorageError> {
         let rows = sqlx::query("SELECT unit, COUNT(*) AS open FROM feedback WHERE status <> $1 GROUP BY unit")
             .bind(FeedbackStatus::Answered.as_str().to_owned())
-            .fetch_all(&self.pool)
+            .fetch_all(&self.readers)
             .await?;
         rows.iter()
             .map(|row| Ok((row.try_get("unit")?, crate::codec::unsigned("open", row.try_get("open")?)?)))
@@ -700,7 +700,7 @@ impl Store {
              AND EXISTS (SELECT 1 FROM published_reports r WHERE r.unit = f.unit)",
         )
         .bind(FeedbackStatus::Answered.as_str().to_owned())
-        .fetch_one(&self.pool)
+        .fetch_one(&self.readers)
         .await?;
         crate::codec::unsigned("open", open)
     }
@@ -708,7 +708,7 @@ impl Store {
     pub async fn get_feedback(&self, id: FeedbackId) -> Result<Option<Feedback>, StorageError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {FEEDBACK_COLUMNS} FROM feedback WHERE id = $1")))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.readers)
             .await?;
         row.as_ref().map(|row| feedback(row, &self.data_keys)).transpose()
     }

@@ -74,6 +74,15 @@ pub struct MeasureRecord {
     pub retired: Option<crate::editing::Retirement>,
 }
 
+/// Where a problem or a measure is: its inspection and that inspection's unit, read in one
+/// indexed lookup. Enough for the data-scope rules to answer any grant that sees whole
+/// inspections, without reading the problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordPlace {
+    pub inspection_id: i64,
+    pub unit: Option<String>,
+}
+
 /// A problem with every one of its measures in `record.problem.measures` (without progress
 /// entries and evidence), and the unit of its inspection: what the data-scope rules read.
 #[derive(Debug, Clone, PartialEq)]

@@ -310,7 +310,8 @@ pub struct RoundEdit {
 impl Store {
     /// Round `id` with its record, if it exists.
     pub async fn round_record(&self, id: i64) -> Result<Option<RoundRecord>, StorageError> {
-        let mut tx = self.begin_read().await?;
+        let mut reader = self.readers.acquire().await?;
+        let mut tx = reader.begin_read().await?;
         let record = load(&mut tx, id).await?;
         tx.commit().await?;
         Ok(record)

@@ -38,7 +38,8 @@ impl Store {
     ) -> Result<Option<RoundReport>, StorageError> {
         let Some(record) = self.round_record(round).await? else { return Ok(None) };
         let units = self.round_units(round, today).await?;
-        let mut tx = self.begin_read().await?;
+        let mut reader = self.readers.acquire().await?;
+        let mut tx = reader.begin_read().await?;
         let mut outcomes: HashMap<i64, Outcomes> = HashMap::new();
 
         let rows = sqlx::query(

@@ -60,14 +60,14 @@ fn count(column: &str, value: i64) -> Result<u32, StorageError> {
 impl Store {
     /// Rounds by name, a page of them, with how many there are.
     pub async fn list_rounds(&self, page: Page) -> Result<(Vec<RoundSummary>, u64), StorageError> {
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rounds").fetch_one(&self.pool).await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rounds").fetch_one(&self.readers).await?;
         let rows = sqlx::query(
             "SELECT r.id, r.name, (SELECT COUNT(*) FROM inspections i WHERE i.round_id = r.id) AS n \
              FROM rounds r ORDER BY r.name, r.id LIMIT $1 OFFSET $2",
         )
         .bind(i64::from(page.limit))
         .bind(i64::try_from(page.offset).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         let items = rows
             .iter()
@@ -89,7 +89,7 @@ impl Store {
              FROM rounds r WHERE r.id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.readers)
         .await?;
         row.map(|row| {
             Ok(RoundSummary {
@@ -104,7 +104,7 @@ impl Store {
     /// Every unit of a round with its figures on `today`, in inspection order. Remembered while
     /// no inspection of the round changes (the sum of their versions and the list's version).
     pub async fn round_units(&self, round: i64, today: NaiveDate) -> Result<Arc<Vec<RoundUnit>>, StorageError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         let catalog: i64 =
             sqlx::query_scalar("SELECT version FROM catalog_version WHERE id = 1").fetch_one(&mut *conn).await?;
         // Versions only ever grow, so their sum moves with every change of any unit of the round.
@@ -133,7 +133,7 @@ impl Store {
         &self,
         today: NaiveDate,
     ) -> Result<Vec<(RoundSummary, Arc<Vec<RoundUnit>>)>, StorageError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         let rounds = sqlx::query(
             "SELECT r.id, r.name, COUNT(i.id) AS n, CAST(COALESCE(SUM(v.version), 0) AS BIGINT) AS versions \
              FROM rounds r LEFT JOIN inspections i ON i.round_id = r.id \
@@ -198,12 +198,13 @@ impl Store {
         .bind(names[1].to_owned())
         .bind(names[2].to_owned())
         .bind(i64::from(extensions))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?)
     }
 
     async fn read_round_units(&self, round: i64, today: NaiveDate) -> Result<Vec<RoundUnit>, StorageError> {
-        let mut tx = self.begin_read().await?;
+        let mut reader = self.readers.acquire().await?;
+        let mut tx = reader.begin_read().await?;
         let headers = sqlx::query(
             "SELECT id, unit, title, light_policy, long_term_counts_as_completed FROM inspections \
              WHERE round_id = $1 ORDER BY id",

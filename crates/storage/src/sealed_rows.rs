@@ -139,7 +139,7 @@ impl Store {
             "SELECT id FROM feedback WHERE anonymous = 0 AND (sealed_key IS NULL OR sealed_key <> $1) LIMIT 1",
         )
         .bind(current.clone())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.readers)
         .await?;
         if any.is_none() {
             return Ok(0);
@@ -196,7 +196,7 @@ impl Store {
     pub async fn feedback_sealed_with(&self, key_id: &str) -> Result<u64, StorageError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM feedback WHERE sealed_key = $1")
             .bind(key_id.to_owned())
-            .fetch_one(&self.pool)
+            .fetch_one(&self.readers)
             .await?;
         crate::codec::unsigned("sealed feedback", n)
     }
@@ -228,7 +228,7 @@ impl Store {
         let current = self.data_keys.current_id();
         let known: Option<String> = sqlx::query_scalar("SELECT key_id FROM data_keys WHERE key_id = $1")
             .bind(current.clone())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.readers)
             .await?;
         if known.is_some() {
             return Ok(());

@@ -481,7 +481,7 @@ impl Store {
                 ),
             ),
         };
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         // Counting every match of a word found almost everywhere (整改: 1.2 million texts at 2,000
         // units) would cost more than the page itself; past the cap the total says "more".
         let count_sql = format!("SELECT COUNT(*) FROM ({count_sql} LIMIT {}) c", COUNT_CAP + 1);
@@ -550,7 +550,7 @@ impl Store {
     /// the number of texts indexed, `None` if nothing needed doing.
     pub async fn ensure_search_index(&self) -> Result<Option<u64>, StorageError> {
         let indexed: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM search_index LIMIT 1").fetch_optional(&self.pool).await?;
+            sqlx::query_scalar("SELECT id FROM search_index LIMIT 1").fetch_optional(&self.readers).await?;
         if indexed.is_some() {
             return Ok(None);
         }
@@ -558,7 +558,7 @@ impl Store {
             "SELECT id FROM problems WHERE id = (SELECT MIN(id) FROM problems) \
              UNION ALL SELECT id FROM feedback WHERE id = (SELECT MIN(id) FROM feedback)",
         )
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.readers)
         .await?;
         if something.is_none() {
             return Ok(None);

@@ -97,7 +97,7 @@ impl Store {
     async fn setting(&self, key: &str) -> Result<Option<String>, StorageError> {
         Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
             .bind(key.to_owned())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.readers)
             .await?)
     }
 

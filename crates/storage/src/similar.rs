@@ -23,7 +23,7 @@ impl Store {
              JOIN inspections i ON i.id = p.inspection_id WHERE i.round_id = $1 ORDER BY p.inspection_id, p.id",
         )
         .bind(round)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter()
             .map(|r| {

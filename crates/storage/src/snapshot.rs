@@ -22,7 +22,7 @@ impl Store {
     /// Reads the versions of every inspection in one query.
     pub async fn snapshot(&self) -> Result<Snapshot, StorageError> {
         let rows: Vec<(i64, i64)> =
-            sqlx::query_as("SELECT inspection_id, version FROM inspection_versions").fetch_all(self.pool()).await?;
+            sqlx::query_as("SELECT inspection_id, version FROM inspection_versions").fetch_all(&self.readers).await?;
         Ok(Snapshot { store: self.clone(), versions: rows.into_iter().collect() })
     }
 
@@ -46,7 +46,7 @@ impl Store {
         for id in ids {
             query = query.bind(*id);
         }
-        let rows: Vec<(i64, i64)> = query.fetch_all(self.pool()).await?;
+        let rows: Vec<(i64, i64)> = query.fetch_all(&self.readers).await?;
         Ok(Snapshot { store: self.clone(), versions: rows.into_iter().collect() })
     }
 
@@ -55,7 +55,7 @@ impl Store {
         let rows: Vec<(i64, i64)> =
             sqlx::query_as("SELECT inspection_id, version FROM inspection_versions WHERE inspection_id = $1")
                 .bind(id)
-                .fetch_all(self.pool())
+                .fetch_all(&self.readers)
                 .await?;
         Ok(Snapshot { store: self.clone(), versions: rows.into_iter().collect() })
     }

@@ -244,7 +244,7 @@ impl Store {
         for n in &names {
             count = count.bind(n.clone());
         }
-        let total = count.fetch_one(&self.pool).await?;
+        let total = count.fetch_one(&self.readers).await?;
         let next = names.len() + 1;
         let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {OBJECT_COLUMNS} FROM spot_objects WHERE 1 = 1{clause}{live} ORDER BY unit, id LIMIT ${next} OFFSET ${}",
@@ -253,14 +253,14 @@ impl Store {
         for n in &names {
             rows = rows.bind(n.clone());
         }
-        let rows = rows.bind(i64::from(limit)).bind(int("offset", offset)?).fetch_all(&self.pool).await?;
+        let rows = rows.bind(i64::from(limit)).bind(int("offset", offset)?).fetch_all(&self.readers).await?;
         Ok((rows.iter().map(object_row).collect::<Result<_, _>>()?, unsigned("count", total)?))
     }
 
     pub async fn spot_object(&self, id: i64) -> Result<Option<SpotObject>, StorageError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {OBJECT_COLUMNS} FROM spot_objects WHERE id = $1")))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.readers)
             .await?;
         row.as_ref().map(object_row).transpose()
     }
@@ -363,7 +363,7 @@ impl Store {
         for n in &names {
             count = count.bind(n.clone());
         }
-        let total = count.fetch_one(&self.pool).await?;
+        let total = count.fetch_one(&self.readers).await?;
         let next = names.len() + 1;
         let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {INSPECTOR_COLUMNS} FROM spot_inspectors WHERE 1 = 1{clause} ORDER BY unit, id LIMIT ${next} OFFSET ${}",
@@ -372,7 +372,7 @@ impl Store {
         for n in &names {
             rows = rows.bind(n.clone());
         }
-        let rows = rows.bind(i64::from(limit)).bind(int("offset", offset)?).fetch_all(&self.pool).await?;
+        let rows = rows.bind(i64::from(limit)).bind(int("offset", offset)?).fetch_all(&self.readers).await?;
         Ok((rows.iter().map(inspector_row).collect::<Result<_, _>>()?, unsigned("count", total)?))
     }
 
@@ -380,7 +380,7 @@ impl Store {
         let row =
             sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {INSPECTOR_COLUMNS} FROM spot_inspectors WHERE id = $1")))
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.readers)
                 .await?;
         row.as_ref().map(inspector_row).transpose()
     }
@@ -497,7 +497,7 @@ impl Store {
         for n in &names {
             count = count.bind(n.clone());
         }
-        let total = count.fetch_one(&self.pool).await?;
+        let total = count.fetch_one(&self.readers).await?;
         let next = names.len() + 1;
         let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {ROUND_COLUMNS} FROM spot_rounds WHERE 1 = 1{clause}{published} ORDER BY id DESC LIMIT ${next} OFFSET ${}",
@@ -506,7 +506,7 @@ impl Store {
         for n in &names {
             rows = rows.bind(n.clone());
         }
-        let rows = rows.bind(i64::from(limit)).bind(int("offset", offset)?).fetch_all(&self.pool).await?;
+        let rows = rows.bind(i64::from(limit)).bind(int("offset", offset)?).fetch_all(&self.readers).await?;
         let mut rounds: Vec<SpotRound> = rows.iter().map(round_row).collect::<Result<_, _>>()?;
         // The page's items in one query, so that the list can count what each round found.
         if !rounds.is_empty() {
@@ -518,7 +518,7 @@ impl Store {
             for r in &rounds {
                 items = items.bind(r.id);
             }
-            for row in items.fetch_all(&self.pool).await? {
+            for row in items.fetch_all(&self.readers).await? {
                 let round_id: i64 = row.try_get("round_id")?;
                 if let Some(round) = rounds.iter_mut().find(|r| r.id == round_id) {
                     round.items.push(item_row(&row)?);
@@ -533,7 +533,7 @@ impl Store {
         let Some(row) =
             sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ROUND_COLUMNS} FROM spot_rounds WHERE id = $1")))
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.readers)
                 .await?
         else {
             return Ok(None);
@@ -543,7 +543,7 @@ impl Store {
             "SELECT {ITEM_COLUMNS} FROM spot_items WHERE round_id = $1 ORDER BY position"
         )))
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         round.items = rows.iter().map(item_row).collect::<Result<_, _>>()?;
         Ok(Some(round))
@@ -553,7 +553,7 @@ impl Store {
     pub async fn spot_item_round(&self, item: i64) -> Result<Option<i64>, StorageError> {
         Ok(sqlx::query_scalar("SELECT round_id FROM spot_items WHERE id = $1")
             .bind(item)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.readers)
             .await?)
     }
 
@@ -724,7 +724,7 @@ impl Store {
             drop(tx);
             let made: Option<i64> = sqlx::query_scalar("SELECT inspection_id FROM spot_rounds WHERE id = $1")
                 .bind(round)
-                .fetch_one(&self.pool)
+                .fetch_one(&self.readers)
                 .await?;
             return made
                 .map(|id| (id, false))

@@ -202,7 +202,7 @@ impl Store {
              ORDER BY r.sent_at DESC, r.id DESC",
         )
         .bind(user_id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter().map(reminder).collect()
     }
@@ -291,7 +291,7 @@ impl Store {
         )
         .bind(kind)
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter()
             .map(|row| {
@@ -402,7 +402,7 @@ impl Store {
              WHERE n.inspection_id = $1 ORDER BY n.sent_at DESC, n.id DESC",
         )
         .bind(inspection)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         rows.iter()
             .map(|row| {

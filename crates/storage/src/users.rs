@@ -279,12 +279,12 @@ impl Store {
     }
 
     pub async fn get_user(&self, id: UserId) -> Result<Option<User>, StorageError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         find_user(&mut conn, "id = $1", UserKey::Id(id)).await
     }
 
     pub async fn find_user_by_username(&self, username: &str) -> Result<Option<User>, StorageError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         find_user(&mut conn, "username = $1", UserKey::Name(username.trim())).await
     }
 
@@ -302,7 +302,7 @@ impl Store {
             for id in chunk {
                 query = query.bind(*id);
             }
-            for row in query.fetch_all(&self.pool).await? {
+            for row in query.fetch_all(&self.readers).await? {
                 names.insert(row.try_get("id")?, row.try_get("display_name")?);
             }
         }
@@ -311,7 +311,7 @@ impl Store {
 
     /// A page of the accounts by login name, with how many there are.
     pub async fn list_users_page(&self, page: crate::Page) -> Result<(Vec<User>, u64), StorageError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *conn).await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM users ORDER BY username LIMIT $1 OFFSET $2"
@@ -329,7 +329,7 @@ impl Store {
     }
 
     pub async fn list_users(&self) -> Result<Vec<User>, StorageError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users ORDER BY username")))
             .fetch_all(&mut *conn)
             .await?;
@@ -357,7 +357,7 @@ impl Store {
         for role in roles {
             query = query.bind(role.as_str());
         }
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         let rows = query.fetch_all(&mut *conn).await?;
         let mut users = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -432,7 +432,7 @@ impl Store {
     pub async fn password_history(&self, user_id: UserId) -> Result<Vec<String>, StorageError> {
         Ok(sqlx::query_scalar("SELECT password_phc FROM password_history WHERE user_id = $1 ORDER BY id DESC")
             .bind(user_id)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.readers)
             .await?)
     }
 
@@ -545,7 +545,7 @@ impl Store {
              WHERE token_hash = $1",
         )
         .bind(token_hash.to_owned())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.readers)
         .await?;
         Ok(row.as_ref().map(session).transpose()?)
     }
@@ -571,7 +571,7 @@ impl Store {
             )
         });
         let rows =
-            sqlx::query(sqlx::AssertSqlSafe(SQL.as_str())).bind(token_hash.to_owned()).fetch_all(&self.pool).await?;
+            sqlx::query(sqlx::AssertSqlSafe(SQL.as_str())).bind(token_hash.to_owned()).fetch_all(&self.readers).await?;
         let Some(first) = rows.first() else {
             return Ok(None);
         };
@@ -649,7 +649,7 @@ impl Store {
     pub async fn login_failures(&self, name_key: &str) -> Result<LoginStatus, StorageError> {
         let row = sqlx::query("SELECT failed_attempts, locked_until FROM login_failures WHERE name_key = $1")
             .bind(name_key.to_owned())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.readers)
             .await?;
         let Some(row) = row else { return Ok(LoginStatus { failed_attempts: 0, locked_until: None }) };
         let attempts: i64 = row.try_get("failed_attempts")?;

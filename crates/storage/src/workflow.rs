@@ -526,7 +526,7 @@ impl Store {
 
     /// The workflow of a measure; `None` if no measure has the id.
     pub async fn measure_workflow(&self, measure_id: MeasureId) -> Result<Option<MeasureWorkflowView>, StorageError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.readers.acquire().await?;
         match load(&mut conn, measure_id).await {
             Ok(loaded) => Ok(Some(loaded.view())),
             Err(StorageError::NotFound(_)) => Ok(None),
@@ -692,7 +692,7 @@ impl Store {
              WHERE v.sha256 = $1 ORDER BY 1",
         )
         .bind(sha256.to_ascii_lowercase())
-        .fetch_all(&self.pool)
+        .fetch_all(&self.readers)
         .await?;
         Ok(ids)
     }

@@ -7,7 +7,7 @@ use rectify_auth::scope::{any_sees_inspection, any_sees_measure, any_sees_proble
 use rectify_auth::{Grant, InspectionRef};
 use rectify_domain::roles::Role;
 use rectify_domain::{Ledger, Problem};
-use rectify_storage::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord};
+use rectify_storage::{InspectionSummary, MeasureRecord, ProblemInScope, ProblemRecord, RecordPlace};
 
 use super::state::AppState;
 use crate::error::AppError;
@@ -89,13 +89,27 @@ pub async fn in_scope(state: &AppState, grants: &[Grant], named: Named<'_>) -> R
             },
             None => Ok(true),
         },
-        Named::Problem(id) => match store.problem_with_measures(id.get()).await? {
-            Some(found) => Ok(visibility.sees_problem_in(&found)),
+        // Where the record is decides for every grant that sees whole inspections; only a
+        // department's or a leader's grant needs the problem with its measures.
+        Named::Problem(id) => match store.problem_place(id.get()).await? {
             None => Ok(true),
+            Some(place) => match visibility.decided_by_place(&place) {
+                Some(answer) => Ok(answer),
+                None => match store.problem_with_measures(id.get()).await? {
+                    Some(found) => Ok(visibility.sees_problem_in(&found)),
+                    None => Ok(true),
+                },
+            },
         },
-        Named::Measure(id) => match store.problem_of_measure(id.get()).await? {
-            Some((found, index)) => Ok(visibility.sees_measure_in(&found, index)),
+        Named::Measure(id) => match store.measure_place(id.get()).await? {
             None => Ok(true),
+            Some(place) => match visibility.decided_by_place(&place) {
+                Some(answer) => Ok(answer),
+                None => match store.problem_of_measure(id.get()).await? {
+                    Some((found, index)) => Ok(visibility.sees_measure_in(&found, index)),
+                    None => Ok(true),
+                },
+            },
         },
         Named::LookbackItem(id) => match super::lookback::locate_item(state, id).await {
             Ok((_, inspection_id)) => match inspection(state, inspection_id).await? {
@@ -173,9 +187,27 @@ impl<'a> Visibility<'a> {
 
     /// Whether some grant sees the whole inspection (not only some departments' or a leader's part).
     pub fn sees_everything_of(&self, summary: &InspectionSummary) -> bool {
-        self.grants.iter().any(|g| {
-            !matches!(g.role, Role::Department | Role::LeaderInCharge) && g.sees_inspection(Self::reference(summary))
-        })
+        self.sees_all_of(Self::reference(summary))
+    }
+
+    fn sees_all_of(&self, inspection: InspectionRef<'_>) -> bool {
+        self.grants
+            .iter()
+            .any(|g| !matches!(g.role, Role::Department | Role::LeaderInCharge) && g.sees_inspection(inspection))
+    }
+
+    /// Whether the account sees a record in `place`, when where it is decides: yes if a grant
+    /// sees the whole inspection, no if none sees the inspection at all; `None` when a
+    /// department's or a leader's part of the inspection must be read to decide.
+    fn decided_by_place(&self, place: &RecordPlace) -> Option<bool> {
+        let inspection = InspectionRef { id: place.inspection_id, unit: place.unit.as_deref() };
+        if self.sees_all_of(inspection) {
+            Some(true)
+        } else if !any_sees_inspection(self.grants, inspection) {
+            Some(false)
+        } else {
+            None
+        }
     }
 
     /// Whether the account sees a problem read with all its measures.
