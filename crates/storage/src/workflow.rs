@@ -21,7 +21,7 @@ use crate::audit::AuditRecord;
 use crate::codec::{date_text, enum_text, parse_date, unsigned};
 use crate::error::{NotNow, NotPermitted, require_role};
 use crate::evidence_rows::{EvidenceOwner, insert_evidence, insert_evidence_at};
-use crate::write_tx::WriteTx;
+use crate::write_tx::{self, WriteTx};
 use crate::{Acting, InspectionId, MeasureId, ProblemId, StorageError, Store, WorkflowStoreError};
 
 /// The workflow of one measure as the user interface shows it.
@@ -603,6 +603,22 @@ impl Store {
         entry.evidence.iter().try_for_each(check_evidence_texts)?;
         // Cut into words before the write lock is taken: the lock serialises every writer.
         let tokens = entry.evidence.is_empty().then(|| rectify_segment::index_text(entry.text.as_str()));
+        let (store, actor, entry) = (self.clone(), actor.clone(), entry.clone());
+        let work =
+            async move { store.add_progress_now(measure_id, &actor, &entry, tokens, expected_version, now).await };
+        write_tx::on_writer_thread(self.write_gate.as_ref(), work).await?
+    }
+
+    /// [`Store::add_progress`] once its words are cut: the part that holds the write gate.
+    async fn add_progress_now(
+        &self,
+        measure_id: MeasureId,
+        actor: &Acting,
+        entry: &ProgressEntry,
+        tokens: Option<String>,
+        expected_version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
         let (mut tx, change) = self.begin_measure_change(measure_id).await?;
         let before = change.before;
         if before.version != expected_version {
