@@ -566,15 +566,6 @@ impl Store {
             .collect()
     }
 
-    /// Whether a measure (or its problem) was retired; `None` when there is no such measure.
-    pub async fn measure_retired(&self, measure: MeasureId) -> Result<Option<bool>, StorageError> {
-        let retired: Option<Option<String>> = sqlx::query_scalar("SELECT retired_at FROM measures WHERE id = $1")
-            .bind(measure)
-            .fetch_optional(&self.readers)
-            .await?;
-        Ok(retired.map(|at| at.is_some()))
-    }
-
     /// The inspection an aspect belongs to, if the aspect exists.
     pub async fn aspect_inspection(&self, aspect: AspectId) -> Result<Option<InspectionId>, StorageError> {
         Ok(sqlx::query_scalar("SELECT inspection_id FROM aspects WHERE id = $1")

@@ -118,6 +118,15 @@ pub(crate) struct Loaded {
     pub(crate) facts: MeasureFacts,
     pub(crate) extended: bool,
     pub(crate) version: i64,
+    /// The measure was retired (作废): it is kept as it was, and no step is taken on it.
+    pub(crate) retired: bool,
+}
+
+impl Loaded {
+    /// Refuses work on a retired measure.
+    fn live(&self) -> Result<(), NotNow> {
+        if self.retired { Err(NotNow::Retired { kind: "measure", id: self.measure_id }) } else { Ok(()) }
+    }
 }
 
 impl Loaded {
@@ -153,6 +162,7 @@ const LOADED_COLUMNS: &str = "state, review_stage, stages_closed, extended, vers
      pending_extension_deadline, pending_extension_reason, hands, \
      (SELECT m.deadline FROM measures m WHERE m.id = measure_workflow.measure_id) AS deadline, \
      (SELECT m.problem_id FROM measures m WHERE m.id = measure_workflow.measure_id) AS problem_id, \
+     (SELECT m.retired_at FROM measures m WHERE m.id = measure_workflow.measure_id) AS retired_at, \
      (SELECT COUNT(*) FROM evidence v WHERE v.measure_id = measure_workflow.measure_id) + \
      (SELECT COUNT(*) FROM evidence v JOIN progress_entries e ON e.id = v.progress_entry_id \
       WHERE e.measure_id = measure_workflow.measure_id) AS evidence_count";
@@ -194,6 +204,7 @@ fn loaded(measure_id: MeasureId, row: &sqlx::any::AnyRow) -> Result<Loaded, Stor
         },
         extended: row.try_get::<i64, _>("extended")? != 0,
         version: row.try_get("version")?,
+        retired: row.try_get::<Option<String>, _>("retired_at")?.is_some(),
     })
 }
 
@@ -560,6 +571,23 @@ impl Store {
         now: DateTime<Utc>,
         notices: &[crate::NewNotification],
     ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
+        let (store, actor, notices) = (self.clone(), actor.clone(), notices.to_vec());
+        let work = async move {
+            store.apply_measure_action_now(measure_id, &actor, action, expected_version, now, &notices).await
+        };
+        write_tx::on_writer_thread(self.write_gate.as_ref(), work).await?
+    }
+
+    /// [`Store::apply_measure_action_notifying`] on the writer thread.
+    async fn apply_measure_action_now(
+        &self,
+        measure_id: MeasureId,
+        actor: &Acting,
+        action: Action,
+        expected_version: i64,
+        now: DateTime<Utc>,
+        notices: &[crate::NewNotification],
+    ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
         // A blank comment is no comment; the history keeps a given one trimmed.
         let action = action.normalized();
         // The load travels with BEGIN; `store_state` checks the version again as it writes.
@@ -569,6 +597,7 @@ impl Store {
         let (mut tx, row) = self.begin_write_fetching(&sql, arguments).await?;
         let row = row.ok_or_else(|| StorageError::NotFound(format!("no measure has id {measure_id}")))?;
         let before = loaded(measure_id, &row)?;
+        before.live()?;
         if before.version != expected_version {
             return Err(WorkflowStoreError::Conflict { current_version: before.version });
         }
@@ -621,6 +650,7 @@ impl Store {
     ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
         let (mut tx, change) = self.begin_measure_change(measure_id).await?;
         let before = change.before;
+        before.live()?;
         if before.version != expected_version {
             return Err(WorkflowStoreError::Conflict { current_version: before.version });
         }
@@ -675,8 +705,23 @@ impl Store {
         require_role(actor, UNIT_WORKERS, "attaching evidence")?;
         check_evidence_texts(evidence)?;
         let sha256 = checked_sha256(evidence.sha256.as_deref())?;
+        let (store, actor, evidence) = (self.clone(), actor.clone(), evidence.clone());
+        let work = async move { store.attach_evidence_now(measure_id, &evidence, sha256, &actor, now).await };
+        write_tx::on_writer_thread(self.write_gate.as_ref(), work).await?
+    }
+
+    /// [`Store::attach_evidence`] on the writer thread, its input checked.
+    async fn attach_evidence_now(
+        &self,
+        measure_id: MeasureId,
+        evidence: &Evidence,
+        sha256: String,
+        actor: &Acting,
+        now: DateTime<Utc>,
+    ) -> Result<MeasureWorkflowView, WorkflowStoreError> {
         let (mut tx, change) = self.begin_measure_change(measure_id).await?;
         let before = change.before;
+        before.live()?;
         if before.facts.state == MeasureState::Closed {
             return Err(NotNow::MeasureClosed { measure_id }.into());
         }

@@ -430,6 +430,33 @@ async fn progress_is_appended_with_evidence_and_refused_on_closed_measures() {
     }
 }
 
+/// A retired (作废) measure is kept as it was: the write itself refuses progress, evidence and
+/// every step, whoever asks, and the measure is left untouched.
+#[tokio::test]
+async fn a_retired_measure_takes_no_more_work() {
+    for db in backends().await {
+        let store = &db.store;
+        let f = import(store).await;
+        let m = f.measures[1].id;
+        store
+            .retire_item(ItemKind::Measure, m, f.measures[1].version, "与上一项重复", &acting(Role::UnitLiaison), now())
+            .await
+            .unwrap();
+        let before = store.measure_workflow(m).await.unwrap().unwrap();
+        let retired =
+            |err: WorkflowStoreError| matches!(err, WorkflowStoreError::NotNow(NotNow::Retired { id, .. }) if id == m);
+        let err = store.add_progress(m, &dept(), &progress("继续推进"), before.version, now()).await.unwrap_err();
+        assert!(retired(err));
+        let err = store.attach_evidence(m, &evidence(5), &dept(), now()).await.unwrap_err();
+        assert!(retired(err));
+        let err = store.apply_measure_action(m, &dept(), Action::Start, before.version, now()).await.unwrap_err();
+        assert!(retired(err));
+        assert_eq!(store.measure_workflow(m).await.unwrap().unwrap(), before, "nothing was written");
+        assert!(store.get_measure(m).await.unwrap().unwrap().measure.progress.is_empty());
+        db.finish().await;
+    }
+}
+
 #[tokio::test]
 async fn problems_close_only_when_every_measure_is_closed_and_reopen_on_relapse() {
     for db in backends().await {

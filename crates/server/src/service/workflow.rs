@@ -23,14 +23,6 @@ pub(crate) fn verifier_role(principal: &Principal) -> Role {
     role_of(principal, Task::Verification, Role::AuditAdmin)
 }
 
-/// Refuses work on a retired (作废) measure: it is kept as it was.
-async fn ensure_live(state: &AppState, id: MeasureId) -> Result<(), AppError> {
-    match state.store().measure_retired(id.get()).await? {
-        Some(true) => Err(AppError::refused(format!("measure {id} is retired"), "该整改措施已作废，不能再办理")),
-        _ => Ok(()),
-    }
-}
-
 /// The workflow of one measure, or 404.
 pub async fn workflow_of(state: &AppState, id: MeasureId) -> Result<MeasureWorkflowView, AppError> {
     state.store().measure_workflow(id.get()).await?.ok_or_else(|| AppError::not_found("measure", id))
@@ -44,7 +36,6 @@ pub async fn apply_action(
     action: Action,
     version: i64,
 ) -> Result<MeasureWorkflowView, AppError> {
-    ensure_live(state, measure).await?;
     let view = workflow_of(state, measure).await?;
     let role = role_of(principal, Task::Step { kind: action.kind(), state: view.state }, Role::AuditAdmin);
     let notices = match role.default_workflow_actor() {
@@ -82,7 +73,6 @@ pub async fn record_progress(
     measure: MeasureId,
     input: ProgressInput,
 ) -> Result<MeasureWorkflowView, AppError> {
-    ensure_live(state, measure).await?;
     let version = input.version.ok_or_else(|| AppError::Invalid("the form needs the measure's version".into()))?;
     let text = NonEmptyText::new(input.text.trim())
         .map_err(|_| AppError::Invalid("the progress text must not be empty".into()))?;
