@@ -12,6 +12,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// mimalloc instead of the system allocator: a request allocates and frees many small values
+/// on several threads, and glibc's malloc took a tenth of the server's CPU (perf). Measured at
+/// 2,000 units, alternating runs: one problem's JSON 11-17 % -> 14-21 % of the fixed-body
+/// ceiling, a measure page 1.4-2.1 % -> 2.9-3.4 %.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "rectify", version, about = "巡察整改管理系统 — rectification of inspection and audit findings")]
 struct Cli {

@@ -21,6 +21,10 @@ use rectify_server::{AppState, router};
 use rectify_storage::{RoleGrant, Store};
 use tower::ServiceExt;
 
+/// The allocator of the `rectify` binary, so that the figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../../storage/benches/support/closed_loop.rs"]
 mod closed_loop;
 
