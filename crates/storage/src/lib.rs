@@ -51,6 +51,7 @@ pub mod rounds;
 pub mod sealed;
 mod sealed_rows;
 pub mod search;
+mod session_memory;
 pub mod settings;
 mod similar;
 mod snapshot;
@@ -169,6 +170,8 @@ pub struct Store {
     pool: AnyPool,
     /// Where reads get their connection (see [`readers`]).
     readers: readers::Readers,
+    /// Sessions remembered between writes, on SQLite (see [`session_memory`]).
+    sessions: Option<Arc<session_memory::SessionMemory>>,
     backend: Backend,
     /// SQLite's write gate and kept write connection (see [`write_tx`]); `None` for PostgreSQL.
     write_gate: Option<write_tx::SqliteGate>,
@@ -255,8 +258,13 @@ impl Store {
         };
         let audit_keys = Arc::new(open_key_ring(&pool, url, backend, options.audit_keys).await?);
         let data_keys = Arc::new(sealed_rows::open_data_key_ring(&pool, url, backend, options.data_keys).await?);
+        let sessions = match &write_gate {
+            Some(gate) => Some(Arc::new(session_memory::SessionMemory::new(Arc::clone(&gate.lock().await.commits)))),
+            None => None,
+        };
         let store = Store {
             readers: readers::Readers::new(&pool, backend),
+            sessions,
             pool,
             backend,
             write_gate,
@@ -307,7 +315,7 @@ impl Store {
         &self,
         query: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
     ) -> Result<sqlx::any::AnyQueryResult, StorageError> {
-        write_tx::execute_alone(self.write_gate.as_ref(), &self.pool, query).await
+        write_tx::execute_alone(self.write_gate.as_ref(), &self.pool, query, write_tx::Counted::Yes).await
     }
 
     /// Starts a write transaction whose first statement is `sql`, and returns that statement's

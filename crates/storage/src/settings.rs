@@ -67,12 +67,15 @@ impl Store {
     /// made once, never a user's change.
     pub async fn shared_form_key(&self, fresh: [u8; 32], now: DateTime<Utc>) -> Result<[u8; 32], StorageError> {
         let hex = crate::codec::hex(&fresh);
-        sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING")
+        self.execute_write(
+            sqlx::query(
+                "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
+            )
             .bind(FORM_KEY)
             .bind(hex)
-            .bind(timestamp(now))
-            .execute(&self.pool)
-            .await?;
+            .bind(timestamp(now)),
+        )
+        .await?;
         let stored = self.setting(FORM_KEY).await?.unwrap_or_default();
         crate::codec::key_from_hex(&stored)
             .ok_or_else(|| StorageError::Invalid("the stored form key is not 64 hex digits".to_owned()))

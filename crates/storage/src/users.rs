@@ -5,6 +5,7 @@
 //! separation of the three administrators (三员分立) on every role change.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rectify_domain::roles::{Role, RoleConflict, check_roles};
@@ -570,6 +571,10 @@ impl Store {
                  WHERE s.token_hash = $1 ORDER BY r.id"
             )
         });
+        if let Some(hit) = self.sessions.as_ref().and_then(|memory| memory.get(token_hash)) {
+            return Ok(Some((*hit).clone()));
+        }
+        let stamp = self.sessions.as_ref().map(|memory| memory.stamp());
         let rows =
             sqlx::query(sqlx::AssertSqlSafe(SQL.as_str())).bind(token_hash.to_owned()).fetch_all(&self.readers).await?;
         let Some(first) = rows.first() else {
@@ -600,18 +605,27 @@ impl Store {
             }
             None => None,
         };
+        if let (Some(memory), Some(stamp)) = (&self.sessions, stamp) {
+            memory.put(token_hash, stamp, Arc::new((session.clone(), user.clone())));
+        }
         Ok(Some((session, user)))
     }
 
     /// Marks the session as used now; `false` if it no longer exists.
     pub async fn touch_session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<bool, StorageError> {
-        let done = self
-            .execute_write(
-                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                    .bind(timestamp(now))
-                    .bind(token_hash.to_owned()),
-            )
-            .await?;
+        let at = timestamp(now);
+        let done = crate::write_tx::execute_alone(
+            self.write_gate.as_ref(),
+            &self.pool,
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(at.clone())
+                .bind(token_hash.to_owned()),
+            crate::write_tx::Counted::LastUseOnly,
+        )
+        .await?;
+        if let Some(memory) = &self.sessions {
+            memory.used(token_hash, &at);
+        }
         Ok(done.rows_affected() == 1)
     }
 

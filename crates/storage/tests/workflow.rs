@@ -630,6 +630,70 @@ async fn sessions_are_created_found_touched_and_ended() {
     }
 }
 
+/// A session read once may be served from memory, but never past a change: every committed
+/// write is seen by the very next lookup (sign-out, a disabled account, new roles, a deleted
+/// inspection and the grants on it), and a touch moves the remembered last use.
+#[tokio::test]
+async fn a_signed_in_session_reflects_every_change_at_the_next_lookup() {
+    for db in backends().await {
+        let store = &db.store;
+        let f = import(store).await;
+        let scoped = RoleGrant { inspection_id: Some(f.inspection), ..RoleGrant::everywhere(Role::UnitLiaison) };
+        let new = NewUser {
+            username: "li".into(),
+            display_name: "李某".into(),
+            password_phc: "x".into(),
+            must_change_password: false,
+            roles: vec![scoped.clone()],
+        };
+        let admin = acting(Role::SystemAdmin);
+        let id = store.create_user(&new, &admin, now()).await.unwrap();
+        store.create_session(&Session::new("h", id, "c", None, now())).await.unwrap();
+        let found = |h: &'static str| async move { store.find_session_with_user(h).await.unwrap() };
+        let user = |h: &'static str| async move { found(h).await.unwrap().1.unwrap() };
+        // Read twice (the second may come from memory): the same.
+        assert_eq!(found("h").await, found("h").await);
+        assert_eq!(user("h").await.roles, vec![scoped]);
+
+        assert!(store.touch_session("h", now() + TimeDelta::minutes(3)).await.unwrap());
+        assert_eq!(found("h").await.unwrap().0.last_seen_at, "2024-07-01T09:03:00.000000Z");
+
+        assert!(store.delete_inspection(f.inspection).await.unwrap());
+        assert!(user("h").await.roles.is_empty(), "the grant went with its inspection");
+        store.create_session(&Session::new("h2", id, "c", None, now())).await.unwrap();
+        assert!(found("h2").await.is_some());
+        assert!(store.delete_session("h2").await.unwrap());
+        assert_eq!(found("h2").await, None, "signed out: gone at once");
+
+        store.set_roles(id, &[RoleGrant::everywhere(Role::InspectionOffice)], &admin, now()).await.unwrap();
+        assert_eq!(user("h").await.roles, vec![RoleGrant::everywhere(Role::InspectionOffice)]);
+        // Disabling the account ends its sessions.
+        store.set_disabled(id, true, &admin, now()).await.unwrap();
+        assert_eq!(found("h").await, None);
+        db.finish().await;
+    }
+}
+
+/// A second process on the same SQLite file (not how one is served, but `rectify user add` runs
+/// beside a server) writes behind this one's memory: what it changed is read within a second.
+#[tokio::test]
+async fn another_process_is_seen_within_a_second() {
+    let (_dir, a, b) = two_stores_on_one_file().await;
+    let new = NewUser {
+        username: "zhao".into(),
+        display_name: "赵某".into(),
+        password_phc: "x".into(),
+        must_change_password: false,
+        roles: vec![RoleGrant::everywhere(Role::InspectionOffice)],
+    };
+    let id = a.create_user(&new, &acting(Role::SystemAdmin), now()).await.unwrap();
+    a.create_session(&Session::new("h", id, "c", None, now())).await.unwrap();
+    assert!(a.find_session_with_user("h").await.unwrap().is_some());
+    assert!(b.delete_session("h").await.unwrap());
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    assert_eq!(a.find_session_with_user("h").await.unwrap(), None);
+}
+
 #[tokio::test]
 async fn reminders_respect_the_interval_and_reach_their_addressees() {
     for db in backends().await {
