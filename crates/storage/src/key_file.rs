@@ -59,13 +59,18 @@ pub(crate) fn place(
     if backend == crate::Backend::Postgres {
         return Some(PathBuf::from(postgres_default));
     }
+    Some(PathBuf::from(format!("{}{sqlite_suffix}", sqlite_file(url)?)))
+}
+
+/// The file of a `sqlite:PATH` URL; `None` for a database in memory or another URL.
+pub(crate) fn sqlite_file(url: &str) -> Option<&str> {
     let sqlite = url.strip_prefix("sqlite:")?;
     let sqlite = sqlite.strip_prefix("//").unwrap_or(sqlite);
     let file = sqlite.split('?').next().unwrap_or("");
     if file.is_empty() || file.contains(":memory:") || url.contains("mode=memory") {
         return None;
     }
-    Some(PathBuf::from(format!("{file}{sqlite_suffix}")))
+    Some(file)
 }
 
 /// Creates the file at `path` holding `text` (mode 0600, parent folders too) unless a file is

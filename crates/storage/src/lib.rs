@@ -38,6 +38,7 @@ pub mod files;
 pub mod indicators;
 mod key_file;
 pub mod lookback;
+mod memory;
 mod migrations;
 pub mod notifications;
 pub mod portal;
@@ -51,7 +52,6 @@ pub mod rounds;
 pub mod sealed;
 mod sealed_rows;
 pub mod search;
-mod session_memory;
 pub mod settings;
 mod similar;
 mod snapshot;
@@ -170,8 +170,8 @@ pub struct Store {
     pool: AnyPool,
     /// Where reads get their connection (see [`readers`]).
     readers: readers::Readers,
-    /// Sessions remembered between writes, on SQLite (see [`session_memory`]).
-    sessions: Option<Arc<session_memory::SessionMemory>>,
+    /// What requests read most, remembered between writes on SQLite (see [`memory`]).
+    remembered: Option<Arc<Remembered>>,
     backend: Backend,
     /// SQLite's write gate and kept write connection (see [`write_tx`]); `None` for PostgreSQL.
     write_gate: Option<write_tx::SqliteGate>,
@@ -204,6 +204,25 @@ pub(crate) struct Reads {
     workflows: cache::Remembered<InspectionId, std::collections::HashMap<MeasureId, MeasureWorkflowView>>,
     /// Round overviews by (round, day, list version), valid while the round's versions stand.
     rounds: cache::Remembered<(i64, chrono::NaiveDate, i64), Vec<rounds::RoundUnit>>,
+}
+
+/// The memories of [`Store::remembered`].
+#[derive(Debug)]
+pub(crate) struct Remembered {
+    /// Sessions by token hash, with their account and roles.
+    pub(crate) sessions: memory::Memory<String, (users::Session, Option<users::User>)>,
+    pub(crate) problems: memory::Memory<ProblemId, ProblemRecord>,
+    pub(crate) measures: memory::Memory<MeasureId, MeasureRecord>,
+}
+
+impl Remembered {
+    fn new(watch: Arc<memory::CommitWatch>) -> Remembered {
+        Remembered {
+            sessions: memory::Memory::new(Arc::clone(&watch)),
+            problems: memory::Memory::new(Arc::clone(&watch)),
+            measures: memory::Memory::new(watch),
+        }
+    }
 }
 
 impl Store {
@@ -258,13 +277,14 @@ impl Store {
         };
         let audit_keys = Arc::new(open_key_ring(&pool, url, backend, options.audit_keys).await?);
         let data_keys = Arc::new(sealed_rows::open_data_key_ring(&pool, url, backend, options.data_keys).await?);
-        let sessions = match &write_gate {
-            Some(gate) => Some(Arc::new(session_memory::SessionMemory::new(Arc::clone(&gate.lock().await.commits)))),
-            None => None,
+        // After the first connections: the WAL index exists once one of them has opened the file.
+        let remembered = match backend {
+            Backend::Sqlite => memory::CommitWatch::open(url).map(|watch| Arc::new(Remembered::new(Arc::new(watch)))),
+            Backend::Postgres => None,
         };
         let store = Store {
             readers: readers::Readers::new(&pool, backend),
-            sessions,
+            remembered,
             pool,
             backend,
             write_gate,
@@ -315,7 +335,7 @@ impl Store {
         &self,
         query: sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments>,
     ) -> Result<sqlx::any::AnyQueryResult, StorageError> {
-        write_tx::execute_alone(self.write_gate.as_ref(), &self.pool, query, write_tx::Counted::Yes).await
+        write_tx::execute_alone(self.write_gate.as_ref(), &self.pool, query).await
     }
 
     /// Starts a write transaction whose first statement is `sql`, and returns that statement's
@@ -558,8 +578,11 @@ impl Store {
     }
 
     pub async fn get_problem(&self, id: ProblemId) -> Result<Option<ProblemRecord>, StorageError> {
-        let mut conn = self.readers.acquire().await?;
-        Ok(read::load_problems(&mut conn, ProblemFilter::Id(id)).await?.into_iter().next())
+        memory::read_through(self.remembered.as_ref().map(|r| &r.problems), id, async || {
+            let mut conn = self.readers.acquire().await?;
+            Ok(read::load_problems(&mut conn, ProblemFilter::Id(id)).await?.into_iter().next())
+        })
+        .await
     }
 
     /// The measures of an inspection, or of one of its problems, in ledger order.
@@ -595,11 +618,14 @@ impl Store {
     }
 
     pub async fn get_measure(&self, id: MeasureId) -> Result<Option<MeasureRecord>, StorageError> {
-        let mut reader = self.readers.acquire().await?;
-        let mut tx = reader.begin_read().await?;
-        let measure = read::load_measures(&mut tx, MeasureFilter::Id(id)).await?.into_iter().next();
-        tx.commit().await?;
-        Ok(measure)
+        memory::read_through(self.remembered.as_ref().map(|r| &r.measures), id, async || {
+            let mut reader = self.readers.acquire().await?;
+            let mut tx = reader.begin_read().await?;
+            let measure = read::load_measures(&mut tx, MeasureFilter::Id(id)).await?.into_iter().next();
+            tx.commit().await?;
+            Ok(measure)
+        })
+        .await
     }
 
     /// The figures of an inspection, derived from the stored ledger (never stored twice).

@@ -5,7 +5,6 @@
 //! separation of the three administrators (三员分立) on every role change.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rectify_domain::roles::{Role, RoleConflict, check_roles};
@@ -559,6 +558,15 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> Result<Option<(Session, Option<User>)>, StorageError> {
+        let memory = self.remembered.as_ref().map(|r| &r.sessions);
+        crate::memory::read_through(memory, token_hash.to_owned(), async || {
+            self.read_session_with_user(token_hash).await
+        })
+        .await
+    }
+
+    /// [`Store::find_session_with_user`] from the database.
+    async fn read_session_with_user(&self, token_hash: &str) -> Result<Option<(Session, Option<User>)>, StorageError> {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             let user_columns: String =
                 USER_COLUMNS.split(',').map(|c| format!("u.{}", c.trim())).collect::<Vec<_>>().join(", ");
@@ -571,10 +579,6 @@ impl Store {
                  WHERE s.token_hash = $1 ORDER BY r.id"
             )
         });
-        if let Some(hit) = self.sessions.as_ref().and_then(|memory| memory.get(token_hash)) {
-            return Ok(Some((*hit).clone()));
-        }
-        let stamp = self.sessions.as_ref().map(|memory| memory.stamp());
         let rows =
             sqlx::query(sqlx::AssertSqlSafe(SQL.as_str())).bind(token_hash.to_owned()).fetch_all(&self.readers).await?;
         let Some(first) = rows.first() else {
@@ -605,27 +609,18 @@ impl Store {
             }
             None => None,
         };
-        if let (Some(memory), Some(stamp)) = (&self.sessions, stamp) {
-            memory.put(token_hash, stamp, Arc::new((session.clone(), user.clone())));
-        }
         Ok(Some((session, user)))
     }
 
     /// Marks the session as used now; `false` if it no longer exists.
     pub async fn touch_session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<bool, StorageError> {
-        let at = timestamp(now);
-        let done = crate::write_tx::execute_alone(
-            self.write_gate.as_ref(),
-            &self.pool,
-            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                .bind(at.clone())
-                .bind(token_hash.to_owned()),
-            crate::write_tx::Counted::LastUseOnly,
-        )
-        .await?;
-        if let Some(memory) = &self.sessions {
-            memory.used(token_hash, &at);
-        }
+        let done = self
+            .execute_write(
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                    .bind(timestamp(now))
+                    .bind(token_hash.to_owned()),
+            )
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 

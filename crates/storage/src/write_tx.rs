@@ -39,8 +39,6 @@ pub(crate) struct SqliteWriter {
     /// The database refuses an entry that does not continue the chain, so a stale hint (another
     /// process appended, or a rolled-back transaction had appended) costs a retry, never a fork.
     pub(crate) audit_head: Option<ChainHead>,
-    /// How many write transactions this process has committed (see [`SqliteWriter::committed`]).
-    pub(crate) commits: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// The SQLite write gate with its kept connection.
@@ -54,15 +52,7 @@ impl SqliteWriter {
     /// WAL writes, and p99 under 50 writers rose from 12–15 ms to 26–32 ms.
     pub(crate) async fn gate(pool: &AnyPool) -> Result<SqliteGate, StorageError> {
         let conn = pool.acquire().await?.detach();
-        let commits = Arc::default();
-        Ok(Arc::new(Mutex::new(SqliteWriter { conn, pool: pool.clone(), open: false, audit_head: None, commits })))
-    }
-
-    /// Counts a committed write: what this process remembers from the database is stale from now
-    /// on (see `session_memory`). Counted after the commit; a reader notes the count before it
-    /// reads, so whatever it remembers is stamped no later than the state it saw.
-    fn committed(&self) {
-        self.commits.fetch_add(1, std::sync::atomic::Ordering::Release);
+        Ok(Arc::new(Mutex::new(SqliteWriter { conn, pool: pool.clone(), open: false, audit_head: None })))
     }
 
     /// Ends a transaction left open by a writer that stopped half-way. If the connection cannot
@@ -142,29 +132,15 @@ pub(crate) async fn execute_alone(
     gate: Option<&SqliteGate>,
     pool: &AnyPool,
     query: sqlx::query::Query<'_, sqlx::Any, AnyArguments>,
-    counted: Counted,
 ) -> Result<sqlx::any::AnyQueryResult, StorageError> {
     match gate {
         Some(gate) => {
             let mut writer = gate.lock().await;
             writer.roll_back().await?;
-            let done = query.execute(&mut writer.conn).await?;
-            if counted == Counted::Yes {
-                writer.committed();
-            }
-            Ok(done)
+            Ok(query.execute(&mut writer.conn).await?)
         }
         None => Ok(query.execute(pool).await?),
     }
-}
-
-/// Whether a write makes what the process remembers stale. Only a session's last use is not
-/// counted: it changes nothing a request is allowed to do, and the remembered session is
-/// updated along with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Counted {
-    Yes,
-    LastUseOnly,
 }
 
 /// A write transaction: SQLite through the gate, PostgreSQL from the pool; with the keys that
@@ -275,7 +251,6 @@ impl WriteTx {
                 let writer = &mut *gate.0;
                 sqlx::query("COMMIT").execute(&mut writer.conn).await?;
                 writer.open = false;
-                writer.committed();
                 // The chain's end moved under the writer's memory.
                 writer.audit_head = None;
                 Ok(())
@@ -299,7 +274,6 @@ impl WriteTx {
                 )
                 .await?;
                 writer.open = false;
-                writer.committed();
                 Ok(seq)
             }
             TxConn::Postgres(mut tx) => {
