@@ -38,6 +38,17 @@ fn office() -> Acting {
     acting(Role::InspectionOffice)
 }
 
+/// An account named `username` with `roles`, its password already set.
+fn account(username: &str, display_name: &str, roles: Vec<RoleGrant>) -> NewUser {
+    NewUser {
+        username: username.into(),
+        display_name: display_name.into(),
+        password_phc: "x".into(),
+        must_change_password: false,
+        roles,
+    }
+}
+
 fn sha(n: u8) -> String {
     format!("{n:02x}").repeat(32)
 }
@@ -594,13 +605,7 @@ async fn users_roles_passwords_and_totp() {
 async fn sessions_are_created_found_touched_and_ended() {
     for db in backends().await {
         let store = &db.store;
-        let new = NewUser {
-            username: "wang".into(),
-            display_name: "王某".into(),
-            password_phc: "x".into(),
-            must_change_password: false,
-            roles: vec![RoleGrant::everywhere(Role::Department)],
-        };
+        let new = account("wang", "王某", vec![RoleGrant::everywhere(Role::Department)]);
         let id = store.create_user(&new, &acting(Role::SystemAdmin), now()).await.unwrap();
         let s1 = Session::new("hash-1", id, "csrf-1", Some("198.51.100.1".into()), now());
         let s2 = Session::new("hash-2", id, "csrf-2", None, now() - TimeDelta::hours(30));
@@ -639,13 +644,7 @@ async fn a_signed_in_session_reflects_every_change_at_the_next_lookup() {
         let store = &db.store;
         let f = import(store).await;
         let scoped = RoleGrant { inspection_id: Some(f.inspection), ..RoleGrant::everywhere(Role::UnitLiaison) };
-        let new = NewUser {
-            username: "li".into(),
-            display_name: "李某".into(),
-            password_phc: "x".into(),
-            must_change_password: false,
-            roles: vec![scoped.clone()],
-        };
+        let new = account("li", "李某", vec![scoped.clone()]);
         let admin = acting(Role::SystemAdmin);
         let id = store.create_user(&new, &admin, now()).await.unwrap();
         store.create_session(&Session::new("h", id, "c", None, now())).await.unwrap();
@@ -680,13 +679,7 @@ async fn a_signed_in_session_reflects_every_change_at_the_next_lookup() {
 #[tokio::test]
 async fn another_process_is_seen_at_the_next_lookup() {
     let (_dir, a, b) = two_stores_on_one_file().await;
-    let new = NewUser {
-        username: "zhao".into(),
-        display_name: "赵某".into(),
-        password_phc: "x".into(),
-        must_change_password: false,
-        roles: vec![RoleGrant::everywhere(Role::InspectionOffice)],
-    };
+    let new = account("zhao", "赵某", vec![RoleGrant::everywhere(Role::InspectionOffice)]);
     let id = a.create_user(&new, &acting(Role::SystemAdmin), now()).await.unwrap();
     a.create_session(&Session::new("h", id, "c", None, now())).await.unwrap();
     assert!(a.find_session_with_user("h").await.unwrap().is_some());
