@@ -42,8 +42,7 @@ impl CommitWatch {
     pub(crate) fn open(url: &str) -> Option<CommitWatch> {
         let file = crate::key_file::sqlite_file(url)?;
         let shm = std::fs::File::open(format!("{file}-shm")).ok()?;
-        let watch = CommitWatch { shm };
-        watch.header().map(|_| watch)
+        Some(CommitWatch { shm })
     }
 
     /// The header as it stands: `None` while a commit writes it, or in a format not known here.
@@ -133,4 +132,55 @@ pub(crate) async fn read_through<K: Eq + Hash, V: Clone, E>(
         memory.put(key, stamp, Arc::new(value.clone()));
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A WAL index whose header copies are `first` and `second`, each a header of `version`
+    /// whose change counter is the given number.
+    fn shm_with(version: u32, first: u32, second: u32) -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("x.db").display().to_string();
+        let copy = |change: u32| {
+            let mut header = [0u8; HEADER];
+            header[..4].copy_from_slice(&version.to_ne_bytes());
+            header[8..12].copy_from_slice(&change.to_ne_bytes());
+            header
+        };
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&copy(first));
+        bytes.extend_from_slice(&copy(second));
+        bytes.extend_from_slice(&[0u8; 64]);
+        std::fs::write(format!("{db}-shm"), bytes).unwrap();
+        (dir, format!("sqlite:{db}"))
+    }
+
+    #[test]
+    fn the_header_vouches_only_when_its_copies_agree_in_the_known_format() {
+        let (_dir, url) = shm_with(WAL_INDEX_VERSION, 7, 7);
+        assert!(CommitWatch::open(&url).unwrap().header().is_some());
+        let (_dir, url) = shm_with(WAL_INDEX_VERSION, 7, 8);
+        assert!(CommitWatch::open(&url).unwrap().header().is_none(), "a commit is being written");
+        let (_dir, url) = shm_with(3_999_000, 7, 7);
+        assert!(CommitWatch::open(&url).unwrap().header().is_none(), "another format");
+        assert!(CommitWatch::open("sqlite::memory:").is_none());
+    }
+
+    #[test]
+    fn a_changed_header_or_an_old_reading_is_read_again() {
+        let (dir, url) = shm_with(WAL_INDEX_VERSION, 1, 1);
+        let memory: Memory<i64, String> = Memory::new(Arc::new(CommitWatch::open(&url).unwrap()));
+        let stamp = memory.stamp().unwrap();
+        memory.put(1, stamp, Arc::new("read".to_owned()));
+        assert_eq!(memory.get(&1).as_deref().map(String::as_str), Some("read"));
+        // A commit: both copies rewritten with the next change counter.
+        let next = shm_with(WAL_INDEX_VERSION, 2, 2);
+        std::fs::copy(next.0.path().join("x.db-shm"), dir.path().join("x.db-shm")).unwrap();
+        assert_eq!(memory.get(&1), None);
+        let old = Stamp { read_at: Instant::now() - AT_MOST, ..memory.stamp().unwrap() };
+        memory.put(2, old, Arc::new("old".to_owned()));
+        assert_eq!(memory.get(&2), None, "a second old at most");
+    }
 }
