@@ -91,9 +91,32 @@ fn col(i: usize) -> u16 {
 pub fn write_round_xlsx(report: &RoundReport) -> Result<Vec<u8>, WorkbookError> {
     let pair = |k: &str, v: Cell| vec![Cell::text(k), v];
     let (problems, closed) = (report.problems(), report.closed());
-    let mut totals = vec![
-        pair("轮次", Cell::text(report.name.clone())),
-        pair("检查类别", Cell::text(report.kind.as_str())),
+    let mut totals =
+        vec![pair("轮次", Cell::text(report.name.clone())), pair("检查类别", Cell::text(report.kind.as_str()))];
+    let details = &report.details;
+    if let Some(committee) = details.committee() {
+        totals.push(pair("派出巡察的党组织", Cell::text(committee)));
+    }
+    if details.start().is_some() || details.end().is_some() {
+        let day = |d: Option<rectify_domain::PartialDate>| d.map_or_else(|| "—".to_owned(), |d| d.to_chinese());
+        totals.push(pair("进驻时间", Cell::text(format!("{}至{}", day(details.start()), day(details.end())))));
+    }
+    if let Some(feedback) = details.feedback_date() {
+        totals.push(pair("反馈时间", Cell::text(feedback.to_chinese())));
+    }
+    let unit_name = |id: i64| report.units.iter().find(|u| u.inspection_id == id).map(|u| u.unit.as_str());
+    for group in details.groups() {
+        let mut parts = Vec::new();
+        if let Some(leader) = group.leader() {
+            parts.push(format!("组长：{leader}"));
+        }
+        let units: Vec<&str> = group.units().iter().filter_map(|id| unit_name(*id)).collect();
+        if !units.is_empty() {
+            parts.push(format!("巡察单位：{}", units.join("、")));
+        }
+        totals.push(pair(&format!("巡察组：{}", group.name()), Cell::text(parts.join("；"))));
+    }
+    totals.extend([
         pair("统计日期", Cell::text(report.as_of.format("%Y-%m-%d").to_string())),
         pair("单位（家）", Cell::count(u32::try_from(report.units.len()).unwrap_or(u32::MAX))),
         pair("反馈问题（个）", Cell::count(problems)),
@@ -104,7 +127,7 @@ pub fn write_round_xlsx(report: &RoundReport) -> Result<Vec<u8>, WorkbookError> 
         pair("建立完善制度（项）", Cell::count(report.rules_made + report.rules_revised)),
         pair("其中新建（项）", Cell::count(report.rules_made)),
         pair("其中修订（项）", Cell::count(report.rules_revised)),
-    ];
+    ]);
     for f in &report.funds {
         totals.push(pair(&format!("{}（万元）", f.kind.label_zh()), Cell::Number(f.amount.as_wan_yuan())));
     }
@@ -120,6 +143,10 @@ pub fn write_round_xlsx(report: &RoundReport) -> Result<Vec<u8>, WorkbookError> 
     for m in &report.meetings {
         totals.push(pair(&format!("会议：{}（次）", m.kind), Cell::count(m.count)));
     }
+    // The group that inspected a unit (the last column, so that the figures keep their places).
+    let group_of = |id: i64| {
+        details.groups().iter().find(|g| g.units().contains(&id)).map_or_else(String::new, |g| g.name().to_owned())
+    };
     let units = report
         .units
         .iter()
@@ -138,6 +165,7 @@ pub fn write_round_xlsx(report: &RoundReport) -> Result<Vec<u8>, WorkbookError> 
                 Cell::Number(u.funds.as_wan_yuan()),
                 Cell::count(u.accountability),
                 Cell::count(u.meetings),
+                Cell::text(group_of(u.inspection_id)),
             ]
         })
         .collect();
@@ -159,6 +187,7 @@ pub fn write_round_xlsx(report: &RoundReport) -> Result<Vec<u8>, WorkbookError> 
                 "资金（万元）",
                 "问责人数",
                 "会议次数",
+                "巡察组",
             ]),
             rows: units,
         },

@@ -3,7 +3,9 @@
 use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
 use rectify_domain::stats::{AccountabilityTotal, FundTotal, MeetingTotal};
-use rectify_domain::{FundKind, InspectionKind, RoundReport, RoundUnitFigures, WanYuan};
+use rectify_domain::{
+    FundKind, InspectionGroup, InspectionKind, PartialDate, RoundDetails, RoundReport, RoundUnitFigures, WanYuan,
+};
 
 fn unit(id: i64, name: &str, problems: u32, closed: u32) -> RoundUnitFigures {
     RoundUnitFigures {
@@ -66,4 +68,46 @@ fn totals_sheet_and_one_row_per_unit() {
     assert_eq!(units[1][9], Data::Float(1.5));
     // No problems fed back: no rate, rather than a false 0 or 100.
     assert_eq!(units[2][5], Data::Empty);
+}
+
+/// What the office recorded about the round is in the workbook too: who sent it, when the groups
+/// were on site and fed back, each group with its leader and units, and each unit's group.
+#[test]
+fn the_rounds_committee_dates_and_groups() {
+    let day = |y, m, d| PartialDate::day(y, m, d).unwrap();
+    let groups = vec![
+        InspectionGroup::new("第一巡察组", Some("张三"), vec![7]).unwrap(),
+        InspectionGroup::new("第二巡察组", None, vec![]).unwrap(),
+    ];
+    let details = RoundDetails::new(
+        Some("区委巡察工作领导小组"),
+        Some(day(2024, 4, 8)),
+        Some(day(2024, 6, 5)),
+        Some(PartialDate::month(2024, 8).unwrap()),
+        groups,
+    )
+    .unwrap();
+    let report = RoundReport {
+        name: "区委第三轮巡察".into(),
+        kind: InspectionKind::Xuncha,
+        details,
+        as_of: NaiveDate::from_ymd_opt(2024, 9, 1).unwrap(),
+        units: vec![unit(7, "甲局党组", 3, 1), unit(9, "乙局党组", 0, 0)],
+        rules_made: 0,
+        rules_revised: 0,
+        funds: vec![],
+        accountability: vec![],
+        meetings: vec![],
+    };
+    let bytes = rectify_workbook::write_round_xlsx(&report).unwrap();
+    let totals = sheet(&bytes, "汇总");
+    assert_eq!(value(&totals, "派出巡察的党组织"), &Data::String("区委巡察工作领导小组".into()));
+    assert_eq!(value(&totals, "进驻时间"), &Data::String("2024年4月8日至2024年6月5日".into()));
+    assert_eq!(value(&totals, "反馈时间"), &Data::String("2024年8月".into()));
+    assert_eq!(value(&totals, "巡察组：第一巡察组"), &Data::String("组长：张三；巡察单位：甲局党组".into()));
+    assert_eq!(value(&totals, "巡察组：第二巡察组"), &Data::Empty, "neither leader nor units on record");
+    let units = sheet(&bytes, "各单位");
+    assert_eq!(units[0][12], Data::String("巡察组".into()));
+    assert_eq!(units[1][12], Data::String("第一巡察组".into()));
+    assert_eq!(units[2][12], Data::Empty, "乙局党组 was inspected by no group on record");
 }
