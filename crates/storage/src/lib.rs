@@ -170,8 +170,8 @@ pub struct Store {
     pool: AnyPool,
     /// Where reads get their connection (see [`readers`]).
     readers: readers::Readers,
-    /// What requests read most, remembered between writes on SQLite (see [`memory`]).
-    remembered: Option<Arc<Remembered>>,
+    /// What requests read most, kept between commits on SQLite (see [`memory`]).
+    memories: Option<Arc<Memories>>,
     backend: Backend,
     /// SQLite's write gate and kept write connection (see [`write_tx`]); `None` for PostgreSQL.
     write_gate: Option<write_tx::SqliteGate>,
@@ -206,18 +206,18 @@ pub(crate) struct Reads {
     rounds: cache::Remembered<(i64, chrono::NaiveDate, i64), Vec<rounds::RoundUnit>>,
 }
 
-/// The memories of [`Store::remembered`].
+/// The memories of [`Store::memories`], one per kind of record.
 #[derive(Debug)]
-pub(crate) struct Remembered {
+pub(crate) struct Memories {
     /// Sessions by token hash, with their account and roles.
     pub(crate) sessions: memory::Memory<String, (users::Session, Option<users::User>)>,
     pub(crate) problems: memory::Memory<ProblemId, ProblemRecord>,
     pub(crate) measures: memory::Memory<MeasureId, MeasureRecord>,
 }
 
-impl Remembered {
-    fn new(watch: Arc<memory::CommitWatch>) -> Remembered {
-        Remembered {
+impl Memories {
+    fn new(watch: Arc<memory::CommitWatch>) -> Memories {
+        Memories {
             sessions: memory::Memory::new(Arc::clone(&watch)),
             problems: memory::Memory::new(Arc::clone(&watch)),
             measures: memory::Memory::new(watch),
@@ -278,13 +278,13 @@ impl Store {
         let audit_keys = Arc::new(open_key_ring(&pool, url, backend, options.audit_keys).await?);
         let data_keys = Arc::new(sealed_rows::open_data_key_ring(&pool, url, backend, options.data_keys).await?);
         // After the first connections: the WAL index exists once one of them has opened the file.
-        let remembered = match backend {
-            Backend::Sqlite => memory::CommitWatch::open(url).map(|watch| Arc::new(Remembered::new(Arc::new(watch)))),
+        let memories = match backend {
+            Backend::Sqlite => memory::CommitWatch::open(url).map(|watch| Arc::new(Memories::new(Arc::new(watch)))),
             Backend::Postgres => None,
         };
         let store = Store {
             readers: readers::Readers::new(&pool, backend),
-            remembered,
+            memories,
             pool,
             backend,
             write_gate,
@@ -578,7 +578,7 @@ impl Store {
     }
 
     pub async fn get_problem(&self, id: ProblemId) -> Result<Option<ProblemRecord>, StorageError> {
-        memory::read_through(self.remembered.as_ref().map(|r| &r.problems), id, async || {
+        memory::read_through(self.memories.as_ref().map(|r| &r.problems), id, async || {
             let mut conn = self.readers.acquire().await?;
             Ok(read::load_problems(&mut conn, ProblemFilter::Id(id)).await?.into_iter().next())
         })
@@ -618,7 +618,7 @@ impl Store {
     }
 
     pub async fn get_measure(&self, id: MeasureId) -> Result<Option<MeasureRecord>, StorageError> {
-        memory::read_through(self.remembered.as_ref().map(|r| &r.measures), id, async || {
+        memory::read_through(self.memories.as_ref().map(|r| &r.measures), id, async || {
             let mut reader = self.readers.acquire().await?;
             let mut tx = reader.begin_read().await?;
             let measure = read::load_measures(&mut tx, MeasureFilter::Id(id)).await?.into_iter().next();

@@ -558,7 +558,7 @@ impl Store {
         &self,
         token_hash: &str,
     ) -> Result<Option<(Session, Option<User>)>, StorageError> {
-        let memory = self.remembered.as_ref().map(|r| &r.sessions);
+        let memory = self.memories.as_ref().map(|r| &r.sessions);
         crate::memory::read_through(memory, token_hash.to_owned(), async || {
             self.read_session_with_user(token_hash).await
         })
