@@ -149,6 +149,17 @@ impl Crumb {
     pub(crate) fn here(label: impl Into<String>) -> Self {
         Crumb { label: label.into(), href: None }
     }
+
+    /// The trail of a page under round `id`: 首页 › 巡察轮次 › the round › `then`….
+    pub(crate) fn under_round(id: i64, name: impl Into<String>, then: impl IntoIterator<Item = Crumb>) -> Vec<Crumb> {
+        let mut trail = vec![
+            Crumb::link("首页", "/"),
+            Crumb::link("巡察轮次", "/rounds"),
+            Crumb::link(name, format!("/rounds/{id}")),
+        ];
+        trail.extend(then);
+        trail
+    }
 }
 
 /// Who is signed in, for the layout's navigation and account menu.

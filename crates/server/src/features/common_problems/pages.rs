@@ -46,17 +46,8 @@ pub(crate) async fn common_problems(
         })
         .collect();
     let title = format!("{} · 共性问题", round.name);
-    let chrome = page.chrome(
-        "rounds",
-        &title,
-        vec![
-            Crumb::link("首页", "/"),
-            Crumb::link("巡察轮次", "/rounds"),
-            Crumb::link(round.name.clone(), format!("/rounds/{id}")),
-            Crumb::here("共性问题"),
-        ],
-        None,
-    );
+    let chrome =
+        page.chrome("rounds", &title, Crumb::under_round(id, round.name.clone(), [Crumb::here("共性问题")]), None);
     let fields = context! {
         id,
         name => round.name,
@@ -88,13 +79,11 @@ async fn cascade_page(
     let chrome = page.chrome(
         "rounds",
         "举一反三下发",
-        vec![
-            Crumb::link("首页", "/"),
-            Crumb::link("巡察轮次", "/rounds"),
-            Crumb::link(round.name.clone(), format!("/rounds/{id}")),
-            Crumb::link("共性问题", format!("/rounds/{id}/common-problems")),
-            Crumb::here("举一反三下发"),
-        ],
+        Crumb::under_round(
+            id,
+            round.name.clone(),
+            [Crumb::link("共性问题", format!("/rounds/{id}/common-problems")), Crumb::here("举一反三下发")],
+        ),
         None,
     );
     let fields = context! {

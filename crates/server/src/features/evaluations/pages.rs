@@ -125,17 +125,7 @@ async fn round_page(
     };
     let name = evaluation.round.name.clone();
     let title = format!("{name} · 整改评估");
-    let chrome = page.chrome(
-        "rounds",
-        &title,
-        vec![
-            Crumb::link("首页", "/"),
-            Crumb::link("巡察轮次", "/rounds"),
-            Crumb::link(name.clone(), format!("/rounds/{id}")),
-            Crumb::here("整改评估"),
-        ],
-        None,
-    );
+    let chrome = page.chrome("rounds", &title, Crumb::under_round(id, name.clone(), [Crumb::here("整改评估")]), None);
     let fields = context! {
         id, name, rows,
         tiers => ["好", "较好", "一般", "差"].iter().map(|t| context! { name => *t, count => tiers.get(t).copied().unwrap_or(0) }).collect::<Vec<_>>(),

@@ -349,17 +349,8 @@ pub(crate) async fn edit_page(
     groups.extend((0..SPARE_GROUP_ROWS).map(|_| context! { name => "", leader => "", units => Vec::<i64>::new() }));
     let units: Vec<Value> = units.iter().map(|u| context! { id => u.inspection_id, name => unit_name(u) }).collect();
     let title = format!("{} · 轮次信息", record.name);
-    let chrome = page.chrome(
-        "rounds",
-        &title,
-        vec![
-            Crumb::link("首页", "/"),
-            Crumb::link("巡察轮次", "/rounds"),
-            Crumb::link(record.name.clone(), format!("/rounds/{id}")),
-            Crumb::here("轮次信息"),
-        ],
-        None,
-    );
+    let chrome =
+        page.chrome("rounds", &title, Crumb::under_round(id, record.name.clone(), [Crumb::here("轮次信息")]), None);
     let fields = context! {
         id,
         version => record.version,
