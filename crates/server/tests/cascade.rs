@@ -8,7 +8,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::NaiveDate;
-use common::{Answer, send};
+use common::{Answer, send, urlencode};
 use rectify_domain::roles::Role;
 use rectify_domain::{Ledger, NonEmptyText};
 use rectify_server::AppState;
@@ -201,10 +201,4 @@ async fn a_cluster_goes_to_every_unit_of_the_round_once_audited() {
         .await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND);
     }
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
 }

@@ -4,10 +4,8 @@
 
 mod common;
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use common::{Answer, send};
+use axum::http::StatusCode;
+use common::Client;
 use rectify_auth::Clock;
 use rectify_domain::roles::Role;
 use rectify_domain::workflow::Action;
@@ -15,27 +13,6 @@ use rectify_server::demo::demo_ledger;
 use rectify_server::{AppState, router};
 use rectify_storage::{Acting, AuditFilter, Page, RoleGrant, Store};
 use serde_json::{Value, json};
-
-struct Client {
-    app: Router,
-    csrf: String,
-}
-
-impl Client {
-    async fn new(app: &Router, username: &str) -> Client {
-        let s = common::signed(app, username, None).await;
-        Client { app: common::with_cookie(app.clone(), s.cookie), csrf: s.csrf }
-    }
-
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
-        let mut request = Request::builder().method(method).uri(path).header("x-csrf-token", &self.csrf);
-        if body.is_some() {
-            request = request.header(header::CONTENT_TYPE, "application/json");
-        }
-        let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
-        send(&self.app, request.body(body).unwrap()).await
-    }
-}
 
 struct Fixture {
     store: Store,
@@ -355,28 +332,6 @@ async fn problems_and_measures_are_reordered_and_a_measure_is_split() {
             "{backend}"
         );
     }
-}
-
-impl Client {
-    async fn form(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
-        let mut body = format!("csrf_token={}", self.csrf);
-        for (k, v) in fields {
-            body.push_str(&format!("&{k}={}", urlencode(v)));
-        }
-        let request = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        send(&self.app, request).await
-    }
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
-        })
-        .collect()
 }
 
 #[tokio::test]

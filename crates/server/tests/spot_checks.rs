@@ -8,7 +8,7 @@ mod common;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Answer, send};
+use common::{Answer, Client, send};
 use rectify_auth::Clock;
 use rectify_domain::InspectionKind;
 use rectify_domain::roles::Role;
@@ -18,26 +18,7 @@ use rectify_server::{AppState, router};
 use rectify_storage::{AuditFilter, RoleGrant, Store};
 use serde_json::{Value, json};
 
-struct Client {
-    app: Router,
-    csrf: String,
-}
-
 impl Client {
-    async fn new(app: &Router, username: &str) -> Client {
-        let s = common::signed(app, username, None).await;
-        Client { app: common::with_cookie(app.clone(), s.cookie), csrf: s.csrf }
-    }
-
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Answer {
-        let mut request = Request::builder().method(method).uri(path).header("x-csrf-token", &self.csrf);
-        if body.is_some() {
-            request = request.header(header::CONTENT_TYPE, "application/json");
-        }
-        let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
-        send(&self.app, request.body(body).unwrap()).await
-    }
-
     async fn upload(&self, path: &str, file: &[u8]) -> Answer {
         let boundary = "----spotboundary";
         let mut body = Vec::new();

@@ -8,7 +8,7 @@ use std::io::Read;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{Signed, send};
+use common::{Signed, send, urlencode};
 use rectify_auth::Clock;
 use rectify_server::demo::demo_ledger;
 use rectify_server::{AppState, router, seed_demo_users};
@@ -29,12 +29,6 @@ async fn post_form(app: &Router, who: &Signed, uri: &str, fields: &[(&str, &str)
         .body(Body::from(body))
         .unwrap();
     send(app, request).await
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
 }
 
 fn docx_text(bytes: &[u8]) -> String {

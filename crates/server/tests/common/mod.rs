@@ -295,3 +295,49 @@ pub async fn shared_measure(store: &Store, inspection: i64, clock: &FixedClock) 
         other_department,
     }
 }
+
+/// A signed-in client of the JSON API and the forms: its requests carry the session's cookie
+/// and CSRF token.
+pub struct Client {
+    pub app: Router,
+    pub csrf: String,
+}
+
+impl Client {
+    pub async fn new(app: &Router, username: &str) -> Client {
+        let s = signed(app, username, None).await;
+        Client { app: with_cookie(app.clone(), s.cookie), csrf: s.csrf }
+    }
+
+    /// `method path` with `body` as JSON (or none).
+    pub async fn call(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> Answer {
+        let mut request = Request::builder().method(method).uri(path).header("x-csrf-token", &self.csrf);
+        if body.is_some() {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+        }
+        let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
+        send(&self.app, request.body(body).unwrap()).await
+    }
+
+    /// A page's form posted with the session's token.
+    pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let mut body = format!("csrf_token={}", self.csrf);
+        for (k, v) in fields {
+            body.push_str(&format!("&{k}={}", urlencode(v)));
+        }
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        send(&self.app, request).await
+    }
+}
+
+/// Percent-encodes every byte but the unreserved letters, digits and `-_.`.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect()
+}
