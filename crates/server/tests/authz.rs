@@ -19,19 +19,6 @@ use rectify_server::authz::{Access, RouteRule, Target, Visibility, table};
 use rectify_server::{AppState, router};
 use rectify_storage::Store;
 
-/// The account of each role in `seed_demo_users`.
-const ACCOUNTS: [(&str, Role); 9] = [
-    ("liaison", Role::UnitLiaison),
-    ("dept", Role::Department),
-    ("leader", Role::LeaderInCharge),
-    ("group", Role::LeadingGroup),
-    ("office", Role::InspectionOffice),
-    ("jijian", Role::DisciplineInspection),
-    ("sysadmin", Role::SystemAdmin),
-    ("secadmin", Role::SecurityAdmin),
-    ("auditor", Role::AuditAdmin),
-];
-
 struct World {
     app: Router,
     clock: std::sync::Arc<rectify_auth::FixedClock>,
@@ -295,7 +282,8 @@ async fn every_route_as_every_role_and_anonymous_matches_the_table() {
     let mut checked = 0;
     // A visitor's browser holds the form cookie and token of the sign-in page.
     let visitor = common::anonymous_form(&w.app).await;
-    let callers: Vec<Option<(&str, Role)>> = std::iter::once(None).chain(ACCOUNTS.iter().copied().map(Some)).collect();
+    let callers: Vec<Option<(&str, Role)>> =
+        std::iter::once(None).chain(common::DEMO_ACCOUNTS.iter().copied().map(Some)).collect();
     for caller in callers {
         let mut session = match caller {
             Some((name, role)) => Some(w.sign_in(name, role).await),

@@ -21,19 +21,6 @@ use rectify_server::{AppState, router};
 use rectify_storage::{RoleGrant, Store};
 use serde_json::Value;
 
-/// The account of each role in `seed_demo_users`.
-const ACCOUNTS: [(&str, Role); 9] = [
-    ("liaison", Role::UnitLiaison),
-    ("dept", Role::Department),
-    ("leader", Role::LeaderInCharge),
-    ("group", Role::LeadingGroup),
-    ("office", Role::InspectionOffice),
-    ("jijian", Role::DisciplineInspection),
-    ("sysadmin", Role::SystemAdmin),
-    ("secadmin", Role::SecurityAdmin),
-    ("auditor", Role::AuditAdmin),
-];
-
 /// How many generated requests of a route go to the roles it admits (spread over them), besides
 /// one well-formed request per role and one generated request per refused role. CI runs the
 /// default; `RECTIFY_FUZZ_VARIANTS` and `RECTIFY_FUZZ_SEED` explore further by hand.
@@ -589,7 +576,7 @@ async fn fuzz(name: &str, store: Store, dir: tempfile::TempDir) {
         doc["paths"].as_object().map_or(0, |p| p.values().map(|i| i.as_object().map_or(0, |o| o.len())).sum());
     let visitor = common::anonymous_form(&w.app).await;
     let mut sessions = Vec::new();
-    for (username, role) in ACCOUNTS {
+    for (username, role) in common::DEMO_ACCOUNTS {
         sessions.push((Some(role), Some(w.sign_in(username, role).await)));
     }
     sessions.push((None, None));

@@ -196,17 +196,8 @@ async fn world(store: Store) -> World {
     };
     let leader = rectify_server::auth::grants_of(&store.find_user_by_username("leader").await.unwrap().unwrap());
     let (mine, theirs, leaders) = (seen(&dept), seen(&dept2), seen(&leader));
-    let mut measure = None;
-    for id in mine.difference(&theirs).filter(|id| leaders.contains(id)) {
-        let state = store.measure_workflow(*id).await.unwrap().unwrap().state;
-        if matches!(
-            state,
-            rectify_domain::workflow::MeasureState::NotStarted | rectify_domain::workflow::MeasureState::InProgress
-        ) {
-            measure = Some(*id);
-            break;
-        }
-    }
+    let measure =
+        common::first_open_measure(&store, mine.difference(&theirs).filter(|id| leaders.contains(id)).copied()).await;
     let state = AppState::new(store.clone()).with_clock(clock.clone());
     World {
         app: router(state.clone()),

@@ -266,17 +266,7 @@ pub async fn shared_measure(store: &Store, inspection: i64, clock: &FixedClock) 
             .map(|m| m.id)
             .collect()
     };
-    let mut measure = None;
-    for id in seen(&dept).intersection(&seen(&leader)) {
-        let state = store.measure_workflow(*id).await.unwrap().unwrap().state;
-        if matches!(
-            state,
-            rectify_domain::workflow::MeasureState::NotStarted | rectify_domain::workflow::MeasureState::InProgress
-        ) {
-            measure = Some(*id);
-            break;
-        }
-    }
+    let measure = first_open_measure(store, seen(&dept).intersection(&seen(&leader)).copied()).await;
     let department = dept[0].scope.department.clone().unwrap();
     let other_department = measures
         .iter()
@@ -340,4 +330,31 @@ pub fn urlencode(text: &str) -> String {
             if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
         })
         .collect()
+}
+
+/// The account of each role in `seed_demo_users`.
+pub const DEMO_ACCOUNTS: [(&str, Role); 9] = [
+    ("liaison", Role::UnitLiaison),
+    ("dept", Role::Department),
+    ("leader", Role::LeaderInCharge),
+    ("group", Role::LeadingGroup),
+    ("office", Role::InspectionOffice),
+    ("jijian", Role::DisciplineInspection),
+    ("sysadmin", Role::SystemAdmin),
+    ("secadmin", Role::SecurityAdmin),
+    ("auditor", Role::AuditAdmin),
+];
+
+/// The first of `ids` whose measure is still being worked (not started or in progress).
+pub async fn first_open_measure(store: &Store, ids: impl IntoIterator<Item = i64>) -> Option<i64> {
+    for id in ids {
+        let state = store.measure_workflow(id).await.unwrap().unwrap().state;
+        if matches!(
+            state,
+            rectify_domain::workflow::MeasureState::NotStarted | rectify_domain::workflow::MeasureState::InProgress
+        ) {
+            return Some(id);
+        }
+    }
+    None
 }
