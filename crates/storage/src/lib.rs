@@ -516,7 +516,7 @@ impl Store {
     /// The inspection and unit of a problem; `None` if no problem has the id.
     pub async fn problem_place(&self, id: ProblemId) -> Result<Option<RecordPlace>, StorageError> {
         self.place(
-            "SELECT i.id, i.unit FROM problems p JOIN inspections i ON i.id = p.inspection_id WHERE p.id = $1",
+            "SELECT p.id, i.id, i.unit FROM problems p JOIN inspections i ON i.id = p.inspection_id WHERE p.id = $1",
             id,
         )
         .await
@@ -525,15 +525,27 @@ impl Store {
     /// The inspection and unit of a measure; `None` if no measure has the id.
     pub async fn measure_place(&self, id: MeasureId) -> Result<Option<RecordPlace>, StorageError> {
         self.place(
-            "SELECT i.id, i.unit FROM measures m JOIN inspections i ON i.id = m.inspection_id WHERE m.id = $1",
+            "SELECT m.problem_id, i.id, i.unit FROM measures m JOIN inspections i ON i.id = m.inspection_id WHERE m.id = $1",
             id,
         )
         .await
     }
 
     async fn place(&self, sql: &'static str, id: i64) -> Result<Option<RecordPlace>, StorageError> {
-        let row: Option<(i64, Option<String>)> = sqlx::query_as(sql).bind(id).fetch_optional(&self.readers).await?;
-        Ok(row.map(|(inspection_id, unit)| RecordPlace { inspection_id, unit }))
+        let row: Option<(i64, i64, Option<String>)> =
+            sqlx::query_as(sql).bind(id).fetch_optional(&self.readers).await?;
+        Ok(row.map(|(problem_id, inspection_id, unit)| RecordPlace { problem_id, inspection_id, unit }))
+    }
+
+    /// The problem at `place` with its measures (as [`Store::problem_with_measures`] reads it,
+    /// the unit taken from `place`) and the ids of those measures in order.
+    pub async fn problem_at(
+        &self,
+        place: &RecordPlace,
+    ) -> Result<Option<(ProblemInScope, Vec<MeasureId>)>, StorageError> {
+        let mut conn = self.readers.acquire().await?;
+        let found = problem_with_measures(&mut conn, place.problem_id).await?;
+        Ok(found.map(|(record, ids)| (ProblemInScope { record, unit: place.unit.clone() }, ids)))
     }
 
     /// A problem with its measures in `problem.measures`, without their progress entries and

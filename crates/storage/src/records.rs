@@ -79,6 +79,8 @@ pub struct MeasureRecord {
 /// inspections, without reading the problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordPlace {
+    /// The problem itself, or the problem a measure belongs to.
+    pub problem_id: i64,
     pub inspection_id: i64,
     pub unit: Option<String>,
 }

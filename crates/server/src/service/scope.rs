@@ -90,13 +90,13 @@ pub async fn in_scope(state: &AppState, grants: &[Grant], named: Named<'_>) -> R
             None => Ok(true),
         },
         // Where the record is decides for every grant that sees whole inspections; only a
-        // department's or a leader's grant needs the problem with its measures.
+        // department's or a leader's grant needs the problem with its measures, read from there.
         Named::Problem(id) => match store.problem_place(id.get()).await? {
             None => Ok(true),
             Some(place) => match visibility.decided_by_place(&place) {
                 Some(answer) => Ok(answer),
-                None => match store.problem_with_measures(id.get()).await? {
-                    Some(found) => Ok(visibility.sees_problem_in(&found)),
+                None => match store.problem_at(&place).await? {
+                    Some((found, _)) => Ok(visibility.sees_problem_in(&found)),
                     None => Ok(true),
                 },
             },
@@ -105,8 +105,12 @@ pub async fn in_scope(state: &AppState, grants: &[Grant], named: Named<'_>) -> R
             None => Ok(true),
             Some(place) => match visibility.decided_by_place(&place) {
                 Some(answer) => Ok(answer),
-                None => match store.problem_of_measure(id.get()).await? {
-                    Some((found, index)) => Ok(visibility.sees_measure_in(&found, index)),
+                None => match store.problem_at(&place).await? {
+                    // A measure gone from its problem meanwhile names nothing, as before: 404 for all.
+                    Some((found, ids)) => Ok(ids
+                        .iter()
+                        .position(|m| *m == id.get())
+                        .is_none_or(|index| visibility.sees_measure_in(&found, index))),
                     None => Ok(true),
                 },
             },
