@@ -21,8 +21,9 @@ pub(crate) struct ChainHead {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Then {
     Continue,
-    /// `COMMIT` (SQLite only: PostgreSQL takes one statement per query with parameters).
-    Commit,
+    /// The statement that ends the write: `COMMIT`, or the release of its savepoint in a group
+    /// commit (SQLite only: PostgreSQL takes one statement per query with parameters).
+    End(&'static str),
 }
 
 /// A statement with its arguments (`$1`…), sent before the entry in the same query on SQLite.
@@ -50,8 +51,8 @@ pub(crate) async fn append(
     then: Then,
 ) -> Result<i64, StorageError> {
     let finish = match then {
-        Then::Continue => "",
-        Then::Commit => "; COMMIT",
+        Then::Continue => String::new(),
+        Then::End(statement) => format!("; {statement}"),
     };
     if let Some(head) = hint.as_deref().and_then(Option::clone) {
         let entry = AuditEntry::chained(record, &head, keys);

@@ -27,6 +27,10 @@ pub enum StorageError {
     UnsupportedUrl(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The commit shared by a group of SQLite writes failed (or never came): none of them is
+    /// stored. The message is the database's, told to every writer of the group.
+    #[error("database error: the group commit failed: {0}")]
+    GroupCommit(String),
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     /// The audit chain's key ring is missing, unreadable, too open, or not this database's.

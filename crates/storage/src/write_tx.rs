@@ -12,20 +12,43 @@
 //! together with `BEGIN` ([`WriteTx::begin_fetching`]) and their audit entry together with `COMMIT`
 //! ([`WriteTx::commit`]) as one multi-statement query each.
 //!
+//! **Group commit.** A SQLite writer that finds others waiting at the gate does not commit: it
+//! leaves its work in the open transaction, hands the gate on and waits. Each writer behind it
+//! works under a savepoint of that transaction (one that fails is rolled back to its savepoint:
+//! its own work only), and a committer queued on the gate commits the group when nobody waits
+//! any more, or when the group is [`GROUP_AGE`] old or [`GROUP_SIZE`] large. Only then is each
+//! writer of the group answered, so nobody is told "stored" before it is. What every commit
+//! costs whatever it holds (the WAL frames of the pages all writes touch: the audit chain's end,
+//! the search index's new segment, the tables' last leaves; and the checkpoints they bring) is
+//! paid once per group. A writer that finds nobody waiting commits at once, as before.
+//!
 //! A write transaction commits only with its audit entry: [`WriteTx::commit`] takes the entry,
 //! and the only other end is to drop the transaction, which rolls it back. A write that records
 //! several entries appends all but the last with [`WriteTx::append_audit`].
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{AnyConnection, AnyPool};
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{Mutex, OwnedMutexGuard, oneshot};
 
 use crate::StorageError;
 use crate::audit::AuditRecord;
 use crate::audit_chain::{self, ChainHead, Leading, Then};
 use crate::audit_key::AuditKeyRing;
+
+/// A group is committed once it is this old, even if writers still wait: each of its writers
+/// waits for that commit.
+const GROUP_AGE: Duration = Duration::from_millis(5);
+
+/// A group is committed once it holds this many writes, even if writers still wait.
+const GROUP_SIZE: usize = 64;
+
+/// The savepoint under which each writer after the first of a group works, and its release.
+const SAVEPOINT: &str = "group_member";
+const RELEASE: &str = "RELEASE group_member";
 
 /// What the SQLite write gate guards.
 #[derive(Debug)]
@@ -33,16 +56,47 @@ pub(crate) struct SqliteWriter {
     conn: AnyConnection,
     /// Where a replacement for a broken `conn` comes from.
     pool: AnyPool,
-    /// A transaction may be open on `conn`: it began and has not been seen to end.
+    /// The holder's own work may be open: the transaction it began, or its savepoint in a group.
+    /// Set until it is seen to end.
     open: bool,
+    /// Writes done and left in the open transaction, to be committed together.
+    group: Group,
     /// The audit chain's end as this process last wrote it: a hint that saves a read per write.
     /// The database refuses an entry that does not continue the chain, so a stale hint (another
     /// process appended, or a rolled-back transaction had appended) costs a retry, never a fork.
     pub(crate) audit_head: Option<ChainHead>,
 }
 
-/// The SQLite write gate with its kept connection.
-pub(crate) type SqliteGate = Arc<Mutex<SqliteWriter>>;
+/// Writes waiting in the open transaction for their shared commit.
+#[derive(Debug, Default)]
+struct Group {
+    /// Where each writer of the group hears how the commit went.
+    members: Vec<oneshot::Sender<Result<(), String>>>,
+    /// When the first of them joined.
+    since: Option<Instant>,
+    /// Groups committed by this process (with at least one write), for the log and the tests.
+    committed: u64,
+    /// A committer is queued on the gate (always, while the group is open).
+    committer_queued: bool,
+}
+
+impl Group {
+    fn is_open(&self) -> bool {
+        !self.members.is_empty()
+    }
+
+    fn is_due(&self) -> bool {
+        self.members.len() >= GROUP_SIZE || self.since.is_some_and(|since| since.elapsed() >= GROUP_AGE)
+    }
+}
+
+/// The SQLite write gate: the writer with its kept connection, and how many wait for it.
+#[derive(Debug, Clone)]
+pub(crate) struct SqliteGate {
+    writer: Arc<Mutex<SqliteWriter>>,
+    /// Writers waiting for the gate: while any does, the holder leaves its work to a group.
+    waiting: Arc<AtomicUsize>,
+}
 
 impl SqliteWriter {
     /// Takes one connection out of `pool` for writing.
@@ -51,15 +105,45 @@ impl SqliteWriter {
     /// A checkpointer beside the writer was measured worse: its fsyncs stall the writer's own
     /// WAL writes, and p99 under 50 writers rose from 12–15 ms to 26–32 ms.
     pub(crate) async fn gate(pool: &AnyPool) -> Result<SqliteGate, StorageError> {
-        let conn = pool.acquire().await?.detach();
-        Ok(Arc::new(Mutex::new(SqliteWriter { conn, pool: pool.clone(), open: false, audit_head: None })))
+        let conn = SqliteWriter::connection(pool).await?;
+        let writer = SqliteWriter { conn, pool: pool.clone(), open: false, group: Group::default(), audit_head: None };
+        Ok(SqliteGate { writer: Arc::new(Mutex::new(writer)), waiting: Arc::default() })
     }
 
-    /// Ends a transaction left open by a writer that stopped half-way. If the connection cannot
-    /// even roll back, it is replaced: nothing a failed writer did may reach the next one.
+    /// A connection for writing. A group member's savepoint journals the pages it changes; in
+    /// memory, not in a temporary file.
+    async fn connection(pool: &AnyPool) -> Result<AnyConnection, StorageError> {
+        let mut conn = pool.acquire().await?.detach();
+        sqlx::query("PRAGMA temp_store = MEMORY").execute(&mut conn).await?;
+        Ok(conn)
+    }
+
+    /// The statement that opens the holder's work: a transaction, or its savepoint in the open
+    /// group's.
+    fn opening(&self) -> String {
+        if self.group.is_open() { format!("SAVEPOINT {SAVEPOINT}") } else { "BEGIN IMMEDIATE".to_owned() }
+    }
+
+    /// Ends what a writer that stopped half-way left open: its savepoint if it was working in a
+    /// group (the group stays), else the transaction. If the connection cannot even roll back,
+    /// it is replaced: nothing a failed writer did may reach the next one.
     async fn roll_back(&mut self) -> Result<(), StorageError> {
         if !self.open {
             return Ok(());
+        }
+        self.open = false;
+        if self.group.is_open() {
+            let undo = format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}");
+            match sqlx::query(sqlx::AssertSqlSafe(undo)).execute(&mut self.conn).await {
+                Ok(_) => return Ok(()),
+                // Released already: the writer stopped waiting after its entry went with RELEASE,
+                // so its work is the group's now and is stored with it.
+                Err(sqlx::Error::Database(e)) if e.message().contains("no such savepoint") => return Ok(()),
+                Err(error) => {
+                    tracing::warn!(%error, "rolling back to a group member's savepoint failed; the whole group is rolled back");
+                    self.end_group(Err(error.to_string()));
+                }
+            }
         }
         match sqlx::query("ROLLBACK").execute(&mut self.conn).await {
             Ok(_) => {}
@@ -67,26 +151,193 @@ impl SqliteWriter {
             Err(sqlx::Error::Database(e)) if e.message().contains("no transaction is active") => {}
             Err(error) => {
                 tracing::warn!(%error, "rolling back an abandoned write failed; replacing the write connection");
-                self.conn = self.pool.acquire().await?.detach();
+                self.audit_head = None;
+                self.conn = SqliteWriter::connection(&self.pool).await?;
             }
         }
-        self.open = false;
         Ok(())
+    }
+
+    /// Commits the open group and tells each of its writers how it went.
+    async fn commit_group(&mut self) {
+        let outcome = match sqlx::query("COMMIT").execute(&mut self.conn).await {
+            Ok(_) => {
+                self.group.committed += 1;
+                tracing::trace!(writes = self.group.members.len(), "group committed");
+                Ok(())
+            }
+            Err(error) => {
+                tracing::error!(%error, writes = self.group.members.len(), "a group commit failed: none of its writes is stored");
+                // SQLite rolls back by itself after most failed commits, not after all.
+                let members = std::mem::take(&mut self.group.members);
+                self.open = true;
+                if let Err(e) = self.roll_back().await {
+                    tracing::error!(error = %e, "no connection to write with");
+                }
+                // The chain's end this process remembers was never stored.
+                self.group.members = members;
+                Err(error.to_string())
+            }
+        };
+        self.end_group(outcome);
+    }
+
+    /// Tells the group's writers `outcome` and forgets the group. A writer that stopped waiting
+    /// is not told.
+    fn end_group(&mut self, outcome: Result<(), String>) {
+        if outcome.is_err() {
+            self.audit_head = None;
+        }
+        for member in self.group.members.drain(..) {
+            let _ = member.send(outcome.clone());
+        }
+        self.group.since = None;
+    }
+}
+
+impl SqliteGate {
+    /// Waits for the gate, counted among the waiting until it is through (or gives up).
+    async fn enter(&self) -> OwnedMutexGuard<SqliteWriter> {
+        struct Waiting<'a>(&'a AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        self.waiting.fetch_add(1, Ordering::AcqRel);
+        let _waiting = Waiting(&self.waiting);
+        Arc::clone(&self.writer).lock_owned().await
+    }
+
+    fn anyone_waiting(&self) -> bool {
+        self.waiting.load(Ordering::Acquire) > 0
+    }
+
+    /// Queues the group's committer on the gate, unless one is queued already.
+    fn queue_committer(&self, writer: &mut SqliteWriter) {
+        if writer.group.committer_queued {
+            return;
+        }
+        writer.group.committer_queued = true;
+        let gate = self.clone();
+        spawn_detached(async move { gate.commit_when_due().await });
+    }
+
+    /// The committer. At its turn on the gate it commits the group, unless writers still wait and
+    /// the group is not due: then it queues again behind them, and they join the group first.
+    /// A task of its own, so that no cancelled request can stop a commit half-way.
+    async fn commit_when_due(self) {
+        loop {
+            let mut writer = Arc::clone(&self.writer).lock_owned().await;
+            if let Err(error) = writer.roll_back().await {
+                tracing::error!(%error, "no connection to write with");
+            }
+            if writer.group.is_open() && self.anyone_waiting() && !writer.group.is_due() {
+                drop(writer);
+                tokio::task::yield_now().await;
+                continue;
+            }
+            writer.group.committer_queued = false;
+            if writer.group.is_open() {
+                writer.commit_group().await;
+            }
+            return;
+        }
+    }
+}
+
+/// Runs `task` to its end whatever becomes of its caller: on the writer thread if there is one.
+fn spawn_detached<T: Send + 'static>(task: impl Future<Output = T> + Send + 'static) -> tokio::task::JoinHandle<T> {
+    match &*WRITER_THREAD {
+        Some(thread) => thread.spawn(task),
+        None => tokio::spawn(task),
     }
 }
 
 /// The gate held by a SQLite write transaction. Dropped before the end (an error, a conflict, a
-/// cancelled request), it rolls the transaction back at once on a task of its own; the next
+/// cancelled request), it rolls the holder's work back at once on a task of its own; the next
 /// writer would otherwise do it first thing (see [`WriteTx::begin`]).
-pub(crate) struct SqliteTx(OwnedMutexGuard<SqliteWriter>);
+pub(crate) struct SqliteTx {
+    writer: OwnedMutexGuard<SqliteWriter>,
+    gate: SqliteGate,
+}
+
+/// How a SQLite writer ends its work (see the module's note on group commit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// Nobody waits and no group is open: it commits at once.
+    Commit,
+    /// Others wait: its transaction stays open for them, and it is the group's first write.
+    OpenGroup,
+    /// It worked in a group: it releases its savepoint and waits for the group's commit.
+    JoinGroup,
+}
+
+impl SqliteTx {
+    /// Takes the gate for a write: rolls back what an abandoned writer left open, and commits a
+    /// group that is due instead of joining it.
+    async fn enter(gate: &SqliteGate) -> Result<SqliteTx, StorageError> {
+        let mut writer = gate.enter().await;
+        writer.roll_back().await?;
+        if writer.group.is_open() && writer.group.is_due() {
+            writer = spawn_detached(async move {
+                writer.commit_group().await;
+                writer
+            })
+            .await
+            .map_err(|e| StorageError::GroupCommit(format!("the commit stopped: {e}")))?;
+        }
+        writer.open = true;
+        Ok(SqliteTx { writer, gate: gate.clone() })
+    }
+
+    fn ending(&self) -> Ending {
+        if self.writer.group.is_open() {
+            Ending::JoinGroup
+        } else if self.gate.anyone_waiting() {
+            Ending::OpenGroup
+        } else {
+            Ending::Commit
+        }
+    }
+
+    /// The statement that ends the holder's work the way `ending` says, if one is needed.
+    fn ending_statement(ending: Ending) -> Option<&'static str> {
+        match ending {
+            Ending::Commit => Some("COMMIT"),
+            Ending::OpenGroup => None,
+            Ending::JoinGroup => Some(RELEASE),
+        }
+    }
+
+    /// After the work's last statement: done if it committed; otherwise leaves it to the group,
+    /// hands the gate on, and waits for the group's commit.
+    async fn settle(mut self, ending: Ending) -> Result<(), StorageError> {
+        self.writer.open = false;
+        if ending == Ending::Commit {
+            return Ok(());
+        }
+        let (told, heard) = oneshot::channel();
+        let writer = &mut *self.writer;
+        writer.group.members.push(told);
+        writer.group.since.get_or_insert_with(Instant::now);
+        self.gate.queue_committer(writer);
+        drop(self);
+        match heard.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(message)) => Err(StorageError::GroupCommit(message)),
+            Err(_) => Err(StorageError::GroupCommit("the group was never committed".to_owned())),
+        }
+    }
+}
 
 impl Drop for SqliteTx {
     fn drop(&mut self) {
-        if !self.0.open {
+        if !self.writer.open {
             return;
         }
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let gate = Arc::clone(OwnedMutexGuard::mutex(&self.0));
+            let gate = Arc::clone(&self.gate.writer);
             runtime.spawn(async move {
                 if let Err(error) = gate.lock().await.roll_back().await {
                     tracing::error!(%error, "no connection to write with");
@@ -127,20 +378,28 @@ pub(crate) async fn on_writer_thread<T: Send + 'static>(
 }
 
 /// Runs one statement as a transaction of its own: on SQLite through the gate like every write
-/// (SQLite's own busy-wait would make it wait in growing sleeps behind a stream of writers).
+/// (SQLite's own busy-wait would make it wait in growing sleeps behind a stream of writers). With
+/// no group open it runs alone and commits by itself; in a group, under a savepoint like any
+/// member.
 pub(crate) async fn execute_alone(
     gate: Option<&SqliteGate>,
     pool: &AnyPool,
     query: sqlx::query::Query<'_, sqlx::Any, AnyArguments>,
 ) -> Result<sqlx::any::AnyQueryResult, StorageError> {
-    match gate {
-        Some(gate) => {
-            let mut writer = gate.lock().await;
-            writer.roll_back().await?;
-            Ok(query.execute(&mut writer.conn).await?)
-        }
-        None => Ok(query.execute(pool).await?),
+    let Some(gate) = gate else {
+        return Ok(query.execute(pool).await?);
+    };
+    let mut tx = SqliteTx::enter(gate).await?;
+    if !tx.writer.group.is_open() {
+        let done = query.execute(&mut tx.writer.conn).await?;
+        tx.writer.open = false;
+        return Ok(done);
     }
+    sqlx::query(sqlx::AssertSqlSafe(tx.writer.opening())).execute(&mut tx.writer.conn).await?;
+    let done = query.execute(&mut tx.writer.conn).await?;
+    sqlx::query(RELEASE).execute(&mut tx.writer.conn).await?;
+    tx.settle(Ending::JoinGroup).await?;
+    Ok(done)
 }
 
 /// A write transaction: SQLite through the gate, PostgreSQL from the pool; with the keys that
@@ -166,24 +425,29 @@ pub(crate) struct Writer<'a> {
 impl WriteTx {
     /// Starts a write transaction. On SQLite, `BEGIN IMMEDIATE` takes the write lock at once, so a
     /// writer of another process makes this one wait on the busy timeout instead of failing
-    /// when a read lock is upgraded.
+    /// when a read lock is upgraded (in an open group: a savepoint of the group's transaction).
     pub(crate) async fn begin(at: Writer<'_>) -> Result<WriteTx, StorageError> {
         match at.gate {
             Some(gate) => {
                 let mut tx = WriteTx::through(gate, at.keys).await?;
-                sqlx::query("BEGIN IMMEDIATE").execute(&mut *tx).await?;
+                let opening = tx.sqlite_opening();
+                sqlx::query(sqlx::AssertSqlSafe(opening)).execute(&mut *tx).await?;
                 Ok(tx)
             }
             None => Ok(WriteTx { conn: TxConn::Postgres(at.pool.begin().await?), keys: Arc::clone(at.keys) }),
         }
     }
 
-    /// Waits for the SQLite gate and ends what an abandoned writer left open; nothing begun yet.
+    /// Waits for the SQLite gate (see [`SqliteTx::enter`]); nothing begun yet.
     async fn through(gate: &SqliteGate, keys: &Arc<AuditKeyRing>) -> Result<WriteTx, StorageError> {
-        let mut writer = Arc::clone(gate).lock_owned().await;
-        writer.roll_back().await?;
-        writer.open = true;
-        Ok(WriteTx { conn: TxConn::Sqlite(SqliteTx(writer)), keys: Arc::clone(keys) })
+        Ok(WriteTx { conn: TxConn::Sqlite(SqliteTx::enter(gate).await?), keys: Arc::clone(keys) })
+    }
+
+    fn sqlite_opening(&self) -> String {
+        match &self.conn {
+            TxConn::Sqlite(tx) => tx.writer.opening(),
+            TxConn::Postgres(_) => String::new(),
+        }
     }
 
     /// Starts a write transaction whose first statement is `sql` with `arguments`, and returns
@@ -196,7 +460,7 @@ impl WriteTx {
         match at.gate {
             Some(gate) => {
                 let mut tx = WriteTx::through(gate, at.keys).await?;
-                let both = format!("BEGIN IMMEDIATE; {sql}");
+                let both = format!("{}; {sql}", tx.sqlite_opening());
                 // Not `fetch_optional`: it would stop at the first result, which is BEGIN's.
                 let rows = sqlx::query_with(sqlx::AssertSqlSafe(both), arguments).fetch_all(&mut *tx).await?;
                 Ok((tx, rows.into_iter().next()))
@@ -212,7 +476,7 @@ impl WriteTx {
 
     /// Appends `record` to the audit trail and commits: the only way a write transaction
     /// commits, so that no change is stored without its entry. On SQLite the entry and `COMMIT`
-    /// go to the connection as one query. Returns the entry's number.
+    /// go to the connection as one query. Returns the entry's number once it is stored.
     pub(crate) async fn commit(self, record: &AuditRecord) -> Result<i64, StorageError> {
         self.finish(None, record).await
     }
@@ -239,21 +503,29 @@ impl WriteTx {
     /// Commits messages derived from events already audited (notifications and their outbound
     /// deliveries): not business data, so no entry of their own.
     pub(crate) async fn commit_derived(self) -> Result<(), StorageError> {
-        self.commit_verbatim().await
+        self.commit_without_entry(false).await
     }
 
     /// Commits WITHOUT appending an entry: only for a restore, which writes the backed-up
     /// database's own entries as they are (the triggers check each link) and must leave the
     /// trail exactly as backed up.
     pub(crate) async fn commit_verbatim(self) -> Result<(), StorageError> {
+        self.commit_without_entry(true).await
+    }
+
+    /// Commits (on SQLite: or leaves to a group) with no entry. `chain_moved`: the audit chain's
+    /// end moved under the SQLite writer's memory, which is forgotten.
+    async fn commit_without_entry(self, chain_moved: bool) -> Result<(), StorageError> {
         match self.conn {
-            TxConn::Sqlite(mut gate) => {
-                let writer = &mut *gate.0;
-                sqlx::query("COMMIT").execute(&mut writer.conn).await?;
-                writer.open = false;
-                // The chain's end moved under the writer's memory.
-                writer.audit_head = None;
-                Ok(())
+            TxConn::Sqlite(mut tx) => {
+                let ending = tx.ending();
+                if let Some(statement) = SqliteTx::ending_statement(ending) {
+                    sqlx::query(statement).execute(&mut tx.writer.conn).await?;
+                }
+                if chain_moved {
+                    tx.writer.audit_head = None;
+                }
+                tx.settle(ending).await
             }
             TxConn::Postgres(tx) => Ok(tx.commit().await?),
         }
@@ -262,18 +534,14 @@ impl WriteTx {
     async fn finish(self, leading: Option<Leading<'_>>, record: &AuditRecord) -> Result<i64, StorageError> {
         let keys = self.keys;
         match self.conn {
-            TxConn::Sqlite(mut gate) => {
-                let writer = &mut *gate.0;
-                let seq = audit_chain::append(
-                    &mut writer.conn,
-                    &keys,
-                    Some(&mut writer.audit_head),
-                    record,
-                    leading,
-                    Then::Commit,
-                )
-                .await?;
-                writer.open = false;
+            TxConn::Sqlite(mut tx) => {
+                let ending = tx.ending();
+                let then = SqliteTx::ending_statement(ending).map_or(Then::Continue, Then::End);
+                let writer = &mut *tx.writer;
+                let seq =
+                    audit_chain::append(&mut writer.conn, &keys, Some(&mut writer.audit_head), record, leading, then)
+                        .await?;
+                tx.settle(ending).await?;
                 Ok(seq)
             }
             TxConn::Postgres(mut tx) => {
@@ -287,8 +555,8 @@ impl WriteTx {
     /// The connection, and the SQLite writer's memory of the audit chain's end.
     fn parts(&mut self) -> (&mut AnyConnection, Option<&mut Option<ChainHead>>) {
         match &mut self.conn {
-            TxConn::Sqlite(gate) => {
-                let writer = &mut *gate.0;
+            TxConn::Sqlite(tx) => {
+                let writer = &mut *tx.writer;
                 (&mut writer.conn, Some(&mut writer.audit_head))
             }
             TxConn::Postgres(tx) => (tx, None),
@@ -301,7 +569,7 @@ impl std::ops::Deref for WriteTx {
 
     fn deref(&self) -> &AnyConnection {
         match &self.conn {
-            TxConn::Sqlite(gate) => &gate.0.conn,
+            TxConn::Sqlite(tx) => &tx.writer.conn,
             TxConn::Postgres(tx) => tx,
         }
     }
@@ -310,7 +578,7 @@ impl std::ops::Deref for WriteTx {
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         match &mut self.conn {
-            TxConn::Sqlite(gate) => &mut gate.0.conn,
+            TxConn::Sqlite(tx) => &mut tx.writer.conn,
             TxConn::Postgres(tx) => tx,
         }
     }
@@ -321,10 +589,123 @@ mod tests {
     use super::*;
 
     async fn gate_on_a_file() -> (tempfile::TempDir, SqliteGate) {
+        let (dir, store) = store_on_a_file().await;
+        (dir, store.write_gate.clone().unwrap())
+    }
+
+    async fn store_on_a_file() -> (tempfile::TempDir, crate::Store) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite:{}", dir.path().join("gate.db").display());
-        let store = crate::Store::connect(&url).await.unwrap();
-        (dir, store.write_gate.clone().unwrap())
+        (dir, crate::Store::connect(&url).await.unwrap())
+    }
+
+    /// One audited write of the setting `key`; with `fail`, a statement that fails after the
+    /// insert, so the write ends in an error and must leave nothing.
+    async fn write_setting(store: &crate::Store, key: String, fail: bool) -> Result<i64, StorageError> {
+        let mut tx = WriteTx::begin(store.writer()).await?;
+        sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, 'v', 't')")
+            .bind(key.clone())
+            .execute(&mut *tx)
+            .await?;
+        if fail {
+            sqlx::query("INSERT INTO no_such_table VALUES (1)").execute(&mut *tx).await?;
+        }
+        let record = AuditRecord::new(&crate::Acting::system(), "setting.test", "setting", None, chrono::Utc::now());
+        tx.commit(&record).await
+    }
+
+    async fn stored_keys(store: &crate::Store) -> Vec<String> {
+        sqlx::query_scalar("SELECT key FROM settings WHERE key LIKE 'w%' ORDER BY key")
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+    }
+
+    /// Starts `write` once the writers started before it are queued at the gate, so that the
+    /// order in which they reach it is known.
+    async fn queue_write(
+        store: &crate::Store,
+        gate: &SqliteGate,
+        key: &str,
+        fail: bool,
+    ) -> tokio::task::JoinHandle<Result<i64, StorageError>> {
+        let before = gate.waiting.load(Ordering::Acquire);
+        let (store_for_task, key) = (store.clone(), key.to_owned());
+        let handle = tokio::spawn(async move { write_setting(&store_for_task, key, fail).await });
+        while gate.waiting.load(Ordering::Acquire) == before {
+            tokio::task::yield_now().await;
+        }
+        handle
+    }
+
+    /// Three writers queue behind a held gate; the first finds the others waiting and opens a
+    /// group, the second fails in it, the third joins it. The failure undoes only its own work,
+    /// the others are stored by one commit, each is answered only once stored, and the audit
+    /// chain holds exactly their two entries.
+    #[tokio::test]
+    async fn a_group_commits_its_writes_together_and_a_failed_one_alone_is_undone() {
+        let (_dir, store) = store_on_a_file().await;
+        let gate = store.write_gate.clone().unwrap();
+        let entries_before = store.verify_audit().await.unwrap().entries;
+        let held = gate.writer.lock().await;
+        let first = queue_write(&store, &gate, "w1", false).await;
+        let failing = queue_write(&store, &gate, "w2", true).await;
+        let third = queue_write(&store, &gate, "w3", false).await;
+        drop(held);
+        let first = first.await.unwrap().unwrap();
+        // Answered after the commit: a reader outside the writer's connection sees the write.
+        assert!(stored_keys(&store).await.contains(&"w1".to_owned()));
+        assert!(failing.await.unwrap().is_err());
+        let third = third.await.unwrap().unwrap();
+        assert_eq!(third, first + 1, "the failed write took no place in the chain");
+        assert_eq!(stored_keys(&store).await, ["w1", "w3"]);
+        assert_eq!(store.verify_audit().await.unwrap().entries, entries_before + 2);
+        assert_eq!(gate.writer.lock().await.group.committed, 1, "one commit for both");
+    }
+
+    /// Many writers at once: every one answered stored is stored, once, with its entry.
+    #[tokio::test]
+    async fn concurrent_writers_are_all_stored_with_an_unbroken_chain() {
+        let (_dir, store) = store_on_a_file().await;
+        let entries_before = store.verify_audit().await.unwrap().entries;
+        let writes: Vec<_> = (0..40)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move { write_setting(&store, format!("w{i:02}"), i % 7 == 3).await })
+            })
+            .collect();
+        let mut stored = 0;
+        for (i, write) in writes.into_iter().enumerate() {
+            let result = write.await.unwrap();
+            assert_eq!(result.is_ok(), i % 7 != 3, "write {i}: {result:?}");
+            stored += u64::from(result.is_ok());
+        }
+        let expected: Vec<String> = (0..40).filter(|i| i % 7 != 3).map(|i| format!("w{i:02}")).collect();
+        assert_eq!(stored_keys(&store).await, expected);
+        assert_eq!(store.verify_audit().await.unwrap().entries, entries_before + stored);
+    }
+
+    /// A one-statement write that comes while a group is open joins it, and is stored with it.
+    #[tokio::test]
+    async fn a_lone_statement_joins_an_open_group() {
+        let (_dir, store) = store_on_a_file().await;
+        let gate = store.write_gate.clone().unwrap();
+        let held = gate.writer.lock().await;
+        let first = queue_write(&store, &gate, "w1", false).await;
+        let (store_for_task, before) = (store.clone(), gate.waiting.load(Ordering::Acquire));
+        let alone = tokio::spawn(async move {
+            let query = sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('w2', 'v', 't')");
+            store_for_task.execute_write(query).await
+        });
+        while gate.waiting.load(Ordering::Acquire) == before {
+            tokio::task::yield_now().await;
+        }
+        drop(held);
+        first.await.unwrap().unwrap();
+        assert_eq!(alone.await.unwrap().unwrap().rows_affected(), 1);
+        assert_eq!(stored_keys(&store).await, ["w1", "w2"]);
+        let writer = gate.writer.lock().await;
+        assert!(!writer.group.is_open() && writer.group.committed == 1);
     }
 
     /// A temporary table lives on one connection only: it tells whether the connection was kept.
@@ -339,7 +720,7 @@ mod tests {
     #[tokio::test]
     async fn an_open_transaction_is_rolled_back_on_the_same_connection() {
         let (_dir, gate) = gate_on_a_file().await;
-        let mut writer = gate.lock().await;
+        let mut writer = gate.writer.lock().await;
         mark(&mut writer).await;
         sqlx::query("BEGIN IMMEDIATE; INSERT INTO settings (key, value, updated_at) VALUES ('k', 'v', 't')")
             .execute(&mut writer.conn)
@@ -360,7 +741,7 @@ mod tests {
     #[tokio::test]
     async fn nothing_open_keeps_the_connection() {
         let (_dir, gate) = gate_on_a_file().await;
-        let mut writer = gate.lock().await;
+        let mut writer = gate.writer.lock().await;
         mark(&mut writer).await;
         writer.open = true;
         writer.roll_back().await.unwrap();
