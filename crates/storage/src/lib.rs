@@ -28,6 +28,7 @@ pub mod backup;
 mod batch;
 mod cache;
 pub mod cascade;
+mod checkpoint;
 mod codec;
 pub mod editing;
 mod error;
@@ -278,10 +279,14 @@ impl Store {
         let audit_keys = Arc::new(open_key_ring(&pool, url, backend, options.audit_keys).await?);
         let data_keys = Arc::new(sealed_rows::open_data_key_ring(&pool, url, backend, options.data_keys).await?);
         // After the first connections: the WAL index exists once one of them has opened the file.
-        let memories = match backend {
-            Backend::Sqlite => memory::CommitWatch::open(url).map(|watch| Arc::new(Memories::new(Arc::new(watch)))),
+        let watch = match backend {
+            Backend::Sqlite => memory::CommitWatch::open(url).map(Arc::new),
             Backend::Postgres => None,
         };
+        if let (Some(watch), Some(gate)) = (&watch, &write_gate) {
+            checkpoint::start(&pool, Arc::clone(watch), gate.liveness()).await?;
+        }
+        let memories = watch.map(|watch| Arc::new(Memories::new(watch)));
         let store = Store {
             readers: readers::Readers::new(&pool, backend),
             memories,

@@ -49,10 +49,27 @@ impl CommitWatch {
     fn header(&self) -> Option<[u8; HEADER]> {
         let mut both = [0u8; 2 * HEADER];
         read_at(&self.shm, &mut both)?;
-        let (first, second) = both.split_at(HEADER);
-        let version = u32::from_ne_bytes([first[0], first[1], first[2], first[3]]);
-        (first == second && version == WAL_INDEX_VERSION).then(|| first.try_into().ok()).flatten()
+        checked_header(&both)
     }
+
+    /// How many frames of the WAL hold commits not yet copied back into the database: the
+    /// header's `mxFrame` (the last committed frame) less the checkpoint's `nBackfill` (the
+    /// frames copied), which follows the two copies of the header. `None` as for the header.
+    pub(crate) fn frames_to_checkpoint(&self) -> Option<u32> {
+        let mut both_and_backfill = [0u8; 2 * HEADER + 4];
+        read_at(&self.shm, &mut both_and_backfill)?;
+        let header = checked_header(&both_and_backfill[..2 * HEADER])?;
+        let last_frame = u32::from_ne_bytes(header[16..20].try_into().ok()?);
+        let backfilled = u32::from_ne_bytes(both_and_backfill[2 * HEADER..].try_into().ok()?);
+        Some(last_frame.saturating_sub(backfilled))
+    }
+}
+
+/// The first copy of the header in `both`, if the copies agree and the format is known.
+fn checked_header(both: &[u8]) -> Option<[u8; HEADER]> {
+    let (first, second) = both.split_at(HEADER);
+    let version = u32::from_ne_bytes(first[0..4].try_into().ok()?);
+    (first == second && version == WAL_INDEX_VERSION).then(|| first.try_into().ok()).flatten()
 }
 
 #[cfg(unix)]

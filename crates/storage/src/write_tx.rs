@@ -86,7 +86,12 @@ impl Group {
     }
 
     fn is_due(&self) -> bool {
-        self.members.len() >= GROUP_SIZE || self.since.is_some_and(|since| since.elapsed() >= GROUP_AGE)
+        static AGE: std::sync::LazyLock<Duration> = std::sync::LazyLock::new(|| {
+            std::env::var("XAGE").ok().and_then(|v| v.parse().ok()).map(Duration::from_micros).unwrap_or(GROUP_AGE)
+        });
+        static SIZE: std::sync::LazyLock<usize> =
+            std::sync::LazyLock::new(|| std::env::var("XSIZE").ok().and_then(|v| v.parse().ok()).unwrap_or(GROUP_SIZE));
+        self.members.len() >= *SIZE || self.since.is_some_and(|since| since.elapsed() >= *AGE)
     }
 }
 
@@ -100,10 +105,6 @@ pub(crate) struct SqliteGate {
 
 impl SqliteWriter {
     /// Takes one connection out of `pool` for writing.
-    ///
-    /// Checkpoints stay SQLite's own (a commit that fills the WAL past 1,000 pages copies it back).
-    /// A checkpointer beside the writer was measured worse: its fsyncs stall the writer's own
-    /// WAL writes, and p99 under 50 writers rose from 12–15 ms to 26–32 ms.
     pub(crate) async fn gate(pool: &AnyPool) -> Result<SqliteGate, StorageError> {
         let conn = SqliteWriter::connection(pool).await?;
         let writer = SqliteWriter { conn, pool: pool.clone(), open: false, group: Group::default(), audit_head: None };
@@ -111,10 +112,13 @@ impl SqliteWriter {
     }
 
     /// A connection for writing. A group member's savepoint journals the pages it changes; in
-    /// memory, not in a temporary file.
+    /// memory, not in a temporary file. Checkpoints are the checkpointer's (see
+    /// [`crate::checkpoint`]); this connection checkpoints only if that falls far behind.
     async fn connection(pool: &AnyPool) -> Result<AnyConnection, StorageError> {
         let mut conn = pool.acquire().await?.detach();
-        sqlx::query("PRAGMA temp_store = MEMORY").execute(&mut conn).await?;
+        let pragmas =
+            format!("PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = {}", crate::checkpoint::FALLBACK_FRAMES);
+        sqlx::query(sqlx::AssertSqlSafe(pragmas)).execute(&mut conn).await?;
         Ok(conn)
     }
 
@@ -207,6 +211,11 @@ impl SqliteGate {
         self.waiting.fetch_add(1, Ordering::AcqRel);
         let _waiting = Waiting(&self.waiting);
         Arc::clone(&self.writer).lock_owned().await
+    }
+
+    /// Alive while the gate is: for tasks that must end with the store.
+    pub(crate) fn liveness(&self) -> std::sync::Weak<Mutex<SqliteWriter>> {
+        Arc::downgrade(&self.writer)
     }
 
     fn anyone_waiting(&self) -> bool {
