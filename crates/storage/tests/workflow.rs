@@ -578,7 +578,8 @@ async fn users_roles_passwords_and_totp() {
         assert!(!store.use_totp_step(id, 100).await.unwrap(), "a replayed code is refused");
         assert!(!store.use_totp_step(id, 99).await.unwrap());
         assert!(store.use_totp_step(id, 101).await.unwrap());
-        assert_eq!(store.get_user(id).await.unwrap().unwrap().totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
+        let user = store.get_user(id).await.unwrap().unwrap();
+        assert_eq!(store.open_totp_secret(&user).unwrap().as_deref(), Some("JBSWY3DPEHPK3PXP"));
 
         store.set_disabled(id, true, &admin, now()).await.unwrap();
         assert!(store.get_user(id).await.unwrap().unwrap().disabled);
