@@ -528,6 +528,11 @@ async fn users_roles_passwords_and_totp() {
             ],
         };
         let id = store.create_user(&new, &admin, now()).await.unwrap();
+        // Records that kept only a login read the person's name in one look-up; a login of no
+        // account is left out (the caller shows the stored name).
+        let logins = ["liu".to_owned(), "gone".to_owned(), "liu".to_owned()];
+        let names = store.display_names_by_login(&logins).await.unwrap();
+        assert_eq!(names.into_iter().collect::<Vec<_>>(), [("liu".to_owned(), "刘某".to_owned())]);
         let err = store.create_user(&new, &admin, now()).await.unwrap_err();
         assert!(matches!(err, AccountError::DuplicateUsername(ref u) if u == "liu"), "{err}");
         let bad = NewUser {

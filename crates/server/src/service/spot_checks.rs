@@ -340,16 +340,10 @@ fn random_seed() -> Result<String, AppError> {
 
 /// Draws a round with the seed given, or a fresh random one; answers the round.
 /// The names people know the accounts by, for the logins a round records (who drew, who
-/// recorded a finding); a login whose account no longer exists stands for itself.
+/// recorded a finding), in one query; a login whose account no longer exists is missing from the
+/// map and stands for itself.
 pub async fn display_names(state: &AppState, logins: &[String]) -> Result<HashMap<String, String>, AppError> {
-    let mut names = HashMap::new();
-    for login in logins {
-        if !names.contains_key(login) {
-            let user = state.store().find_user_by_username(login).await?;
-            names.insert(login.clone(), user.map_or_else(|| login.clone(), |u| u.display_name));
-        }
-    }
-    Ok(names)
+    Ok(state.store().display_names_by_login(logins).await?)
 }
 
 pub async fn draw(state: &AppState, principal: &Principal, id: i64, seed: Option<&str>) -> Result<SpotRound, AppError> {
