@@ -519,16 +519,18 @@ fn audit_rotate_key(database: &str) -> Result<ExitCode, Failure> {
 }
 
 fn keys_rotate_data(database: &str, evidence: &Path) -> Result<ExitCode, Failure> {
-    let (path, id, rows, files) = runtime()?.block_on(async {
+    let (path, id, rows, secrets, files) = runtime()?.block_on(async {
         // Connecting checks that the ring is this database's before a key is added to it.
         let store = Store::connect(database).await?;
         let path = store.data_keys().path().map(Path::to_path_buf);
         store.close().await;
         let path = path.ok_or_else(|| Failure::input("an in-memory database has no data key ring to rotate"))?;
         let id = rectify_storage::DataKeyRing::rotate(&path)?;
-        // Connecting with the new key re-seals every feedback row under it (audited per batch).
+        // Connecting with the new key re-seals every feedback row and TOTP secret under it (audited
+        // per batch).
         let store = Store::connect(database).await?;
         let rows = store.feedback_sealed_with(&id).await?;
+        let secrets = store.totp_secrets_sealed_with(&id).await?;
         let files = rectify_storage::EvidenceStore::new(evidence).with_keys(store.data_keys());
         let sealed = files.seal_files().map_err(|e| Failure::other(e.to_string()));
         let result = match sealed {
@@ -540,11 +542,11 @@ fn keys_rotate_data(database: &str, evidence: &Path) -> Result<ExitCode, Failure
             Err(e) => Err(e),
         };
         store.close().await;
-        Ok::<_, Failure>((path, id, rows, result?))
+        Ok::<_, Failure>((path, id, rows, secrets, result?))
     })?;
     println!(
         "data key ring {}: new key {id} seals from now on; re-sealed {rows} feedback rows and {files} evidence \
-         files (restart running servers so that they seal with it); back up the ring again",
+         files, and {secrets} TOTP secrets (restart running servers so that they seal with it); back up the ring again",
         path.display()
     );
     Ok(ExitCode::SUCCESS)

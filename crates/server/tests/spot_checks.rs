@@ -441,3 +441,66 @@ async fn hazards_become_a_spot_check_ledger_and_the_portal_shows_only_what_is_pu
         assert_eq!(public_get(&w.public, "/public/spot-checks/abc").await.status, StatusCode::NOT_FOUND);
     }
 }
+
+/// 一公开 publishes results: a drawn round whose findings are not all recorded is not published
+/// (the API refuses with the reason in Chinese, the page shows the button disabled with it);
+/// once every drawn object has its finding it is; withdrawing is always allowed.
+#[tokio::test]
+async fn a_round_is_published_only_once_every_drawn_object_has_its_result() {
+    for (backend, store, dir) in common::backends().await {
+        let w = world(store, dir).await;
+        registry(&w, 5).await;
+        let id = new_round(&w, "2026年结果未齐的一批", 3, 1).await;
+        let publish = format!("/api/spot-checks/rounds/{id}/publish");
+        let a = w.liaison.call("POST", &publish, Some(json!({}))).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: not drawn: {}", a.text());
+        let round = w
+            .liaison
+            .call("POST", &format!("/api/spot-checks/rounds/{id}/draw"), Some(json!({"seed": "未齐"})))
+            .await
+            .json();
+        let items: Vec<i64> = round["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+        let results = format!("/api/spot-checks/rounds/{id}/results");
+        let a = w.liaison.call("POST", &results, Some(json!({"item_id": items[0], "hazards": []}))).await;
+        assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());
+
+        // Drawn, one of three recorded: refused, with the reason; nothing on the portal.
+        let reason = "该批次还有2个抽查对象未记录检查结果，全部记录后才能向社会公开";
+        let a = w.liaison.call("POST", &publish, Some(json!({}))).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", a.text());
+        assert_eq!(a.json()["message_zh"], reason, "{backend}");
+        assert_eq!(public_get(&w.public, &format!("/public/spot-checks/{id}")).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(actions(&w.store, "spot_round.publish").await, 0, "{backend}");
+        let page = format!("/spot-checks/rounds/{id}");
+        let html = send(&w.liaison.app, Request::get(&page).body(Body::empty()).unwrap()).await.text();
+        assert!(
+            html.contains(
+                "<button class=\"btn\" type=\"submit\" disabled aria-disabled=\"true\" \
+                 aria-describedby=\"publish-blocked\">向社会公开</button>"
+            ),
+            "{backend}: the button is shown disabled: {html}"
+        );
+        assert!(html.contains(&format!("<span class=\"hint\" id=\"publish-blocked\">{reason}</span>")), "{backend}");
+        // The form, posted anyway, is refused the same way.
+        let a = w.liaison.form(&format!("/spot-checks/rounds/{id}/publish"), &[]).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(a.text().contains(reason), "{backend}");
+        // Withdrawing is always allowed (here: nothing to withdraw).
+        let a = w.liaison.call("POST", &publish, Some(json!({"published": false}))).await;
+        assert_eq!((a.status, &a.json()["published"]), (StatusCode::OK, &json!(false)), "{backend}: {}", a.text());
+
+        // Every result in: the button is live and the round is published.
+        for item in &items[1..] {
+            let a = w.liaison.call("POST", &results, Some(json!({"item_id": item, "hazards": []}))).await;
+            assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());
+        }
+        let html = send(&w.liaison.app, Request::get(&page).body(Body::empty()).unwrap()).await.text();
+        assert!(!html.contains("publish-blocked") && html.contains("确定向社会公开吗"), "{backend}: {html}");
+        let a = w.liaison.call("POST", &publish, Some(json!({}))).await;
+        assert_eq!((a.status, &a.json()["published"]), (StatusCode::OK, &json!(true)), "{backend}: {}", a.text());
+        assert_eq!(public_get(&w.public, &format!("/public/spot-checks/{id}")).await.status, StatusCode::OK);
+        let a = w.liaison.call("POST", &publish, Some(json!({"published": false}))).await;
+        assert_eq!((a.status, &a.json()["published"]), (StatusCode::OK, &json!(false)), "{backend}: {}", a.text());
+        assert_eq!(public_get(&w.public, &format!("/public/spot-checks/{id}")).await.status, StatusCode::NOT_FOUND);
+    }
+}

@@ -297,3 +297,31 @@ async fn reminders_go_to_existing_business_accounts_only() {
     // Nothing was stored: a reminder to the department still goes out at once.
     assert_eq!(f.post_json(&office, &uri, json!({"message": "请于本周内报送进展"})).await.status, StatusCode::CREATED);
 }
+
+/// People by their names, not their logins: a reminder names its sender by the account's
+/// display name (resolved when read, by a join), on the home page and in the API; a sender whose
+/// account is gone falls back to the name stored with the reminder. Both backends.
+#[tokio::test]
+async fn a_reminder_names_its_sender_by_display_name_not_login() {
+    for (backend, store, _dir) in common::backends().await {
+        let clock = common::clock();
+        let (inspection, _) = common::demo_with_accounts(&store, &clock).await;
+        let shared = common::shared_measure(&store, inspection, &clock).await;
+        let app = router(AppState::new(store.clone()).with_clock(clock.clone()));
+        let office = common::Client::new(&app, "office").await;
+        let uri = format!("/api/measures/{}/reminders", shared.measure);
+        let a = office.call("POST", &uri, Some(json!({"message": "请于本周内报送进展"}))).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{backend}: {}", a.text());
+        let dept = common::Client::new(&app, "dept").await;
+        let list = dept.call("GET", "/api/me/reminders", None).await.json();
+        assert_eq!(list["items"][0]["from"], "演示巡察办", "{backend}: {list}");
+        let home = send(&dept.app, Request::get("/").body(Body::empty()).unwrap()).await.text();
+        assert!(home.contains("<span class=\"muted\">演示巡察办 · "), "{backend}: {home}");
+        assert!(!home.contains("<span class=\"muted\">office · "), "{backend}: the login is shown");
+
+        // The account gone (the reference cleared, as ON DELETE SET NULL does): the stored name.
+        sqlx::query("UPDATE reminders SET from_user_id = NULL").execute(store.pool()).await.unwrap();
+        let list = dept.call("GET", "/api/me/reminders", None).await.json();
+        assert_eq!(list["items"][0]["from"], "office", "{backend}: {list}");
+    }
+}

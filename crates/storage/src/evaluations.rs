@@ -19,6 +19,8 @@ use crate::{Acting, InspectionId, StorageError, Store};
 pub struct StoredSheet {
     pub sheet: ScoreSheet,
     pub updated_at: String,
+    /// Who set it: the account's display name (姓名) as it is now, else (an account since
+    /// deleted, or the command line) the name stored with the sheet.
     pub updated_by_name: String,
 }
 
@@ -33,6 +35,7 @@ pub struct AdjustmentRecord {
     pub veto: Option<bool>,
     pub reason: String,
     pub created_at: String,
+    /// Who made it: the account's display name (姓名) as it is now, else the name stored with it.
     pub created_by_name: String,
 }
 
@@ -66,10 +69,13 @@ fn adjustment(row: &sqlx::any::AnyRow) -> Result<AdjustmentRecord, StorageError>
 impl Store {
     /// The sheet the office set for a round; `None` when it set none (the default applies).
     pub async fn score_sheet(&self, round: i64) -> Result<Option<StoredSheet>, StorageError> {
-        let row = sqlx::query("SELECT sheet, updated_at, updated_by_name FROM score_sheets WHERE round_id = $1")
-            .bind(round)
-            .fetch_optional(&self.readers)
-            .await?;
+        let row = sqlx::query(
+            "SELECT s.sheet, s.updated_at, COALESCE(u.display_name, s.updated_by_name) AS updated_by_name \
+             FROM score_sheets s LEFT JOIN users u ON u.id = s.updated_by WHERE s.round_id = $1",
+        )
+        .bind(round)
+        .fetch_optional(&self.readers)
+        .await?;
         row.map(|row| {
             let text: String = row.try_get("sheet")?;
             let sheet = serde_json::from_str::<ScoreSheet>(&text)
@@ -165,8 +171,10 @@ impl Store {
         inspection: InspectionId,
     ) -> Result<Vec<AdjustmentRecord>, StorageError> {
         let rows = sqlx::query(
-            "SELECT a.id, a.inspection_id, a.tenths, a.veto, a.reason, a.created_at, a.created_by_name \
-             FROM evaluation_adjustments a WHERE a.inspection_id = $1 ORDER BY a.id",
+            "SELECT a.id, a.inspection_id, a.tenths, a.veto, a.reason, a.created_at, \
+             COALESCE(u.display_name, a.created_by_name) AS created_by_name \
+             FROM evaluation_adjustments a LEFT JOIN users u ON u.id = a.created_by \
+             WHERE a.inspection_id = $1 ORDER BY a.id",
         )
         .bind(inspection)
         .fetch_all(&self.readers)

@@ -106,7 +106,7 @@ pub use spot_checks::{
     NewSpotRound, SpotCheckError, SpotDraw, SpotInspector, SpotItem, SpotObject, SpotRound, Units as SpotUnits,
 };
 pub use supervision::{Handover, NewNotice, Reminder, ReminderTarget, ResponsibilityTarget, SentNotice};
-pub use users::{AccountError, LoginStatus, NewUser, RoleGrant, Session, User};
+pub use users::{AccountError, LoginStatus, NewUser, RoleGrant, Session, StoredTotpSecret, User};
 pub use workflow::MeasureWorkflowView;
 use write_tx::WriteTx;
 
@@ -298,10 +298,14 @@ impl Store {
             data_keys,
             data_key_registered: Arc::default(),
         };
-        // Rows from before migration 0022 are sealed now, in batches, before anything is served.
+        // Rows from before migration 0022 (and TOTP secrets from before sealing) are sealed now, in batches, before anything is served.
         let sealed = store.seal_feedback(&Acting::system(), chrono::Utc::now()).await?;
         if sealed > 0 {
             tracing::info!(sealed, "sealed the names and contacts of earlier feedback with SM4");
+        }
+        let sealed = store.seal_totp_secrets(&Acting::system(), chrono::Utc::now()).await?;
+        if sealed > 0 {
+            tracing::info!(sealed, "sealed the TOTP secrets of accounts with SM4");
         }
         tracing::debug!(?backend, "storage connected and migrated");
         Ok(store)

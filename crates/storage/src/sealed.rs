@@ -1,5 +1,6 @@
 //! Personal data and evidence files sealed at rest with SM4 (数据存储保密性, GB/T 39786-2021):
-//! citizens' names and contacts in public feedback, and evidence files on disk.
+//! citizens' names and contacts in public feedback, the accounts' TOTP secrets, and evidence
+//! files on disk.
 //!
 //! **The envelope** (one format for both, the only place that encrypts or decrypts):
 //!
@@ -10,7 +11,7 @@
 //! SM4 (GB/T 32907) in GCM mode (GB/T 17964-2021; the AEAD of RFC 8998), through the RustCrypto
 //! `sm4` block cipher and the `aes-gcm` crate's generic GCM (a known-answer test below checks
 //! RFC 8998's vector). The version byte and the key id are authenticated with a *context* the
-//! caller names (`feedback.name/RECEIPT`, `evidence/SHA256`), so a value copied into another row
+//! caller names (`feedback.name/RECEIPT`, `user.totp/ID`, `evidence/SHA256`), so a value copied into another row
 //! or a file renamed to another address fails to open instead of showing someone else's data.
 //! A value opens to its plaintext or to a [`SealError`], never to garbage.
 //!
@@ -326,6 +327,12 @@ pub fn text_key_id(sealed: &str) -> Option<String> {
     Some(digits.get(2..2 + 2 * KEY_ID_BYTES)?.to_owned())
 }
 
+/// What every text sealed by the key `key_id` (16 hex digits) starts with: a `LIKE` pattern's
+/// prefix that finds the values not yet under the current key without opening them.
+pub(crate) fn text_prefix_of_key(key_id: &str) -> String {
+    format!("{TEXT_PREFIX}{}{key_id}", hex(&[VERSION]))
+}
+
 /// The id of the key a sealed file's first bytes name; `None` for a file that is not sealed.
 pub fn file_key_id(head: &[u8]) -> Option<String> {
     let envelope = head.strip_prefix(FILE_MAGIC.as_slice())?;
@@ -372,6 +379,12 @@ pub fn key_file_for(url: &str) -> Result<Option<PathBuf>, StorageError> {
 /// The context of a feedback's personal field: bound to the row's receipt code.
 pub(crate) fn feedback_context(field: &str, receipt_code: &str) -> String {
     format!("feedback.{field}/{receipt_code}")
+}
+
+/// The context of an account's TOTP secret: bound to the account's id, so that a sealed secret
+/// copied into another account's row does not open there.
+pub(crate) fn totp_context(user_id: crate::UserId) -> String {
+    format!("user.totp/{user_id}")
 }
 
 /// The context of an evidence file: bound to its address.
@@ -421,6 +434,7 @@ mod tests {
         assert!(matches!(ring.open_text("c", "sm4:zz"), Err(SealError::Malformed { .. })));
         assert!(matches!(ring.open_text("c", "张三"), Err(SealError::Malformed { .. })));
         assert_eq!(text_key_id(&sealed).unwrap(), ring.current_id());
+        assert!(sealed.starts_with(&text_prefix_of_key(&ring.current_id())), "{sealed}");
     }
 
     #[test]

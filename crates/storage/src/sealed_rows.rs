@@ -1,6 +1,7 @@
 //! The database's side of SM4 at rest (see [`crate::sealed`]): which data keys sealed anything
 //! (`data_keys`, migration 0022), the check of the key ring at connect, and the sealing of the
-//! feedback rows written before the migration (and their re-sealing after a key rotation).
+//! feedback rows written before the migration and of the accounts' TOTP secrets written before
+//! sealing (and their re-sealing after a key rotation).
 
 use std::path::PathBuf;
 
@@ -8,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::audit::timestamp;
-use crate::sealed::{self, DataKeyRing, DataKeys, feedback_context};
+use crate::sealed::{self, DataKeyRing, DataKeys, feedback_context, totp_context};
 use crate::{Acting, AuditRecord, Backend, StorageError, Store};
 
 /// Rows sealed per transaction: each batch is one short write, so a large backlog does not hold
@@ -192,6 +193,88 @@ impl Store {
         }
     }
 
+    /// Seals, under the current data key, the accounts' TOTP secrets not yet under it: plaintext
+    /// ones written before sealing and ones of an older key (after `keys rotate-data`). Like
+    /// [`Store::seal_feedback`]: batches of 500 in id order, each one audited transaction
+    /// (`data.seal`), run at every connect, idempotent, a row updated only if unchanged since
+    /// it was read. A secret that does not open (changed in the database) is left as it is and
+    /// logged without its value: its account's sign-in fails closed, the other accounts go on.
+    /// Returns how many secrets were sealed.
+    pub async fn seal_totp_secrets(&self, actor: &Acting, now: DateTime<Utc>) -> Result<u64, StorageError> {
+        let current = self.data_keys.current_id();
+        let under_current = format!("{}%", sealed::text_prefix_of_key(&current));
+        let pending = "totp_secret IS NOT NULL AND totp_secret NOT LIKE $1";
+        let any: Option<i64> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT id FROM users WHERE {pending} LIMIT 1")))
+                .bind(under_current.clone())
+                .fetch_optional(&self.readers)
+                .await?;
+        if any.is_none() {
+            return Ok(0);
+        }
+        let (mut total, mut after) = (0u64, 0i64);
+        loop {
+            let mut tx = self.begin_write().await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT id, totp_secret FROM users WHERE {pending} AND id > $2 ORDER BY id LIMIT $3"
+            )))
+            .bind(under_current.clone())
+            .bind(after)
+            .bind(BATCH)
+            .fetch_all(&mut *tx)
+            .await?;
+            let Some(last) = rows.last() else {
+                drop(tx);
+                return Ok(total);
+            };
+            after = last.try_get("id")?;
+            let mut sealed_here = 0u64;
+            for row in &rows {
+                let id: i64 = row.try_get("id")?;
+                let stored: String = row.try_get("totp_secret")?;
+                let context = totp_context(id);
+                let plain = if stored.starts_with(sealed::TEXT_PREFIX) {
+                    match self.data_keys.open_text(&context, &stored) {
+                        Ok(plain) => plain,
+                        Err(e) => {
+                            tracing::warn!(user_id = id, error = %e, "a TOTP secret does not open; left as it is");
+                            continue;
+                        }
+                    }
+                } else {
+                    stored.clone()
+                };
+                let done = sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3")
+                    .bind(self.data_keys.seal_text(&context, &plain)?)
+                    .bind(id)
+                    .bind(stored)
+                    .execute(&mut *tx)
+                    .await?;
+                sealed_here += done.rows_affected();
+            }
+            if sealed_here == 0 {
+                drop(tx);
+                continue;
+            }
+            register_data_key(&mut tx, &current, now).await?;
+            let record = AuditRecord::new(actor, "data.seal", "user", None, now).after(serde_json::json!({
+                "totp_secrets": sealed_here,
+                "key_id": current,
+            }));
+            tx.commit(&record).await?;
+            total += sealed_here;
+        }
+    }
+
+    /// How many accounts' TOTP secrets are sealed under the data key `key_id`.
+    pub async fn totp_secrets_sealed_with(&self, key_id: &str) -> Result<u64, StorageError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE totp_secret LIKE $1")
+            .bind(format!("{}%", sealed::text_prefix_of_key(key_id)))
+            .fetch_one(&self.readers)
+            .await?;
+        crate::codec::unsigned("sealed TOTP secrets", n)
+    }
+
     /// How many feedback rows are sealed under the data key `key_id`.
     pub async fn feedback_sealed_with(&self, key_id: &str) -> Result<u64, StorageError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM feedback WHERE sealed_key = $1")
@@ -211,11 +294,13 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         let current = self.data_keys.current_id();
+        let totp_secrets = self.totp_secrets_sealed_with(&current).await?;
         let mut tx = self.begin_write().await?;
         register_data_key(&mut tx, &current, now).await?;
         let record = AuditRecord::new(actor, "data.rotate_key", "data_key", None, now).after(serde_json::json!({
             "key_id": current,
             "feedback_rows": rows,
+            "totp_secrets": totp_secrets,
             "evidence_files": files,
         }));
         tx.commit(&record).await?;

@@ -741,7 +741,9 @@ impl Store {
     }
 
     /// Publishes a drawn round on the portal, or withdraws it (audited as `spot_round.publish`
-    /// or `spot_round.withdraw`); `false` when it already was so.
+    /// or `spot_round.withdraw`); `false` when it already was so. 一公开 publishes the results:
+    /// a round is published only once every drawn object has its finding recorded (so the
+    /// public page never shows a draw with results still to come). Withdrawing is always allowed.
     pub async fn publish_spot_round(
         &self,
         id: i64,
@@ -758,6 +760,21 @@ impl Store {
             None => return Err(StorageError::NotFound(format!("spot round {id}")).into()),
             Some(None) if publish => return Err(refused("the round is not drawn yet", "该批次尚未抽取，不能公开")),
             _ => {}
+        }
+        if publish {
+            // Read in the write transaction: a finding cannot be cleared meanwhile (findings are
+            // only ever set), and the count is one indexed aggregate.
+            let open: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM spot_items WHERE round_id = $1 AND finding IS NULL")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if open > 0 {
+                return Err(refused(
+                    "the round's results are not all recorded",
+                    format!("该批次还有{open}个抽查对象未记录检查结果，全部记录后才能向社会公开"),
+                ));
+            }
         }
         let done = if publish {
             sqlx::query("UPDATE spot_rounds SET published_at = $1 WHERE id = $2 AND published_at IS NULL")

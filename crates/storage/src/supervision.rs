@@ -34,6 +34,8 @@ pub struct Reminder {
     pub id: i64,
     pub measure_id: MeasureId,
     pub from_user_id: Option<UserId>,
+    /// The sender's display name (姓名) as it is now, else (an account since deleted, the
+    /// command line) the name stored with the reminder.
     pub from_name: String,
     pub to: ReminderTarget,
     pub message: String,
@@ -195,8 +197,9 @@ impl Store {
     /// inspections of its scope. Newest first.
     pub async fn list_reminders_for(&self, user_id: UserId) -> Result<Vec<Reminder>, StorageError> {
         let rows = sqlx::query(
-            "SELECT r.id, r.measure_id, r.from_user_id, r.from_name, r.to_role, r.to_user_id, r.message, r.sent_at \
-             FROM reminders r JOIN measures m ON m.id = r.measure_id \
+            "SELECT r.id, r.measure_id, r.from_user_id, COALESCE(u.display_name, r.from_name) AS from_name, \
+             r.to_role, r.to_user_id, r.message, r.sent_at \
+             FROM reminders r JOIN measures m ON m.id = r.measure_id LEFT JOIN users u ON u.id = r.from_user_id \
              WHERE r.to_user_id = $1 OR EXISTS (SELECT 1 FROM user_roles g WHERE g.user_id = $1 \
              AND g.role = r.to_role AND (g.inspection_id IS NULL OR g.inspection_id = m.inspection_id)) \
              ORDER BY r.sent_at DESC, r.id DESC",

@@ -56,8 +56,9 @@ pub struct User {
     pub must_change_password: bool,
     pub failed_attempts: u32,
     pub locked_until: Option<String>,
+    /// Sealed at rest (SM4, bound to the account's id); opened by [`Store::open_totp_secret`].
     #[serde(skip)]
-    pub totp_secret: Option<String>,
+    pub totp_secret: Option<StoredTotpSecret>,
     pub totp_last_step: Option<i64>,
     pub disabled: bool,
     pub created_at: String,
@@ -67,6 +68,26 @@ pub struct User {
 impl User {
     pub fn roles(&self) -> Vec<Role> {
         self.roles.iter().map(|g| g.role).collect()
+    }
+}
+
+/// A TOTP secret as the `users` row holds it: sealed with the data key ring under the context
+/// of its account ([`crate::sealed::totp_context`]), or, until the start-up pass seals it, the
+/// base32 text of a row from before sealing. Its `Debug` shows neither; only
+/// [`Store::open_totp_secret`] reads it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredTotpSecret(String);
+
+impl StoredTotpSecret {
+    /// Whether it is sealed (not a plaintext row awaiting the start-up pass).
+    pub fn is_sealed(&self) -> bool {
+        self.0.starts_with(crate::sealed::TEXT_PREFIX)
+    }
+}
+
+impl std::fmt::Debug for StoredTotpSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.is_sealed() { "StoredTotpSecret(sealed)" } else { "StoredTotpSecret(plaintext)" })
     }
 }
 
@@ -142,7 +163,7 @@ fn user(row: &AnyRow, roles: Vec<RoleGrant>) -> Result<User, StorageError> {
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
         failed_attempts: unsigned("users.failed_attempts", row.try_get("failed_attempts")?)?,
         locked_until: row.try_get("locked_until")?,
-        totp_secret: row.try_get("totp_secret")?,
+        totp_secret: row.try_get::<Option<String>, _>("totp_secret")?.map(StoredTotpSecret),
         totp_last_step: row.try_get("totp_last_step")?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
         created_at: row.try_get("created_at")?,
@@ -304,6 +325,29 @@ impl Store {
             }
             for row in query.fetch_all(&self.readers).await? {
                 names.insert(row.try_get("id")?, row.try_get("display_name")?);
+            }
+        }
+        Ok(names)
+    }
+
+    /// The display names (姓名) of the accounts among `logins` that exist, by login name: for
+    /// records that kept only the login of who did something (a spot-check round's drawer and
+    /// recorders). One query per 500 logins, whatever the number of records.
+    pub async fn display_names_by_login(&self, logins: &[String]) -> Result<HashMap<String, String>, StorageError> {
+        let mut wanted: Vec<&str> = logins.iter().map(String::as_str).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut names = HashMap::with_capacity(wanted.len());
+        for chunk in wanted.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql =
+                format!("SELECT username, display_name FROM users WHERE username IN ({})", placeholders.join(", "));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for login in chunk {
+                query = query.bind((*login).to_owned());
+            }
+            for row in query.fetch_all(&self.readers).await? {
+                names.insert(row.try_get("username")?, row.try_get("display_name")?);
             }
         }
         Ok(names)
@@ -487,7 +531,8 @@ impl Store {
         Ok(())
     }
 
-    /// Sets or clears the TOTP secret (enrolment); the step counter starts afresh.
+    /// Sets or clears the TOTP secret (enrolment); the step counter starts afresh. The secret is
+    /// stored sealed under the current data key, bound to the account (数据存储保密性).
     pub async fn set_totp(
         &self,
         user_id: UserId,
@@ -495,9 +540,12 @@ impl Store {
         actor: &Acting,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
+        let sealed =
+            secret.map(|secret| self.data_keys.seal_text(&crate::sealed::totp_context(user_id), secret)).transpose()?;
         let mut tx = self.begin_write().await?;
+        let registered = if sealed.is_some() { self.register_data_key_once(&mut tx, now).await? } else { false };
         let done = sqlx::query("UPDATE users SET totp_secret = $1, totp_last_step = NULL WHERE id = $2")
-            .bind(secret.map(str::to_owned))
+            .bind(sealed)
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
@@ -506,7 +554,19 @@ impl Store {
         }
         let action = if secret.is_some() { "user.totp_enrol" } else { "user.totp_clear" };
         tx.commit(&AuditRecord::new(actor, action, "user", Some(user_id), now)).await?;
+        self.data_key_committed(registered);
         Ok(())
+    }
+
+    /// The account's TOTP secret (base32), opened: `None` when none is enrolled; an error (never
+    /// a wrong secret) when the stored value was changed, moved from another account, or sealed
+    /// with a key the ring lacks. A plaintext row from before sealing reads as it is.
+    pub fn open_totp_secret(&self, user: &User) -> Result<Option<String>, StorageError> {
+        let Some(StoredTotpSecret(stored)) = &user.totp_secret else { return Ok(None) };
+        if !stored.starts_with(crate::sealed::TEXT_PREFIX) {
+            return Ok(Some(stored.clone()));
+        }
+        Ok(Some(self.data_keys.open_text(&crate::sealed::totp_context(user.id), stored)?))
     }
 
     /// Records that a TOTP code of time step `step` was accepted; `false` when that step (or a

@@ -37,6 +37,9 @@ fn png(n: u8) -> Vec<u8> {
     bytes
 }
 
+/// The TOTP secret of `fill`'s account (sealed at rest).
+const TOTP: &str = "JBSWY3DPEHPK3PXP";
+
 /// The contact of the citizen in `fill`'s feedback.
 const CONTACT: &str = "13800138000";
 
@@ -72,7 +75,8 @@ async fn fill(store: &Store, evidence_dir: &Path) {
         must_change_password: true,
         roles: vec![RoleGrant::everywhere(Role::UnitLiaison)],
     };
-    store.create_user(&user, &Acting::system(), now()).await.unwrap();
+    let id = store.create_user(&user, &Acting::system(), now()).await.unwrap();
+    store.set_totp(id, Some(TOTP), &Acting::system(), now()).await.unwrap();
     store.set_security_policy(r#"{"lockout_threshold":4}"#, &Acting::system(), now()).await.unwrap();
     let unit = store.export_ledger(inspection).await.unwrap().unit.unwrap();
     let publication = NewPublication {
@@ -105,7 +109,10 @@ async fn contents(store: &Store) -> serde_json::Value {
         .await
         .unwrap()
         .into_iter()
-        .map(|u| serde_json::json!([u.id, u.username, u.display_name, u.password_phc, u.roles.len()]))
+        .map(|u| {
+            let totp = store.open_totp_secret(&u).unwrap();
+            serde_json::json!([u.id, u.username, u.display_name, u.password_phc, u.roles.len(), totp])
+        })
         .collect();
     let mut feedback = Vec::new();
     for unit in store.portal_units().await.unwrap() {
@@ -182,6 +189,10 @@ async fn round_trip(source: &TestDb, target: &TestDb) {
     assert_eq!(files_under(&restored_evidence), files_under(&evidence));
     // The archive holds ciphertext; the restored database opens it with the same data key ring.
     assert_eq!(contents(&target.store).await["feedback"][0][2], CONTACT);
+    assert_eq!(contents(&target.store).await["users"][0][5], TOTP, "the TOTP secret opens after the restore");
+    let column: String =
+        sqlx::query_scalar("SELECT totp_secret FROM users").fetch_one(target.store.pool()).await.unwrap();
+    assert!(column.starts_with("sm4:") && !column.contains(TOTP), "{column}");
     let restored_files = EvidenceStore::new(&restored_evidence).with_keys(target.store.data_keys());
     for entry in &summary.manifest.evidence {
         let (_, on_disk) = files_under(&restored_evidence)

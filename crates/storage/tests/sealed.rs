@@ -379,3 +379,119 @@ fn the_cost_of_sealing_is_printed() {
          open {open_file:?}"
     );
 }
+
+/// A TOTP secret as authenticator apps show it (RFC 4648 base32).
+const TOTP: &str = "JBSWY3DPEHPK3PXP";
+
+async fn account(store: &Store, username: &str) -> UserId {
+    let user = NewUser {
+        username: username.into(),
+        display_name: "审计员".into(),
+        password_phc: "phc".into(),
+        must_change_password: false,
+        roles: vec![RoleGrant::everywhere(rectify_domain::roles::Role::AuditAdmin)],
+    };
+    store.create_user(&user, &Acting::system(), now()).await.unwrap()
+}
+
+async fn raw_totp(store: &Store, id: UserId) -> Option<String> {
+    sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1").bind(id).fetch_one(store.pool()).await.unwrap()
+}
+
+async fn set_raw_totp(store: &Store, id: UserId, value: &str) {
+    sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2")
+        .bind(value.to_owned())
+        .bind(id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+}
+
+async fn opened_totp(store: &Store, id: UserId) -> Result<Option<String>, StorageError> {
+    store.open_totp_secret(&store.get_user(id).await.unwrap().unwrap())
+}
+
+#[tokio::test]
+async fn totp_secrets_are_stored_sealed_to_their_account_and_a_changed_one_is_refused() {
+    for db in backends().await {
+        let store = &db.store;
+        let (a, b) = (account(store, "shen").await, account(store, "qian").await);
+        store.set_totp(a, Some(TOTP), &Acting::system(), now()).await.unwrap();
+        store.set_totp(b, Some("KRSXG5CTMVRXEZLU"), &Acting::system(), now()).await.unwrap();
+        let column = raw_totp(store, a).await.unwrap();
+        assert!(column.starts_with("sm4:") && !column.contains(TOTP), "{column}");
+        assert_eq!(sealed::text_key_id(&column).unwrap(), store.data_keys().current_id());
+        let keys: Vec<String> =
+            sqlx::query_scalar("SELECT key_id FROM data_keys").fetch_all(store.pool()).await.unwrap();
+        assert_eq!(keys, vec![store.data_keys().current_id()], "the sealing key is registered");
+        assert_eq!(opened_totp(store, a).await.unwrap().as_deref(), Some(TOTP));
+        let user = store.get_user(a).await.unwrap().unwrap();
+        assert!(!format!("{user:?}").contains(TOTP) && !format!("{user:?}").contains(&column), "Debug hides it");
+        // Nor does the audit trail of the enrolment hold it.
+        let entries = store.list_audit(&AuditFilter::default(), Page { offset: 0, limit: 100 }).await.unwrap();
+        assert!(entries.iter().all(|e| !format!("{e:?}").contains(TOTP)));
+
+        // a's sealed secret copied into b's row does not open there.
+        set_raw_totp(store, b, &column).await;
+        let err = opened_totp(store, b).await.unwrap_err();
+        assert!(matches!(err, StorageError::Sealed(SealError::Tampered { .. })), "{err}");
+        // One hex digit changed.
+        let last = column.chars().last().unwrap();
+        let flipped = format!("{}{}", &column[..column.len() - 1], if last == '0' { '1' } else { '0' });
+        set_raw_totp(store, a, &flipped).await;
+        assert!(matches!(opened_totp(store, a).await, Err(StorageError::Sealed(SealError::Tampered { .. }))));
+        // A changed secret under the current key is left alone by the start-up pass, which does
+        // not stop the start.
+        let again = db.reconnect().await;
+        assert_eq!(raw_totp(&again, a).await.as_deref(), Some(flipped.as_str()));
+
+        // Clearing stores nothing.
+        store.set_totp(a, None, &Acting::system(), now()).await.unwrap();
+        assert_eq!((raw_totp(store, a).await, opened_totp(store, a).await.unwrap()), (None, None));
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn plaintext_totp_secrets_are_sealed_once_at_the_next_start_and_re_sealed_after_rotation() {
+    for db in backends().await {
+        let store = &db.store;
+        let (a, b, none) = (account(store, "shen").await, account(store, "qian").await, account(store, "zhao").await);
+        // As the rows were before sealing: base32 in the column.
+        set_raw_totp(store, a, TOTP).await;
+        set_raw_totp(store, b, "KRSXG5CTMVRXEZLU").await;
+        assert_eq!(opened_totp(store, a).await.unwrap().as_deref(), Some(TOTP), "read as it is until sealed");
+
+        let again = db.reconnect().await;
+        for (id, secret) in [(a, TOTP), (b, "KRSXG5CTMVRXEZLU")] {
+            let column = raw_totp(&again, id).await.unwrap();
+            assert!(column.starts_with("sm4:") && !column.contains(secret), "{column}");
+            assert_eq!(opened_totp(&again, id).await.unwrap().as_deref(), Some(secret));
+        }
+        assert_eq!(raw_totp(&again, none).await, None, "no secret, nothing sealed");
+        assert_eq!(again.totp_secrets_sealed_with(&again.data_keys().current_id()).await.unwrap(), 2);
+        assert_eq!(audit_count(&again, "data.seal").await, 1, "one audited batch");
+        let sealed_once = raw_totp(&again, a).await;
+        // Idempotent.
+        let third = db.reconnect().await;
+        assert_eq!(audit_count(&third, "data.seal").await, 1);
+        assert_eq!(raw_totp(&third, a).await, sealed_once, "not sealed twice");
+
+        // After a rotation the next start re-seals under the new key; the old process still opens
+        // it. A secret that does not open (a's, copied into zhao's row) is left as it is, logged,
+        // and does not stop the start.
+        set_raw_totp(&third, none, sealed_once.as_deref().unwrap()).await;
+        let old_key = third.data_keys().current_id();
+        let new_key = DataKeyRing::rotate(&data_key_file(&db)).unwrap();
+        let rotated = db.reconnect().await;
+        assert_eq!(rotated.totp_secrets_sealed_with(&new_key).await.unwrap(), 2);
+        assert_eq!(rotated.totp_secrets_sealed_with(&old_key).await.unwrap(), 1);
+        assert_eq!(raw_totp(&rotated, none).await, sealed_once, "left as it is");
+        assert!(opened_totp(&rotated, none).await.is_err());
+        assert_ne!(raw_totp(&rotated, a).await, sealed_once);
+        assert_eq!(opened_totp(&rotated, a).await.unwrap().as_deref(), Some(TOTP));
+        assert_eq!(opened_totp(store, b).await.unwrap().as_deref(), Some("KRSXG5CTMVRXEZLU"));
+        rotated.verify_audit().await.unwrap();
+        db.finish().await;
+    }
+}

@@ -528,6 +528,11 @@ async fn users_roles_passwords_and_totp() {
             ],
         };
         let id = store.create_user(&new, &admin, now()).await.unwrap();
+        // Records that kept only a login read the person's name in one look-up; a login of no
+        // account is left out (the caller shows the stored name).
+        let logins = ["liu".to_owned(), "gone".to_owned(), "liu".to_owned()];
+        let names = store.display_names_by_login(&logins).await.unwrap();
+        assert_eq!(names.into_iter().collect::<Vec<_>>(), [("liu".to_owned(), "刘某".to_owned())]);
         let err = store.create_user(&new, &admin, now()).await.unwrap_err();
         assert!(matches!(err, AccountError::DuplicateUsername(ref u) if u == "liu"), "{err}");
         let bad = NewUser {
@@ -578,7 +583,8 @@ async fn users_roles_passwords_and_totp() {
         assert!(!store.use_totp_step(id, 100).await.unwrap(), "a replayed code is refused");
         assert!(!store.use_totp_step(id, 99).await.unwrap());
         assert!(store.use_totp_step(id, 101).await.unwrap());
-        assert_eq!(store.get_user(id).await.unwrap().unwrap().totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
+        let user = store.get_user(id).await.unwrap().unwrap();
+        assert_eq!(store.open_totp_secret(&user).unwrap().as_deref(), Some("JBSWY3DPEHPK3PXP"));
 
         store.set_disabled(id, true, &admin, now()).await.unwrap();
         assert!(store.get_user(id).await.unwrap().unwrap().disabled);

@@ -45,12 +45,6 @@ fn unit_name(id: i64, unit: Option<&str>, title: Option<&str>) -> String {
     unit.or(title).map(str::to_owned).unwrap_or_else(|| format!("巡察台账{id}"))
 }
 
-/// The name people know an account by (the stored name is the login); the login itself for an
-/// account that no longer exists.
-async fn display_name(state: &AppState, login: &str) -> Result<String, AppError> {
-    Ok(state.store().find_user_by_username(login).await?.map_or_else(|| login.to_owned(), |u| u.display_name))
-}
-
 /// The sheet of a round: the office's, or the default.
 pub async fn sheet(state: &AppState, round: i64) -> Result<(ScoreSheet, Option<StoredSheet>), AppError> {
     let stored = state.store().score_sheet(round).await?;
@@ -87,7 +81,8 @@ pub async fn evaluate(state: &AppState, round_id: i64) -> Result<RoundEvaluation
     }
     units.sort_by_key(|u| (u.rank, u.inspection_id));
     let configured = match stored {
-        Some(s) => Some((display_name(state, &s.updated_by_name).await?, s.updated_at)),
+        // The store names the account by its display name (a join), as pages show people.
+        Some(s) => Some((s.updated_by_name, s.updated_at)),
         None => None,
     };
     Ok(RoundEvaluation { round, sheet, configured, units })
@@ -128,10 +123,8 @@ pub async fn of_unit(
         .ok_or_else(|| AppError::not_found("evaluation", inspection))?;
     let unit = evaluation.units.swap_remove(position);
     evaluation.units.clear();
-    let mut adjustments = state.store().evaluation_adjustments(inspection.get()).await?;
-    for a in &mut adjustments {
-        a.created_by_name = display_name(state, &a.created_by_name).await?;
-    }
+    // Display names, resolved by the store's join, not one look-up per adjustment.
+    let adjustments = state.store().evaluation_adjustments(inspection.get()).await?;
     Ok((evaluation, unit, adjustments))
 }
 

@@ -222,6 +222,9 @@ pub(crate) enum LoginFailure {
     /// The password is right and the account needs its TOTP code.
     SecondFactorRequired,
     BadSecondFactor,
+    /// The enrolled TOTP secret does not open (changed in the database, or a key the ring lacks):
+    /// the sign-in fails closed until the stored secret is repaired or cleared.
+    SecondFactorUnreadable,
 }
 
 impl LoginFailure {
@@ -234,6 +237,9 @@ impl LoginFailure {
             }
             LoginFailure::SecondFactorRequired => "管理员账号须输入动态口令（6位数字）".to_owned(),
             LoginFailure::BadSecondFactor => "动态口令错误或已使用过".to_owned(),
+            LoginFailure::SecondFactorUnreadable => {
+                "动态口令密钥校验失败（存储的密钥已损坏或被篡改），无法登录，请联系系统管理员处理".to_owned()
+            }
         }
     }
 
@@ -243,6 +249,7 @@ impl LoginFailure {
             LoginFailure::Locked { .. } => "locked",
             LoginFailure::SecondFactorRequired => "second_factor_required",
             LoginFailure::BadSecondFactor => "bad_second_factor",
+            LoginFailure::SecondFactorUnreadable => "second_factor_unreadable",
         }
     }
 }
@@ -350,13 +357,22 @@ pub(crate) async fn sign_in(
             Ok(Err(LoginFailure::Locked { until }))
         }
         LoginOutcome::Ok { needs_second_factor, .. } => {
-            if needs_second_factor && let Some(secret) = user.totp_secret.as_deref() {
+            if needs_second_factor && user.totp_secret.is_some() {
                 let code = totp.map(str::trim).filter(|c| !c.is_empty());
                 let Some(code) = code else {
                     log("login.failed", "refused: second factor missing").await?;
                     return Ok(Err(LoginFailure::SecondFactorRequired));
                 };
-                let step = TotpSecret::from_base32(secret).ok().and_then(|secret| {
+                let secret = match state.store().open_totp_secret(&user) {
+                    Ok(secret) => secret.unwrap_or_default(),
+                    Err(e) => {
+                        // Fails closed; the error names the account's context, never the secret.
+                        tracing::error!(user_id = user.id, error = %e, "the enrolled TOTP secret does not open");
+                        log("login.failed", "refused: the enrolled TOTP secret does not open").await?;
+                        return Ok(Err(LoginFailure::SecondFactorUnreadable));
+                    }
+                };
+                let step = TotpSecret::from_base32(&secret).ok().and_then(|secret| {
                     verify_totp(&secret, code, now, user.totp_last_step.and_then(|s| u64::try_from(s).ok()))
                 });
                 let fresh = match step.and_then(|s| i64::try_from(s).ok()) {
@@ -483,6 +499,9 @@ pub(crate) enum TotpRefusal {
     Password,
     /// Replacing an enrolled authenticator: the code of the current one is wrong or used.
     CurrentCode,
+    /// Replacing an enrolled authenticator whose stored secret does not open (changed in the
+    /// database): the stored secret must be repaired or cleared first.
+    Unreadable,
 }
 
 impl TotpRefusal {
@@ -491,6 +510,9 @@ impl TotpRefusal {
             TotpRefusal::NewCode => "动态口令不正确，请核对验证器应用中显示的6位数字后重试",
             TotpRefusal::Password => "当前登录口令不正确，未更换验证器",
             TotpRefusal::CurrentCode => "原验证器的动态口令不正确或已使用过，未更换验证器",
+            TotpRefusal::Unreadable => {
+                "原验证器的密钥校验失败（存储的密钥已损坏或被篡改），未更换验证器，请联系系统管理员"
+            }
         }
     }
 }
@@ -513,19 +535,27 @@ pub(crate) async fn enrol_totp(
             TotpRefusal::NewCode => "refused: wrong code",
             TotpRefusal::Password => "refused: wrong password",
             TotpRefusal::CurrentCode => "refused: wrong code of the enrolled authenticator",
+            TotpRefusal::Unreadable => "refused: the enrolled TOTP secret does not open",
         };
         security_event(state, Some(user), &user.username, principal.address.clone(), "totp.enrol", result, None)
             .await?;
         Ok::<_, AppError>(Err(why))
     };
     let mut current_step = None;
-    if let Some(enrolled) = user.totp_secret.as_deref() {
+    if user.totp_secret.is_some() {
         let (phc, typed) = (user.password_phc.clone(), password.to_owned());
         if !blocking(move || verify_password(&phc, &typed)).await? {
             return refused(TotpRefusal::Password).await;
         }
+        let enrolled = match state.store().open_totp_secret(user) {
+            Ok(secret) => secret.unwrap_or_default(),
+            Err(e) => {
+                tracing::error!(user_id = user.id, error = %e, "the enrolled TOTP secret does not open");
+                return refused(TotpRefusal::Unreadable).await;
+            }
+        };
         let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
-        let step = TotpSecret::from_base32(enrolled)
+        let step = TotpSecret::from_base32(&enrolled)
             .ok()
             .and_then(|old| verify_totp(&old, current_code, now, last))
             .and_then(|s| i64::try_from(s).ok());

@@ -340,16 +340,10 @@ fn random_seed() -> Result<String, AppError> {
 
 /// Draws a round with the seed given, or a fresh random one; answers the round.
 /// The names people know the accounts by, for the logins a round records (who drew, who
-/// recorded a finding); a login whose account no longer exists stands for itself.
+/// recorded a finding), in one query; a login whose account no longer exists is missing from the
+/// map and stands for itself.
 pub async fn display_names(state: &AppState, logins: &[String]) -> Result<HashMap<String, String>, AppError> {
-    let mut names = HashMap::new();
-    for login in logins {
-        if !names.contains_key(login) {
-            let user = state.store().find_user_by_username(login).await?;
-            names.insert(login.clone(), user.map_or_else(|| login.clone(), |u| u.display_name));
-        }
-    }
-    Ok(names)
+    Ok(state.store().display_names_by_login(logins).await?)
 }
 
 pub async fn draw(state: &AppState, principal: &Principal, id: i64, seed: Option<&str>) -> Result<SpotRound, AppError> {
@@ -496,6 +490,17 @@ pub async fn publish(state: &AppState, principal: &Principal, id: i64, publish: 
     round_in_scope(state, principal, id, PUBLISH).await?;
     state.store().publish_spot_round(id, publish, &principal.acting(), state.now()).await.map_err(spot_error)?;
     Ok(())
+}
+
+/// Why a round cannot be published yet, in Chinese (the page shows it beside the disabled
+/// button); `None` when it can. The store refuses the same (`Store::publish_spot_round`).
+pub fn publish_blocked(round: &SpotRound) -> Option<String> {
+    if round.draw.is_none() {
+        return Some("该批次尚未抽取，不能公开".to_owned());
+    }
+    let f = figures(round);
+    let open = f.drawn - f.recorded;
+    (open > 0).then(|| format!("该批次还有{open}个抽查对象未记录检查结果，全部记录后才能向社会公开"))
 }
 
 /// Counts of a round's findings.

@@ -73,7 +73,7 @@ fn me_dto(user: &rectify_storage::User, csrf_token: &str, restriction: Option<Re
 #[utoipa::path(post, path = "/api/session", tag = "session", request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in; the cookie is set", body = MeDto),
-        (status = 401, description = "Wrong credentials, locked, or the TOTP code is missing or wrong", body = ErrorBody)
+        (status = 401, description = "Wrong credentials, locked, the TOTP code is missing or wrong, or the enrolled TOTP secret does not open", body = ErrorBody)
     ))]
 pub(crate) async fn sign_in(
     State(state): State<AppState>,

@@ -583,11 +583,13 @@ pub(crate) async fn ledger(
 }
 
 /// Publishes the drawn round and its results on the portal, or withdraws it (audited as
-/// `spot_round.publish` / `spot_round.withdraw`).
+/// `spot_round.publish` / `spot_round.withdraw`). Publishing waits until every drawn object has
+/// its result (422 with the number still open in `message_zh`); withdrawing is always allowed.
 #[utoipa::path(post, path = "/api/spot-checks/rounds/{id}/publish", tag = "spot-checks", request_body = PublishRequest,
     params(("id" = i64, Path, description = "Round id")),
     responses((status = 200, body = SpotRoundDto), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 404, body = ErrorBody),
+        (status = 422, description = "Not drawn yet, or results of drawn objects still to record", body = ErrorBody)))]
 pub(crate) async fn publish(
     State(state): State<AppState>,
     principal: Principal,

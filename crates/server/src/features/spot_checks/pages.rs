@@ -550,6 +550,7 @@ async fn round_page(
         published_at => round.published_at.as_deref().map(|t| beijing(t, false)),
         can_manage => principal.may(MANAGE) && round.inspection_id.is_none(),
         can_publish => principal.may(PUBLISH),
+        publish_blocked => spot::publish_blocked(&round),
         can_ledger => may_ledger && round.inspection_id.is_none() && f.drawn > 0 && f.recorded == f.drawn && f.hazards > 0,
         open => f.drawn - f.recorded,
         check_date_iso => round.check_date.to_string(),
