@@ -92,7 +92,9 @@ async fn names_and_contacts_are_stored_sealed_and_read_back_whole() {
         let (name, contact) = (name.unwrap(), contact.unwrap());
         assert!(name.starts_with("sm4:") && contact.starts_with("sm4:"), "{name} {contact}");
         for column in [&name, &contact] {
-            assert!(!column.contains(NAME) && !column.contains(CONTACT) && !column.contains("138"), "{column}");
+            // The ciphertext is hex: a fragment of the number such as "138" may occur in it by
+            // chance (about one run in 40), so only the whole name and number are looked for.
+            assert!(!column.contains(NAME) && !column.contains(CONTACT), "{column}");
         }
         assert_eq!(key.as_deref(), Some(store.data_keys().current_id().as_str()));
         let keys: Vec<String> =
