@@ -413,10 +413,10 @@ fn backup(database: &str, output: &Path, evidence: &Path) -> Result<ExitCode, Fa
     );
     if !m.missing_evidence.is_empty() {
         eprintln!(
-            "warning: {} evidence files named by the database are not in {}: {}",
+            "warning: {} evidence files named by the database are not in {}: {} (the archive's manifest lists them all)",
             m.missing_evidence.len(),
             evidence.display(),
-            m.missing_evidence.join(", ")
+            first_few(&m.missing_evidence)
         );
     }
     eprintln!("note: the audit key ring is not in the archive; back it up apart from it");
@@ -635,4 +635,28 @@ fn search(
         writeln!(out, "{line}").map_err(|e| Failure::other(e.to_string()))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The first items of a list that may be very long (a province's evidence: hundreds of
+/// thousands), and how many more there are: a warning stays one readable line.
+fn first_few(items: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let shown = items.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>().join(", ");
+    match items.len().checked_sub(SHOWN) {
+        Some(more) if more > 0 => format!("{shown} and {more} more"),
+        _ => shown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_few;
+
+    #[test]
+    fn a_long_list_is_cut_to_five_and_a_count() {
+        let items: Vec<String> = (1..=464_287).map(|i| format!("h{i}")).collect();
+        assert_eq!(first_few(&items), "h1, h2, h3, h4, h5 and 464282 more");
+        assert_eq!(first_few(&items[..5]), "h1, h2, h3, h4, h5");
+        assert_eq!(first_few(&items[..2]), "h1, h2");
+    }
 }

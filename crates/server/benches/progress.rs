@@ -4,9 +4,10 @@
 //! `tower::ServiceExt::oneshot`), so no sockets: what is measured is the server, not loopback.
 //! The baseline, in the same run, is one client alone. The ledger has 500 measures and the
 //! clients share them out, each working through its own in turn, so that a measure collects a
-//! realistic number of progress entries (20 at the end).
+//! realistic number of progress entries (20 at the end). On SQLite and, when
+//! `RECTIFY_TEST_POSTGRES_URL` is set, on PostgreSQL (a fresh database per run).
 //!
-//! `cargo bench -p rectify-server --bench progress`
+//! `cargo bench -p rectify-server --bench progress` (or under `scripts/with-postgres.sh`)
 
 use std::time::Instant;
 
@@ -19,6 +20,7 @@ use rectify_domain::roles::Role;
 use rectify_server::users::{DEMO_PASSWORD, create_user};
 use rectify_server::{AppState, router};
 use rectify_storage::{RoleGrant, Store};
+use sqlx::Connection;
 use tower::ServiceExt;
 
 /// The allocator of the `rectify` binary, so that the figures are the product's.
@@ -67,9 +69,22 @@ fn progress_request(measure: i64, version: i64, i: usize, cookie: &str, csrf: &s
         .unwrap()
 }
 
-async fn run(clients: usize) {
+/// A fresh database: a SQLite file in `dir`, or with `postgres` (the server's URL) a new database
+/// on it, named after `clients`.
+async fn fresh_store(dir: &std::path::Path, postgres: Option<&str>, clients: usize) -> Store {
+    let Some(admin) = postgres else {
+        return Store::connect(&format!("sqlite:{}", dir.join("bench.db").display())).await.unwrap();
+    };
+    let name = format!("bench_progress_{}_{clients}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    Store::connect(&format!("{base}/{name}")).await.unwrap()
+}
+
+async fn run(clients: usize, postgres: Option<&str>) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&format!("sqlite:{}", dir.path().join("bench.db").display())).await.unwrap();
+    let store = fresh_store(dir.path(), postgres, clients).await;
     let inspection = store.import_ledger(&closed_loop::ledger(MEASURES)).await.unwrap();
     let grant = RoleGrant { inspection_id: Some(inspection), ..RoleGrant::everywhere(Role::UnitLiaison) };
     create_user(&store, "bench", "基准联络员", DEMO_PASSWORD, vec![grant], false, &rectify_auth::SystemClock)
@@ -101,7 +116,8 @@ async fn run(clients: usize) {
             latencies
         }));
     }
-    closed_loop::report("HTTP stack, SQLite", "client(s)", clients, started, tasks).await;
+    let backend = if postgres.is_some() { "HTTP stack, PostgreSQL" } else { "HTTP stack, SQLite" };
+    closed_loop::report(backend, "client(s)", clients, started, tasks).await;
     // One audit entry per update, besides the import, the account and the sign-in.
     let entries = store.verify_audit().await.unwrap().entries as usize;
     assert!(entries > updates(), "{entries} audit entries");
@@ -114,8 +130,13 @@ fn main() {
         return;
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let postgres = std::env::var("RECTIFY_TEST_POSTGRES_URL").ok().filter(|url| !url.is_empty());
     rt.block_on(async {
-        run(1).await;
-        run(CLIENTS).await;
+        run(1, None).await;
+        run(CLIENTS, None).await;
+        if let Some(postgres) = postgres.as_deref() {
+            run(1, Some(postgres)).await;
+            run(CLIENTS, Some(postgres)).await;
+        }
     });
 }
