@@ -180,7 +180,7 @@ fn account_error(e: AccountError) -> AppError {
 }
 
 fn no_user(id: ids::UserId) -> AppError {
-    AppError::Storage(StorageError::NotFound(format!("no user has id {id}")))
+    AppError::NotFound { what: "user", id: id.to_string() }
 }
 
 /// A page of the accounts, by username, with how many there are.

@@ -43,7 +43,7 @@ fn done_zh(done: Option<&str>) -> Option<&'static str> {
 fn form_error(e: AppError) -> Result<String, AppError> {
     match e {
         AppError::Refused { message_zh, .. } => Ok(message_zh),
-        AppError::Storage(StorageError::NotFound(_)) => Ok("该账号不存在".to_owned()),
+        AppError::NotFound { .. } | AppError::Storage(StorageError::NotFound(_)) => Ok("该账号不存在".to_owned()),
         other => Err(other),
     }
 }
