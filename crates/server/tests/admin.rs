@@ -1,8 +1,9 @@
 //! The three administrators (三员分立) at work: each does their own job over the API and the
 //! pages and is refused the others'; role sets that combine administrators are refused; the
 //! security policy can only be tightened, and a tightened policy applies at once and after a
-//! restart; a password reset ends the sessions and forces a change at the next sign-in; every
-//! change lands in the audit trail.
+//! restart; a password reset ends the sessions and forces a change at the next sign-in; a lost
+//! or unreadable second factor is reset by the system administrator; every change lands in the
+//! audit trail.
 
 mod common;
 
@@ -31,6 +32,11 @@ struct World {
 async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(&format!("sqlite:{}", dir.path().join("admin.sqlite").display())).await.unwrap();
+    world_on(store, dir).await
+}
+
+/// The four accounts (the administrators enrolled in TOTP) on `store`.
+async fn world_on(store: Store, dir: tempfile::TempDir) -> World {
     let clock = common::clock();
     for (name, role) in [
         ("sysadmin", Role::SystemAdmin),
@@ -387,4 +393,108 @@ async fn disabling_ends_the_sessions_and_enabling_restores_sign_in_through_the_p
     assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
     let actions = w.actions().await;
     assert!(actions.contains(&"user.disable".to_owned()) && actions.contains(&"user.enable".to_owned()));
+}
+
+/// 重置动态口令: the security administrator lost the authenticator and, worse, the stored secret
+/// no longer opens; only the system administrator clears it, never their own, never on an
+/// account without one; the account's sessions end and it signs in with the password alone.
+#[tokio::test]
+async fn the_system_admin_resets_a_lost_or_unreadable_second_factor() {
+    for (backend, store, dir) in common::backends().await {
+        let w = world_on(store, dir).await;
+        let (sec_id, office_id, sys_id) =
+            (w.id_of("secadmin").await, w.id_of("office").await, w.id_of("sysadmin").await);
+        let sec = w.sign_in("secadmin").await;
+        // The stored secret no longer opens: the sign-in fails closed and sends them to us.
+        sqlx::query("UPDATE users SET totp_secret = 'sm4:garbage' WHERE id = $1")
+            .bind(sec_id)
+            .execute(w.store.pool())
+            .await
+            .unwrap();
+        w.clock.advance(Duration::seconds(30));
+        let code = rectify_auth::totp::totp_code(&common::admin_secret(), w.clock.now()).unwrap();
+        let a = common::sign_in(&w.app, "secadmin", DEMO_PASSWORD, Some(code)).await;
+        assert_eq!(a.json()["error"], "second_factor_unreadable", "{backend}: {}", a.text());
+
+        let (sys, aud, office) = (w.sign_in("sysadmin").await, w.sign_in("auditor").await, w.sign_in("office").await);
+        let reset = |id: i64| format!("/api/users/{id}/reset-second-factor");
+        // Other roles are refused, over the API and the page.
+        for (who, signed) in [("sec", &sec), ("aud", &aud), ("office", &office)] {
+            let a = w.call("POST", &reset(sec_id), signed, None).await;
+            assert_eq!(a.status, StatusCode::FORBIDDEN, "{backend} {who}: {}", a.text());
+            let a = w.form(&format!("/admin/users/{sec_id}/totp"), signed, "").await;
+            assert_eq!(a.status, StatusCode::FORBIDDEN, "{backend} {who}: {}", a.text());
+        }
+        assert!(w.store.get_user(sec_id).await.unwrap().unwrap().totp_secret.is_some(), "{backend}");
+        // Refusals, each said in Chinese: the caller's own account, an unknown one, one without a factor.
+        for (id, status, said) in [
+            (sys_id, StatusCode::UNPROCESSABLE_ENTITY, "不能在此修改本人账号"),
+            (999_999, StatusCode::NOT_FOUND, "未找到该账号"),
+            (office_id, StatusCode::UNPROCESSABLE_ENTITY, "账号“office”未启用动态口令"),
+        ] {
+            let a = w.call("POST", &reset(id), &sys, None).await;
+            assert_eq!(a.status, status, "{backend} {id}: {}", a.text());
+            assert!(a.json()["message_zh"].as_str().unwrap().starts_with(said), "{backend}: {}", a.text());
+        }
+        assert!(w.store.get_user(sys_id).await.unwrap().unwrap().totp_secret.is_some(), "{backend}");
+
+        // The users page marks the enrolled accounts and offers the reset, with a confirmation, only to them.
+        let page = w.page("/admin/users", &sys).await.text();
+        assert_eq!(page.matches("已启用动态口令").count(), 3, "{backend}: the three administrators");
+        let form = format!(
+            "action=\"/admin/users/{sec_id}/totp\" class=\"inline\" data-confirm=\"重置后，secadmin（secadmin）"
+        );
+        assert!(page.contains(&form), "{backend}: {page}");
+        assert!(!page.contains(&format!("/admin/users/{office_id}/totp")), "{backend}");
+
+        let a = w.call("POST", &reset(sec_id), &sys, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());
+        assert_eq!((&a.json()["username"], &a.json()["second_factor"]), (&json!("secadmin"), &json!(false)));
+        let stored = w.store.get_user(sec_id).await.unwrap().unwrap();
+        assert!(stored.totp_secret.is_none() && stored.totp_last_step.is_none(), "{backend}");
+        // Like a password reset, it ends the account's sessions; the password alone signs in,
+        // and an administrator goes straight to enrol a new authenticator.
+        assert_eq!(w.call("GET", "/api/me", &sec, None).await.status, StatusCode::UNAUTHORIZED, "{backend}");
+        let a = common::sign_in(&w.app, "secadmin", DEMO_PASSWORD, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());
+        assert_eq!(a.json()["restriction"], "totp_enrolment_required", "{backend}");
+        // Done once, it is refused the second time.
+        let a = w.call("POST", &reset(sec_id), &sys, None).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}: {}", a.text());
+
+        // The page form, on a business account that had enrolled one of its own choice.
+        let system = rectify_storage::Acting::system();
+        w.store.set_totp(office_id, Some(&common::admin_secret().to_base32()), &system, w.clock.now()).await.unwrap();
+        let a = w.form(&format!("/admin/users/{office_id}/totp"), &sys, "").await;
+        assert_eq!((a.status, a.location()), (StatusCode::SEE_OTHER, "/admin/users?done=totp".to_owned()), "{backend}");
+        assert!(w.store.get_user(office_id).await.unwrap().unwrap().totp_secret.is_none(), "{backend}");
+        assert!(w.page("/admin/users?done=totp", &sys).await.text().contains("动态口令已重置"), "{backend}");
+        let a = w.form(&format!("/admin/users/{office_id}/totp"), &sys, "").await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{backend}");
+        assert!(a.text().contains("未启用动态口令，无需重置"), "{backend}");
+        assert_eq!(common::sign_in(&w.app, "office", DEMO_PASSWORD, None).await.status, StatusCode::OK, "{backend}");
+
+        // The trail says who cleared whose factor, and the audit administrator reads it in Chinese.
+        let filter = rectify_storage::AuditFilter::default();
+        let entries = w.store.list_audit(&filter, rectify_storage::Page { offset: 0, limit: 500 }).await.unwrap();
+        let cleared: Vec<(Option<i64>, Option<String>)> = entries
+            .iter()
+            .filter(|e| e.action == "user.totp_clear")
+            .map(|e| (e.actor_user_id, e.target_id.clone()))
+            .collect();
+        assert_eq!(cleared.len(), 2, "{backend}: {cleared:?}");
+        for target in [sec_id, office_id] {
+            assert!(cleared.contains(&(Some(sys_id), Some(target.to_string()))), "{backend}: {cleared:?}");
+        }
+        let resets: Vec<Value> = entries
+            .iter()
+            .filter(|e| e.action == "user.reset_second_factor" && e.actor_user_id == Some(sys_id))
+            .map(|e| serde_json::from_str(e.after_json.as_deref().unwrap()).unwrap())
+            .collect();
+        // Newest first; each account had one session open.
+        let said: Vec<(&Value, &Value)> = resets.iter().map(|r| (&r["username"], &r["sessions_ended"])).collect();
+        assert_eq!(said, [(&json!("office"), &json!(1)), (&json!("secadmin"), &json!(1))], "{backend}");
+        let trail = w.page("/audit", &aud).await.text();
+        assert!(trail.contains("重置动态口令") && trail.contains("解除动态口令"), "{backend}");
+    }
 }

@@ -75,6 +75,7 @@ fn what_zh(what: &str) -> &'static str {
         "report" | "report id" => "通报",
         "unit" => "单位",
         "feedback" | "feedback id" => "意见建议",
+        "user" => "账号",
         _ => "记录",
     }
 }
@@ -160,6 +161,7 @@ impl IntoResponse for AppError {
             AppError::Csrf => Some("请求未通过安全校验".to_string()),
             AppError::Conflict { .. } => Some("该措施已被他人更新，请刷新后重新操作".to_string()),
             AppError::Refused { message_zh, .. } | AppError::BadRequest { message_zh, .. } => Some(message_zh.clone()),
+            AppError::NotFound { what, .. } => Some(format!("未找到该{}", what_zh(what))),
             _ => None,
         };
         let current_version = match self {

@@ -52,6 +52,7 @@ pub(crate) fn action_zh(code: &str) -> String {
         "user.disable" => "停用账号",
         "user.enable" => "启用账号",
         "user.reset_password" => "重置口令",
+        "user.reset_second_factor" => "重置动态口令",
         "user.set_roles" => "分配角色",
         "user.set_totp" => "设置动态口令",
         "user.set_password" => "设置口令",

@@ -1,8 +1,8 @@
 //! Accounts: the first administrator of a fresh database (`rectify user add`), the demo's one
 //! account per role, and the actions of the three administrators (三员分立): the system
-//! administrator creates, disables and resets accounts; the security administrator grants roles
-//! and sets the security policy. The API and the pages share these functions, so their rules
-//! cannot drift apart.
+//! administrator creates, disables and resets accounts (password, second factor); the security
+//! administrator grants roles and sets the security policy. The API and the pages share these
+//! functions, so their rules cannot drift apart.
 //!
 //! A fresh database has no account at all; the operator creates the first system administrator
 //! from the command line. The demo's accounts are scoped to the demo inspection and to the
@@ -180,7 +180,7 @@ fn account_error(e: AccountError) -> AppError {
 }
 
 fn no_user(id: ids::UserId) -> AppError {
-    AppError::Storage(StorageError::NotFound(format!("no user has id {id}")))
+    AppError::NotFound { what: "user", id: id.to_string() }
 }
 
 /// A page of the accounts, by username, with how many there are.
@@ -288,6 +288,35 @@ pub async fn reset_password(
         &principal.user.username,
         principal.address.clone(),
         "user.reset_password",
+        "ok",
+        Some(json!({ "user_id": id, "username": user.username, "sessions_ended": ended })),
+    )
+    .await?;
+    get(state, id).await
+}
+
+/// Clears an account's TOTP authenticator (重置动态口令) — lost, or its stored secret no longer
+/// opens — and ends its sessions, as a password reset does. The account then signs in with its
+/// password and may enrol again (an administrator must, at that sign-in). The secret is never
+/// opened here, so an unreadable one is cleared too.
+pub async fn reset_second_factor(state: &AppState, principal: &Principal, id: ids::UserId) -> Result<User, AppError> {
+    not_self(principal, id)?;
+    let user = get(state, id).await?;
+    if user.totp_secret.is_none() {
+        return Err(AppError::refused(
+            "the account has no second factor enrolled",
+            format!("账号“{}”未启用动态口令，无需重置", user.username),
+        ));
+    }
+    let acting = principal.acting_as(Role::SystemAdmin);
+    state.store().set_totp(id.get(), None, &acting, state.now()).await?;
+    let ended = state.store().delete_user_sessions(id.get()).await?;
+    security_event(
+        state,
+        Some(&principal.user),
+        &principal.user.username,
+        principal.address.clone(),
+        "user.reset_second_factor",
         "ok",
         Some(json!({ "user_id": id, "username": user.username, "sessions_ended": ended })),
     )

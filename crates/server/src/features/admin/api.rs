@@ -179,6 +179,20 @@ pub(crate) async fn reset_password(
     Ok(Json(user_dto(&accounts::reset_password(&state, &principal, id, &request.password).await?)))
 }
 
+/// Clears the account's TOTP authenticator (重置动态口令), lost or unreadable, and ends its
+/// sessions; it then signs in with the password alone and may enrol again. An account without a
+/// second factor, or the caller's own, is refused with 422.
+#[utoipa::path(post, path = "/api/users/{id}/reset-second-factor", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 200, body = UserDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub(crate) async fn reset_second_factor(
+    State(state): State<AppState>,
+    principal: Principal,
+    id: UserId,
+) -> Result<Json<UserDto>, AppError> {
+    Ok(Json(user_dto(&accounts::reset_second_factor(&state, &principal, id).await?)))
+}
+
 /// Replaces the roles of an account (the security administrator); role sets that break 三员分立
 /// are refused with 422.
 #[utoipa::path(put, path = "/api/users/{id}/roles", tag = "admin", params(("id" = i64, Path)),

@@ -33,6 +33,7 @@ fn done_zh(done: Option<&str>) -> Option<&'static str> {
         "disabled" => "账号已停用，其会话已结束。",
         "enabled" => "账号已启用。",
         "reset" => "口令已重置，该用户下次登录须修改口令，其会话已结束。",
+        "totp" => "动态口令已重置，其会话已结束。该用户凭口令登录后可重新绑定动态口令（管理员账号登录时须重新绑定）。",
         "roles" => "角色已更新，该用户须重新登录。",
         "policy" => "安全策略已保存并立即生效。",
         _ => return None,
@@ -43,7 +44,7 @@ fn done_zh(done: Option<&str>) -> Option<&'static str> {
 fn form_error(e: AppError) -> Result<String, AppError> {
     match e {
         AppError::Refused { message_zh, .. } => Ok(message_zh),
-        AppError::Storage(StorageError::NotFound(_)) => Ok("该账号不存在".to_owned()),
+        AppError::NotFound { .. } | AppError::Storage(StorageError::NotFound(_)) => Ok("该账号不存在".to_owned()),
         other => Err(other),
     }
 }
@@ -141,6 +142,19 @@ pub(crate) async fn reset_password_form(
 ) -> Result<Response, AppError> {
     match accounts::reset_password(&state, &principal, id, &form.password).await {
         Ok(_) => Ok(Redirect::to("/admin/users?done=reset").into_response()),
+        Err(e) => users_view(&state, &page, None, Some(form_error(e)?), StatusCode::UNPROCESSABLE_ENTITY).await,
+    }
+}
+
+/// `POST /admin/users/{id}/totp`: 重置动态口令 (the form carries only its token).
+pub(crate) async fn reset_second_factor_form(
+    State(state): State<AppState>,
+    principal: Principal,
+    page: PageContext,
+    id: UserId,
+) -> Result<Response, AppError> {
+    match accounts::reset_second_factor(&state, &principal, id).await {
+        Ok(_) => Ok(Redirect::to("/admin/users?done=totp").into_response()),
         Err(e) => users_view(&state, &page, None, Some(form_error(e)?), StatusCode::UNPROCESSABLE_ENTITY).await,
     }
 }
