@@ -430,7 +430,7 @@ async fn the_system_admin_resets_a_lost_or_unreadable_second_factor() {
         for (id, status, said) in [
             (sys_id, StatusCode::UNPROCESSABLE_ENTITY, "不能在此修改本人账号"),
             (999_999, StatusCode::NOT_FOUND, "未找到该账号"),
-            (office_id, StatusCode::UNPROCESSABLE_ENTITY, "账号“office”未启用动态口令"),
+            (office_id, StatusCode::UNPROCESSABLE_ENTITY, "office的账号未启用动态口令"),
         ] {
             let a = w.call("POST", &reset(id), &sys, None).await;
             assert_eq!(a.status, status, "{backend} {id}: {}", a.text());

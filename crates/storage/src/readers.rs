@@ -42,8 +42,17 @@ pub(crate) struct SqliteReaders {
 
 /// A connection lent to one reader; back to the others when dropped.
 pub(crate) enum ReadConnection {
-    Sqlite { conn: Option<AnyConnection>, home: Arc<SqliteReaders>, _permit: OwnedSemaphorePermit },
-    Postgres(PoolConnection<Any>),
+    Sqlite {
+        conn: Option<AnyConnection>,
+        home: Arc<SqliteReaders>,
+        _permit: OwnedSemaphorePermit,
+    },
+    /// `beginning`: a read transaction's BEGIN was sent and not seen to succeed (see
+    /// [`ReadConnection::begin_read`]).
+    Postgres {
+        conn: PoolConnection<Any>,
+        beginning: bool,
+    },
 }
 
 impl Readers {
@@ -61,7 +70,7 @@ impl Readers {
     /// A connection to read with, after the readers before this one if all are busy.
     pub(crate) async fn acquire(&self) -> Result<ReadConnection, sqlx::Error> {
         match self {
-            Readers::Postgres(pool) => Ok(ReadConnection::Postgres(pool.acquire().await?)),
+            Readers::Postgres(pool) => Ok(ReadConnection::Postgres { conn: pool.acquire().await?, beginning: false }),
             Readers::Sqlite(home) => {
                 let permit = Arc::clone(&home.permits).acquire_owned().await.map_err(|_| sqlx::Error::PoolClosed)?;
                 let idle = home.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
@@ -94,7 +103,7 @@ impl Deref for ReadConnection {
         match self {
             // `conn` is only taken in `drop`.
             ReadConnection::Sqlite { conn, .. } => conn.as_ref().expect("a lent connection is present until dropped"),
-            ReadConnection::Postgres(conn) => conn,
+            ReadConnection::Postgres { conn, .. } => conn,
         }
     }
 }
@@ -103,17 +112,22 @@ impl DerefMut for ReadConnection {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         match self {
             ReadConnection::Sqlite { conn, .. } => conn.as_mut().expect("a lent connection is present until dropped"),
-            ReadConnection::Postgres(conn) => conn,
+            ReadConnection::Postgres { conn, .. } => conn,
         }
     }
 }
 
 impl Drop for ReadConnection {
     fn drop(&mut self) {
-        if let ReadConnection::Sqlite { conn, home, .. } = self
-            && let Some(conn) = conn.take()
-        {
-            home.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(conn);
+        match self {
+            ReadConnection::Sqlite { conn, home, .. } => {
+                if let Some(conn) = conn.take() {
+                    home.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(conn);
+                }
+            }
+            // Possibly inside a transaction sqlx does not know of: never lent again.
+            ReadConnection::Postgres { conn, beginning: true } => conn.close_on_drop(),
+            ReadConnection::Postgres { beginning: false, .. } => {}
         }
     }
 }
@@ -124,8 +138,15 @@ impl ReadConnection {
     pub(crate) async fn begin_read(&mut self) -> Result<Transaction<'_, Any>, sqlx::Error> {
         match self {
             ReadConnection::Sqlite { .. } => (**self).begin().await,
-            ReadConnection::Postgres(conn) => {
-                (**conn).begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await
+            // sqlx 0.9.0 cannot undo a PostgreSQL BEGIN whose caller stopped waiting before
+            // the answer (its guard rolls back only once the depth is raised, after the answer):
+            // the connection would go back to the pool inside a read-only transaction, and
+            // every later statement on it would fail. Such a connection is closed instead.
+            ReadConnection::Postgres { conn, beginning } => {
+                *beginning = true;
+                let tx = (**conn).begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+                *beginning = false;
+                Ok(tx)
             }
         }
     }
@@ -178,5 +199,64 @@ impl<'p> Executor<'p> for &'_ Readers {
             let mut conn = readers.acquire().await?;
             (&mut *conn).prepare_with(sql, parameters).await
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::pin::pin;
+    use std::task::Poll;
+
+    use sqlx::Connection;
+
+    use crate::Store;
+    use crate::write_tx::{WriteTx, Writer};
+
+    /// Polls `begin` once (its BEGIN goes out; its answer has not come back) and drops it: a
+    /// request whose client went away at that moment.
+    async fn dropped_after_one_poll<F: Future>(begin: F) {
+        let mut begin = pin!(begin);
+        let _ = std::future::poll_fn(|cx| Poll::Ready(begin.as_mut().poll(cx))).await;
+    }
+
+    /// Whether the next connection the pool lends is inside a transaction: PostgreSQL takes a
+    /// savepoint only there.
+    async fn pool_lends_a_connection_in_a_transaction(store: &Store) -> bool {
+        let mut conn = store.pool().acquire().await.unwrap();
+        sqlx::raw_sql("SAVEPOINT probe").execute(&mut *conn).await.is_ok()
+    }
+
+    /// A read or a write transaction dropped while its BEGIN is under way leaves no connection
+    /// inside a transaction in the pool (sqlx 0.9.0 alone would: see `begin_read`).
+    #[tokio::test]
+    async fn a_transaction_dropped_while_beginning_leaves_the_pool_clean() {
+        let Some(admin) = std::env::var("RECTIFY_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) else {
+            return;
+        };
+        let name = format!("readers_cancel_{}", std::process::id());
+        let mut server = sqlx::PgConnection::connect(&admin).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut server).await.unwrap();
+        let (base, _) = admin.rsplit_once('/').unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let options = crate::ConnectOptions {
+            audit_keys: crate::AuditKeys::File(dir.path().join("audit-keys")),
+            data_keys: crate::DataKeys::File(dir.path().join("data-keys")),
+        };
+        let store = Store::connect_with(&format!("{base}/{name}"), options).await.unwrap();
+        for _ in 0..20 {
+            let mut reader = store.readers.acquire().await.unwrap();
+            dropped_after_one_poll(reader.begin_read()).await;
+            drop(reader);
+            dropped_after_one_poll(WriteTx::begin(Writer { gate: None, pool: &store.pool, keys: &store.audit_keys }))
+                .await;
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            // Either connection may be the one lent next; each round lends one.
+            assert!(!pool_lends_a_connection_in_a_transaction(&store).await);
+        }
+        store.close().await;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)")))
+            .execute(&mut server)
+            .await
+            .unwrap();
     }
 }

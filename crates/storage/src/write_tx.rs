@@ -411,6 +411,22 @@ pub(crate) async fn execute_alone(
     Ok(done)
 }
 
+/// Begins a PostgreSQL transaction on a task of its own, which runs to its end even if the
+/// caller stops waiting: sqlx 0.9.0 cannot undo a BEGIN whose caller stopped waiting before the
+/// answer, and the connection would go back to the pool inside a transaction (every later
+/// statement on it would then belong to that transaction). A transaction begun for nobody is
+/// rolled back when the task's result is dropped.
+async fn begin_postgres(pool: &AnyPool) -> Result<sqlx::Transaction<'static, sqlx::Any>, StorageError> {
+    let pool = pool.clone();
+    tokio::spawn(async move { pool.begin().await })
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "beginning a transaction stopped");
+            StorageError::Database(sqlx::Error::WorkerCrashed)
+        })?
+        .map_err(StorageError::from)
+}
+
 /// A write transaction: SQLite through the gate, PostgreSQL from the pool; with the keys that
 /// sign its audit entries.
 pub(crate) struct WriteTx {
@@ -443,7 +459,7 @@ impl WriteTx {
                 sqlx::query(sqlx::AssertSqlSafe(opening)).execute(&mut *tx).await?;
                 Ok(tx)
             }
-            None => Ok(WriteTx { conn: TxConn::Postgres(at.pool.begin().await?), keys: Arc::clone(at.keys) }),
+            None => Ok(WriteTx { conn: TxConn::Postgres(begin_postgres(at.pool).await?), keys: Arc::clone(at.keys) }),
         }
     }
 
@@ -475,7 +491,8 @@ impl WriteTx {
                 Ok((tx, rows.into_iter().next()))
             }
             None => {
-                let mut tx = WriteTx { conn: TxConn::Postgres(at.pool.begin().await?), keys: Arc::clone(at.keys) };
+                let mut tx =
+                    WriteTx { conn: TxConn::Postgres(begin_postgres(at.pool).await?), keys: Arc::clone(at.keys) };
                 let row =
                     sqlx::query_with(sqlx::AssertSqlSafe(sql.to_owned()), arguments).fetch_optional(&mut *tx).await?;
                 Ok((tx, row))

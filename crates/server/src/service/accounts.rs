@@ -305,7 +305,7 @@ pub async fn reset_second_factor(state: &AppState, principal: &Principal, id: id
     if user.totp_secret.is_none() {
         return Err(AppError::refused(
             "the account has no second factor enrolled",
-            format!("账号“{}”未启用动态口令，无需重置", user.username),
+            format!("{}的账号未启用动态口令，无需重置", user.display_name),
         ));
     }
     let acting = principal.acting_as(Role::SystemAdmin);
