@@ -456,6 +456,26 @@ fn restore(file: &Path, database: &str, evidence: &Path) -> Result<ExitCode, Fai
     let result = runtime()?.block_on(async {
         let store = Store::connect_with(database, ConnectOptions { audit_keys, data_keys }).await?;
         let result = store.restore(file, evidence).await;
+        // The archive leaves the search index out: built here, so that the first start of a
+        // server on the restored database serves at once (a province: 1.5 minutes of indexing).
+        let result = match result {
+            Ok(summary) => {
+                eprintln!("restored; building the search index…");
+                let started = std::time::Instant::now();
+                match store.ensure_search_index().await {
+                    Ok(texts) => eprintln!(
+                        "search index built: {} texts in {:.1} s",
+                        texts.unwrap_or(0),
+                        started.elapsed().as_secs_f64()
+                    ),
+                    Err(error) => {
+                        eprintln!("warning: the search index was not built ({error}); the server builds it at start")
+                    }
+                }
+                Ok(summary)
+            }
+            Err(error) => Err(error),
+        };
         store.close().await;
         result.map_err(|e| Failure::input(e.to_string()))
     });

@@ -407,7 +407,7 @@ impl Store {
         zip: &mut zip::ZipArchive<R>,
         manifest: &Manifest,
     ) -> Result<u64, BackupError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_long_write().await?;
         refuse_unless_empty(&mut tx).await?;
         let mut rows = 0;
         for entry in &manifest.tables {

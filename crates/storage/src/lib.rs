@@ -335,6 +335,11 @@ impl Store {
         WriteTx::begin(self.writer()).await
     }
 
+    /// [`Store::begin_write`] for a write that may take long (see [`WriteTx::begin_long`]).
+    async fn begin_long_write(&self) -> Result<WriteTx, StorageError> {
+        WriteTx::begin_long(self.writer()).await
+    }
+
     fn writer(&self) -> write_tx::Writer<'_> {
         write_tx::Writer { gate: self.write_gate.as_ref(), pool: &self.pool, keys: &self.audit_keys }
     }
@@ -399,7 +404,7 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<InspectionId, StorageError> {
         ledger.check().map_err(|e| StorageError::Invalid(e.to_string()))?;
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_long_write().await?;
         let inserted = write::insert_ledger(&mut tx, ledger).await?;
         let id = inserted.id;
         search::index_inspection(&mut tx, id).await?;
@@ -436,7 +441,7 @@ impl Store {
 
     /// Deletes an inspection and everything under it; `false` if there was none with the id.
     pub async fn delete_inspection(&self, id: InspectionId) -> Result<bool, StorageError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_long_write().await?;
         let done = sqlx::query("DELETE FROM inspections WHERE id = $1").bind(id).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
             return Ok(false); // nothing changed: the transaction is dropped, i.e. rolled back

@@ -524,7 +524,7 @@ impl Store {
         actor: &Acting,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<u64, StorageError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_long_write().await?;
         sqlx::query("DELETE FROM search_index").execute(&mut *tx).await?;
         let mut indexed = 0u64;
         for kind in SearchKind::ALL {

@@ -284,11 +284,12 @@ enum Ending {
 
 impl SqliteTx {
     /// Takes the gate for a write: rolls back what an abandoned writer left open, and commits a
-    /// group that is due instead of joining it.
-    async fn enter(gate: &SqliteGate) -> Result<SqliteTx, StorageError> {
+    /// group that is due instead of joining it, or any open group if the write is `long` (its
+    /// writers would otherwise wait for it).
+    async fn enter(gate: &SqliteGate, long: bool) -> Result<SqliteTx, StorageError> {
         let mut writer = gate.enter().await;
         writer.roll_back().await?;
-        if writer.group.is_open() && writer.group.is_due() {
+        if writer.group.is_open() && (long || writer.group.is_due()) {
             writer = spawn_detached(async move {
                 writer.commit_group().await;
                 writer
@@ -398,7 +399,7 @@ pub(crate) async fn execute_alone(
     let Some(gate) = gate else {
         return Ok(query.execute(pool).await?);
     };
-    let mut tx = SqliteTx::enter(gate).await?;
+    let mut tx = SqliteTx::enter(gate, false).await?;
     if !tx.writer.group.is_open() {
         let done = query.execute(&mut tx.writer.conn).await?;
         tx.writer.open = false;
@@ -452,9 +453,20 @@ impl WriteTx {
     /// writer of another process makes this one wait on the busy timeout instead of failing
     /// when a read lock is upgraded (in an open group: a savepoint of the group's transaction).
     pub(crate) async fn begin(at: Writer<'_>) -> Result<WriteTx, StorageError> {
+        WriteTx::begin_sized(at, false).await
+    }
+
+    /// [`WriteTx::begin`] for a write that may take long (an import, a restore, the search
+    /// index rebuilt): on SQLite it never joins a group, whose writers would wait for it.
+    pub(crate) async fn begin_long(at: Writer<'_>) -> Result<WriteTx, StorageError> {
+        WriteTx::begin_sized(at, true).await
+    }
+
+    async fn begin_sized(at: Writer<'_>, long: bool) -> Result<WriteTx, StorageError> {
         match at.gate {
             Some(gate) => {
-                let mut tx = WriteTx::through(gate, at.keys).await?;
+                let mut tx =
+                    WriteTx { conn: TxConn::Sqlite(SqliteTx::enter(gate, long).await?), keys: Arc::clone(at.keys) };
                 let opening = tx.sqlite_opening();
                 sqlx::query(sqlx::AssertSqlSafe(opening)).execute(&mut *tx).await?;
                 Ok(tx)
@@ -465,7 +477,7 @@ impl WriteTx {
 
     /// Waits for the SQLite gate (see [`SqliteTx::enter`]); nothing begun yet.
     async fn through(gate: &SqliteGate, keys: &Arc<AuditKeyRing>) -> Result<WriteTx, StorageError> {
-        Ok(WriteTx { conn: TxConn::Sqlite(SqliteTx::enter(gate).await?), keys: Arc::clone(keys) })
+        Ok(WriteTx { conn: TxConn::Sqlite(SqliteTx::enter(gate, false).await?), keys: Arc::clone(keys) })
     }
 
     fn sqlite_opening(&self) -> String {
@@ -709,6 +721,42 @@ mod tests {
         let expected: Vec<String> = (0..40).filter(|i| i % 7 != 3).map(|i| format!("w{i:02}")).collect();
         assert_eq!(stored_keys(&store).await, expected);
         assert_eq!(store.verify_audit().await.unwrap().entries, entries_before + stored);
+    }
+
+    /// A long write (an import, a restore) that comes while a group is open commits the group
+    /// first: the group's writers are answered while it is still at work.
+    #[tokio::test]
+    async fn a_long_write_does_not_keep_a_group_waiting() {
+        let (_dir, store) = store_on_a_file().await;
+        let gate = store.write_gate.clone().unwrap();
+        let held = gate.writer.lock().await;
+        let first = queue_write(&store, &gate, "w1", false).await;
+        let (began, has_begun) = oneshot::channel();
+        let (finish, may_finish) = oneshot::channel::<()>();
+        let (store_for_task, before) = (store.clone(), gate.waiting.load(Ordering::Acquire));
+        let long = tokio::spawn(async move {
+            let mut tx = WriteTx::begin_long(store_for_task.writer()).await.unwrap();
+            sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('w2', 'v', 't')")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            began.send(()).unwrap();
+            may_finish.await.unwrap();
+            let record =
+                AuditRecord::new(&crate::Acting::system(), "setting.test", "setting", None, chrono::Utc::now());
+            tx.commit(&record).await.unwrap();
+        });
+        while gate.waiting.load(Ordering::Acquire) == before {
+            tokio::task::yield_now().await;
+        }
+        drop(held);
+        has_begun.await.unwrap();
+        let answered = tokio::time::timeout(Duration::from_secs(5), first).await;
+        assert!(answered.is_ok_and(|w| w.unwrap().is_ok()), "the group's write is answered while the long one works");
+        assert_eq!(stored_keys(&store).await, ["w1"]);
+        finish.send(()).unwrap();
+        long.await.unwrap();
+        assert_eq!(stored_keys(&store).await, ["w1", "w2"]);
     }
 
     /// A one-statement write that comes while a group is open joins it, and is stored with it.
