@@ -281,18 +281,7 @@ pub async fn reset_password(
     let keep = usize::try_from(state.policy().password_history).unwrap_or(usize::MAX);
     let acting = principal.acting_as(Role::SystemAdmin);
     state.store().set_password(id.get(), &phc, true, keep, &acting, state.now()).await?;
-    let ended = state.store().delete_user_sessions(id.get()).await?;
-    security_event(
-        state,
-        Some(&principal.user),
-        &principal.user.username,
-        principal.address.clone(),
-        "user.reset_password",
-        "ok",
-        Some(json!({ "user_id": id, "username": user.username, "sessions_ended": ended })),
-    )
-    .await?;
-    get(state, id).await
+    end_sessions_after_reset(state, principal, id, &user, "user.reset_password").await
 }
 
 /// Clears an account's TOTP authenticator (重置动态口令) — lost, or its stored secret no longer
@@ -310,13 +299,25 @@ pub async fn reset_second_factor(state: &AppState, principal: &Principal, id: id
     }
     let acting = principal.acting_as(Role::SystemAdmin);
     state.store().set_totp(id.get(), None, &acting, state.now()).await?;
+    end_sessions_after_reset(state, principal, id, &user, "user.reset_second_factor").await
+}
+
+/// After an administrator's reset of `user`'s credentials: ends the account's sessions, records
+/// `action` as a security event with how many ended, and answers the account as it now is.
+async fn end_sessions_after_reset(
+    state: &AppState,
+    principal: &Principal,
+    id: ids::UserId,
+    user: &User,
+    action: &str,
+) -> Result<User, AppError> {
     let ended = state.store().delete_user_sessions(id.get()).await?;
     security_event(
         state,
         Some(&principal.user),
         &principal.user.username,
         principal.address.clone(),
-        "user.reset_second_factor",
+        action,
         "ok",
         Some(json!({ "user_id": id, "username": user.username, "sessions_ended": ended })),
     )
