@@ -46,9 +46,11 @@ const GROUP_AGE: Duration = Duration::from_millis(5);
 /// A group is committed once it holds this many writes, even if writers still wait.
 const GROUP_SIZE: usize = 64;
 
-/// The savepoint under which each writer after the first of a group works, and its release.
-const SAVEPOINT: &str = "group_member";
+/// The savepoint under which each writer after the first of a group works: taken, released
+/// (the work joins the group), undone (the work alone is rolled back).
+const SAVEPOINT: &str = "SAVEPOINT group_member";
 const RELEASE: &str = "RELEASE group_member";
+const UNDO: &str = "ROLLBACK TO group_member; RELEASE group_member";
 
 /// What the SQLite write gate guards.
 #[derive(Debug)]
@@ -124,8 +126,8 @@ impl SqliteWriter {
 
     /// The statement that opens the holder's work: a transaction, or its savepoint in the open
     /// group's.
-    fn opening(&self) -> String {
-        if self.group.is_open() { format!("SAVEPOINT {SAVEPOINT}") } else { "BEGIN IMMEDIATE".to_owned() }
+    fn opening(&self) -> &'static str {
+        if self.group.is_open() { SAVEPOINT } else { "BEGIN IMMEDIATE" }
     }
 
     /// Ends what a writer that stopped half-way left open: its savepoint if it was working in a
@@ -137,8 +139,7 @@ impl SqliteWriter {
         }
         self.open = false;
         if self.group.is_open() {
-            let undo = format!("ROLLBACK TO {SAVEPOINT}; RELEASE {SAVEPOINT}");
-            match sqlx::query(sqlx::AssertSqlSafe(undo)).execute(&mut self.conn).await {
+            match sqlx::query(UNDO).execute(&mut self.conn).await {
                 Ok(_) => return Ok(()),
                 // Released already: the writer stopped waiting after its entry went with RELEASE,
                 // so its work is the group's now and is stored with it.
@@ -405,7 +406,7 @@ pub(crate) async fn execute_alone(
         tx.writer.open = false;
         return Ok(done);
     }
-    sqlx::query(sqlx::AssertSqlSafe(tx.writer.opening())).execute(&mut tx.writer.conn).await?;
+    sqlx::query(tx.writer.opening()).execute(&mut tx.writer.conn).await?;
     let done = query.execute(&mut tx.writer.conn).await?;
     sqlx::query(RELEASE).execute(&mut tx.writer.conn).await?;
     tx.settle(Ending::JoinGroup).await?;
@@ -465,25 +466,13 @@ impl WriteTx {
     async fn begin_sized(at: Writer<'_>, long: bool) -> Result<WriteTx, StorageError> {
         match at.gate {
             Some(gate) => {
-                let mut tx =
-                    WriteTx { conn: TxConn::Sqlite(SqliteTx::enter(gate, long).await?), keys: Arc::clone(at.keys) };
-                let opening = tx.sqlite_opening();
-                sqlx::query(sqlx::AssertSqlSafe(opening)).execute(&mut *tx).await?;
+                let tx = SqliteTx::enter(gate, long).await?;
+                let opening = tx.writer.opening();
+                let mut tx = WriteTx { conn: TxConn::Sqlite(tx), keys: Arc::clone(at.keys) };
+                sqlx::query(opening).execute(&mut *tx).await?;
                 Ok(tx)
             }
             None => Ok(WriteTx { conn: TxConn::Postgres(begin_postgres(at.pool).await?), keys: Arc::clone(at.keys) }),
-        }
-    }
-
-    /// Waits for the SQLite gate (see [`SqliteTx::enter`]); nothing begun yet.
-    async fn through(gate: &SqliteGate, keys: &Arc<AuditKeyRing>) -> Result<WriteTx, StorageError> {
-        Ok(WriteTx { conn: TxConn::Sqlite(SqliteTx::enter(gate, false).await?), keys: Arc::clone(keys) })
-    }
-
-    fn sqlite_opening(&self) -> String {
-        match &self.conn {
-            TxConn::Sqlite(tx) => tx.writer.opening(),
-            TxConn::Postgres(_) => String::new(),
         }
     }
 
@@ -496,8 +485,9 @@ impl WriteTx {
     ) -> Result<(WriteTx, Option<AnyRow>), StorageError> {
         match at.gate {
             Some(gate) => {
-                let mut tx = WriteTx::through(gate, at.keys).await?;
-                let both = format!("{}; {sql}", tx.sqlite_opening());
+                let tx = SqliteTx::enter(gate, false).await?;
+                let both = format!("{}; {sql}", tx.writer.opening());
+                let mut tx = WriteTx { conn: TxConn::Sqlite(tx), keys: Arc::clone(at.keys) };
                 // Not `fetch_optional`: it would stop at the first result, which is BEGIN's.
                 let rows = sqlx::query_with(sqlx::AssertSqlSafe(both), arguments).fetch_all(&mut *tx).await?;
                 Ok((tx, rows.into_iter().next()))
