@@ -446,6 +446,12 @@ async fn the_system_admin_resets_a_lost_or_unreadable_second_factor() {
         );
         assert!(page.contains(&form), "{backend}: {page}");
         assert!(!page.contains(&format!("/admin/users/{office_id}/totp")), "{backend}");
+        // One's own row offers nothing: those changes are refused here (and made elsewhere).
+        for action in ["status", "password", "totp"] {
+            assert!(!page.contains(&format!("/admin/users/{sys_id}/{action}\"")), "{backend}: {action}");
+            assert!(page.contains(&format!("/admin/users/{sec_id}/{action}\"")), "{backend}: {action}");
+        }
+        assert!(page.contains("本人账号（由其他管理员操作）"), "{backend}");
 
         let a = w.call("POST", &reset(sec_id), &sys, None).await;
         assert_eq!(a.status, StatusCode::OK, "{backend}: {}", a.text());

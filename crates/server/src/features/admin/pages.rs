@@ -60,8 +60,10 @@ async fn users_view(
     let chrome = page.chrome("admin_users", "用户管理", vec![Crumb::link("首页", "/"), Crumb::here("用户管理")], None);
     let policy = state.policy();
     let labels = role_labels();
+    // One's own account is changed at 修改口令 and by another administrator, never here.
+    let me = page.principal.as_ref().map(|p| p.user.id);
     let fields = context! {
-        users => ser(&users), notice, error, labels => ser(&labels),
+        users => ser(&users), notice, error, labels => ser(&labels), me,
         min_length => policy.password_min_length, min_classes => policy.password_min_classes,
     };
     Ok((status, render("admin_users.html", &chrome, fields)?).into_response())
