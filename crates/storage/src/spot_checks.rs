@@ -37,6 +37,16 @@ fn refused(en: &'static str, zh: impl Into<String>) -> SpotCheckError {
     SpotCheckError::Refused { en, zh: zh.into() }
 }
 
+/// Why a round cannot be published yet, in Chinese, from whether it is drawn and how many drawn
+/// objects still lack a finding; `None` when it can. The store's refusal and the page's reason
+/// beside the disabled button both say this.
+pub fn publish_refusal_zh(drawn: bool, unrecorded: u64) -> Option<String> {
+    if !drawn {
+        return Some("该批次尚未抽取，不能公开".to_owned());
+    }
+    (unrecorded > 0).then(|| format!("该批次还有{unrecorded}个抽查对象未记录检查结果，全部记录后才能向社会公开"))
+}
+
 /// Which units a list covers: every unit, or the ones named (an empty list: none).
 #[derive(Debug, Clone, Copy)]
 pub enum Units<'a> {
@@ -758,7 +768,9 @@ impl Store {
             .await?;
         match drawn {
             None => return Err(StorageError::NotFound(format!("spot round {id}")).into()),
-            Some(None) if publish => return Err(refused("the round is not drawn yet", "该批次尚未抽取，不能公开")),
+            Some(None) if publish => {
+                return Err(refused("the round is not drawn yet", publish_refusal_zh(false, 0).unwrap_or_default()));
+            }
             _ => {}
         }
         if publish {
@@ -769,11 +781,8 @@ impl Store {
                     .bind(id)
                     .fetch_one(&mut *tx)
                     .await?;
-            if open > 0 {
-                return Err(refused(
-                    "the round's results are not all recorded",
-                    format!("该批次还有{open}个抽查对象未记录检查结果，全部记录后才能向社会公开"),
-                ));
+            if let Some(why) = publish_refusal_zh(true, crate::codec::unsigned("unrecorded spot items", open)?) {
+                return Err(refused("the round's results are not all recorded", why));
             }
         }
         let done = if publish {

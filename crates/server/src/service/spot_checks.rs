@@ -495,12 +495,9 @@ pub async fn publish(state: &AppState, principal: &Principal, id: i64, publish: 
 /// Why a round cannot be published yet, in Chinese (the page shows it beside the disabled
 /// button); `None` when it can. The store refuses the same (`Store::publish_spot_round`).
 pub fn publish_blocked(round: &SpotRound) -> Option<String> {
-    if round.draw.is_none() {
-        return Some("该批次尚未抽取，不能公开".to_owned());
-    }
     let f = figures(round);
-    let open = f.drawn - f.recorded;
-    (open > 0).then(|| format!("该批次还有{open}个抽查对象未记录检查结果，全部记录后才能向社会公开"))
+    let unrecorded = u64::try_from(f.drawn.saturating_sub(f.recorded)).unwrap_or(u64::MAX);
+    rectify_storage::spot_checks::publish_refusal_zh(round.draw.is_some(), unrecorded)
 }
 
 /// Counts of a round's findings.
