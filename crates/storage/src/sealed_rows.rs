@@ -232,20 +232,15 @@ impl Store {
             for row in &rows {
                 let id: i64 = row.try_get("id")?;
                 let stored: String = row.try_get("totp_secret")?;
-                let context = totp_context(id);
-                let plain = if stored.starts_with(sealed::TEXT_PREFIX) {
-                    match self.data_keys.open_text(&context, &stored) {
-                        Ok(plain) => plain,
-                        Err(e) => {
-                            tracing::warn!(user_id = id, error = %e, "a TOTP secret does not open; left as it is");
-                            continue;
-                        }
+                let plain = match crate::users::open_stored_totp(&self.data_keys, id, &stored) {
+                    Ok(plain) => plain,
+                    Err(e) => {
+                        tracing::warn!(user_id = id, error = %e, "a TOTP secret does not open; left as it is");
+                        continue;
                     }
-                } else {
-                    stored.clone()
                 };
                 let done = sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3")
-                    .bind(self.data_keys.seal_text(&context, &plain)?)
+                    .bind(self.data_keys.seal_text(&totp_context(id), &plain)?)
                     .bind(id)
                     .bind(stored)
                     .execute(&mut *tx)

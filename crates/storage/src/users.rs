@@ -91,6 +91,20 @@ impl std::fmt::Debug for StoredTotpSecret {
     }
 }
 
+/// A TOTP secret as the `users` row of account `user_id` holds it, opened: sealed, or the
+/// plaintext of a row from before sealing (until the start-up pass seals it).
+pub(crate) fn open_stored_totp(
+    keys: &crate::sealed::DataKeyRing,
+    user_id: UserId,
+    stored: &str,
+) -> Result<String, crate::sealed::SealError> {
+    if stored.starts_with(crate::sealed::TEXT_PREFIX) {
+        keys.open_text(&crate::sealed::totp_context(user_id), stored)
+    } else {
+        Ok(stored.to_owned())
+    }
+}
+
 /// The login counters the auth layer keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginStatus {
@@ -563,10 +577,7 @@ impl Store {
     /// with a key the ring lacks. A plaintext row from before sealing reads as it is.
     pub fn open_totp_secret(&self, user: &User) -> Result<Option<String>, StorageError> {
         let Some(StoredTotpSecret(stored)) = &user.totp_secret else { return Ok(None) };
-        if !stored.starts_with(crate::sealed::TEXT_PREFIX) {
-            return Ok(Some(stored.clone()));
-        }
-        Ok(Some(self.data_keys.open_text(&crate::sealed::totp_context(user.id), stored)?))
+        Ok(Some(open_stored_totp(&self.data_keys, user.id, stored)?))
     }
 
     /// Records that a TOTP code of time step `step` was accepted; `false` when that step (or a

@@ -227,6 +227,18 @@ pub(crate) enum LoginFailure {
     SecondFactorUnreadable,
 }
 
+/// The account's enrolled TOTP secret, opened (empty if none is enrolled); `None` when it does
+/// not open, which is logged by account id — never with the secret — and fails closed.
+fn enrolled_secret(state: &AppState, user: &User) -> Option<String> {
+    match state.store().open_totp_secret(user) {
+        Ok(secret) => Some(secret.unwrap_or_default()),
+        Err(error) => {
+            tracing::error!(user_id = user.id, %error, "the enrolled TOTP secret does not open");
+            None
+        }
+    }
+}
+
 impl LoginFailure {
     pub(crate) fn message_zh(&self) -> String {
         match self {
@@ -363,14 +375,9 @@ pub(crate) async fn sign_in(
                     log("login.failed", "refused: second factor missing").await?;
                     return Ok(Err(LoginFailure::SecondFactorRequired));
                 };
-                let secret = match state.store().open_totp_secret(&user) {
-                    Ok(secret) => secret.unwrap_or_default(),
-                    Err(e) => {
-                        // Fails closed; the error names the account's context, never the secret.
-                        tracing::error!(user_id = user.id, error = %e, "the enrolled TOTP secret does not open");
-                        log("login.failed", "refused: the enrolled TOTP secret does not open").await?;
-                        return Ok(Err(LoginFailure::SecondFactorUnreadable));
-                    }
+                let Some(secret) = enrolled_secret(state, &user) else {
+                    log("login.failed", "refused: the enrolled TOTP secret does not open").await?;
+                    return Ok(Err(LoginFailure::SecondFactorUnreadable));
                 };
                 let step = TotpSecret::from_base32(&secret).ok().and_then(|secret| {
                     verify_totp(&secret, code, now, user.totp_last_step.and_then(|s| u64::try_from(s).ok()))
@@ -547,12 +554,8 @@ pub(crate) async fn enrol_totp(
         if !blocking(move || verify_password(&phc, &typed)).await? {
             return refused(TotpRefusal::Password).await;
         }
-        let enrolled = match state.store().open_totp_secret(user) {
-            Ok(secret) => secret.unwrap_or_default(),
-            Err(e) => {
-                tracing::error!(user_id = user.id, error = %e, "the enrolled TOTP secret does not open");
-                return refused(TotpRefusal::Unreadable).await;
-            }
+        let Some(enrolled) = enrolled_secret(state, user) else {
+            return refused(TotpRefusal::Unreadable).await;
         };
         let last = user.totp_last_step.and_then(|s| u64::try_from(s).ok());
         let step = TotpSecret::from_base32(&enrolled)
