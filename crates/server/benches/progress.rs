@@ -20,7 +20,6 @@ use rectify_domain::roles::Role;
 use rectify_server::users::{DEMO_PASSWORD, create_user};
 use rectify_server::{AppState, router};
 use rectify_storage::{RoleGrant, Store};
-use sqlx::Connection;
 use tower::ServiceExt;
 
 /// The allocator of the `rectify` binary, so that the figures are the product's.
@@ -70,21 +69,23 @@ fn progress_request(measure: i64, version: i64, i: usize, cookie: &str, csrf: &s
 }
 
 /// A fresh database: a SQLite file in `dir`, or with `postgres` (the server's URL) a new database
-/// on it, named after `clients`.
-async fn fresh_store(dir: &std::path::Path, postgres: Option<&str>, clients: usize) -> Store {
+/// on it, named after `clients`, with what [`closed_loop::drop_database`] needs to drop it.
+async fn fresh_store(
+    dir: &std::path::Path,
+    postgres: Option<&str>,
+    clients: usize,
+) -> (Store, Option<(sqlx::PgConnection, String)>) {
     let Some(admin) = postgres else {
-        return Store::connect(&format!("sqlite:{}", dir.join("bench.db").display())).await.unwrap();
+        return (Store::connect(&format!("sqlite:{}", dir.join("bench.db").display())).await.unwrap(), None);
     };
     let name = format!("bench_progress_{}_{clients}", std::process::id());
-    let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    Store::connect(&format!("{base}/{name}")).await.unwrap()
+    let (url, server) = closed_loop::create_database(admin, &name).await;
+    (Store::connect(&url).await.unwrap(), Some((server, name)))
 }
 
 async fn run(clients: usize, postgres: Option<&str>) {
     let dir = tempfile::tempdir().unwrap();
-    let store = fresh_store(dir.path(), postgres, clients).await;
+    let (store, made) = fresh_store(dir.path(), postgres, clients).await;
     let inspection = store.import_ledger(&closed_loop::ledger(MEASURES)).await.unwrap();
     let grant = RoleGrant { inspection_id: Some(inspection), ..RoleGrant::everywhere(Role::UnitLiaison) };
     create_user(&store, "bench", "基准联络员", DEMO_PASSWORD, vec![grant], false, &rectify_auth::SystemClock)
@@ -122,6 +123,9 @@ async fn run(clients: usize, postgres: Option<&str>) {
     let entries = store.verify_audit().await.unwrap().entries as usize;
     assert!(entries > updates(), "{entries} audit entries");
     store.close().await;
+    if let Some((mut server, name)) = made {
+        closed_loop::drop_database(&mut server, &name).await;
+    }
 }
 
 fn main() {

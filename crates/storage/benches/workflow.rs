@@ -13,7 +13,6 @@ use chrono::Utc;
 use rectify_domain::roles::Role;
 use rectify_domain::*;
 use rectify_storage::{Acting, Store};
-use sqlx::{AssertSqlSafe, Connection};
 
 #[path = "support/closed_loop.rs"]
 mod closed_loop;
@@ -73,17 +72,12 @@ fn main() {
 
         if let Some(admin) = std::env::var("RECTIFY_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
             let name = format!("bench_workflow_{}", std::process::id());
-            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-            sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
-            let (base, _) = admin.rsplit_once('/').unwrap();
-            let store = Store::connect(&format!("{base}/{name}")).await.unwrap();
+            let (url, mut server) = closed_loop::create_database(&admin, &name).await;
+            let store = Store::connect(&url).await.unwrap();
             run("PostgreSQL", &store, 1).await;
             run("PostgreSQL", &store, WRITERS).await;
             store.close().await;
-            sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)")))
-                .execute(&mut conn)
-                .await
-                .unwrap();
+            closed_loop::drop_database(&mut server, &name).await;
         }
     });
 }

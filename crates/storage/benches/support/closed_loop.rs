@@ -1,5 +1,6 @@
 //! What both closed-loop write benchmarks share (storage alone, and through the HTTP stack:
-//! `crates/server/benches/progress.rs` includes this file by path): the ledger and the summary.
+//! `crates/server/benches/progress.rs` includes this file by path): the ledger, the summary, and
+//! a fresh PostgreSQL database.
 
 use std::time::Duration;
 
@@ -48,4 +49,19 @@ pub async fn report(
         at(0.99).as_secs_f64() * 1e3,
         latencies.last().unwrap().as_secs_f64() * 1e3,
     );
+}
+
+/// A new database named `name` on the PostgreSQL server whose URL is `admin` (`RECTIFY_TEST_POSTGRES_URL`):
+/// its URL, and the connection to the server that made it (to drop it with [`drop_database`]).
+pub async fn create_database(admin: &str, name: &str) -> (String, sqlx::PgConnection) {
+    use sqlx::Connection;
+    let mut server = sqlx::PgConnection::connect(admin).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut server).await.unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    (format!("{base}/{name}"), server)
+}
+
+/// Drops the database `name` made by [`create_database`].
+pub async fn drop_database(server: &mut sqlx::PgConnection, name: &str) {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)"))).execute(server).await.unwrap();
 }
